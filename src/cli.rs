@@ -1,0 +1,54 @@
+//! Command-line arguments. Reads no files; `main.rs` turns them into options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// innsyn builds transparency websites from Markdown and CSV: mandates, goals and charts.
+#[derive(Debug, Parser)]
+#[command(name = "innsyn", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (or --output).
+    Build(BuildArgs),
+    /// Check the whole site as a build would, without writing anything.
+    Check(SiteArgs),
+    /// Make a new site in DIR that builds at once.
+    Init {
+        /// Folder for the new site (must be empty or not exist).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder (holding config.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder [default: ROOT/public].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Base URL for feeds, sitemap and canonical links (overrides config.toml).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Links to folders end in index.html, so the site works opened from disk.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,347 @@
+//! `config.toml`: the raw file as written (serde, unknown keys refused) and the
+//! validated [`Settings`] the rest of the program uses. Reads no files itself.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::lang::Lang;
+
+/// The name of the config file at the site root.
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// `config.toml` exactly as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    base_url: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    taxonomies: Vec<RawTaxonomy>,
+    #[serde(default = "yes")]
+    feed: bool,
+    #[serde(default = "yes")]
+    sitemap: bool,
+    #[serde(default)]
+    accessibility_statement: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    name: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    feed: bool,
+}
+
+/// One taxonomy the site classifies pages by (e.g. `kommune`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Taxonomy {
+    /// The key used in front matter and in the URL: `kommune` → `/kommune/`.
+    pub name: String,
+    /// What readers see; defaults to the name with a capital letter.
+    pub title: String,
+    /// Whether each term gets an Atom feed.
+    pub feed: bool,
+}
+
+/// The validated site settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub title: String,
+    pub description: String,
+    /// Absolute base URL ending in `/`, or empty when none is set.
+    pub base_url: String,
+    pub language: Lang,
+    pub theme: String,
+    pub taxonomies: Vec<Taxonomy>,
+    pub feed: bool,
+    pub sitemap: bool,
+    pub accessibility_statement: String,
+    pub contact_email: String,
+    pub contact_name: String,
+    pub organization: String,
+    pub extra: toml::Table,
+}
+
+/// Parses and validates `config.toml`; `path` is only used in messages.
+pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
+    let raw: RawConfig =
+        toml::from_str(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
+    let mut errors = Diagnostics::default();
+    let at_key = |key: &str, message: String| {
+        let (line, col) = key_position(src, key).unwrap_or((1, 1));
+        Diagnostic::at(path, line, col, message)
+    };
+
+    let language = match raw.language.as_deref() {
+        None => Lang::Nb,
+        Some(code) => Lang::parse(code).unwrap_or_else(|| {
+            errors.push(
+                at_key("language", format!("unknown language `{code}`"))
+                    .hint("use `nb` (bokmål), `nn` (nynorsk) or `en` (English)"),
+            );
+            Lang::Nb
+        }),
+    };
+
+    let base_url = normalize_base_url(&raw.base_url).unwrap_or_else(|| {
+        errors.push(
+            at_key(
+                "base_url",
+                format!("`{}` is not an absolute web address", raw.base_url),
+            )
+            .hint("write it like `https://innsyn.kommune.no/` (or leave it empty)"),
+        );
+        String::new()
+    });
+
+    let mut taxonomies: Vec<Taxonomy> = Vec::new();
+    for t in raw.taxonomies {
+        if t.name.is_empty()
+            || !t
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            errors.push(
+                at_key(
+                    "name",
+                    format!(
+                        "the taxonomy name `{}` cannot be used in a web address",
+                        t.name
+                    ),
+                )
+                .hint("use lower-case letters a–z, digits and `-`, e.g. `kommune`"),
+            );
+            continue;
+        }
+        if taxonomies.iter().any(|o| o.name == t.name) {
+            errors.push(at_key(
+                "name",
+                format!("the taxonomy `{}` is defined twice", t.name),
+            ));
+            continue;
+        }
+        let title = t.title.unwrap_or_else(|| capitalize(&t.name));
+        taxonomies.push(Taxonomy {
+            name: t.name,
+            title,
+            feed: t.feed,
+        });
+    }
+
+    let theme = raw.theme.unwrap_or_else(|| "innsyn".to_string());
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        errors.push(
+            at_key("theme", format!("`{theme}` is not a theme name"))
+                .hint("name a folder in `themes/`, e.g. `innsyn`"),
+        );
+    }
+    if raw.title.trim().is_empty() {
+        errors.push(
+            at_key("title", "the site title is empty".into())
+                .hint("give the site a name, e.g. `title = \"Innsyn i Meråker kommune\"`"),
+        );
+    }
+
+    errors.into_result()?;
+    Ok(Settings {
+        title: raw.title,
+        description: raw.description,
+        base_url,
+        language,
+        theme,
+        taxonomies,
+        feed: raw.feed,
+        sitemap: raw.sitemap,
+        accessibility_statement: raw.accessibility_statement,
+        contact_email: raw.contact_email,
+        contact_name: raw.contact_name,
+        organization: raw.organization,
+        extra: raw.extra,
+    })
+}
+
+impl Settings {
+    /// Replaces the base URL (from `--base-url`); `None` when it is not absolute.
+    pub fn with_base_url(mut self, url: &str) -> Option<Settings> {
+        self.base_url = normalize_base_url(url)?;
+        Some(self)
+    }
+
+    /// The absolute URL of a site-absolute path, or the path itself without a base URL.
+    pub fn permalink(&self, path: &str) -> String {
+        if self.base_url.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base_url, path.trim_start_matches('/'))
+        }
+    }
+
+    /// Settings as templates see them.
+    pub fn extra_map(&self) -> BTreeMap<String, toml::Value> {
+        self.extra
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// `https://x.no/a` → `https://x.no/a/`; empty stays empty; not http(s) → `None`.
+fn normalize_base_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Some(String::new());
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Turns a TOML parse error into a diagnostic; `line_offset` is the number of lines
+/// before `src` in the file (for front matter).
+pub fn toml_error(path: &str, src: &str, e: &toml::de::Error, line_offset: usize) -> Diagnostic {
+    let (line, col) = e
+        .span()
+        .map_or((1, 1), |s| crate::error::line_col(src, s.start));
+    let (message, hint) = explain_serde(e.message());
+    let d = Diagnostic::at(path, line + line_offset, col, message);
+    match hint {
+        Some(h) => d.hint(h),
+        None => d,
+    }
+}
+
+/// Rewords serde's messages and finds a hint: for `unknown field `x`, expected one of
+/// `a`, `b`` it suggests the closest known field.
+pub fn explain_serde(message: &str) -> (String, Option<String>) {
+    let message = message.trim().trim_end_matches('.').to_string();
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        if let Some(field) = message.strip_prefix("missing field `") {
+            let field = field.trim_end_matches('`');
+            return (message.clone(), Some(format!("add `{field} = ...`")));
+        }
+        return (message, None);
+    };
+    let field = rest.split('`').next().unwrap_or_default();
+    let expected: Vec<&str> = rest
+        .split_once("expected")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    let hint = match crate::error::did_you_mean(field, &expected) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if expected.is_empty() => "remove it".to_string(),
+        None => format!(
+            "known fields are {}",
+            expected
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    (format!("unknown field `{field}`"), Some(hint))
+}
+
+/// Line and column of the first line that sets `key` (`key =` or `key:`), for errors
+/// found after deserializing, when serde's spans are gone.
+pub fn key_position(src: &str, key: &str) -> Option<(usize, usize)> {
+    src.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(&format!("[{key}]")) || trimmed.starts_with(&format!("[{key}.")) {
+            return Some((i + 1, line.len() - trimmed.len() + 1));
+        }
+        let rest = trimmed.strip_prefix(key)?;
+        let rest = rest.trim_start().trim_start_matches('"');
+        (rest.starts_with('=') || rest.starts_with(':'))
+            .then(|| (i + 1, line.len() - trimmed.len() + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_config_gets_defaults() {
+        let s = parse("config.toml", "title = \"Innsyn\"").unwrap();
+        assert_eq!(s.language, Lang::Nb);
+        assert_eq!(s.theme, "innsyn");
+        assert!(s.feed && s.sitemap);
+        assert_eq!(s.base_url, "");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_with_a_suggestion() {
+        let err = parse("config.toml", "title = \"x\"\nbase_ur = \"https://a.no\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("config.toml:2:1: error: unknown field `base_ur`"),
+            "{text}"
+        );
+        assert!(text.contains("did you mean `base_url`?"), "{text}");
+    }
+
+    #[test]
+    fn bad_values_are_all_reported() {
+        let err = parse(
+            "config.toml",
+            "title = \"x\"\nlanguage = \"se\"\nbase_url = \"ftp://x\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 2, "{err}");
+        assert!(err.0[0].to_string().contains("config.toml:2:1"));
+    }
+
+    #[test]
+    fn base_url_gets_a_trailing_slash() {
+        let s = parse(
+            "config.toml",
+            "title = \"x\"\nbase_url = \"https://innsyn.asker.kommune.no/arkiv\"",
+        )
+        .unwrap();
+        assert_eq!(s.base_url, "https://innsyn.asker.kommune.no/arkiv/");
+        assert_eq!(
+            s.permalink("/mandater/"),
+            "https://innsyn.asker.kommune.no/arkiv/mandater/"
+        );
+    }
+}

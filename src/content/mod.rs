@@ -1,0 +1,300 @@
+//! Content files → model: pages and sections with checked front matter and their
+//! Markdown body (shortcode calls already found). Pure: `parse_*(path, &str)`.
+
+pub mod frontmatter;
+pub mod slug;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::lang::Lang;
+use crate::shortcodes::{self, Body};
+use frontmatter::{
+    at_key, check_date, check_extra, check_lang, Date, PageFront, SectionFront, SortBy, Split,
+};
+
+/// A page: a Markdown file that is not `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path from the site root, for messages: `content/mandater/a9.md`.
+    pub file: PathBuf,
+    /// Path inside `content/` with `/` separators, as `@/` links name it.
+    pub content_path: String,
+    pub title: String,
+    pub description: String,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub draft: bool,
+    pub weight: i64,
+    /// The last part of the page's URL.
+    pub slug: String,
+    pub template: Option<String>,
+    pub kind: String,
+    pub lang: Option<Lang>,
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    pub extra: serde_json::Value,
+    pub body: Body,
+    /// Line of the front matter where a key is set (for errors found later).
+    pub key_lines: BTreeMap<String, usize>,
+    /// For a page bundle (`folder/index.md`), the files beside it, relative to `content/`.
+    pub assets: Vec<String>,
+}
+
+/// A section: a folder of `content/`, described by its `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub file: PathBuf,
+    /// Folder inside `content/` with `/` separators; empty for the home page.
+    pub dir: String,
+    pub title: String,
+    pub description: String,
+    pub sort_by: SortBy,
+    pub paginate_by: Option<usize>,
+    pub weight: i64,
+    pub template: Option<String>,
+    pub page_template: Option<String>,
+    pub lang: Option<Lang>,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+    pub body: Body,
+    pub key_lines: BTreeMap<String, usize>,
+}
+
+const PAGE_KEYS: [&str; 3] = ["template", "taxonomies", "title"];
+
+/// Parses a page. `file` is the path shown in messages, `content_path` the path
+/// inside `content/`.
+pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Diagnostics> {
+    let split = frontmatter::split(file, src)?;
+    let raw: PageFront = frontmatter::deserialize(file, &split)?;
+    let mut errors = Diagnostics::default();
+
+    let title = check_title(file, &split, raw.title, &mut errors);
+    let date = check_date(file, &split, "date", &raw.date, &mut errors);
+    let updated = check_date(file, &split, "updated", &raw.updated, &mut errors);
+    let lang = check_lang(file, &split, &raw.lang, &mut errors);
+    let extra = check_extra(file, &split, raw.extra, &mut errors);
+    let slug = match raw.slug {
+        Some(s) => {
+            let slug = slug::slugify(&s);
+            if slug.is_empty() {
+                errors.push(
+                    at_key(
+                        file,
+                        &split,
+                        "slug",
+                        format!("the slug `{s}` has no letters or digits"),
+                    )
+                    .hint("use letters a–z, digits and `-`, e.g. `slug = \"innbyggertorg\"`"),
+                );
+            }
+            slug
+        }
+        None => slug_from_path(content_path),
+    };
+    let kind = raw.kind.unwrap_or_else(|| "page".to_string());
+    let body = parse_body(file, &split, &mut errors);
+    errors.into_result()?;
+
+    Ok(Page {
+        file: file.to_path_buf(),
+        content_path: content_path.to_string(),
+        title,
+        description: raw.description,
+        date,
+        updated,
+        draft: raw.draft,
+        weight: raw.weight.unwrap_or(0),
+        slug,
+        template: raw.template,
+        kind,
+        lang,
+        extra,
+        body,
+        key_lines: {
+            let mut lines = key_lines(&split, &PAGE_KEYS);
+            let names: Vec<&str> = raw.taxonomies.keys().map(String::as_str).collect();
+            lines.extend(key_lines(&split, &names));
+            lines
+        },
+        taxonomies: raw.taxonomies,
+        assets: Vec::new(),
+    })
+}
+
+/// Parses a section's `_index.md`; `dir` is its folder inside `content/`.
+pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagnostics> {
+    let split = frontmatter::split(file, src)?;
+    let raw: SectionFront = frontmatter::deserialize(file, &split)?;
+    let mut errors = Diagnostics::default();
+    let title = check_title(file, &split, raw.title, &mut errors);
+    let lang = check_lang(file, &split, &raw.lang, &mut errors);
+    let extra = check_extra(file, &split, raw.extra, &mut errors);
+    if raw.paginate_by == Some(0) {
+        errors.push(
+            at_key(
+                file,
+                &split,
+                "paginate_by",
+                "`paginate_by` must be at least 1",
+            )
+            .hint("remove it to list all pages on one page"),
+        );
+    }
+    let body = parse_body(file, &split, &mut errors);
+    errors.into_result()?;
+    Ok(Section {
+        file: file.to_path_buf(),
+        dir: dir.to_string(),
+        title,
+        description: raw.description,
+        sort_by: raw.sort_by,
+        paginate_by: raw.paginate_by,
+        weight: raw.weight.unwrap_or(0),
+        template: raw.template,
+        page_template: raw.page_template,
+        lang,
+        draft: raw.draft,
+        extra,
+        body,
+        key_lines: key_lines(&split, &["template", "page_template", "title"]),
+    })
+}
+
+/// A section for a folder without `_index.md`: titled after the folder.
+pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
+    let name = dir.rsplit('/').next().unwrap_or_default();
+    let title = if name.is_empty() {
+        site_title.to_string()
+    } else {
+        let words = name.replace(['-', '_'], " ");
+        let mut c = words.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    };
+    Section {
+        file: file.to_path_buf(),
+        dir: dir.to_string(),
+        title,
+        description: String::new(),
+        sort_by: SortBy::default(),
+        paginate_by: None,
+        weight: 0,
+        template: None,
+        page_template: None,
+        lang: None,
+        draft: false,
+        extra: serde_json::Value::Object(Default::default()),
+        body: Body::default(),
+        key_lines: BTreeMap::new(),
+    }
+}
+
+fn check_title(
+    file: &Path,
+    split: &Split,
+    title: Option<String>,
+    errors: &mut Diagnostics,
+) -> String {
+    match title {
+        Some(t) if !t.trim().is_empty() => t,
+        Some(_) => {
+            errors.push(
+                at_key(file, split, "title", "the title is empty")
+                    .hint("write the title readers should see"),
+            );
+            String::new()
+        }
+        None => {
+            errors.push(
+                Diagnostic::at(
+                    file,
+                    split.front_line_offset + 1,
+                    1,
+                    "the front matter has no `title`",
+                )
+                .hint("add a line `title = \"...\"` to the front matter"),
+            );
+            String::new()
+        }
+    }
+}
+
+fn parse_body(file: &Path, split: &Split, errors: &mut Diagnostics) -> Body {
+    match shortcodes::parse(file, split.body, split.body_line_offset) {
+        Ok(body) => body,
+        Err(e) => {
+            errors.extend(e.0);
+            Body::default()
+        }
+    }
+}
+
+fn key_lines(split: &Split, keys: &[&str]) -> BTreeMap<String, usize> {
+    keys.iter()
+        .filter_map(|k| {
+            crate::config::key_position(split.front, k)
+                .map(|(l, _)| (k.to_string(), l + split.front_line_offset))
+        })
+        .collect()
+}
+
+/// `mandater/a9-innbyggertorg.md` → `a9-innbyggertorg`; a bundle
+/// `mandater/a9/index.md` → `a9`.
+fn slug_from_path(content_path: &str) -> String {
+    let mut parts = content_path.rsplit('/');
+    let file = parts.next().unwrap_or_default();
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let name = if stem == "index" {
+        parts.next().unwrap_or(stem)
+    } else {
+        stem
+    };
+    let slug = slug::slugify(name);
+    if slug.is_empty() {
+        "side".to_string()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_takes_its_slug_from_the_file_name() {
+        let p = parse_page(
+            Path::new("content/mål/Årsplan.md"),
+            "mål/Årsplan.md",
+            "+++\ntitle = \"Årsplan\"\n+++\nTekst",
+        )
+        .unwrap();
+        assert_eq!(p.slug, "arsplan");
+        let b = parse_page(
+            Path::new("content/a/Bunt/index.md"),
+            "a/Bunt/index.md",
+            "+++\ntitle = \"B\"\n+++\n",
+        )
+        .unwrap();
+        assert_eq!(b.slug, "bunt");
+    }
+
+    #[test]
+    fn all_front_matter_faults_of_a_page_are_reported_together() {
+        let src = "+++\ntitle = \"\"\ndate = \"2024-02-31\"\nlang = \"se\"\n+++\n";
+        let e = parse_page(Path::new("content/a.md"), "a.md", src).unwrap_err();
+        let text = e.to_string();
+        assert_eq!(e.len(), 3, "{text}");
+        assert!(
+            text.contains("content/a.md:3:1: error: `date` is not a real date"),
+            "{text}"
+        );
+        assert!(
+            text.contains("content/a.md:4:1: error: unknown language `se`"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Diagnostics: what went wrong, where (`path:line:col`), and how to fix it.
+//! Owns no I/O; every phase collects these and the caller decides what to print.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in the site's input.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// Path relative to the site root (or as given, for files outside it).
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub col: Option<usize>,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// How to fix it, when a fix is likely.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with a whole file.
+    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            line: None,
+            col: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A problem at a line and column (1-based).
+    pub fn at(
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            line: Some(line),
+            col: Some(col),
+            ..Diagnostic::new(path, message)
+        }
+    }
+
+    /// Adds a hint saying how to fix it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Moves the position down by `lines` (for text embedded in a larger file).
+    pub fn shifted(mut self, lines: usize) -> Self {
+        if let Some(line) = self.line.as_mut() {
+            *line += lines;
+        }
+        self
+    }
+
+    /// The location as `path:line:col`, `path:line` or `path`.
+    pub fn location(&self) -> String {
+        let path = self.path.display();
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+            (Some(l), None) => format!("{path}:{l}"),
+            _ => path.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: error: {}", self.location(), self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems of one run, sorted by place so output is stable.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `Ok(())` when nothing was found, otherwise all of them, sorted and deduplicated.
+    pub fn into_result(mut self) -> Result<(), Diagnostics> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            self.0.sort();
+            self.0.dedup();
+            Err(self)
+        }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        let n = self.0.len();
+        write!(f, "{n} {}", if n == 1 { "error" } else { "errors" })
+    }
+}
+
+/// Suggests the closest of `candidates` to a misspelt `word`, if one is close enough.
+///
+/// ```
+/// assert_eq!(innsyn::error::did_you_mean("base_ur", &["title", "base_url"]), Some("base_url"));
+/// assert_eq!(innsyn::error::did_you_mean("zzz", &["title"]), None);
+/// ```
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// 1-based line and column of byte `offset` in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = &src[..floor_char_boundary(src, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Path of `path` relative to `root`, for messages.
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one_and_in_characters() {
+        let src = "ab\næøå x";
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 3), (2, 1));
+        assert_eq!(line_col(src, src.find('x').unwrap()), (2, 5));
+    }
+
+    #[test]
+    fn diagnostics_print_location_message_and_hint() {
+        let d = Diagnostic::at("content/a.md", 3, 1, "unknown field `titel`")
+            .hint("did you mean `title`?");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:3:1: error: unknown field `titel`\n  hint: did you mean `title`?"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! innsyn: a static-site generator for public-sector transparency.
+//!
+//! The build runs one way: [`pipeline::build`] scans the site, parses content
+//! ([`content`], [`shortcodes`], [`markdown`]), assembles it ([`site`]), renders it
+//! ([`render`]) and writes it ([`output`]).
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod fsx;
+pub mod init;
+pub mod lang;
+pub mod markdown;
+pub mod output;
+pub mod pipeline;
+pub mod render;
+pub mod shortcodes;
+pub mod site;
+pub mod theme;

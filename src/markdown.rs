@@ -1,0 +1,312 @@
+//! Markdown → HTML with pulldown-cmark: heading ids and anchors, a table of contents,
+//! `@/` internal links resolved and checked, a summary before `<!-- more -->`, and
+//! the word count. Pure: it never reads files; links are resolved through a closure.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::content::slug::slugify;
+use crate::error::{line_col, Diagnostic, Diagnostics};
+
+/// The marker after which the summary ends.
+pub const MORE: &str = "<!-- more -->";
+
+/// One entry of a table of contents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// A rendered Markdown body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// HTML before `<!-- more -->`, or empty.
+    pub summary: String,
+    pub toc: Vec<TocEntry>,
+    pub word_count: usize,
+}
+
+/// Ids the theme uses; content headings never get them.
+fn reserved(id: &str) -> bool {
+    id == "main" || id.starts_with("innsyn-")
+}
+
+/// Renders `markdown`. `resolve` turns the path of an `@/` link (without `@/` and
+/// `#fragment`) into a site-absolute URL, or says why it cannot. `file` and
+/// `line_offset` place errors in the source file.
+pub fn render(
+    file: &Path,
+    markdown: &str,
+    line_offset: usize,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Rendered, Diagnostics> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut errors = Diagnostics::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, usize)> = None;
+    let mut heading_text = String::new();
+    let mut word_count = 0;
+
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                heading = Some((
+                    level,
+                    id.map(|i| i.to_string()),
+                    classes.iter().map(|c| c.to_string()).collect(),
+                    events.len(),
+                ));
+                heading_text.clear();
+                events.push(Event::Html(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let Some((_, explicit, classes, start)) = heading.take() else {
+                    continue;
+                };
+                let base = explicit.unwrap_or_else(|| {
+                    let s = slugify(&heading_text);
+                    if s.is_empty() {
+                        "overskrift".to_string()
+                    } else {
+                        s
+                    }
+                });
+                let id = unique_id(&base, &mut used_ids);
+                let n = level as u8;
+                let class = if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", escape(&classes.join(" ")))
+                };
+                events[start] = Event::Html(format!("<h{n} id=\"{id}\"{class}>").into());
+                events.push(Event::Html(
+                    format!(" <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n").into(),
+                ));
+                headings.push((n, id, heading_text.trim().to_string()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with("@/") => {
+                let (path, fragment) = match dest_url[2..].split_once('#') {
+                    Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                    None => (dest_url[2..].to_string(), None),
+                };
+                let url = match resolve(&path) {
+                    Ok(url) => url,
+                    Err(why) => {
+                        let (line, col) = line_col(markdown, range.start);
+                        errors.push(
+                            Diagnostic::at(file, line + line_offset, col, format!("broken internal link `{dest_url}`: {why}"))
+                                .hint("internal links name a file inside `content/`, e.g. `@/mandater/a9-innbyggertorg.md` or `@/mandater/_index.md`"),
+                        );
+                        String::new()
+                    }
+                };
+                let dest = match fragment {
+                    Some(f) => format!("{url}#{f}"),
+                    None => url,
+                };
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                }));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                word_count += t.split_whitespace().count();
+                if heading.is_some() {
+                    heading_text.push_str(t);
+                }
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    errors.into_result()?;
+
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    let summary = out
+        .find(MORE)
+        .map(|i| out[..i].trim_end().to_string())
+        .unwrap_or_default();
+    if !summary.is_empty() {
+        out = out.replacen(MORE, "", 1);
+    }
+    Ok(Rendered {
+        html: out,
+        summary,
+        toc: nest(&headings),
+        word_count,
+    })
+}
+
+fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+    let mut id = base.to_string();
+    let mut n = 0;
+    while reserved(&id) || used.contains(&id) {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    used.insert(id.clone());
+    id
+}
+
+/// Builds the nested table of contents from a flat list of headings.
+fn nest(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in headings {
+        let entry = TocEntry {
+            level: *level,
+            id: id.clone(),
+            title: title.clone(),
+            children: Vec::new(),
+        };
+        let mut list = &mut root;
+        // Descend while the last entry is a shallower heading.
+        while list.last().is_some_and(|last| last.level < *level) {
+            list = &mut list.last_mut().expect("checked above").children;
+        }
+        list.push(entry);
+    }
+    root
+}
+
+/// Escapes text for HTML content and attribute values.
+///
+/// ```
+/// assert_eq!(innsyn::markdown::escape("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+/// ```
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn no_links(p: &str) -> Result<String, String> {
+        Err(format!("no page `{p}`"))
+    }
+
+    fn r(md: &str) -> Rendered {
+        render(Path::new("content/a.md"), md, 0, &no_links).unwrap()
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_a_nested_toc() {
+        let out = r("## Effektmål\n### Mål 1\n## Effektmål\n## Main\n");
+        assert!(
+            out.html.contains(
+                "<h2 id=\"effektmal\">Effektmål <a class=\"heading-anchor\" href=\"#effektmal\""
+            ),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("id=\"effektmal-1\""));
+        assert!(
+            out.html.contains("id=\"main-1\""),
+            "the theme's own id is never reused"
+        );
+        assert_eq!(out.toc.len(), 3);
+        assert_eq!(out.toc[0].children[0].id, "mal-1");
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough_and_task_lists_render() {
+        let out =
+            r("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~borte~~ [^1]\n\n[^1]: Note.\n\n- [x] gjort\n");
+        for needle in [
+            "<table>",
+            "<del>borte</del>",
+            "footnote-definition",
+            "type=\"checkbox\"",
+        ] {
+            assert!(
+                out.html.contains(needle),
+                "{needle} missing in {}",
+                out.html
+            );
+        }
+    }
+
+    #[test]
+    fn internal_links_resolve_and_broken_ones_name_their_line() {
+        let resolve = |p: &str| {
+            if p == "mandater/a9.md" {
+                Ok("/mandater/a9/".to_string())
+            } else {
+                Err("no such page".to_string())
+            }
+        };
+        let out = render(
+            Path::new("content/a.md"),
+            "[A9](@/mandater/a9.md#mal)",
+            0,
+            &resolve,
+        )
+        .unwrap();
+        assert!(out.html.contains("href=\"/mandater/a9/#mal\""));
+        let err = render(
+            Path::new("content/a.md"),
+            "tekst\n\nse [her](@/mangler.md)",
+            4,
+            &resolve,
+        )
+        .unwrap_err();
+        assert_eq!(err.0[0].location(), "content/a.md:7:4");
+    }
+
+    #[test]
+    fn the_summary_is_what_comes_before_more() {
+        let out = r("Første avsnitt.\n\n<!-- more -->\n\nResten.");
+        assert_eq!(out.summary, "<p>Første avsnitt.</p>");
+        assert!(!out.html.contains("more"));
+        assert_eq!(out.word_count, 3);
+    }
+
+    #[test]
+    fn external_links_are_left_alone() {
+        assert!(r("[uu](https://uustatus.no/)")
+            .html
+            .contains("href=\"https://uustatus.no/\""));
+    }
+
+    proptest! {
+        #[test]
+        fn markdown_never_panics(s in "\\PC*") {
+            let _ = render(Path::new("a.md"), &s, 0, &no_links);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! The build, phase by phase: scan → parse (in parallel, all errors collected) →
+//! assemble → render (in parallel) → write. Nothing is written unless every phase
+//! succeeded, so a failed build leaves the previous output as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{self, Settings, CONFIG_FILE};
+use crate::content::{self, Page, Section};
+use crate::error::{relative, Diagnostic, Diagnostics};
+use crate::output::{self, OutputFile, WriteReport};
+use crate::render::{self, RenderOptions, Renderer};
+use crate::site::{self, Site};
+use crate::{fsx, theme};
+
+/// What to build, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    /// Output folder; `root/public` when `None`.
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub offline: bool,
+    /// `false` for `innsyn check`: everything is built and checked, nothing written.
+    pub write: bool,
+}
+
+impl Options {
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub pages: usize,
+    pub sections: usize,
+    pub files: usize,
+    pub written: WriteReport,
+    pub phases: Vec<(&'static str, Duration)>,
+    pub elapsed: Duration,
+}
+
+/// Builds the site, writing it unless `options.write` is false.
+pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
+    let start = Instant::now();
+    let mut phases = Vec::new();
+    let mut lap = |name: &'static str, since: &mut Instant| {
+        phases.push((name, since.elapsed()));
+        *since = Instant::now();
+    };
+    let mut t = Instant::now();
+    let root = options.root.as_path();
+
+    let (settings, config_src) = load_settings(options)?;
+    let scanned = scan(root);
+    lap("scan", &mut t);
+
+    // Content and templates are both checked before either error set is reported.
+    let parsed = parse_content(root, &scanned, &settings);
+    let theme = theme::load(root, &settings, &config_src);
+    let renderer = theme.as_ref().map_err(Clone::clone).and_then(Renderer::new);
+    let (sections, pages, renderer, theme) = match (parsed, renderer, theme) {
+        (Ok((s, p)), Ok(r), Ok(th)) => (s, p, r, th),
+        (parsed, renderer, _) => {
+            let mut errors = Diagnostics::default();
+            if let Err(e) = parsed {
+                errors.extend(e.0);
+            }
+            if let Err(e) = renderer {
+                errors.extend(e.0);
+            }
+            return Err(errors.into_result().unwrap_err());
+        }
+    };
+    lap("parse", &mut t);
+
+    let site = site::assemble(settings, sections, pages, options.drafts)?;
+    lap("assemble", &mut t);
+
+    let bodies = render::render_bodies(&site, &renderer)?;
+    lap("markdown", &mut t);
+    let mut files = render::render_pages(
+        &site,
+        &renderer,
+        &bodies,
+        RenderOptions {
+            offline: options.offline,
+        },
+    )?;
+    files.extend(render::feeds::render(&site, &bodies));
+    files.extend(
+        theme
+            .static_files
+            .into_iter()
+            .map(|(path, (_, bytes))| OutputFile::new(path, bytes)),
+    );
+    files.extend(copy_assets(root, &site, &scanned)?);
+    output::check_unique(&mut files)?;
+    lap("render", &mut t);
+
+    let mut summary = Summary {
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        files: files.len(),
+        ..Summary::default()
+    };
+    if options.write {
+        let out = options.output_dir();
+        output::check_target(root, &out)?;
+        summary.written = output::write(&out, &files)?;
+        lap("write", &mut t);
+    }
+    summary.phases = phases;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+/// Reads and validates `config.toml`, with `--base-url` applied.
+fn load_settings(options: &Options) -> Result<(Settings, String), Diagnostics> {
+    let path = options.root.join(CONFIG_FILE);
+    if !fsx::exists(&path) {
+        return Err(Diagnostic::new(CONFIG_FILE, format!("there is no site here: `{}` has no config.toml", options.root.display()))
+            .hint("run innsyn in the site's folder, give it with `--root DIR`, or make a new site with `innsyn init DIR`")
+            .into());
+    }
+    let src = fsx::read_text(&options.root, &path)?;
+    let settings = config::parse(CONFIG_FILE, &src)?;
+    let settings = match &options.base_url {
+        None => settings,
+        Some(url) => settings.with_base_url(url).ok_or_else(|| {
+            Diagnostic::new(
+                "--base-url",
+                format!("`{url}` is not an absolute web address"),
+            )
+            .hint("write it like `https://innsyn.kommune.no/`")
+        })?,
+    };
+    Ok((settings, src))
+}
+
+/// The files of `content/`, classified.
+#[derive(Debug, Default)]
+struct Scanned {
+    /// (file on disk, path inside content/)
+    pages: Vec<(PathBuf, String)>,
+    sections: Vec<(PathBuf, String)>,
+    /// Files that are not Markdown: (file on disk, path inside content/).
+    assets: Vec<(PathBuf, String)>,
+}
+
+fn scan(root: &Path) -> Scanned {
+    let content = root.join("content");
+    let mut scanned = Scanned::default();
+    for path in fsx::walk_files(&content) {
+        let rel = relative(&content, &path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let name = rel.rsplit('/').next().unwrap_or_default();
+        if name == "_index.md" {
+            let dir = rel
+                .strip_suffix("_index.md")
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string();
+            scanned.sections.push((path, dir));
+        } else if rel.ends_with(".md") && !in_bundle(&content, &rel) {
+            scanned.pages.push((path, rel));
+        } else if !rel.ends_with(".md") || in_bundle(&content, &rel) {
+            scanned.assets.push((path, rel));
+        }
+    }
+    scanned
+}
+
+/// Whether `rel` lies inside a page bundle (a folder above it holds `index.md`),
+/// not counting the bundle's own `index.md`.
+fn in_bundle(content: &Path, rel: &str) -> bool {
+    let mut dir = Path::new(rel).parent();
+    let own_index = rel.ends_with("/index.md") || rel == "index.md";
+    let mut first = true;
+    while let Some(d) = dir {
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        if !(first && own_index) && content.join(d).join("index.md").is_file() {
+            return true;
+        }
+        first = false;
+        dir = d.parent();
+    }
+    false
+}
+
+/// Reads and parses every content file in parallel, collecting every error.
+fn parse_content(
+    root: &Path,
+    scanned: &Scanned,
+    settings: &Settings,
+) -> Result<(Vec<Section>, Vec<Page>), Diagnostics> {
+    let read = |path: &PathBuf| fsx::read_text(root, path).map_err(Diagnostics::from);
+    let sections: Vec<Result<Section, Diagnostics>> = scanned
+        .sections
+        .par_iter()
+        .map(|(path, dir)| content::parse_section(&relative(root, path), dir, &read(path)?))
+        .collect();
+    let pages: Vec<Result<Page, Diagnostics>> = scanned
+        .pages
+        .par_iter()
+        .map(|(path, rel)| content::parse_page(&relative(root, path), rel, &read(path)?))
+        .collect();
+    let _ = settings;
+    let mut errors = Diagnostics::default();
+    let sections: Vec<Section> = sections
+        .into_iter()
+        .filter_map(|r| r.map_err(|e| errors.extend(e.0)).ok())
+        .collect();
+    let mut pages: Vec<Page> = pages
+        .into_iter()
+        .filter_map(|r| r.map_err(|e| errors.extend(e.0)).ok())
+        .collect();
+    errors.into_result()?;
+    // A bundle's files belong to its page.
+    for page in &mut pages {
+        if let Some(dir) = page.content_path.strip_suffix("index.md") {
+            page.assets = scanned
+                .assets
+                .iter()
+                .filter(|(_, rel)| rel.starts_with(dir) && !rel.ends_with(".md"))
+                .map(|(_, rel)| rel.clone())
+                .collect();
+        }
+    }
+    Ok((sections, pages))
+}
+
+/// Non-Markdown files of `content/`: a bundle's go beside its page, others beside
+/// their section's page.
+fn copy_assets(
+    root: &Path,
+    site: &Site,
+    scanned: &Scanned,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut bundles: Vec<(&str, &str)> = site
+        .pages
+        .iter()
+        .filter_map(|p| {
+            p.page
+                .content_path
+                .strip_suffix("index.md")
+                .filter(|d| !d.is_empty())
+                .map(|d| (d, p.path.as_str()))
+        })
+        .collect();
+    bundles.sort();
+    let section_paths: std::collections::HashMap<&str, &str> = site
+        .sections
+        .iter()
+        .map(|s| (s.section.dir.as_str(), s.path.as_str()))
+        .collect();
+    let mut errors = Diagnostics::default();
+    let mut files = Vec::new();
+    for (path, rel) in &scanned.assets {
+        if rel.ends_with(".md") {
+            continue;
+        }
+        let dest = if let Some((dir, page_path)) =
+            bundles.iter().rev().find(|(d, _)| rel.starts_with(*d))
+        {
+            format!("{}{}", page_path.trim_start_matches('/'), &rel[dir.len()..])
+        } else {
+            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            match section_paths.get(dir) {
+                Some(sp) => format!("{}{name}", sp.trim_start_matches('/')),
+                None => continue, // In a draft section, or a bundle left out as a draft.
+            }
+        };
+        match fsx::read(root, path) {
+            Ok(bytes) => files.push(OutputFile::new(dest, bytes)),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.into_result()?;
+    Ok(files)
+}

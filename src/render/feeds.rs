@@ -1,0 +1,240 @@
+//! Atom feeds, `sitemap.xml` and `robots.txt`. These use absolute URLs from
+//! `base_url` (the formats require them), so they are written only when it is set.
+
+use std::fmt::Write as _;
+
+use crate::markdown::escape;
+use crate::output::OutputFile;
+use crate::render::Bodies;
+use crate::site::Site;
+
+/// Entries in one feed.
+const FEED_ENTRIES: usize = 30;
+/// URLs in one sitemap file (the protocol's limit).
+const SITEMAP_URLS: usize = 50_000;
+
+/// Whether the whole site has an Atom feed (some page has a date).
+pub fn site_has_feed(site: &Site) -> bool {
+    site.pages.iter().any(|p| p.page.date.is_some())
+}
+
+/// Whether section `i` has an Atom feed (a page of it has a date).
+pub fn section_has_feed(site: &Site, i: usize) -> bool {
+    site.sections[i]
+        .pages
+        .iter()
+        .any(|&p| site.pages[p].page.date.is_some())
+}
+
+/// The feeds, sitemap and robots.txt the settings ask for.
+pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
+    let s = &site.settings;
+    let mut files = Vec::new();
+    if s.base_url.is_empty() {
+        return files;
+    }
+    if s.feed {
+        if site_has_feed(site) {
+            let all: Vec<usize> = (0..site.pages.len()).collect();
+            files.push(OutputFile::new(
+                "atom.xml".into(),
+                atom(site, bodies, &s.title, "/", &all).into_bytes(),
+            ));
+        }
+        for (i, section) in site.sections.iter().enumerate().skip(1) {
+            if section_has_feed(site, i) {
+                let title = format!("{} – {}", section.section.title, s.title);
+                let xml = atom(site, bodies, &title, &section.path, &section.pages);
+                files.push(OutputFile::new(
+                    format!("{}atom.xml", section.path.trim_start_matches('/')),
+                    xml.into_bytes(),
+                ));
+            }
+        }
+    }
+    if s.sitemap {
+        files.extend(sitemaps(site));
+        files.push(OutputFile::new(
+            "robots.txt".into(),
+            format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+                s.base_url
+            )
+            .into_bytes(),
+        ));
+    }
+    files
+}
+
+/// An Atom feed of the dated pages among `pages`, newest first.
+fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) -> String {
+    let s = &site.settings;
+    let mut dated: Vec<usize> = pages
+        .iter()
+        .copied()
+        .filter(|&p| site.pages[p].page.date.is_some())
+        .collect();
+    dated.sort_by(|&a, &b| {
+        let (pa, pb) = (&site.pages[a].page, &site.pages[b].page);
+        pb.updated
+            .or(pb.date)
+            .cmp(&pa.updated.or(pa.date))
+            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+    });
+    dated.truncate(FEED_ENTRIES);
+    let updated = dated
+        .iter()
+        .filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date))
+        .max();
+    let stamp = |d: Option<crate::content::frontmatter::Date>| {
+        d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_default()
+    };
+    let feed_url = s.permalink(&format!("{path}atom.xml"));
+    let mut x = String::new();
+    let _ = write!(
+        x,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n",
+        s.language.code(),
+        escape(title)
+    );
+    if !s.description.is_empty() {
+        let _ = writeln!(x, "  <subtitle>{}</subtitle>", escape(&s.description));
+    }
+    let _ = write!(
+        x,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{}</updated>\n  <generator version=\"{}\">innsyn</generator>\n",
+        escape(&feed_url),
+        escape(&s.permalink(path)),
+        escape(&feed_url),
+        stamp(updated),
+        env!("CARGO_PKG_VERSION"),
+    );
+    if !s.organization.is_empty() {
+        let _ = writeln!(
+            x,
+            "  <author><name>{}</name></author>",
+            escape(&s.organization)
+        );
+    } else {
+        let _ = writeln!(x, "  <author><name>{}</name></author>", escape(&s.title));
+    }
+    for &p in &dated {
+        let node = &site.pages[p];
+        let page = &node.page;
+        let url = s.permalink(&node.path);
+        let _ = write!(
+            x,
+            "  <entry xml:lang=\"{}\">\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <id>{}</id>\n    <published>{}</published>\n    <updated>{}</updated>\n",
+            node.lang.code(),
+            escape(&page.title),
+            escape(&url),
+            escape(&url),
+            stamp(page.date),
+            stamp(page.updated.or(page.date)),
+        );
+        let summary = if page.description.is_empty() {
+            plain(&bodies.pages[p].summary)
+        } else {
+            page.description.clone()
+        };
+        if !summary.is_empty() {
+            let _ = writeln!(x, "    <summary>{}</summary>", escape(&summary));
+        }
+        x.push_str("  </entry>\n");
+    }
+    x.push_str("</feed>\n");
+    x
+}
+
+/// Text of an HTML fragment, tags dropped (for feed summaries).
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `sitemap.xml`, split with a sitemap index past 50 000 URLs.
+fn sitemaps(site: &Site) -> Vec<OutputFile> {
+    let s = &site.settings;
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for node in &site.sections {
+        let last = node
+            .pages
+            .iter()
+            .filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date))
+            .max();
+        entries.push((
+            node.path.clone(),
+            last.map(|d| d.to_string()).unwrap_or_default(),
+        ));
+    }
+    for node in &site.pages {
+        entries.push((
+            node.path.clone(),
+            node.page
+                .updated
+                .or(node.page.date)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    for t in &site.taxonomies {
+        entries.push((t.path.clone(), String::new()));
+        entries.extend(
+            t.terms
+                .iter()
+                .map(|term| (term.path.clone(), String::new())),
+        );
+    }
+    entries.sort();
+    let urlset = |chunk: &[(String, String)]| {
+        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for (path, lastmod) in chunk {
+            let _ = write!(
+                x,
+                "  <url>\n    <loc>{}</loc>\n",
+                escape(&s.permalink(path))
+            );
+            if !lastmod.is_empty() {
+                let _ = writeln!(x, "    <lastmod>{lastmod}</lastmod>");
+            }
+            x.push_str("  </url>\n");
+        }
+        x.push_str("</urlset>\n");
+        x
+    };
+    if entries.len() <= SITEMAP_URLS {
+        return vec![OutputFile::new(
+            "sitemap.xml".into(),
+            urlset(&entries).into_bytes(),
+        )];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (n, chunk) in entries.chunks(SITEMAP_URLS).enumerate() {
+        let name = format!("sitemap{}.xml", n + 1);
+        let _ = writeln!(
+            index,
+            "  <sitemap><loc>{}</loc></sitemap>",
+            escape(&s.permalink(&format!("/{name}")))
+        );
+        files.push(OutputFile::new(name, urlset(chunk).into_bytes()));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(OutputFile::new("sitemap.xml".into(), index.into_bytes()));
+    files
+}

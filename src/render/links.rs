@@ -1,0 +1,183 @@
+//! Rewrites site-absolute links (`/mandater/a9/`) in rendered HTML into links
+//! relative to the file they are in, so a site works under any base path and from
+//! `file://`. Offline, links to folders point at their `index.html`.
+
+/// How links in one output file are written.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkStyle<'a> {
+    /// Relative to the file; `offline` appends `index.html` to folder links.
+    Relative { offline: bool },
+    /// Absolute from this base URL (for `404.html`, which hosts serve at any path).
+    Absolute(&'a str),
+}
+
+/// Rewrites every `href`, `src`, `srcset`, `action` and `poster` value that starts
+/// with a single `/` in `html`, which will be written at `file` (an output path such
+/// as `mandater/a9/index.html`).
+pub fn rewrite(html: &str, file: &str, style: LinkStyle) -> String {
+    const ATTRS: [&str; 5] = ["href=", "src=", "srcset=", "action=", "poster="];
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let bytes = html.as_bytes();
+    let mut last = 0;
+    let mut i = 0;
+    while let Some(p) = html[i..].find('=') {
+        let eq = i + p;
+        i = eq + 1;
+        let Some(attr) = ATTRS.iter().find(|a| html[..=eq].ends_with(*a)) else {
+            continue;
+        };
+        // The attribute name must stand on its own (` href=`, not `data-href=`).
+        let name_start = eq + 1 - attr.len();
+        if name_start == 0 || !bytes[name_start - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let Some(&quote) = bytes.get(eq + 1) else {
+            break;
+        };
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
+        let value_start = eq + 2;
+        let Some(len) = html[value_start..].find(quote as char) else {
+            break;
+        };
+        let value = &html[value_start..value_start + len];
+        if !value.starts_with('/') || value.starts_with("//") {
+            continue;
+        }
+        out.push_str(&html[last..value_start]);
+        if *attr == "srcset=" {
+            let parts: Vec<String> = value
+                .split(',')
+                .map(|candidate| {
+                    let c = candidate.trim();
+                    match c.split_once(' ') {
+                        Some((url, size)) => format!("{} {size}", link(url, file, style)),
+                        None => link(c, file, style),
+                    }
+                })
+                .collect();
+            out.push_str(&parts.join(", "));
+        } else {
+            out.push_str(&link(value, file, style));
+        }
+        last = value_start + len;
+        i = last;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
+/// One site-absolute URL (`/a/b/?q#f`) written for use in `file`.
+///
+/// ```
+/// use innsyn::render::links::{link, LinkStyle};
+/// let rel = LinkStyle::Relative { offline: false };
+/// assert_eq!(link("/innsyn.css", "mandater/a9/index.html", rel), "../../innsyn.css");
+/// assert_eq!(link("/mandater/", "mandater/a9/index.html", rel), "../");
+/// assert_eq!(link("/", "index.html", LinkStyle::Relative { offline: true }), "index.html");
+/// ```
+pub fn link(url: &str, file: &str, style: LinkStyle) -> String {
+    let split_at = url.find(['?', '#']).unwrap_or(url.len());
+    let (path, suffix) = url.split_at(split_at);
+    let offline = match style {
+        LinkStyle::Absolute(base) => {
+            return format!("{}{}{suffix}", base.trim_end_matches('/'), path)
+        }
+        LinkStyle::Relative { offline } => offline,
+    };
+    let from: Vec<&str> = file.split('/').collect();
+    let from_dirs = &from[..from.len() - 1];
+    let is_folder = path.ends_with('/');
+    let to: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from_dirs
+        .iter()
+        .zip(&to)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut rel = String::new();
+    for _ in common..from_dirs.len() {
+        rel.push_str("../");
+    }
+    for (n, part) in to[common..].iter().enumerate() {
+        if n > 0 {
+            rel.push('/');
+        }
+        rel.push_str(part);
+    }
+    if is_folder && to.len() > common {
+        rel.push('/');
+    }
+    if is_folder && offline {
+        rel.push_str("index.html");
+    }
+    if rel.is_empty() {
+        // The file's own folder.
+        rel.push_str(if suffix.starts_with('#') { "" } else { "./" });
+        if rel.is_empty() && !file.ends_with("index.html") {
+            rel.push_str("./");
+        }
+    }
+    rel.push_str(suffix);
+    rel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REL: LinkStyle = LinkStyle::Relative { offline: false };
+    const OFF: LinkStyle = LinkStyle::Relative { offline: true };
+
+    #[test]
+    fn links_are_made_relative_to_the_file() {
+        assert_eq!(link("/", "mandater/a9/index.html", REL), "../../");
+        assert_eq!(link("/mandater/a9/", "mandater/a9/index.html", REL), "./");
+        assert_eq!(
+            link("/mandater/a9/#mal", "mandater/a9/index.html", REL),
+            "#mal"
+        );
+        assert_eq!(
+            link("/mal/x/", "mandater/a9/index.html", REL),
+            "../../mal/x/"
+        );
+        assert_eq!(
+            link("/mandater/a9/bilde.png", "mandater/a9/index.html", REL),
+            "bilde.png"
+        );
+        assert_eq!(link("/", "index.html", REL), "./");
+        assert_eq!(link("/", "404.html", REL), "./");
+    }
+
+    #[test]
+    fn offline_folder_links_point_at_index_html() {
+        assert_eq!(link("/", "mandater/a9/index.html", OFF), "../../index.html");
+        assert_eq!(
+            link("/mandater/a9/#mal", "mandater/a9/index.html", OFF),
+            "index.html#mal"
+        );
+        assert_eq!(link("/innsyn.css", "index.html", OFF), "innsyn.css");
+    }
+
+    #[test]
+    fn only_site_absolute_attribute_values_are_rewritten() {
+        let html = r#"<a href="/a/">x</a> <a href="https://x.no/">y</a> <img src='/b.png' alt=""> <a data-href="/c/">z</a> <p>href="/d/"</p> <a href="//cdn">w</a>"#;
+        let out = rewrite(html, "a/index.html", REL);
+        assert_eq!(
+            out,
+            r#"<a href="./">x</a> <a href="https://x.no/">y</a> <img src='../b.png' alt=""> <a data-href="/c/">z</a> <p>href="/d/"</p> <a href="//cdn">w</a>"#
+        );
+    }
+
+    #[test]
+    fn the_404_page_uses_absolute_links() {
+        assert_eq!(
+            link(
+                "/innsyn.css",
+                "404.html",
+                LinkStyle::Absolute("https://x.no/innsyn/")
+            ),
+            "https://x.no/innsyn/innsyn.css"
+        );
+    }
+}

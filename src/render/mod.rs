@@ -1,0 +1,645 @@
+//! Rendering: the tera set-up (templates parsed once), Markdown bodies with their
+//! shortcodes, and every output file of the site, produced in parallel from `&Site`.
+//! Writes nothing; returns [`OutputFile`]s.
+
+pub mod feeds;
+pub mod links;
+pub mod views;
+
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::lang::Lang;
+use crate::markdown::{self, Rendered};
+use crate::output::OutputFile;
+use crate::shortcodes::{self, CallContext, Registry};
+use crate::site::Site;
+use crate::theme::Theme;
+use links::LinkStyle;
+use views::*;
+
+/// On a page, the parent section's pages are listed only up to this many.
+const SIBLINGS_SHOWN: usize = 40;
+
+/// Templates every theme must provide.
+const REQUIRED: [&str; 6] = [
+    "index.html",
+    "section.html",
+    "page.html",
+    "taxonomy_list.html",
+    "taxonomy_term.html",
+    "404.html",
+];
+
+/// Parsed templates, shortcodes and interface strings.
+pub struct Renderer {
+    tera: tera::Tera,
+    registry: Registry,
+    strings: HashMap<Lang, serde_json::Value>,
+}
+
+/// The text of a tera error and its causes, on one line.
+pub fn tera_message(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts
+        .join(": ")
+        .replace('\n', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Renderer {
+    /// Parses all templates once. Syntax errors name the template file and line.
+    pub fn new(theme: &Theme) -> Result<Renderer, Diagnostics> {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let sources: Vec<(&str, &str)> = theme
+            .templates
+            .values()
+            .map(|t| (t.name.as_str(), t.source.as_str()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(sources) {
+            return Err(template_errors(theme, &e));
+        }
+        let mut errors = Diagnostics::default();
+        for name in REQUIRED {
+            if !theme.templates.contains_key(name) {
+                errors.push(
+                    Diagnostic::new(
+                        format!("templates/{name}"),
+                        format!("the theme has no template `{name}`"),
+                    )
+                    .hint("add it to the theme or to the site's `templates/`"),
+                );
+            }
+        }
+        errors.into_result()?;
+        let shortcodes: BTreeSet<String> = theme
+            .templates
+            .keys()
+            .filter_map(|n| {
+                n.strip_prefix("shortcodes/")?
+                    .strip_suffix(".html")
+                    .map(str::to_string)
+            })
+            .collect();
+        let strings = Lang::ALL
+            .iter()
+            .map(|&l| {
+                (
+                    l,
+                    serde_json::Value::Object(theme.strings.get(&l).cloned().unwrap_or_default()),
+                )
+            })
+            .collect();
+        Ok(Renderer {
+            tera,
+            registry: Registry::new(shortcodes),
+            strings,
+        })
+    }
+
+    /// Whether a template of this name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    fn strings(&self, lang: Lang) -> &serde_json::Value {
+        &self.strings[&lang]
+    }
+
+    /// Renders one Markdown body with its shortcodes.
+    pub fn render_body(
+        &self,
+        site: &Site,
+        file: &std::path::Path,
+        body: &shortcodes::Body,
+        lang: Lang,
+        path: &str,
+    ) -> Result<Rendered, Diagnostics> {
+        let mut errors = Diagnostics::default();
+        let ctx = CallContext {
+            file,
+            lang,
+            page_path: path,
+            site,
+        };
+        let outputs: Vec<String> = body
+            .calls
+            .iter()
+            .map(|call| {
+                self.registry
+                    .render(call, &ctx, &self.tera, self.strings(lang))
+                    .unwrap_or_else(|d| {
+                        errors.push(d);
+                        String::new()
+                    })
+            })
+            .collect();
+        let rendered =
+            markdown::render(file, &body.markdown, body.line_offset, &|p| site.resolve(p));
+        let mut rendered = match rendered {
+            Ok(r) => r,
+            Err(e) => {
+                errors.extend(e.0);
+                return Err(errors);
+            }
+        };
+        errors.into_result()?;
+        if !outputs.is_empty() {
+            rendered.html = shortcodes::expand(&rendered.html, &outputs);
+            rendered.summary = shortcodes::expand(&rendered.summary, &outputs);
+        }
+        Ok(rendered)
+    }
+}
+
+/// Finds which templates failed to parse, and where.
+fn template_errors(theme: &Theme, all: &tera::Error) -> Diagnostics {
+    let mut errors = Diagnostics::default();
+    for t in theme.templates.values() {
+        let mut alone = tera::Tera::default();
+        if let Err(e) = alone.add_raw_template(&t.name, &t.source) {
+            let msg = tera_message(&e);
+            if msg.contains("which doesn't exist or isn't loaded") {
+                continue; // Only a missing parent, which the full set has.
+            }
+            let (line, col) = pest_position(&msg).unwrap_or((1, 1));
+            let detail = msg.split(" = ").last().unwrap_or(&msg).to_string();
+            errors.push(Diagnostic::at(&t.file, line, col, format!("the template cannot be read: {detail}")).hint("check the `{{ }}` and `{% %}` tags around this place; every `{% block %}`, `{% if %}` and `{% for %}` needs its `{% end... %}`"));
+        }
+    }
+    if errors.is_empty() {
+        errors.push(
+            Diagnostic::new(
+                "templates",
+                format!("the templates do not fit together: {}", tera_message(all)),
+            )
+            .hint("check `{% extends %}` and `{% include %}` names"),
+        );
+    }
+    errors
+}
+
+/// `--> 3:5` in a pest error message.
+fn pest_position(msg: &str) -> Option<(usize, usize)> {
+    let rest = &msg[msg.find("--> ")? + 4..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(rest.len());
+    let (l, c) = rest[..end].split_once(':')?;
+    Some((l.parse().ok()?, c.parse().ok()?))
+}
+
+/// How the site is written.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub offline: bool,
+}
+
+/// Rendered bodies of every page and section, in the site's order.
+pub struct Bodies {
+    pub pages: Vec<Rendered>,
+    pub sections: Vec<Rendered>,
+}
+
+/// Renders every body (Markdown and shortcodes) in parallel, collecting all errors.
+pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnostics> {
+    let pages: Vec<Result<Rendered, Diagnostics>> = site
+        .pages
+        .par_iter()
+        .map(|p| renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path))
+        .collect();
+    let sections: Vec<Result<Rendered, Diagnostics>> = site
+        .sections
+        .par_iter()
+        .map(|s| renderer.render_body(site, &s.section.file, &s.section.body, s.lang, &s.path))
+        .collect();
+    let mut errors = Diagnostics::default();
+    let mut ok = |r: Result<Rendered, Diagnostics>| {
+        r.unwrap_or_else(|e| {
+            errors.extend(e.0);
+            Rendered::default()
+        })
+    };
+    let bodies = Bodies {
+        pages: pages.into_iter().map(&mut ok).collect(),
+        sections: sections.into_iter().map(&mut ok).collect(),
+    };
+    errors.into_result()?;
+    Ok(bodies)
+}
+
+/// One template render to do.
+enum Job {
+    Page(usize),
+    Section { index: usize, page: usize },
+    TaxonomyList(usize),
+    Term { taxonomy: usize, term: usize },
+    NotFound,
+}
+
+/// Renders every HTML page of the site, in parallel.
+pub fn render_pages(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &Bodies,
+    options: RenderOptions,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
+    for (i, s) in site.sections.iter().enumerate() {
+        for page in 0..page_count(s.pages.len(), s.section.paginate_by) {
+            jobs.push(Job::Section { index: i, page });
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        jobs.push(Job::TaxonomyList(t));
+        jobs.extend((0..tax.terms.len()).map(|term| Job::Term { taxonomy: t, term }));
+    }
+    jobs.push(Job::NotFound);
+
+    let ctx = Shared::new(site, renderer, bodies, options);
+    let results: Vec<Result<OutputFile, Diagnostic>> =
+        jobs.par_iter().map(|job| ctx.render(job)).collect();
+
+    // The same template fault on many pages is reported once, with a count.
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut files = Vec::with_capacity(results.len());
+    let mut repeats: HashMap<String, usize> = HashMap::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => {
+                let n = repeats.entry(d.message.clone()).or_default();
+                *n += 1;
+                if *n == 1 {
+                    errors.push(d);
+                }
+            }
+        }
+    }
+    for d in &mut errors {
+        let n = repeats[&d.message];
+        if n > 1 {
+            d.message = format!("{} (and on {} more pages)", d.message, n - 1);
+        }
+    }
+    Diagnostics(errors).into_result()?;
+    Ok(files)
+}
+
+fn page_count(pages: usize, paginate_by: Option<usize>) -> usize {
+    match paginate_by {
+        Some(n) if n > 0 => pages.div_ceil(n).max(1),
+        _ => 1,
+    }
+}
+
+/// What every render job shares: the site, templates, bodies, and the base
+/// context per language.
+struct Shared<'a> {
+    site: &'a Site,
+    renderer: &'a Renderer,
+    bodies: &'a Bodies,
+    options: RenderOptions,
+    base: HashMap<Lang, tera::Context>,
+}
+
+#[derive(Serialize)]
+struct Common<'a> {
+    lang: &'static str,
+    current_path: &'a str,
+    permalink: String,
+    menu: Vec<MenuItem<'a>>,
+    breadcrumbs: Vec<Link>,
+    feed_path: String,
+}
+
+impl<'a> Shared<'a> {
+    fn new(
+        site: &'a Site,
+        renderer: &'a Renderer,
+        bodies: &'a Bodies,
+        options: RenderOptions,
+    ) -> Self {
+        let config = ConfigView::new(&site.settings);
+        let base = Lang::ALL
+            .iter()
+            .map(|&lang| {
+                let mut c = tera::Context::new();
+                c.insert("config", &config);
+                c.insert("t", renderer.strings(lang));
+                c.insert(
+                    "generator",
+                    &format!("innsyn {}", env!("CARGO_PKG_VERSION")),
+                );
+                (lang, c)
+            })
+            .collect();
+        Shared {
+            site,
+            renderer,
+            bodies,
+            options,
+            base,
+        }
+    }
+
+    fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        match *job {
+            Job::Page(i) => {
+                let node = &site.pages[i];
+                let section = &site.sections[node.section];
+                let body = &self.bodies.pages[i];
+                let position = section.pages.iter().position(|&p| p == i).unwrap_or(0);
+                let neighbour = |j: Option<usize>| {
+                    j.and_then(|j| section.pages.get(j)).map(|&p| Link {
+                        title: site.pages[p].page.title.clone(),
+                        path: site.pages[p].path.clone(),
+                    })
+                };
+                let page = PageView {
+                    summary: summary(site, i, body),
+                    permalink: site.settings.permalink(&node.path),
+                    content: &body.html,
+                    toc: &body.toc,
+                    updated: iso(node.page.updated),
+                    updated_text: text(node.page.updated, node.lang),
+                    word_count: body.word_count,
+                    reading_minutes: body.word_count.div_ceil(200).max(1),
+                    assets: node.page.assets.iter().map(|a| format!("/{a}")).collect(),
+                    earlier: neighbour(position.checked_sub(1)),
+                    later: neighbour(Some(position + 1)),
+                };
+                let siblings = if section.pages.len() <= SIBLINGS_SHOWN {
+                    section
+                        .pages
+                        .iter()
+                        .map(|&p| summary(site, p, &self.bodies.pages[p]))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let section_view =
+                    views::section(site, section, &self.bodies.sections[node.section], siblings);
+                let template = node
+                    .page
+                    .template
+                    .clone()
+                    .or_else(|| section.section.page_template.clone())
+                    .unwrap_or_else(|| "page.html".into());
+                let mut ctx = self.context(node.lang, &node.path, node.section, false);
+                ctx.insert("page", &page);
+                ctx.insert("section", &section_view);
+                self.finish(&template, &ctx, &node.path, &node.page.file)
+            }
+            Job::Section { index, page } => {
+                let node = &site.sections[index];
+                let per = node.section.paginate_by.unwrap_or(usize::MAX).max(1);
+                let chosen = node.pages.iter().skip(page.saturating_mul(per)).take(per);
+                let pages = chosen
+                    .map(|&p| summary(site, p, &self.bodies.pages[p]))
+                    .collect();
+                let view = views::section(site, node, &self.bodies.sections[index], pages);
+                let path = paginated_path(&node.path, page + 1);
+                let paginator = node.section.paginate_by.map(|_| {
+                    let total = page_count(node.pages.len(), node.section.paginate_by);
+                    let numbers = (1..=total)
+                        .map(|n| PaginatorNumber {
+                            number: n,
+                            path: paginated_path(&node.path, n),
+                            current: n == page + 1,
+                        })
+                        .collect();
+                    PaginatorView {
+                        current: page + 1,
+                        total,
+                        previous: if page > 0 {
+                            paginated_path(&node.path, page)
+                        } else {
+                            String::new()
+                        },
+                        next: if page + 1 < total {
+                            paginated_path(&node.path, page + 2)
+                        } else {
+                            String::new()
+                        },
+                        numbers,
+                    }
+                });
+                let default = if index == 0 {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
+                let template = node
+                    .section
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| default.into());
+                let mut ctx = self.context(node.lang, &path, index, true);
+                ctx.insert("section", &view);
+                ctx.insert("paginator", &paginator);
+                self.finish(&template, &ctx, &path, &node.section.file)
+            }
+            Job::TaxonomyList(t) => {
+                let tax = &site.taxonomies[t];
+                let view = TaxonomyView {
+                    name: &tax.taxonomy.name,
+                    title: &tax.taxonomy.title,
+                    path: &tax.path,
+                    terms: tax
+                        .terms
+                        .iter()
+                        .map(|term| TermView {
+                            name: &term.name,
+                            path: &term.path,
+                            count: term.pages.len(),
+                        })
+                        .collect(),
+                };
+                let mut ctx = self.context(site.settings.language, &tax.path, 0, false);
+                ctx.insert("taxonomy", &view);
+                ctx.insert("breadcrumbs", &vec![self.home()]);
+                self.finish(
+                    "taxonomy_list.html",
+                    &ctx,
+                    &tax.path,
+                    std::path::Path::new(crate::config::CONFIG_FILE),
+                )
+            }
+            Job::Term { taxonomy, term } => {
+                let tax = &site.taxonomies[taxonomy];
+                let term = &tax.terms[term];
+                let view = TaxonomyView {
+                    name: &tax.taxonomy.name,
+                    title: &tax.taxonomy.title,
+                    path: &tax.path,
+                    terms: Vec::new(),
+                };
+                let pages = term
+                    .pages
+                    .iter()
+                    .map(|&p| summary(site, p, &self.bodies.pages[p]))
+                    .collect();
+                let term_view = TermPagesView {
+                    name: &term.name,
+                    path: &term.path,
+                    pages,
+                };
+                let mut ctx = self.context(site.settings.language, &term.path, 0, false);
+                ctx.insert("taxonomy", &view);
+                ctx.insert("term", &term_view);
+                ctx.insert(
+                    "breadcrumbs",
+                    &vec![
+                        self.home(),
+                        Link {
+                            title: tax.taxonomy.title.clone(),
+                            path: tax.path.clone(),
+                        },
+                    ],
+                );
+                self.finish(
+                    "taxonomy_term.html",
+                    &ctx,
+                    &term.path,
+                    std::path::Path::new(crate::config::CONFIG_FILE),
+                )
+            }
+            Job::NotFound => {
+                let mut ctx = self.context(site.settings.language, "/404.html", 0, false);
+                ctx.insert("breadcrumbs", &Vec::<Link>::new());
+                self.finish(
+                    "404.html",
+                    &ctx,
+                    "/404.html",
+                    std::path::Path::new("templates/404.html"),
+                )
+            }
+        }
+    }
+
+    fn home(&self) -> Link {
+        Link {
+            title: self.site.sections[0].section.title.clone(),
+            path: "/".into(),
+        }
+    }
+
+    /// The common variables for a page at `path` inside section `section`
+    /// (`is_section`: the page is that section itself).
+    fn context(&self, lang: Lang, path: &str, section: usize, is_section: bool) -> tera::Context {
+        let site = self.site;
+        let chain = site.ancestors(section);
+        let top = chain.get(1).copied();
+        let menu = site.sections[0]
+            .subsections
+            .iter()
+            .map(|&i| MenuItem {
+                title: &site.sections[i].section.title,
+                path: &site.sections[i].path,
+                active: Some(i) == top,
+            })
+            .collect();
+        let crumbs_end = if is_section {
+            chain.len() - 1
+        } else {
+            chain.len()
+        };
+        let breadcrumbs = if path == "/" {
+            Vec::new()
+        } else {
+            chain[..crumbs_end]
+                .iter()
+                .map(|&i| Link {
+                    title: site.sections[i].section.title.clone(),
+                    path: site.sections[i].path.clone(),
+                })
+                .collect()
+        };
+        let feeds = site.settings.feed && !site.settings.base_url.is_empty();
+        let feed_path = if !feeds {
+            String::new()
+        } else if section != 0 && feeds::section_has_feed(site, section) {
+            format!("{}atom.xml", site.sections[section].path)
+        } else if feeds::site_has_feed(site) {
+            "/atom.xml".into()
+        } else {
+            String::new()
+        };
+        let common = Common {
+            lang: lang.code(),
+            current_path: path,
+            permalink: site.settings.permalink(path),
+            menu,
+            breadcrumbs,
+            feed_path,
+        };
+        let mut ctx = self.base[&lang].clone();
+        if let Ok(extra) = tera::Context::from_serialize(&common) {
+            ctx.extend(extra);
+        }
+        ctx
+    }
+
+    /// Renders a template and makes its links relative to where it is written.
+    fn finish(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+        path: &str,
+        file: &std::path::Path,
+    ) -> Result<OutputFile, Diagnostic> {
+        let html = self.renderer.tera.render(template, ctx).map_err(|e| {
+            let d = Diagnostic::new(file, format!("rendering `{template}` failed: {}", tera_message(&e)));
+            if self.renderer.has_template(template) {
+                d.hint("check the template's variables against docs/templates.md")
+            } else {
+                d.hint(format!("there is no template `{template}`; add it to `templates/` or remove the `template` setting"))
+            }
+        })?;
+        let out_path = output_path(path);
+        let style = if out_path == "404.html"
+            && !self.options.offline
+            && !self.site.settings.base_url.is_empty()
+        {
+            LinkStyle::Absolute(&self.site.settings.base_url)
+        } else {
+            LinkStyle::Relative {
+                offline: self.options.offline,
+            }
+        };
+        let html = links::rewrite(&html, &out_path, style);
+        Ok(OutputFile::new(out_path, html.into_bytes()))
+    }
+}
+
+/// `/mandater/` → `mandater/index.html`; `/404.html` → `404.html`.
+pub fn output_path(path: &str) -> String {
+    let p = path.trim_start_matches('/');
+    if p.is_empty() || p.ends_with('/') {
+        format!("{p}index.html")
+    } else {
+        p.to_string()
+    }
+}
+
+/// Page `n` (from 1) of a paginated section.
+fn paginated_path(section: &str, n: usize) -> String {
+    if n <= 1 {
+        section.to_string()
+    } else {
+        format!("{section}side/{n}/")
+    }
+}

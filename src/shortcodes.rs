@@ -1,0 +1,571 @@
+//! Shortcodes in Zola's syntax: finds `{{ name(key=value) }}` and
+//! `{% name(...) %}body{% end %}` calls in a Markdown body (outside code), replaces
+//! each with a placeholder, and later puts the rendered HTML in its place.
+//! Built-in shortcodes implement [`Builtin`] and are registered in [`Registry::new`];
+//! sites add their own as `templates/shortcodes/NAME.html`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::Path;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::error::{line_col, Diagnostic, Diagnostics};
+use crate::lang::Lang;
+
+/// An argument's value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Array(Vec<Value>),
+}
+
+/// One shortcode call found in a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub name: String,
+    pub args: BTreeMap<String, Value>,
+    /// The raw text between the opening tag and `{% end %}` of a block call.
+    pub body: Option<String>,
+    /// Position of the call's `{{` or `{%` in the file (1-based).
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Call {
+    /// A string argument, if given as a string.
+    pub fn str_arg(&self, key: &str) -> Option<&str> {
+        match self.args.get(key) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A Markdown body with its shortcode calls taken out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Body {
+    /// Markdown in which each call is replaced by [`placeholder`]`(i)`.
+    pub markdown: String,
+    pub calls: Vec<Call>,
+    /// Lines before the body's first line in its file.
+    pub line_offset: usize,
+}
+
+/// The text standing in for call `i` while Markdown is rendered: letters and digits
+/// only, so Markdown leaves it alone.
+pub fn placeholder(i: usize) -> String {
+    format!("INNSYNSC{i}X")
+}
+
+/// Finds the shortcode calls in `src` (a page body that starts after
+/// `line_offset` lines of its file). All malformed calls are reported.
+pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnostics> {
+    if !src.contains("{{") && !src.contains("{%") {
+        return Ok(Body {
+            markdown: src.to_string(),
+            calls: Vec::new(),
+            line_offset,
+        });
+    }
+    let code = code_ranges(src);
+    let in_code = |i: usize| code.iter().any(|r| r.contains(&i));
+    let err_at = |i: usize, msg: String| {
+        let (line, col) = line_col(src, i);
+        Diagnostic::at(file, line + line_offset, col, msg)
+    };
+
+    let mut errors = Diagnostics::default();
+    let mut out = String::with_capacity(src.len());
+    let mut calls = Vec::new();
+    let mut i = 0;
+    while let Some(found) = find_open(src, i) {
+        out.push_str(&src[i..found]);
+        i = found;
+        if in_code(found) {
+            out.push_str(&src[found..found + 2]);
+            i += 2;
+            continue;
+        }
+        let block = src[found..].starts_with("{%");
+        let (open, close) = if block { ("{%", "%}") } else { ("{{", "}}") };
+        let inner_start = found + 2;
+        // `{{/* ... */}}` writes a shortcode literally (for documentation).
+        if src[inner_start..].starts_with("/*") {
+            let end_marker = format!("*/{close}");
+            if let Some(end) = src[inner_start..].find(&end_marker) {
+                out.push_str(open);
+                out.push_str(&src[inner_start + 2..inner_start + end]);
+                out.push_str(close);
+                i = inner_start + end + end_marker.len();
+                continue;
+            }
+        }
+        let mut cur = Cursor {
+            src,
+            pos: inner_start,
+        };
+        cur.skip_ws();
+        let name = cur.ident();
+        if block && name == "end" {
+            cur.skip_ws();
+            if cur.eat("%}") {
+                errors.push(
+                    err_at(found, "`{% end %}` without a shortcode to close".into()).hint(
+                        "remove it, or open a block shortcode with `{% name(...) %}` before it",
+                    ),
+                );
+                i = cur.pos;
+                continue;
+            }
+        }
+        cur.skip_ws();
+        if name.is_empty() || !cur.eat("(") {
+            // Not a shortcode call (e.g. `{{` in prose); keep the text.
+            out.push_str(open);
+            i = inner_start;
+            continue;
+        }
+        let args = match cur.args() {
+            Ok(args) => args,
+            Err((pos, why)) => {
+                errors.push(err_at(pos, format!("in the shortcode `{name}`: {why}")).hint("write arguments as `key=\"text\"`, `key=12`, `key=true` or `key=[\"a\", \"b\"]`, separated by commas"));
+                i = skip_past(src, cur.pos, close);
+                out.push_str(&placeholder(calls.len()));
+                continue;
+            }
+        };
+        cur.skip_ws();
+        if !cur.eat(close) {
+            errors.push(
+                err_at(
+                    cur.pos,
+                    format!("the shortcode `{name}` is not closed with `{close}`"),
+                )
+                .hint(format!("end the call with `){close}`")),
+            );
+            i = skip_past(src, cur.pos, close);
+            continue;
+        }
+        let (line, col) = line_col(src, found);
+        let mut call = Call {
+            name: name.to_string(),
+            args,
+            body: None,
+            line: line + line_offset,
+            col,
+        };
+        i = cur.pos;
+        if block {
+            match find_end(src, i) {
+                Some((body_end, after)) => {
+                    call.body = Some(src[i..body_end].to_string());
+                    i = after;
+                }
+                None => {
+                    errors.push(
+                        err_at(
+                            found,
+                            format!("the block shortcode `{name}` is never closed"),
+                        )
+                        .hint("add `{% end %}` after its body"),
+                    );
+                    i = src.len();
+                }
+            }
+        }
+        out.push_str(&placeholder(calls.len()));
+        calls.push(call);
+    }
+    out.push_str(&src[i..]);
+    errors.into_result()?;
+    Ok(Body {
+        markdown: out,
+        calls,
+        line_offset,
+    })
+}
+
+fn find_open(src: &str, from: usize) -> Option<usize> {
+    let rest = &src[from..];
+    let a = rest.find("{{");
+    let b = rest.find("{%");
+    match (a, b) {
+        (Some(a), Some(b)) => Some(from + a.min(b)),
+        (Some(x), None) | (None, Some(x)) => Some(from + x),
+        (None, None) => None,
+    }
+}
+
+fn skip_past(src: &str, from: usize, close: &str) -> usize {
+    src[from..]
+        .find(close)
+        .map_or(src.len(), |p| from + p + close.len())
+}
+
+/// The next `{% end %}` from `from`: (start of it, end of it).
+fn find_end(src: &str, from: usize) -> Option<(usize, usize)> {
+    let mut at = from;
+    while let Some(p) = src[at..].find("{%") {
+        let start = at + p;
+        let mut cur = Cursor {
+            src,
+            pos: start + 2,
+        };
+        cur.skip_ws();
+        if cur.ident() == "end" {
+            cur.skip_ws();
+            if cur.eat("%}") {
+                return Some((start, cur.pos));
+            }
+        }
+        at = start + 2;
+    }
+    None
+}
+
+/// Byte ranges of code spans and code blocks, where `{{` is just text.
+fn code_ranges(src: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut block_start = None;
+    for (event, range) in Parser::new(src).into_offset_iter() {
+        match event {
+            Event::Code(_) => ranges.push(range),
+            Event::Start(Tag::CodeBlock(_)) => block_start = Some(range.start),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(s) = block_start.take() {
+                    ranges.push(s..range.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    ranges
+}
+
+struct Cursor<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+type ArgError = (usize, String);
+
+impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a str {
+        &self.src[self.pos..]
+    }
+
+    fn skip_ws(&mut self) {
+        let trimmed = self.rest().trim_start();
+        self.pos = self.src.len() - trimmed.len();
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        if self.rest().starts_with(s) {
+            self.pos += s.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ident(&mut self) -> &'a str {
+        let rest = self.rest();
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        &rest[..len]
+    }
+
+    fn args(&mut self) -> Result<BTreeMap<String, Value>, ArgError> {
+        let mut args = BTreeMap::new();
+        loop {
+            self.skip_ws();
+            if self.eat(")") {
+                return Ok(args);
+            }
+            let at = self.pos;
+            let key = self.ident();
+            if key.is_empty() {
+                return Err((at, "expected an argument name or `)`".into()));
+            }
+            self.skip_ws();
+            if !self.eat("=") {
+                return Err((self.pos, format!("expected `=` after `{key}`")));
+            }
+            self.skip_ws();
+            let value = self.value()?;
+            if args.insert(key.to_string(), value).is_some() {
+                return Err((at, format!("the argument `{key}` is given twice")));
+            }
+            self.skip_ws();
+            if self.eat(",") {
+                continue;
+            }
+            if self.eat(")") {
+                return Ok(args);
+            }
+            return Err((self.pos, "expected `,` or `)`".into()));
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, ArgError> {
+        let at = self.pos;
+        let rest = self.rest();
+        let Some(first) = rest.chars().next() else {
+            return Err((at, "the call ends too early".into()));
+        };
+        match first {
+            '"' | '\'' => {
+                let mut s = String::new();
+                let mut chars = rest[1..].char_indices();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => match chars.next() {
+                            Some((_, 'n')) => s.push('\n'),
+                            Some((_, e)) => s.push(e),
+                            None => break,
+                        },
+                        c if c == first => {
+                            self.pos += 1 + i + 1;
+                            return Ok(Value::Str(s));
+                        }
+                        c => s.push(c),
+                    }
+                }
+                Err((at, "a text value is never closed".into()))
+            }
+            '[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_ws();
+                    if self.eat("]") {
+                        return Ok(Value::Array(items));
+                    }
+                    items.push(self.value()?);
+                    self.skip_ws();
+                    if !self.eat(",") {
+                        self.skip_ws();
+                        if self.eat("]") {
+                            return Ok(Value::Array(items));
+                        }
+                        return Err((self.pos, "expected `,` or `]` in a list".into()));
+                    }
+                }
+            }
+            _ => {
+                let len = rest
+                    .find(|c: char| {
+                        !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | '_'))
+                    })
+                    .unwrap_or(rest.len());
+                let word = &rest[..len];
+                self.pos += len;
+                match word {
+                    "true" => Ok(Value::Bool(true)),
+                    "false" => Ok(Value::Bool(false)),
+                    _ => word
+                        .parse::<i64>()
+                        .map(Value::Int)
+                        .or_else(|_| word.parse::<f64>().map(Value::Float))
+                        .map_err(|_| {
+                            (
+                                at,
+                                format!("`{word}` is not a value; put text in quotes: \"{word}\""),
+                            )
+                        }),
+                }
+            }
+        }
+    }
+}
+
+/// What a shortcode needs to know about where it is called.
+pub struct CallContext<'a> {
+    pub file: &'a Path,
+    pub lang: Lang,
+    /// Site-absolute path of the page it is on.
+    pub page_path: &'a str,
+    pub site: &'a crate::site::Site,
+}
+
+/// A shortcode built into innsyn (the data shortcodes plug in here).
+pub trait Builtin: Send + Sync {
+    /// Renders one call to HTML, or says in plain words what is wrong with it.
+    fn render(&self, call: &Call, ctx: &CallContext) -> Result<String, Diagnostic>;
+}
+
+/// All shortcodes a site can call: built-in ones and the site's templates.
+pub struct Registry {
+    builtins: BTreeMap<&'static str, Box<dyn Builtin>>,
+    templates: BTreeSet<String>,
+}
+
+impl Registry {
+    /// The built-in shortcodes plus `templates` (names of `shortcodes/NAME.html`).
+    /// A site's template wins over a built-in of the same name.
+    pub fn new(templates: BTreeSet<String>) -> Registry {
+        let builtins: BTreeMap<&'static str, Box<dyn Builtin>> = BTreeMap::new();
+        Registry {
+            builtins,
+            templates,
+        }
+    }
+
+    /// Adds a built-in shortcode.
+    pub fn with_builtin(mut self, name: &'static str, b: Box<dyn Builtin>) -> Registry {
+        self.builtins.insert(name, b);
+        self
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.builtins
+            .keys()
+            .copied()
+            .chain(self.templates.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Renders one call; `tera` renders the site's shortcode templates.
+    pub fn render(
+        &self,
+        call: &Call,
+        ctx: &CallContext,
+        tera: &tera::Tera,
+        t: &serde_json::Value,
+    ) -> Result<String, Diagnostic> {
+        let where_ = |msg: String| Diagnostic::at(ctx.file, call.line, call.col, msg);
+        if self.templates.contains(&call.name) {
+            let mut context = tera::Context::new();
+            for (k, v) in &call.args {
+                context.insert(k.as_str(), v);
+            }
+            context.insert("body", call.body.as_deref().unwrap_or(""));
+            context.insert("lang", ctx.lang.code());
+            context.insert("t", t);
+            return tera
+                .render(&format!("shortcodes/{}.html", call.name), &context)
+                .map_err(|e| {
+                    where_(format!(
+                        "the shortcode `{}` failed: {}",
+                        call.name,
+                        crate::render::tera_message(&e)
+                    ))
+                });
+        }
+        if let Some(b) = self.builtins.get(call.name.as_str()) {
+            return b.render(call, ctx);
+        }
+        let names = self.names();
+        let d = where_(format!("unknown shortcode `{}`", call.name));
+        Err(match crate::error::did_you_mean(&call.name, &names) {
+            Some(best) => d.hint(format!("did you mean `{best}`?")),
+            None if names.is_empty() => d.hint(format!("add a template `templates/shortcodes/{}.html`, or write `{{{{/* ... */}}}}` to show the call as text", call.name)),
+            None => d.hint(format!("known shortcodes: {}", names.join(", "))),
+        })
+    }
+}
+
+/// Puts the rendered HTML of each call in place of its placeholder. A placeholder
+/// alone in a paragraph is replaced with the paragraph, so block HTML is not
+/// wrapped in `<p>`.
+pub fn expand(html: &str, rendered: &[String]) -> String {
+    if rendered.is_empty() {
+        return html.to_string();
+    }
+    let mut out = html.to_string();
+    for (i, r) in rendered.iter().enumerate() {
+        let ph = placeholder(i);
+        let para = format!("<p>{ph}</p>");
+        out = if out.contains(&para) {
+            out.replacen(&para, r, 1)
+        } else {
+            out.replacen(&ph, r, 1)
+        };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(src: &str) -> Result<Body, Diagnostics> {
+        parse(Path::new("content/a.md"), src, 3)
+    }
+
+    #[test]
+    fn inline_calls_with_every_kind_of_argument_are_found() {
+        let b = p("Før {{ chart(data=\"a.csv\", height=300, share=0.5, open=true, cols=[\"x\", 'y']) }} etter").unwrap();
+        assert_eq!(b.markdown, "Før INNSYNSC0X etter");
+        let c = &b.calls[0];
+        assert_eq!(c.name, "chart");
+        assert_eq!(c.args["data"], Value::Str("a.csv".into()));
+        assert_eq!(c.args["height"], Value::Int(300));
+        assert_eq!(c.args["share"], Value::Float(0.5));
+        assert_eq!(c.args["open"], Value::Bool(true));
+        assert_eq!(
+            c.args["cols"],
+            Value::Array(vec![Value::Str("x".into()), Value::Str("y".into())])
+        );
+        assert_eq!((c.line, c.col), (4, 5));
+    }
+
+    #[test]
+    fn block_calls_keep_their_body() {
+        let b = p("{% note(kind=\"info\") %}\nViktig *tekst*\n{% end %}\nmer").unwrap();
+        assert_eq!(b.calls[0].body.as_deref(), Some("\nViktig *tekst*\n"));
+        assert_eq!(b.markdown, "INNSYNSC0X\nmer");
+    }
+
+    #[test]
+    fn calls_inside_code_are_left_as_text() {
+        let src = "`{{ a() }}`\n\n```\n{{ b() }}\n```\n";
+        let b = p(src).unwrap();
+        assert!(b.calls.is_empty());
+        assert_eq!(b.markdown, src);
+    }
+
+    #[test]
+    fn an_escaped_call_is_written_literally() {
+        assert_eq!(
+            p("{{/* chart(data=\"a\") */}}").unwrap().markdown,
+            "{{ chart(data=\"a\") }}"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_block_is_reported_at_its_opening() {
+        let e = p("tekst\n{% note() %}\nuten slutt").unwrap_err();
+        assert_eq!(e.0[0].location(), "content/a.md:5:1");
+        assert!(e.0[0].message.contains("never closed"));
+    }
+
+    #[test]
+    fn malformed_arguments_are_reported_with_position() {
+        let e = p("{{ chart(data=a.csv) }}").unwrap_err();
+        assert!(e.0[0].message.contains("`a.csv` is not a value"), "{e}");
+        assert_eq!(e.0[0].location(), "content/a.md:4:15");
+    }
+
+    #[test]
+    fn braces_in_prose_are_not_calls() {
+        assert!(p("mengden {{x}} og {%").unwrap().calls.is_empty());
+    }
+
+    #[test]
+    fn expand_replaces_whole_paragraphs_for_block_output() {
+        let html = "<p>INNSYNSC0X</p>\n<p>a INNSYNSC1X b</p>";
+        assert_eq!(
+            expand(html, &["<figure></figure>".into(), "<b>x</b>".into()]),
+            "<figure></figure>\n<p>a <b>x</b> b</p>"
+        );
+    }
+}

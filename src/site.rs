@@ -1,0 +1,553 @@
+//! Assembles parsed pages and sections into the site: the section tree, URLs,
+//! ordering, taxonomies and the table `@/` links resolve through. Built once,
+//! read-only afterwards; rendering only borrows it.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::config::{Settings, Taxonomy};
+use crate::content::frontmatter::SortBy;
+use crate::content::slug::slugify;
+use crate::content::{implicit_section, Page, Section};
+use crate::error::{did_you_mean, Diagnostic, Diagnostics};
+use crate::lang::Lang;
+
+/// A page placed in the site.
+#[derive(Debug)]
+pub struct PageNode {
+    pub page: Page,
+    /// Site-absolute URL path, e.g. `/mandater/a9-innbyggertorg/`.
+    pub path: String,
+    /// Index of its section in [`Site::sections`].
+    pub section: usize,
+    pub lang: Lang,
+}
+
+/// A section placed in the site.
+#[derive(Debug)]
+pub struct SectionNode {
+    pub section: Section,
+    pub path: String,
+    pub parent: Option<usize>,
+    /// Its pages, in the section's order (indexes into [`Site::pages`]).
+    pub pages: Vec<usize>,
+    /// Its subsections, by weight then title.
+    pub subsections: Vec<usize>,
+    pub lang: Lang,
+}
+
+/// A term of a taxonomy and the pages that carry it.
+#[derive(Debug)]
+pub struct Term {
+    pub name: String,
+    pub path: String,
+    /// Pages newest first, then by title.
+    pub pages: Vec<usize>,
+}
+
+/// A taxonomy with its terms, sorted by name.
+#[derive(Debug)]
+pub struct TaxonomyNode {
+    pub taxonomy: Taxonomy,
+    pub path: String,
+    pub terms: Vec<Term>,
+}
+
+/// What an `@/` link can point to.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Page(usize),
+    Section(usize),
+    Draft,
+}
+
+/// The assembled site.
+#[derive(Debug)]
+pub struct Site {
+    pub settings: Settings,
+    /// Sections by folder; `sections[0]` is the home page.
+    pub sections: Vec<SectionNode>,
+    /// Pages sorted by their path inside `content/`.
+    pub pages: Vec<PageNode>,
+    pub taxonomies: Vec<TaxonomyNode>,
+    targets: HashMap<String, Target>,
+}
+
+impl Site {
+    /// Resolves the path of an `@/` link (inside `content/`) to a URL path.
+    pub fn resolve(&self, content_path: &str) -> Result<String, String> {
+        let key = content_path.trim_start_matches('/');
+        match self.targets.get(key) {
+            Some(Target::Page(i)) => Ok(self.pages[*i].path.clone()),
+            Some(Target::Section(i)) => Ok(self.sections[*i].path.clone()),
+            Some(Target::Draft) => Err("that page is a draft and is not published".into()),
+            None if !key.ends_with(".md") => {
+                Err("internal links name the Markdown file, ending in `.md`".into())
+            }
+            None => Err(format!("there is no `content/{key}`")),
+        }
+    }
+
+    /// The section a page or section lies in, from the top down (home page first).
+    pub fn ancestors(&self, mut section: usize) -> Vec<usize> {
+        let mut chain = vec![section];
+        while let Some(parent) = self.sections[section].parent {
+            chain.push(parent);
+            section = parent;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// Assembles the site. Drafts are left out unless `drafts`.
+pub fn assemble(
+    settings: Settings,
+    sections: Vec<Section>,
+    pages: Vec<Page>,
+    drafts: bool,
+) -> Result<Site, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let mut targets = HashMap::new();
+
+    // Sections by folder, with an implicit one for each folder lacking `_index.md`.
+    let mut by_dir: BTreeMap<String, Section> =
+        sections.into_iter().map(|s| (s.dir.clone(), s)).collect();
+    let dirs_needed: Vec<String> = by_dir
+        .keys()
+        .cloned()
+        .chain(pages.iter().map(|p| page_dir(p)))
+        .flat_map(|d| ancestors_of(&d))
+        .collect();
+    for dir in dirs_needed {
+        if !by_dir.contains_key(&dir) {
+            let file = PathBuf::from("content").join(&dir).join("_index.md");
+            by_dir.insert(dir.clone(), implicit_section(&file, &dir, &settings.title));
+        }
+    }
+
+    // Drafts, and everything below a draft section, stay out.
+    let draft_dirs: Vec<String> = by_dir
+        .values()
+        .filter(|s| s.draft && !drafts && !s.dir.is_empty())
+        .map(|s| s.dir.clone())
+        .collect();
+    let under_draft = |dir: &str| {
+        draft_dirs
+            .iter()
+            .any(|d| dir == d || dir.starts_with(&format!("{d}/")))
+    };
+    for s in by_dir.values().filter(|s| under_draft(&s.dir)) {
+        targets.insert(section_key(&s.dir), Target::Draft);
+    }
+    by_dir.retain(|dir, _| !under_draft(dir));
+
+    let mut section_nodes: Vec<SectionNode> = Vec::with_capacity(by_dir.len());
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for (dir, section) in by_dir {
+        let parent = parent_dir(&dir).and_then(|p| index_of.get(&p).copied());
+        let path = if dir.is_empty() {
+            "/".to_string()
+        } else {
+            format!(
+                "/{}/",
+                dir.split('/')
+                    .map(slug_or_keep)
+                    .collect::<Vec<_>>()
+                    .join("/")
+            )
+        };
+        let lang = section
+            .lang
+            .or_else(|| parent.map(|p: usize| section_nodes[p].lang))
+            .unwrap_or(settings.language);
+        index_of.insert(dir.clone(), section_nodes.len());
+        targets.insert(section_key(&dir), Target::Section(section_nodes.len()));
+        section_nodes.push(SectionNode {
+            section,
+            path,
+            parent,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            lang,
+        });
+    }
+
+    let mut page_nodes: Vec<PageNode> = Vec::with_capacity(pages.len());
+    for page in pages {
+        let dir = page_dir(&page);
+        let Some(&section) = index_of.get(&dir) else {
+            targets.insert(page.content_path.clone(), Target::Draft);
+            continue;
+        };
+        if page.draft && !drafts {
+            targets.insert(page.content_path.clone(), Target::Draft);
+            continue;
+        }
+        let path = format!("{}{}/", section_nodes[section].path, page.slug);
+        let lang = page.lang.unwrap_or(section_nodes[section].lang);
+        targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
+        page_nodes.push(PageNode {
+            page,
+            path,
+            section,
+            lang,
+        });
+    }
+
+    check_unique_paths(&section_nodes, &page_nodes, &settings, &mut errors);
+
+    // Each section's pages in its order; subsections by weight then title.
+    for (i, p) in page_nodes.iter().enumerate() {
+        section_nodes[p.section].pages.push(i);
+    }
+    for s in &mut section_nodes {
+        let sort_by = s.section.sort_by;
+        s.pages
+            .sort_by(|&a, &b| compare_pages(&page_nodes[a].page, &page_nodes[b].page, sort_by));
+    }
+    for i in 1..section_nodes.len() {
+        if let Some(p) = section_nodes[i].parent {
+            section_nodes[p].subsections.push(i);
+        }
+    }
+    let order: Vec<(i64, Vec<u32>)> = section_nodes
+        .iter()
+        .map(|s| (s.section.weight, collation_key(&s.section.title)))
+        .collect();
+    for s in &mut section_nodes {
+        s.subsections.sort_by(|&a, &b| order[a].cmp(&order[b]));
+    }
+
+    let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
+    errors.into_result()?;
+    Ok(Site {
+        settings,
+        sections: section_nodes,
+        pages: page_nodes,
+        taxonomies,
+        targets,
+    })
+}
+
+fn page_dir(p: &Page) -> String {
+    let path = &p.content_path;
+    let dir = parent_dir(path).unwrap_or_default();
+    if path.ends_with("/index.md") || path == "index.md" {
+        // A bundle's page belongs to the section around the bundle folder.
+        parent_dir(&dir).unwrap_or_default()
+    } else {
+        dir
+    }
+}
+
+fn parent_dir(path: &str) -> Option<String> {
+    if path.is_empty() {
+        None
+    } else {
+        Some(
+            path.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string()),
+        )
+    }
+}
+
+/// `a/b` → [``, `a`, `a/b`].
+fn ancestors_of(dir: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut acc = String::new();
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        if !acc.is_empty() {
+            acc.push('/');
+        }
+        acc.push_str(part);
+        out.push(acc.clone());
+    }
+    out
+}
+
+fn section_key(dir: &str) -> String {
+    if dir.is_empty() {
+        "_index.md".to_string()
+    } else {
+        format!("{dir}/_index.md")
+    }
+}
+
+fn slug_or_keep(part: &str) -> String {
+    let s = slugify(part);
+    if s.is_empty() {
+        "seksjon".to_string()
+    } else {
+        s
+    }
+}
+
+fn check_unique_paths(
+    sections: &[SectionNode],
+    pages: &[PageNode],
+    settings: &Settings,
+    errors: &mut Diagnostics,
+) {
+    let mut owners: HashMap<&str, &std::path::Path> = HashMap::new();
+    let entries = sections
+        .iter()
+        .map(|s| (s.path.as_str(), s.section.file.as_path()))
+        .chain(
+            pages
+                .iter()
+                .map(|p| (p.path.as_str(), p.page.file.as_path())),
+        );
+    for (path, file) in entries {
+        if let Some(first) = owners.insert(path, file) {
+            errors.push(
+                Diagnostic::new(
+                    file,
+                    format!(
+                        "`{}` and `{}` would both be published at `{path}`",
+                        first.display(),
+                        file.display()
+                    ),
+                )
+                .hint(
+                    "rename one of the files, or give one a different `slug` in its front matter",
+                ),
+            );
+        }
+    }
+    for t in &settings.taxonomies {
+        let path = format!("/{}/", t.name);
+        if let Some(file) = owners.get(path.as_str()) {
+            errors.push(
+                Diagnostic::new(
+                    *file,
+                    format!(
+                        "the taxonomy `{}` and `{}` would both be published at `{path}`",
+                        t.name,
+                        file.display()
+                    ),
+                )
+                .hint("rename the folder or file, or the taxonomy in config.toml"),
+            );
+        }
+    }
+}
+
+fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> Ordering {
+    let by_title = || {
+        collation_key(&a.title)
+            .cmp(&collation_key(&b.title))
+            .then_with(|| a.content_path.cmp(&b.content_path))
+    };
+    match sort_by {
+        // Newest first; undated pages after dated ones.
+        SortBy::Date => b.date.cmp(&a.date).then_with(by_title),
+        SortBy::Weight => a.weight.cmp(&b.weight).then_with(by_title),
+        SortBy::Title => by_title(),
+    }
+}
+
+/// A key that sorts text in Norwegian alphabetical order (… z æ ø å), ignoring case.
+pub fn collation_key(s: &str) -> Vec<u32> {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'æ' | 'ä' => 'z' as u32 + 1,
+            'ø' | 'ö' => 'z' as u32 + 2,
+            'å' => 'z' as u32 + 3,
+            c => c as u32,
+        })
+        .collect()
+}
+
+fn collect_taxonomies(
+    settings: &Settings,
+    pages: &[PageNode],
+    errors: &mut Diagnostics,
+) -> Vec<TaxonomyNode> {
+    let names: Vec<&str> = settings
+        .taxonomies
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    let mut terms: Vec<BTreeMap<String, Term>> = settings
+        .taxonomies
+        .iter()
+        .map(|_| BTreeMap::new())
+        .collect();
+    for (i, p) in pages.iter().enumerate() {
+        for (name, values) in &p.page.taxonomies {
+            let Some(t) = names.iter().position(|n| n == name) else {
+                let line = p
+                    .page
+                    .key_lines
+                    .get(name)
+                    .or(p.page.key_lines.get("taxonomies"))
+                    .copied()
+                    .unwrap_or(1);
+                let d = Diagnostic::at(&p.page.file, line, 1, format!("unknown taxonomy `{name}`"));
+                errors.push(match did_you_mean(name, &names) {
+                    Some(best) => d.hint(format!("did you mean `{best}`?")),
+                    None if names.is_empty() => d.hint(format!(
+                        "add it to config.toml: [[taxonomies]] name = \"{name}\""
+                    )),
+                    None => d.hint(format!(
+                        "the site's taxonomies are {}; add others to config.toml",
+                        names.join(", ")
+                    )),
+                });
+                continue;
+            };
+            for value in values {
+                let slug = slugify(value);
+                if slug.is_empty() {
+                    let line = p.page.key_lines.get("taxonomies").copied().unwrap_or(1);
+                    errors.push(Diagnostic::at(
+                        &p.page.file,
+                        line,
+                        1,
+                        format!("the {name} `{value}` has no letters or digits"),
+                    ));
+                    continue;
+                }
+                let term = terms[t].entry(slug.clone()).or_insert_with(|| Term {
+                    name: value.trim().to_string(),
+                    path: format!("/{name}/{slug}/"),
+                    pages: Vec::new(),
+                });
+                if !term.pages.contains(&i) {
+                    term.pages.push(i);
+                }
+            }
+        }
+    }
+    settings
+        .taxonomies
+        .iter()
+        .zip(terms)
+        .map(|(taxonomy, terms)| {
+            let mut terms: Vec<Term> = terms.into_values().collect();
+            for term in &mut terms {
+                term.pages
+                    .sort_by(|&a, &b| compare_pages(&pages[a].page, &pages[b].page, SortBy::Date));
+            }
+            terms.sort_by(|a, b| collation_key(&a.name).cmp(&collation_key(&b.name)));
+            TaxonomyNode {
+                path: format!("/{}/", taxonomy.name),
+                taxonomy: taxonomy.clone(),
+                terms,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{parse_page, parse_section};
+    use std::path::Path;
+
+    fn settings() -> Settings {
+        crate::config::parse(
+            "config.toml",
+            "title = \"T\"\n[[taxonomies]]\nname = \"kommune\"\n",
+        )
+        .unwrap()
+    }
+
+    fn page(path: &str, front: &str) -> Page {
+        parse_page(
+            &Path::new("content").join(path),
+            path,
+            &format!("+++\n{front}\n+++\nTekst"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn pages_get_paths_from_their_folders_and_slugs() {
+        let s = parse_section(
+            Path::new("content/Mål/_index.md"),
+            "Mål",
+            "+++\ntitle = \"Mål\"\n+++\n",
+        )
+        .unwrap();
+        let site = assemble(
+            settings(),
+            vec![s],
+            vec![page("Mål/Årsplan.md", "title = \"Å\"")],
+            false,
+        )
+        .unwrap();
+        assert_eq!(site.pages[0].path, "/mal/arsplan/");
+        assert_eq!(site.resolve("Mål/Årsplan.md").unwrap(), "/mal/arsplan/");
+        assert_eq!(site.resolve("Mål/_index.md").unwrap(), "/mal/");
+        assert_eq!(
+            site.sections[0].path, "/",
+            "an implicit home section exists"
+        );
+    }
+
+    #[test]
+    fn a_slug_clash_names_both_files() {
+        let err = assemble(
+            settings(),
+            vec![],
+            vec![
+                page("a.md", "title = \"A\""),
+                page("b.md", "title = \"B\"\nslug = \"a\""),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`content/a.md` and `content/b.md` would both be published at `/a/`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn drafts_stay_out_and_links_to_them_say_so() {
+        let site = assemble(
+            settings(),
+            vec![],
+            vec![page("a.md", "title = \"A\"\ndraft = true")],
+            false,
+        )
+        .unwrap();
+        assert!(site.pages.is_empty());
+        assert!(site.resolve("a.md").unwrap_err().contains("draft"));
+        let with = assemble(
+            settings(),
+            vec![],
+            vec![page("a.md", "title = \"A\"\ndraft = true")],
+            true,
+        )
+        .unwrap();
+        assert_eq!(with.pages.len(), 1);
+    }
+
+    #[test]
+    fn unknown_taxonomies_get_a_suggestion() {
+        let err = assemble(
+            settings(),
+            vec![],
+            vec![page(
+                "a.md",
+                "title = \"A\"\n[taxonomies]\nkomune = [\"Asker\"]",
+            )],
+            false,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("content/a.md:4:1: error: unknown taxonomy `komune`\n  hint: did you mean `kommune`?"), "{err}");
+    }
+
+    #[test]
+    fn sorting_by_title_follows_the_norwegian_alphabet() {
+        let mut v = vec!["Ål", "Øst", "Ære", "Zulu", "alfa"];
+        v.sort_by_key(|s| collation_key(s));
+        assert_eq!(v, ["alfa", "Zulu", "Ære", "Øst", "Ål"]);
+    }
+}
