@@ -88,8 +88,7 @@ pub struct Settings {
 
 /// Parses and validates `config.toml`; `path` is only used in messages.
 pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
-    let raw: RawConfig =
-        toml::from_str(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
+    let raw: RawConfig = toml::from_str(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
     let mut errors = Diagnostics::default();
     let at_key = |key: &str, message: String| {
         let (line, col) = key_position(src, key).unwrap_or((1, 1));
@@ -109,55 +108,33 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
 
     let base_url = normalize_base_url(&raw.base_url).unwrap_or_else(|| {
         errors.push(
-            at_key(
-                "base_url",
-                format!("`{}` is not an absolute web address", raw.base_url),
-            )
-            .hint("write it like `https://innsyn.kommune.no/` (or leave it empty)"),
+            at_key("base_url", format!("`{}` is not an absolute web address", raw.base_url))
+                .hint("write it like `https://innsyn.kommune.no/` (or leave it empty)"),
         );
         String::new()
     });
 
     let mut taxonomies: Vec<Taxonomy> = Vec::new();
     for t in raw.taxonomies {
-        if t.name.is_empty()
-            || !t
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if t.name.is_empty() || !t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             errors.push(
-                at_key(
-                    "name",
-                    format!(
-                        "the taxonomy name `{}` cannot be used in a web address",
-                        t.name
-                    ),
-                )
-                .hint("use lower-case letters a–z, digits and `-`, e.g. `kommune`"),
+                at_key("name", format!("the taxonomy name `{}` cannot be used in a web address", t.name))
+                    .hint("use lower-case letters a–z, digits and `-`, e.g. `kommune`"),
             );
             continue;
         }
         if taxonomies.iter().any(|o| o.name == t.name) {
-            errors.push(at_key(
-                "name",
-                format!("the taxonomy `{}` is defined twice", t.name),
-            ));
+            errors.push(at_key("name", format!("the taxonomy `{}` is defined twice", t.name)));
             continue;
         }
         let title = t.title.unwrap_or_else(|| capitalize(&t.name));
-        taxonomies.push(Taxonomy {
-            name: t.name,
-            title,
-            feed: t.feed,
-        });
+        taxonomies.push(Taxonomy { name: t.name, title, feed: t.feed });
     }
 
     let theme = raw.theme.unwrap_or_else(|| "innsyn".to_string());
     if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
         errors.push(
-            at_key("theme", format!("`{theme}` is not a theme name"))
-                .hint("name a folder in `themes/`, e.g. `innsyn`"),
+            at_key("theme", format!("`{theme}` is not a theme name")).hint("name a folder in `themes/`, e.g. `innsyn`"),
         );
     }
     if raw.title.trim().is_empty() {
@@ -203,10 +180,7 @@ impl Settings {
 
     /// Settings as templates see them.
     pub fn extra_map(&self) -> BTreeMap<String, toml::Value> {
-        self.extra
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.extra.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 }
 
@@ -216,38 +190,31 @@ fn normalize_base_url(url: &str) -> Option<String> {
     if url.is_empty() {
         return Some(String::new());
     }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
         return None;
     }
-    Some(if url.ends_with('/') {
-        url.to_string()
-    } else {
-        format!("{url}/")
-    })
+    Some(if url.ends_with('/') { url.to_string() } else { format!("{url}/") })
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// Turns a TOML parse error into a diagnostic; `line_offset` is the number of lines
 /// before `src` in the file (for front matter).
 pub fn toml_error(path: &str, src: &str, e: &toml::de::Error, line_offset: usize) -> Diagnostic {
-    let (line, col) = e
-        .span()
-        .map_or((1, 1), |s| crate::error::line_col(src, s.start));
+    let (line, col) = e.span().map_or((1, 1), |s| crate::error::line_col(src, s.start));
     let (message, hint) = explain_serde(e.message());
-    let d = Diagnostic::at(path, line + line_offset, col, message);
-    match hint {
-        Some(h) => d.hint(h),
-        None => d,
-    }
+    let hint = hint.unwrap_or_else(|| {
+        if message.contains("date") {
+            "write dates as YYYY-MM-DD, e.g. `2024-03-05`".to_string()
+        } else {
+            "TOML is written `key = \"text\"`, `key = 12`, `key = true` or `key = 2024-03-05`; check the quotes and brackets here".to_string()
+        }
+    });
+    Diagnostic::at(path, line + line_offset, col, message).hint(hint)
 }
 
 /// Rewords serde's messages and finds a hint: for `unknown field `x`, expected one of
@@ -262,21 +229,14 @@ pub fn explain_serde(message: &str) -> (String, Option<String>) {
         return (message, None);
     };
     let field = rest.split('`').next().unwrap_or_default();
-    let expected: Vec<&str> = rest
-        .split_once("expected")
-        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
-        .unwrap_or_default();
+    let expected: Vec<&str> =
+        rest.split_once("expected").map(|(_, list)| list.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
     let hint = match crate::error::did_you_mean(field, &expected) {
         Some(best) => format!("did you mean `{best}`?"),
         None if expected.is_empty() => "remove it".to_string(),
-        None => format!(
-            "known fields are {}",
-            expected
-                .iter()
-                .map(|e| format!("`{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => {
+            format!("known fields are {}", expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", "))
+        }
     };
     (format!("unknown field `{field}`"), Some(hint))
 }
@@ -291,8 +251,7 @@ pub fn key_position(src: &str, key: &str) -> Option<(usize, usize)> {
         }
         let rest = trimmed.strip_prefix(key)?;
         let rest = rest.trim_start().trim_start_matches('"');
-        (rest.starts_with('=') || rest.starts_with(':'))
-            .then(|| (i + 1, line.len() - trimmed.len() + 1))
+        (rest.starts_with('=') || rest.starts_with(':')).then(|| (i + 1, line.len() - trimmed.len() + 1))
     })
 }
 
@@ -313,35 +272,21 @@ mod tests {
     fn an_unknown_key_is_an_error_with_a_suggestion() {
         let err = parse("config.toml", "title = \"x\"\nbase_ur = \"https://a.no\"\n").unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("config.toml:2:1: error: unknown field `base_ur`"),
-            "{text}"
-        );
+        assert!(text.contains("config.toml:2:1: error: unknown field `base_ur`"), "{text}");
         assert!(text.contains("did you mean `base_url`?"), "{text}");
     }
 
     #[test]
     fn bad_values_are_all_reported() {
-        let err = parse(
-            "config.toml",
-            "title = \"x\"\nlanguage = \"se\"\nbase_url = \"ftp://x\"\n",
-        )
-        .unwrap_err();
+        let err = parse("config.toml", "title = \"x\"\nlanguage = \"se\"\nbase_url = \"ftp://x\"\n").unwrap_err();
         assert_eq!(err.len(), 2, "{err}");
         assert!(err.0[0].to_string().contains("config.toml:2:1"));
     }
 
     #[test]
     fn base_url_gets_a_trailing_slash() {
-        let s = parse(
-            "config.toml",
-            "title = \"x\"\nbase_url = \"https://innsyn.asker.kommune.no/arkiv\"",
-        )
-        .unwrap();
+        let s = parse("config.toml", "title = \"x\"\nbase_url = \"https://innsyn.asker.kommune.no/arkiv\"").unwrap();
         assert_eq!(s.base_url, "https://innsyn.asker.kommune.no/arkiv/");
-        assert_eq!(
-            s.permalink("/mandater/"),
-            "https://innsyn.asker.kommune.no/arkiv/mandater/"
-        );
+        assert_eq!(s.permalink("/mandater/"), "https://innsyn.asker.kommune.no/arkiv/mandater/");
     }
 }

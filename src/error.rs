@@ -22,27 +22,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem with a whole file.
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            path: path.into(),
-            line: None,
-            col: None,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { path: path.into(), line: None, col: None, message: message.into(), hint: None }
     }
 
     /// A problem at a line and column (1-based).
-    pub fn at(
-        path: impl Into<PathBuf>,
-        line: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            line: Some(line),
-            col: Some(col),
-            ..Diagnostic::new(path, message)
-        }
+    pub fn at(path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic { line: Some(line), col: Some(col), ..Diagnostic::new(path, message) }
     }
 
     /// Adds a hint saying how to fix it.
@@ -179,11 +164,7 @@ mod tests {
 
     #[test]
     fn diagnostics_print_location_message_and_hint() {
-        let d = Diagnostic::at("content/a.md", 3, 1, "unknown field `titel`")
-            .hint("did you mean `title`?");
-        assert_eq!(
-            d.to_string(),
-            "content/a.md:3:1: error: unknown field `titel`\n  hint: did you mean `title`?"
-        );
+        let d = Diagnostic::at("content/a.md", 3, 1, "unknown field `titel`").hint("did you mean `title`?");
+        assert_eq!(d.to_string(), "content/a.md:3:1: error: unknown field `titel`\n  hint: did you mean `title`?");
     }
 }

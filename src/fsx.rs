@@ -9,8 +9,7 @@ use crate::error::{relative, Diagnostic};
 
 /// Reads a whole file as bytes.
 pub fn read(root: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
-    std::fs::read(path)
-        .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read the file: {e}")))
+    std::fs::read(path).map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read the file: {e}")))
 }
 
 /// Reads a UTF-8 text file; invalid UTF-8 is reported at the line and column where it starts.
@@ -20,13 +19,8 @@ pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
         let valid = e.utf8_error().valid_up_to();
         let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
         let (line, col) = crate::error::line_col(prefix, valid);
-        Diagnostic::at(
-            relative(root, path),
-            line,
-            col,
-            "the file is not valid UTF-8 text",
-        )
-        .hint("save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)")
+        Diagnostic::at(relative(root, path), line, col, "the file is not valid UTF-8 text")
+            .hint("save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)")
     })
 }
 

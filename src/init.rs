@@ -73,16 +73,9 @@ Se [forsiden](@/_index.md).
 
 /// Creates a new site in `dir`, which must be empty or not exist.
 pub fn create(dir: &Path) -> Result<(), Diagnostic> {
-    if dir.exists()
-        && std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        return Err(Diagnostic::new(
-            dir,
-            "the folder is not empty; innsyn will not overwrite anything",
-        )
-        .hint("choose a new folder name, e.g. `innsyn init min-side`"));
+    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(Diagnostic::new(dir, "the folder is not empty; innsyn will not overwrite anything")
+            .hint("choose a new folder name, e.g. `innsyn init min-side`"));
     }
     for (rel, text) in FILES {
         let path = dir.join(rel);

@@ -13,11 +13,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match cli.command {
@@ -66,11 +62,7 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match innsyn::init::create(&dir) {
             Ok(()) => {
-                println!(
-                    "Made a new site in {}. Build it with: innsyn build --root {}",
-                    dir.display(),
-                    dir.display()
-                );
+                println!("Made a new site in {}. Build it with: innsyn build --root {}", dir.display(), dir.display());
                 ExitCode::SUCCESS
             }
             Err(d) => {

@@ -62,9 +62,7 @@ pub fn render(
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading {
-                level, id, classes, ..
-            }) => {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 heading = Some((
                     level,
                     id.map(|i| i.to_string()),
@@ -99,12 +97,7 @@ pub fn render(
                 ));
                 headings.push((n, id, heading_text.trim().to_string()));
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if dest_url.starts_with("@/") => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if dest_url.starts_with("@/") => {
                 let (path, fragment) = match dest_url[2..].split_once('#') {
                     Some((p, f)) => (p.to_string(), Some(f.to_string())),
                     None => (dest_url[2..].to_string(), None),
@@ -124,12 +117,7 @@ pub fn render(
                     Some(f) => format!("{url}#{f}"),
                     None => url,
                 };
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                }));
+                events.push(Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id }));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 word_count += t.split_whitespace().count();
@@ -145,19 +133,11 @@ pub fn render(
 
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    let summary = out
-        .find(MORE)
-        .map(|i| out[..i].trim_end().to_string())
-        .unwrap_or_default();
+    let summary = out.find(MORE).map(|i| out[..i].trim_end().to_string()).unwrap_or_default();
     if !summary.is_empty() {
         out = out.replacen(MORE, "", 1);
     }
-    Ok(Rendered {
-        html: out,
-        summary,
-        toc: nest(&headings),
-        word_count,
-    })
+    Ok(Rendered { html: out, summary, toc: nest(&headings), word_count })
 }
 
 fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
@@ -175,12 +155,7 @@ fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
 fn nest(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
     let mut root: Vec<TocEntry> = Vec::new();
     for (level, id, title) in headings {
-        let entry = TocEntry {
-            level: *level,
-            id: id.clone(),
-            title: title.clone(),
-            children: Vec::new(),
-        };
+        let entry = TocEntry { level: *level, id: id.clone(), title: title.clone(), children: Vec::new() };
         let mut list = &mut root;
         // Descend while the last entry is a shallower heading.
         while list.last().is_some_and(|last| last.level < *level) {
@@ -228,36 +203,21 @@ mod tests {
     fn headings_get_unique_ids_and_a_nested_toc() {
         let out = r("## Effektmål\n### Mål 1\n## Effektmål\n## Main\n");
         assert!(
-            out.html.contains(
-                "<h2 id=\"effektmal\">Effektmål <a class=\"heading-anchor\" href=\"#effektmal\""
-            ),
+            out.html.contains("<h2 id=\"effektmal\">Effektmål <a class=\"heading-anchor\" href=\"#effektmal\""),
             "{}",
             out.html
         );
         assert!(out.html.contains("id=\"effektmal-1\""));
-        assert!(
-            out.html.contains("id=\"main-1\""),
-            "the theme's own id is never reused"
-        );
+        assert!(out.html.contains("id=\"main-1\""), "the theme's own id is never reused");
         assert_eq!(out.toc.len(), 3);
         assert_eq!(out.toc[0].children[0].id, "mal-1");
     }
 
     #[test]
     fn tables_footnotes_strikethrough_and_task_lists_render() {
-        let out =
-            r("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~borte~~ [^1]\n\n[^1]: Note.\n\n- [x] gjort\n");
-        for needle in [
-            "<table>",
-            "<del>borte</del>",
-            "footnote-definition",
-            "type=\"checkbox\"",
-        ] {
-            assert!(
-                out.html.contains(needle),
-                "{needle} missing in {}",
-                out.html
-            );
+        let out = r("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~borte~~ [^1]\n\n[^1]: Note.\n\n- [x] gjort\n");
+        for needle in ["<table>", "<del>borte</del>", "footnote-definition", "type=\"checkbox\""] {
+            assert!(out.html.contains(needle), "{needle} missing in {}", out.html);
         }
     }
 
@@ -270,21 +230,9 @@ mod tests {
                 Err("no such page".to_string())
             }
         };
-        let out = render(
-            Path::new("content/a.md"),
-            "[A9](@/mandater/a9.md#mal)",
-            0,
-            &resolve,
-        )
-        .unwrap();
+        let out = render(Path::new("content/a.md"), "[A9](@/mandater/a9.md#mal)", 0, &resolve).unwrap();
         assert!(out.html.contains("href=\"/mandater/a9/#mal\""));
-        let err = render(
-            Path::new("content/a.md"),
-            "tekst\n\nse [her](@/mangler.md)",
-            4,
-            &resolve,
-        )
-        .unwrap_err();
+        let err = render(Path::new("content/a.md"), "tekst\n\nse [her](@/mangler.md)", 4, &resolve).unwrap_err();
         assert_eq!(err.0[0].location(), "content/a.md:7:4");
     }
 
@@ -298,9 +246,7 @@ mod tests {
 
     #[test]
     fn external_links_are_left_alone() {
-        assert!(r("[uu](https://uustatus.no/)")
-            .html
-            .contains("href=\"https://uustatus.no/\""));
+        assert!(r("[uu](https://uustatus.no/)").html.contains("href=\"https://uustatus.no/\""));
     }
 
     proptest! {

@@ -51,12 +51,12 @@ pub fn check_unique(files: &mut [OutputFile]) -> Result<(), Diagnostics> {
 pub fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let root = crate::fsx::canonical(root);
     let out_abs = crate::fsx::canonical(out);
-    if root.starts_with(&out_abs)
-        || out_abs.join("content").exists()
-        || out_abs.join("config.toml").exists()
-    {
-        return Err(Diagnostic::new(out, "the output folder holds the site itself, and innsyn removes files there that the build does not produce")
-            .hint("choose another folder, e.g. `--output public`"));
+    if root.starts_with(&out_abs) || out_abs.join("content").exists() || out_abs.join("config.toml").exists() {
+        return Err(Diagnostic::new(
+            out,
+            "the output folder holds the site itself, and innsyn removes files there that the build does not produce",
+        )
+        .hint("choose another folder, e.g. `--output public`"));
     }
     Ok(())
 }
@@ -64,9 +64,7 @@ pub fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
 /// Writes `files` (sorted and unique) into `out`, replacing only changed files and
 /// removing stale ones.
 pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, Diagnostics> {
-    let io_err = |path: &Path, e: std::io::Error| {
-        Diagnostic::new(path, format!("cannot write the output: {e}"))
-    };
+    let io_err = |path: &Path, e: std::io::Error| Diagnostic::new(path, format!("cannot write the output: {e}"));
     std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
     let results: Vec<Result<bool, Diagnostic>> = files
         .par_iter()
@@ -103,10 +101,7 @@ fn replace(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if dest.is_dir() {
         std::fs::remove_dir_all(dest)?;
     }
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.innsyn-tmp"));
     {
         let mut f = std::fs::File::create(&tmp)?;
@@ -120,11 +115,7 @@ fn remove_stale(out: &Path, files: &[OutputFile]) -> std::io::Result<usize> {
     let keep: HashSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
     let mut removed = 0;
     let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(out)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for entry in walkdir::WalkDir::new(out).min_depth(1).into_iter().filter_map(Result::ok) {
         let path = entry.path();
         if entry.file_type().is_dir() {
             dirs.push(path.to_path_buf());
@@ -155,23 +146,9 @@ mod tests {
         let out = dir.path().join("public");
         let files = vec![f("a/index.html", "a"), f("index.html", "i")];
         assert_eq!(write(&out, &files).unwrap().written, 2);
-        assert_eq!(
-            write(&out, &files).unwrap(),
-            WriteReport {
-                written: 0,
-                unchanged: 2,
-                removed: 0
-            }
-        );
+        assert_eq!(write(&out, &files).unwrap(), WriteReport { written: 0, unchanged: 2, removed: 0 });
         let fewer = vec![f("index.html", "j")];
-        assert_eq!(
-            write(&out, &fewer).unwrap(),
-            WriteReport {
-                written: 1,
-                unchanged: 0,
-                removed: 1
-            }
-        );
+        assert_eq!(write(&out, &fewer).unwrap(), WriteReport { written: 1, unchanged: 0, removed: 1 });
         assert!(!out.join("a").exists(), "empty folders are removed");
     }
 

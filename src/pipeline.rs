@@ -12,6 +12,8 @@ use crate::content::{self, Page, Section};
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::output::{self, OutputFile, WriteReport};
 use crate::render::{self, RenderOptions, Renderer};
+#[allow(unused_imports)]
+use crate::site::Site as _;
 use crate::site::{self, Site};
 use crate::{fsx, theme};
 
@@ -30,9 +32,7 @@ pub struct Options {
 
 impl Options {
     pub fn output_dir(&self) -> PathBuf {
-        self.output
-            .clone()
-            .unwrap_or_else(|| self.root.join("public"))
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
     }
 }
 
@@ -62,55 +62,39 @@ pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
     let scanned = scan(root);
     lap("scan", &mut t);
 
-    // Content and templates are both checked before either error set is reported.
-    let parsed = parse_content(root, &scanned, &settings);
-    let theme = theme::load(root, &settings, &config_src);
-    let renderer = theme.as_ref().map_err(Clone::clone).and_then(Renderer::new);
-    let (sections, pages, renderer, theme) = match (parsed, renderer, theme) {
-        (Ok((s, p)), Ok(r), Ok(th)) => (s, p, r, th),
-        (parsed, renderer, _) => {
-            let mut errors = Diagnostics::default();
-            if let Err(e) = parsed {
-                errors.extend(e.0);
-            }
-            if let Err(e) = renderer {
-                errors.extend(e.0);
-            }
+    // Every phase runs on what the earlier ones could read, so one run reports
+    // every fault; nothing is written unless there were none.
+    let mut errors = Diagnostics::default();
+    let (sections, pages, failed) = parse_content(root, &scanned, &mut errors);
+    let theme = theme::load(root, &settings, &config_src).map_err(|e| errors.extend(e.0)).ok();
+    let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
+    lap("parse", &mut t);
+
+    let (site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
+    errors.extend(assembly_errors.0);
+    lap("assemble", &mut t);
+
+    let (Some(renderer), Some(theme)) = (renderer, theme) else {
+        return Err(errors.into_result().unwrap_err());
+    };
+    let bodies = match render::render_bodies(&site, &renderer) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.extend(e.0);
             return Err(errors.into_result().unwrap_err());
         }
     };
-    lap("parse", &mut t);
-
-    let site = site::assemble(settings, sections, pages, options.drafts)?;
-    lap("assemble", &mut t);
-
-    let bodies = render::render_bodies(&site, &renderer)?;
     lap("markdown", &mut t);
-    let mut files = render::render_pages(
-        &site,
-        &renderer,
-        &bodies,
-        RenderOptions {
-            offline: options.offline,
-        },
-    )?;
+    errors.into_result()?;
+    let mut files = render::render_pages(&site, &renderer, &bodies, RenderOptions { offline: options.offline })?;
     files.extend(render::feeds::render(&site, &bodies));
-    files.extend(
-        theme
-            .static_files
-            .into_iter()
-            .map(|(path, (_, bytes))| OutputFile::new(path, bytes)),
-    );
+    files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
     output::check_unique(&mut files)?;
     lap("render", &mut t);
 
-    let mut summary = Summary {
-        pages: site.pages.len(),
-        sections: site.sections.len(),
-        files: files.len(),
-        ..Summary::default()
-    };
+    let mut summary =
+        Summary { pages: site.pages.len(), sections: site.sections.len(), files: files.len(), ..Summary::default() };
     if options.write {
         let out = options.output_dir();
         output::check_target(root, &out)?;
@@ -126,20 +110,20 @@ pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
 fn load_settings(options: &Options) -> Result<(Settings, String), Diagnostics> {
     let path = options.root.join(CONFIG_FILE);
     if !fsx::exists(&path) {
-        return Err(Diagnostic::new(CONFIG_FILE, format!("there is no site here: `{}` has no config.toml", options.root.display()))
-            .hint("run innsyn in the site's folder, give it with `--root DIR`, or make a new site with `innsyn init DIR`")
-            .into());
+        return Err(Diagnostic::new(
+            CONFIG_FILE,
+            format!("there is no site here: `{}` has no config.toml", options.root.display()),
+        )
+        .hint("run innsyn in the site's folder, give it with `--root DIR`, or make a new site with `innsyn init DIR`")
+        .into());
     }
     let src = fsx::read_text(&options.root, &path)?;
     let settings = config::parse(CONFIG_FILE, &src)?;
     let settings = match &options.base_url {
         None => settings,
         Some(url) => settings.with_base_url(url).ok_or_else(|| {
-            Diagnostic::new(
-                "--base-url",
-                format!("`{url}` is not an absolute web address"),
-            )
-            .hint("write it like `https://innsyn.kommune.no/`")
+            Diagnostic::new("--base-url", format!("`{url}` is not an absolute web address"))
+                .hint("write it like `https://innsyn.kommune.no/`")
         })?,
     };
     Ok((settings, src))
@@ -159,16 +143,10 @@ fn scan(root: &Path) -> Scanned {
     let content = root.join("content");
     let mut scanned = Scanned::default();
     for path in fsx::walk_files(&content) {
-        let rel = relative(&content, &path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = relative(&content, &path).to_string_lossy().replace('\\', "/");
         let name = rel.rsplit('/').next().unwrap_or_default();
         if name == "_index.md" {
-            let dir = rel
-                .strip_suffix("_index.md")
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_string();
+            let dir = rel.strip_suffix("_index.md").unwrap_or_default().trim_end_matches('/').to_string();
             scanned.sections.push((path, dir));
         } else if rel.ends_with(".md") && !in_bundle(&content, &rel) {
             scanned.pages.push((path, rel));
@@ -198,12 +176,10 @@ fn in_bundle(content: &Path, rel: &str) -> bool {
     false
 }
 
-/// Reads and parses every content file in parallel, collecting every error.
-fn parse_content(
-    root: &Path,
-    scanned: &Scanned,
-    settings: &Settings,
-) -> Result<(Vec<Section>, Vec<Page>), Diagnostics> {
+/// Reads and parses every content file in parallel. Faults go to `errors`; the
+/// paths of files that could not be read are returned too, so links to them are
+/// not also reported as broken.
+fn parse_content(root: &Path, scanned: &Scanned, errors: &mut Diagnostics) -> (Vec<Section>, Vec<Page>, Vec<String>) {
     let read = |path: &PathBuf| fsx::read_text(root, path).map_err(Diagnostics::from);
     let sections: Vec<Result<Section, Diagnostics>> = scanned
         .sections
@@ -215,19 +191,29 @@ fn parse_content(
         .par_iter()
         .map(|(path, rel)| content::parse_page(&relative(root, path), rel, &read(path)?))
         .collect();
-    let _ = settings;
-    let mut errors = Diagnostics::default();
-    let sections: Vec<Section> = sections
-        .into_iter()
-        .filter_map(|r| r.map_err(|e| errors.extend(e.0)).ok())
-        .collect();
-    let mut pages: Vec<Page> = pages
-        .into_iter()
-        .filter_map(|r| r.map_err(|e| errors.extend(e.0)).ok())
-        .collect();
-    errors.into_result()?;
+    let mut failed = Vec::new();
+    let mut ok_sections = Vec::new();
+    for (r, (_, dir)) in sections.into_iter().zip(&scanned.sections) {
+        match r {
+            Ok(s) => ok_sections.push(s),
+            Err(e) => {
+                errors.extend(e.0);
+                failed.push(if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") });
+            }
+        }
+    }
+    let mut ok_pages = Vec::new();
+    for (r, (_, rel)) in pages.into_iter().zip(&scanned.pages) {
+        match r {
+            Ok(p) => ok_pages.push(p),
+            Err(e) => {
+                errors.extend(e.0);
+                failed.push(rel.clone());
+            }
+        }
+    }
     // A bundle's files belong to its page.
-    for page in &mut pages {
+    for page in &mut ok_pages {
         if let Some(dir) = page.content_path.strip_suffix("index.md") {
             page.assets = scanned
                 .assets
@@ -237,42 +223,29 @@ fn parse_content(
                 .collect();
         }
     }
-    Ok((sections, pages))
+    (ok_sections, ok_pages, failed)
 }
 
 /// Non-Markdown files of `content/`: a bundle's go beside its page, others beside
 /// their section's page.
-fn copy_assets(
-    root: &Path,
-    site: &Site,
-    scanned: &Scanned,
-) -> Result<Vec<OutputFile>, Diagnostics> {
+fn copy_assets(root: &Path, site: &Site, scanned: &Scanned) -> Result<Vec<OutputFile>, Diagnostics> {
     let mut bundles: Vec<(&str, &str)> = site
         .pages
         .iter()
         .filter_map(|p| {
-            p.page
-                .content_path
-                .strip_suffix("index.md")
-                .filter(|d| !d.is_empty())
-                .map(|d| (d, p.path.as_str()))
+            p.page.content_path.strip_suffix("index.md").filter(|d| !d.is_empty()).map(|d| (d, p.path.as_str()))
         })
         .collect();
     bundles.sort();
-    let section_paths: std::collections::HashMap<&str, &str> = site
-        .sections
-        .iter()
-        .map(|s| (s.section.dir.as_str(), s.path.as_str()))
-        .collect();
+    let section_paths: std::collections::HashMap<&str, &str> =
+        site.sections.iter().map(|s| (s.section.dir.as_str(), s.path.as_str())).collect();
     let mut errors = Diagnostics::default();
     let mut files = Vec::new();
     for (path, rel) in &scanned.assets {
         if rel.ends_with(".md") {
             continue;
         }
-        let dest = if let Some((dir, page_path)) =
-            bundles.iter().rev().find(|(d, _)| rel.starts_with(*d))
-        {
+        let dest = if let Some((dir, page_path)) = bundles.iter().rev().find(|(d, _)| rel.starts_with(*d)) {
             format!("{}{}", page_path.trim_start_matches('/'), &rel[dir.len()..])
         } else {
             let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));

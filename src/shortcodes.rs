@@ -67,11 +67,7 @@ pub fn placeholder(i: usize) -> String {
 /// `line_offset` lines of its file). All malformed calls are reported.
 pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnostics> {
     if !src.contains("{{") && !src.contains("{%") {
-        return Ok(Body {
-            markdown: src.to_string(),
-            calls: Vec::new(),
-            line_offset,
-        });
+        return Ok(Body { markdown: src.to_string(), calls: Vec::new(), line_offset });
     }
     let code = code_ranges(src);
     let in_code = |i: usize| code.iter().any(|r| r.contains(&i));
@@ -106,19 +102,15 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
                 continue;
             }
         }
-        let mut cur = Cursor {
-            src,
-            pos: inner_start,
-        };
+        let mut cur = Cursor { src, pos: inner_start };
         cur.skip_ws();
         let name = cur.ident();
         if block && name == "end" {
             cur.skip_ws();
             if cur.eat("%}") {
                 errors.push(
-                    err_at(found, "`{% end %}` without a shortcode to close".into()).hint(
-                        "remove it, or open a block shortcode with `{% name(...) %}` before it",
-                    ),
+                    err_at(found, "`{% end %}` without a shortcode to close".into())
+                        .hint("remove it, or open a block shortcode with `{% name(...) %}` before it"),
                 );
                 i = cur.pos;
                 continue;
@@ -143,23 +135,14 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
         cur.skip_ws();
         if !cur.eat(close) {
             errors.push(
-                err_at(
-                    cur.pos,
-                    format!("the shortcode `{name}` is not closed with `{close}`"),
-                )
-                .hint(format!("end the call with `){close}`")),
+                err_at(cur.pos, format!("the shortcode `{name}` is not closed with `{close}`"))
+                    .hint(format!("end the call with `){close}`")),
             );
             i = skip_past(src, cur.pos, close);
             continue;
         }
         let (line, col) = line_col(src, found);
-        let mut call = Call {
-            name: name.to_string(),
-            args,
-            body: None,
-            line: line + line_offset,
-            col,
-        };
+        let mut call = Call { name: name.to_string(), args, body: None, line: line + line_offset, col };
         i = cur.pos;
         if block {
             match find_end(src, i) {
@@ -169,11 +152,8 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
                 }
                 None => {
                     errors.push(
-                        err_at(
-                            found,
-                            format!("the block shortcode `{name}` is never closed"),
-                        )
-                        .hint("add `{% end %}` after its body"),
+                        err_at(found, format!("the block shortcode `{name}` is never closed"))
+                            .hint("add `{% end %}` after its body"),
                     );
                     i = src.len();
                 }
@@ -184,11 +164,7 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
     }
     out.push_str(&src[i..]);
     errors.into_result()?;
-    Ok(Body {
-        markdown: out,
-        calls,
-        line_offset,
-    })
+    Ok(Body { markdown: out, calls, line_offset })
 }
 
 fn find_open(src: &str, from: usize) -> Option<usize> {
@@ -203,9 +179,7 @@ fn find_open(src: &str, from: usize) -> Option<usize> {
 }
 
 fn skip_past(src: &str, from: usize, close: &str) -> usize {
-    src[from..]
-        .find(close)
-        .map_or(src.len(), |p| from + p + close.len())
+    src[from..].find(close).map_or(src.len(), |p| from + p + close.len())
 }
 
 /// The next `{% end %}` from `from`: (start of it, end of it).
@@ -213,10 +187,7 @@ fn find_end(src: &str, from: usize) -> Option<(usize, usize)> {
     let mut at = from;
     while let Some(p) = src[at..].find("{%") {
         let start = at + p;
-        let mut cur = Cursor {
-            src,
-            pos: start + 2,
-        };
+        let mut cur = Cursor { src, pos: start + 2 };
         cur.skip_ws();
         if cur.ident() == "end" {
             cur.skip_ws();
@@ -276,9 +247,7 @@ impl<'a> Cursor<'a> {
 
     fn ident(&mut self) -> &'a str {
         let rest = self.rest();
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(rest.len());
+        let len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
         self.pos += len;
         &rest[..len]
     }
@@ -362,9 +331,7 @@ impl<'a> Cursor<'a> {
             }
             _ => {
                 let len = rest
-                    .find(|c: char| {
-                        !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | '_'))
-                    })
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | '_')))
                     .unwrap_or(rest.len());
                 let word = &rest[..len];
                 self.pos += len;
@@ -375,12 +342,7 @@ impl<'a> Cursor<'a> {
                         .parse::<i64>()
                         .map(Value::Int)
                         .or_else(|_| word.parse::<f64>().map(Value::Float))
-                        .map_err(|_| {
-                            (
-                                at,
-                                format!("`{word}` is not a value; put text in quotes: \"{word}\""),
-                            )
-                        }),
+                        .map_err(|_| (at, format!("`{word}` is not a value; put text in quotes: \"{word}\""))),
                 }
             }
         }
@@ -413,10 +375,7 @@ impl Registry {
     /// A site's template wins over a built-in of the same name.
     pub fn new(templates: BTreeSet<String>) -> Registry {
         let builtins: BTreeMap<&'static str, Box<dyn Builtin>> = BTreeMap::new();
-        Registry {
-            builtins,
-            templates,
-        }
+        Registry { builtins, templates }
     }
 
     /// Adds a built-in shortcode.
@@ -426,11 +385,7 @@ impl Registry {
     }
 
     fn names(&self) -> Vec<&str> {
-        self.builtins
-            .keys()
-            .copied()
-            .chain(self.templates.iter().map(String::as_str))
-            .collect()
+        self.builtins.keys().copied().chain(self.templates.iter().map(String::as_str)).collect()
     }
 
     /// Renders one call; `tera` renders the site's shortcode templates.
@@ -450,15 +405,9 @@ impl Registry {
             context.insert("body", call.body.as_deref().unwrap_or(""));
             context.insert("lang", ctx.lang.code());
             context.insert("t", t);
-            return tera
-                .render(&format!("shortcodes/{}.html", call.name), &context)
-                .map_err(|e| {
-                    where_(format!(
-                        "the shortcode `{}` failed: {}",
-                        call.name,
-                        crate::render::tera_message(&e)
-                    ))
-                });
+            return tera.render(&format!("shortcodes/{}.html", call.name), &context).map_err(|e| {
+                where_(format!("the shortcode `{}` failed: {}", call.name, crate::render::tera_message(&e)))
+            });
         }
         if let Some(b) = self.builtins.get(call.name.as_str()) {
             return b.render(call, ctx);
@@ -467,7 +416,10 @@ impl Registry {
         let d = where_(format!("unknown shortcode `{}`", call.name));
         Err(match crate::error::did_you_mean(&call.name, &names) {
             Some(best) => d.hint(format!("did you mean `{best}`?")),
-            None if names.is_empty() => d.hint(format!("add a template `templates/shortcodes/{}.html`, or write `{{{{/* ... */}}}}` to show the call as text", call.name)),
+            None if names.is_empty() => d.hint(format!(
+                "add a template `templates/shortcodes/{}.html`, or write `{{{{/* ... */}}}}` to show the call as text",
+                call.name
+            )),
             None => d.hint(format!("known shortcodes: {}", names.join(", "))),
         })
     }
@@ -484,11 +436,7 @@ pub fn expand(html: &str, rendered: &[String]) -> String {
     for (i, r) in rendered.iter().enumerate() {
         let ph = placeholder(i);
         let para = format!("<p>{ph}</p>");
-        out = if out.contains(&para) {
-            out.replacen(&para, r, 1)
-        } else {
-            out.replacen(&ph, r, 1)
-        };
+        out = if out.contains(&para) { out.replacen(&para, r, 1) } else { out.replacen(&ph, r, 1) };
     }
     out
 }
@@ -503,7 +451,8 @@ mod tests {
 
     #[test]
     fn inline_calls_with_every_kind_of_argument_are_found() {
-        let b = p("Før {{ chart(data=\"a.csv\", height=300, share=0.5, open=true, cols=[\"x\", 'y']) }} etter").unwrap();
+        let b =
+            p("Før {{ chart(data=\"a.csv\", height=300, share=0.5, open=true, cols=[\"x\", 'y']) }} etter").unwrap();
         assert_eq!(b.markdown, "Før INNSYNSC0X etter");
         let c = &b.calls[0];
         assert_eq!(c.name, "chart");
@@ -511,10 +460,7 @@ mod tests {
         assert_eq!(c.args["height"], Value::Int(300));
         assert_eq!(c.args["share"], Value::Float(0.5));
         assert_eq!(c.args["open"], Value::Bool(true));
-        assert_eq!(
-            c.args["cols"],
-            Value::Array(vec![Value::Str("x".into()), Value::Str("y".into())])
-        );
+        assert_eq!(c.args["cols"], Value::Array(vec![Value::Str("x".into()), Value::Str("y".into())]));
         assert_eq!((c.line, c.col), (4, 5));
     }
 
@@ -535,10 +481,7 @@ mod tests {
 
     #[test]
     fn an_escaped_call_is_written_literally() {
-        assert_eq!(
-            p("{{/* chart(data=\"a\") */}}").unwrap().markdown,
-            "{{ chart(data=\"a\") }}"
-        );
+        assert_eq!(p("{{/* chart(data=\"a\") */}}").unwrap().markdown, "{{ chart(data=\"a\") }}");
     }
 
     #[test]

@@ -60,6 +60,8 @@ enum Target {
     Page(usize),
     Section(usize),
     Draft,
+    /// A file that could not be parsed (already reported).
+    Unreadable,
 }
 
 /// The assembled site.
@@ -82,9 +84,8 @@ impl Site {
             Some(Target::Page(i)) => Ok(self.pages[*i].path.clone()),
             Some(Target::Section(i)) => Ok(self.sections[*i].path.clone()),
             Some(Target::Draft) => Err("that page is a draft and is not published".into()),
-            None if !key.ends_with(".md") => {
-                Err("internal links name the Markdown file, ending in `.md`".into())
-            }
+            Some(Target::Unreadable) => Ok(String::new()),
+            None if !key.ends_with(".md") => Err("internal links name the Markdown file, ending in `.md`".into()),
             None => Err(format!("there is no `content/{key}`")),
         }
     }
@@ -101,25 +102,23 @@ impl Site {
     }
 }
 
-/// Assembles the site. Drafts are left out unless `drafts`.
+/// Assembles the site. Drafts are left out unless `drafts`. `unreadable` names
+/// content files that failed to parse, so links to them are not reported twice.
+/// The site is returned even with faults, so later phases can find theirs too.
 pub fn assemble(
     settings: Settings,
     sections: Vec<Section>,
     pages: Vec<Page>,
     drafts: bool,
-) -> Result<Site, Diagnostics> {
+    unreadable: &[String],
+) -> (Site, Diagnostics) {
     let mut errors = Diagnostics::default();
-    let mut targets = HashMap::new();
+    let mut targets: HashMap<String, Target> = unreadable.iter().map(|p| (p.clone(), Target::Unreadable)).collect();
 
     // Sections by folder, with an implicit one for each folder lacking `_index.md`.
-    let mut by_dir: BTreeMap<String, Section> =
-        sections.into_iter().map(|s| (s.dir.clone(), s)).collect();
-    let dirs_needed: Vec<String> = by_dir
-        .keys()
-        .cloned()
-        .chain(pages.iter().map(|p| page_dir(p)))
-        .flat_map(|d| ancestors_of(&d))
-        .collect();
+    let mut by_dir: BTreeMap<String, Section> = sections.into_iter().map(|s| (s.dir.clone(), s)).collect();
+    let dirs_needed: Vec<String> =
+        by_dir.keys().cloned().chain(pages.iter().map(|p| page_dir(p))).flat_map(|d| ancestors_of(&d)).collect();
     for dir in dirs_needed {
         if !by_dir.contains_key(&dir) {
             let file = PathBuf::from("content").join(&dir).join("_index.md");
@@ -128,16 +127,9 @@ pub fn assemble(
     }
 
     // Drafts, and everything below a draft section, stay out.
-    let draft_dirs: Vec<String> = by_dir
-        .values()
-        .filter(|s| s.draft && !drafts && !s.dir.is_empty())
-        .map(|s| s.dir.clone())
-        .collect();
-    let under_draft = |dir: &str| {
-        draft_dirs
-            .iter()
-            .any(|d| dir == d || dir.starts_with(&format!("{d}/")))
-    };
+    let draft_dirs: Vec<String> =
+        by_dir.values().filter(|s| s.draft && !drafts && !s.dir.is_empty()).map(|s| s.dir.clone()).collect();
+    let under_draft = |dir: &str| draft_dirs.iter().any(|d| dir == d || dir.starts_with(&format!("{d}/")));
     for s in by_dir.values().filter(|s| under_draft(&s.dir)) {
         targets.insert(section_key(&s.dir), Target::Draft);
     }
@@ -150,28 +142,12 @@ pub fn assemble(
         let path = if dir.is_empty() {
             "/".to_string()
         } else {
-            format!(
-                "/{}/",
-                dir.split('/')
-                    .map(slug_or_keep)
-                    .collect::<Vec<_>>()
-                    .join("/")
-            )
+            format!("/{}/", dir.split('/').map(slug_or_keep).collect::<Vec<_>>().join("/"))
         };
-        let lang = section
-            .lang
-            .or_else(|| parent.map(|p: usize| section_nodes[p].lang))
-            .unwrap_or(settings.language);
+        let lang = section.lang.or_else(|| parent.map(|p: usize| section_nodes[p].lang)).unwrap_or(settings.language);
         index_of.insert(dir.clone(), section_nodes.len());
         targets.insert(section_key(&dir), Target::Section(section_nodes.len()));
-        section_nodes.push(SectionNode {
-            section,
-            path,
-            parent,
-            pages: Vec::new(),
-            subsections: Vec::new(),
-            lang,
-        });
+        section_nodes.push(SectionNode { section, path, parent, pages: Vec::new(), subsections: Vec::new(), lang });
     }
 
     let mut page_nodes: Vec<PageNode> = Vec::with_capacity(pages.len());
@@ -188,12 +164,7 @@ pub fn assemble(
         let path = format!("{}{}/", section_nodes[section].path, page.slug);
         let lang = page.lang.unwrap_or(section_nodes[section].lang);
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
-        page_nodes.push(PageNode {
-            page,
-            path,
-            section,
-            lang,
-        });
+        page_nodes.push(PageNode { page, path, section, lang });
     }
 
     check_unique_paths(&section_nodes, &page_nodes, &settings, &mut errors);
@@ -204,31 +175,22 @@ pub fn assemble(
     }
     for s in &mut section_nodes {
         let sort_by = s.section.sort_by;
-        s.pages
-            .sort_by(|&a, &b| compare_pages(&page_nodes[a].page, &page_nodes[b].page, sort_by));
+        s.pages.sort_by(|&a, &b| compare_pages(&page_nodes[a].page, &page_nodes[b].page, sort_by));
     }
     for i in 1..section_nodes.len() {
         if let Some(p) = section_nodes[i].parent {
             section_nodes[p].subsections.push(i);
         }
     }
-    let order: Vec<(i64, Vec<u32>)> = section_nodes
-        .iter()
-        .map(|s| (s.section.weight, collation_key(&s.section.title)))
-        .collect();
+    let order: Vec<(i64, Vec<u32>)> =
+        section_nodes.iter().map(|s| (s.section.weight, collation_key(&s.section.title))).collect();
     for s in &mut section_nodes {
         s.subsections.sort_by(|&a, &b| order[a].cmp(&order[b]));
     }
 
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
-    errors.into_result()?;
-    Ok(Site {
-        settings,
-        sections: section_nodes,
-        pages: page_nodes,
-        taxonomies,
-        targets,
-    })
+    let site = Site { settings, sections: section_nodes, pages: page_nodes, taxonomies, targets };
+    (site, errors)
 }
 
 fn page_dir(p: &Page) -> String {
@@ -246,10 +208,7 @@ fn parent_dir(path: &str) -> Option<String> {
     if path.is_empty() {
         None
     } else {
-        Some(
-            path.rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_string()),
-        )
+        Some(path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()))
     }
 }
 
@@ -284,35 +243,20 @@ fn slug_or_keep(part: &str) -> String {
     }
 }
 
-fn check_unique_paths(
-    sections: &[SectionNode],
-    pages: &[PageNode],
-    settings: &Settings,
-    errors: &mut Diagnostics,
-) {
+fn check_unique_paths(sections: &[SectionNode], pages: &[PageNode], settings: &Settings, errors: &mut Diagnostics) {
     let mut owners: HashMap<&str, &std::path::Path> = HashMap::new();
     let entries = sections
         .iter()
         .map(|s| (s.path.as_str(), s.section.file.as_path()))
-        .chain(
-            pages
-                .iter()
-                .map(|p| (p.path.as_str(), p.page.file.as_path())),
-        );
+        .chain(pages.iter().map(|p| (p.path.as_str(), p.page.file.as_path())));
     for (path, file) in entries {
         if let Some(first) = owners.insert(path, file) {
             errors.push(
                 Diagnostic::new(
                     file,
-                    format!(
-                        "`{}` and `{}` would both be published at `{path}`",
-                        first.display(),
-                        file.display()
-                    ),
+                    format!("`{}` and `{}` would both be published at `{path}`", first.display(), file.display()),
                 )
-                .hint(
-                    "rename one of the files, or give one a different `slug` in its front matter",
-                ),
+                .hint("rename one of the files, or give one a different `slug` in its front matter"),
             );
         }
     }
@@ -322,11 +266,7 @@ fn check_unique_paths(
             errors.push(
                 Diagnostic::new(
                     *file,
-                    format!(
-                        "the taxonomy `{}` and `{}` would both be published at `{path}`",
-                        t.name,
-                        file.display()
-                    ),
+                    format!("the taxonomy `{}` and `{}` would both be published at `{path}`", t.name, file.display()),
                 )
                 .hint("rename the folder or file, or the taxonomy in config.toml"),
             );
@@ -335,11 +275,8 @@ fn check_unique_paths(
 }
 
 fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> Ordering {
-    let by_title = || {
-        collation_key(&a.title)
-            .cmp(&collation_key(&b.title))
-            .then_with(|| a.content_path.cmp(&b.content_path))
-    };
+    let by_title =
+        || collation_key(&a.title).cmp(&collation_key(&b.title)).then_with(|| a.content_path.cmp(&b.content_path));
     match sort_by {
         // Newest first; undated pages after dated ones.
         SortBy::Date => b.date.cmp(&a.date).then_with(by_title),
@@ -361,41 +298,22 @@ pub fn collation_key(s: &str) -> Vec<u32> {
         .collect()
 }
 
-fn collect_taxonomies(
-    settings: &Settings,
-    pages: &[PageNode],
-    errors: &mut Diagnostics,
-) -> Vec<TaxonomyNode> {
-    let names: Vec<&str> = settings
-        .taxonomies
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect();
-    let mut terms: Vec<BTreeMap<String, Term>> = settings
-        .taxonomies
-        .iter()
-        .map(|_| BTreeMap::new())
-        .collect();
+fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diagnostics) -> Vec<TaxonomyNode> {
+    let names: Vec<&str> = settings.taxonomies.iter().map(|t| t.name.as_str()).collect();
+    let mut terms: Vec<BTreeMap<String, Term>> = settings.taxonomies.iter().map(|_| BTreeMap::new()).collect();
     for (i, p) in pages.iter().enumerate() {
         for (name, values) in &p.page.taxonomies {
             let Some(t) = names.iter().position(|n| n == name) else {
-                let line = p
-                    .page
-                    .key_lines
-                    .get(name)
-                    .or(p.page.key_lines.get("taxonomies"))
-                    .copied()
-                    .unwrap_or(1);
+                let line = p.page.key_lines.get(name).or(p.page.key_lines.get("taxonomies")).copied().unwrap_or(1);
                 let d = Diagnostic::at(&p.page.file, line, 1, format!("unknown taxonomy `{name}`"));
                 errors.push(match did_you_mean(name, &names) {
                     Some(best) => d.hint(format!("did you mean `{best}`?")),
-                    None if names.is_empty() => d.hint(format!(
-                        "add it to config.toml: [[taxonomies]] name = \"{name}\""
-                    )),
-                    None => d.hint(format!(
-                        "the site's taxonomies are {}; add others to config.toml",
-                        names.join(", ")
-                    )),
+                    None if names.is_empty() => {
+                        d.hint(format!("add it to config.toml: [[taxonomies]] name = \"{name}\""))
+                    }
+                    None => {
+                        d.hint(format!("the site's taxonomies are {}; add others to config.toml", names.join(", ")))
+                    }
                 });
                 continue;
             };
@@ -429,15 +347,10 @@ fn collect_taxonomies(
         .map(|(taxonomy, terms)| {
             let mut terms: Vec<Term> = terms.into_values().collect();
             for term in &mut terms {
-                term.pages
-                    .sort_by(|&a, &b| compare_pages(&pages[a].page, &pages[b].page, SortBy::Date));
+                term.pages.sort_by(|&a, &b| compare_pages(&pages[a].page, &pages[b].page, SortBy::Date));
             }
             terms.sort_by(|a, b| collation_key(&a.name).cmp(&collation_key(&b.name)));
-            TaxonomyNode {
-                path: format!("/{}/", taxonomy.name),
-                taxonomy: taxonomy.clone(),
-                terms,
-            }
+            TaxonomyNode { path: format!("/{}/", taxonomy.name), taxonomy: taxonomy.clone(), terms }
         })
         .collect()
 }
@@ -449,44 +362,31 @@ mod tests {
     use std::path::Path;
 
     fn settings() -> Settings {
-        crate::config::parse(
-            "config.toml",
-            "title = \"T\"\n[[taxonomies]]\nname = \"kommune\"\n",
-        )
-        .unwrap()
+        crate::config::parse("config.toml", "title = \"T\"\n[[taxonomies]]\nname = \"kommune\"\n").unwrap()
     }
 
     fn page(path: &str, front: &str) -> Page {
-        parse_page(
-            &Path::new("content").join(path),
-            path,
-            &format!("+++\n{front}\n+++\nTekst"),
-        )
-        .unwrap()
+        parse_page(&Path::new("content").join(path), path, &format!("+++\n{front}\n+++\nTekst")).unwrap()
+    }
+
+    fn assemble(
+        settings: Settings,
+        sections: Vec<Section>,
+        pages: Vec<Page>,
+        drafts: bool,
+    ) -> Result<Site, Diagnostics> {
+        let (site, errors) = super::assemble(settings, sections, pages, drafts, &[]);
+        errors.into_result().map(|()| site)
     }
 
     #[test]
     fn pages_get_paths_from_their_folders_and_slugs() {
-        let s = parse_section(
-            Path::new("content/Mål/_index.md"),
-            "Mål",
-            "+++\ntitle = \"Mål\"\n+++\n",
-        )
-        .unwrap();
-        let site = assemble(
-            settings(),
-            vec![s],
-            vec![page("Mål/Årsplan.md", "title = \"Å\"")],
-            false,
-        )
-        .unwrap();
+        let s = parse_section(Path::new("content/Mål/_index.md"), "Mål", "+++\ntitle = \"Mål\"\n+++\n").unwrap();
+        let site = assemble(settings(), vec![s], vec![page("Mål/Årsplan.md", "title = \"Å\"")], false).unwrap();
         assert_eq!(site.pages[0].path, "/mal/arsplan/");
         assert_eq!(site.resolve("Mål/Årsplan.md").unwrap(), "/mal/arsplan/");
         assert_eq!(site.resolve("Mål/_index.md").unwrap(), "/mal/");
-        assert_eq!(
-            site.sections[0].path, "/",
-            "an implicit home section exists"
-        );
+        assert_eq!(site.sections[0].path, "/", "an implicit home section exists");
     }
 
     #[test]
@@ -494,38 +394,22 @@ mod tests {
         let err = assemble(
             settings(),
             vec![],
-            vec![
-                page("a.md", "title = \"A\""),
-                page("b.md", "title = \"B\"\nslug = \"a\""),
-            ],
+            vec![page("a.md", "title = \"A\""), page("b.md", "title = \"B\"\nslug = \"a\"")],
             false,
         )
         .unwrap_err();
         assert!(
-            err.to_string()
-                .contains("`content/a.md` and `content/b.md` would both be published at `/a/`"),
+            err.to_string().contains("`content/a.md` and `content/b.md` would both be published at `/a/`"),
             "{err}"
         );
     }
 
     #[test]
     fn drafts_stay_out_and_links_to_them_say_so() {
-        let site = assemble(
-            settings(),
-            vec![],
-            vec![page("a.md", "title = \"A\"\ndraft = true")],
-            false,
-        )
-        .unwrap();
+        let site = assemble(settings(), vec![], vec![page("a.md", "title = \"A\"\ndraft = true")], false).unwrap();
         assert!(site.pages.is_empty());
         assert!(site.resolve("a.md").unwrap_err().contains("draft"));
-        let with = assemble(
-            settings(),
-            vec![],
-            vec![page("a.md", "title = \"A\"\ndraft = true")],
-            true,
-        )
-        .unwrap();
+        let with = assemble(settings(), vec![], vec![page("a.md", "title = \"A\"\ndraft = true")], true).unwrap();
         assert_eq!(with.pages.len(), 1);
     }
 
@@ -534,14 +418,15 @@ mod tests {
         let err = assemble(
             settings(),
             vec![],
-            vec![page(
-                "a.md",
-                "title = \"A\"\n[taxonomies]\nkomune = [\"Asker\"]",
-            )],
+            vec![page("a.md", "title = \"A\"\n[taxonomies]\nkomune = [\"Asker\"]")],
             false,
         )
         .unwrap_err();
-        assert!(err.to_string().contains("content/a.md:4:1: error: unknown taxonomy `komune`\n  hint: did you mean `kommune`?"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("content/a.md:4:1: error: unknown taxonomy `komune`\n  hint: did you mean `kommune`?"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -67,10 +67,7 @@ fn load_dir(root: &Path, dir: &Path, theme: &mut Theme, errors: &mut Diagnostics
     for sub in ["templates", "static", "i18n"] {
         let base = dir.join(sub);
         for path in fsx::walk_files(&base) {
-            let rel = format!(
-                "{sub}/{}",
-                relative(&base, &path).to_string_lossy().replace('\\', "/")
-            );
+            let rel = format!("{sub}/{}", relative(&base, &path).to_string_lossy().replace('\\', "/"));
             match fsx::read(root, &path) {
                 Ok(bytes) => add_file(&rel, relative(root, &path), bytes, theme, errors),
                 Err(e) => errors.push(e),
@@ -86,19 +83,11 @@ fn add_file(rel: &str, file: PathBuf, bytes: Vec<u8>, theme: &mut Theme, errors:
         }
         match String::from_utf8(bytes) {
             Ok(source) => {
-                theme.templates.insert(
-                    name.to_string(),
-                    TemplateSource {
-                        name: name.to_string(),
-                        source,
-                        file,
-                    },
-                );
+                theme.templates.insert(name.to_string(), TemplateSource { name: name.to_string(), source, file });
             }
-            Err(_) => errors.push(
-                Diagnostic::new(file, "the template is not valid UTF-8 text")
-                    .hint("save it as UTF-8"),
-            ),
+            Err(_) => {
+                errors.push(Diagnostic::new(file, "the template is not valid UTF-8 text").hint("save it as UTF-8"))
+            }
         }
     } else if let Some(out) = rel.strip_prefix("static/") {
         theme.static_files.insert(out.to_string(), (file, bytes));

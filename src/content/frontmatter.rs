@@ -51,25 +51,12 @@ pub fn split<'a>(path: &Path, src: &'a str) -> Result<Split<'a>, Diagnostic> {
         if line.trim_end() == fence {
             let front = &src[after_open..offset];
             let body = &src[offset + line.len()..];
-            return Ok(Split {
-                format,
-                front,
-                front_line_offset: 1,
-                body,
-                body_line_offset: i + 2,
-            });
+            return Ok(Split { format, front, front_line_offset: 1, body, body_line_offset: i + 2 });
         }
         offset += line.len();
     }
-    Err(Diagnostic::at(
-        path,
-        1,
-        1,
-        format!("the front matter opened with `{fence}` on line 1 is never closed"),
-    )
-    .hint(format!(
-        "add a line with only `{fence}` after the last front-matter line"
-    )))
+    Err(Diagnostic::at(path, 1, 1, format!("the front matter opened with `{fence}` on line 1 is never closed"))
+        .hint(format!("add a line with only `{fence}` after the last front-matter line")))
 }
 
 /// A date as written in front matter: a TOML date, or a `YYYY-MM-DD` string
@@ -98,11 +85,7 @@ impl Date {
         if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
             return Err(bad());
         }
-        if !(rest.is_empty()
-            || rest.starts_with('T')
-            || rest.starts_with('t')
-            || rest.starts_with(' '))
-        {
+        if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with('t') || rest.starts_with(' ')) {
             return Err(bad());
         }
         let year: i32 = parts[0].parse().map_err(|_| bad())?;
@@ -117,20 +100,7 @@ impl Date {
             return Err(format!("month {month} does not exist"));
         }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = [
-            31,
-            if leap { 29 } else { 28 },
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ][usize::from(month) - 1];
+        let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][usize::from(month) - 1];
         if day == 0 || day > days {
             return Err(format!("{year}-{month:02} has no day {day}"));
         }
@@ -160,8 +130,7 @@ impl<'de> Deserialize<'de> for RawDate {
                 Ok(RawDate(v.to_string()))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawDate, A::Error> {
-                let dt =
-                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(RawDate(dt.to_string()))
             }
         }
@@ -226,30 +195,19 @@ pub struct SectionFront {
 }
 
 /// Deserializes front matter of either format into `T`.
-pub fn deserialize<T: for<'de> Deserialize<'de>>(
-    path: &Path,
-    split: &Split,
-) -> Result<T, Diagnostic> {
+pub fn deserialize<T: for<'de> Deserialize<'de>>(path: &Path, split: &Split) -> Result<T, Diagnostic> {
     let shown = path.display().to_string();
     match split.format {
-        Format::Toml => toml::from_str(split.front)
-            .map_err(|e| toml_error(&shown, split.front, &e, split.front_line_offset)),
+        Format::Toml => {
+            toml::from_str(split.front).map_err(|e| toml_error(&shown, split.front, &e, split.front_line_offset))
+        }
         Format::Yaml => {
             // An empty YAML document is null; treat it as an empty table.
-            let front = if split.front.trim().is_empty() {
-                "{}"
-            } else {
-                split.front
-            };
+            let front = if split.front.trim().is_empty() { "{}" } else { split.front };
             serde_yaml_ng::from_str(front).map_err(|e| {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                let (message, hint) = explain_serde(
-                    &e.to_string()
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
-                );
+                let (message, hint) =
+                    explain_serde(&e.to_string().split(" at line ").next().unwrap_or_default().to_string());
                 let d = Diagnostic::at(path, line + split.front_line_offset, col, message);
                 match hint {
                     Some(h) => d.hint(h),
@@ -279,13 +237,8 @@ pub fn check_date(
         Ok(d) => Some(d),
         Err(why) => {
             errors.push(
-                at_key(
-                    path,
-                    split,
-                    key,
-                    format!("`{key}` is not a real date: {why}"),
-                )
-                .hint("write dates as YYYY-MM-DD, e.g. `2024-03-05`"),
+                at_key(path, split, key, format!("`{key}` is not a real date: {why}"))
+                    .hint("write dates as YYYY-MM-DD, e.g. `2024-03-05`"),
             );
             None
         }
@@ -293,12 +246,7 @@ pub fn check_date(
 }
 
 /// Checks an optional language code.
-pub fn check_lang(
-    path: &Path,
-    split: &Split,
-    raw: &Option<String>,
-    errors: &mut Diagnostics,
-) -> Option<Lang> {
+pub fn check_lang(path: &Path, split: &Split, raw: &Option<String>, errors: &mut Diagnostics) -> Option<Lang> {
     let code = raw.as_ref()?;
     let lang = Lang::parse(code);
     if lang.is_none() {
@@ -322,13 +270,8 @@ pub fn check_extra(
         Some(v @ serde_json::Value::Object(_)) => v,
         Some(_) => {
             errors.push(
-                at_key(
-                    path,
-                    split,
-                    "extra",
-                    "`extra` must be a table of your own fields",
-                )
-                .hint("write `[extra]` on its own line followed by `key = value` lines"),
+                at_key(path, split, "extra", "`extra` must be a table of your own fields")
+                    .hint("write `[extra]` on its own line followed by `key = value` lines"),
             );
             serde_json::Value::Object(Default::default())
         }
@@ -372,19 +315,12 @@ mod tests {
         let s = split(p(), "---\ntitle: A\ndate: 2024-03-05\n---\nHei").unwrap();
         let f: PageFront = deserialize(p(), &s).unwrap();
         assert_eq!(f.title.as_deref(), Some("A"));
-        assert_eq!(
-            Date::parse(&f.date.unwrap().0).unwrap().to_string(),
-            "2024-03-05"
-        );
+        assert_eq!(Date::parse(&f.date.unwrap().0).unwrap().to_string(), "2024-03-05");
     }
 
     #[test]
     fn toml_dates_and_date_strings_are_both_accepted() {
-        let s = split(
-            p(),
-            "+++\ndate = 2024-03-05\nupdated = \"2024-04-01\"\n+++\n",
-        )
-        .unwrap();
+        let s = split(p(), "+++\ndate = 2024-03-05\nupdated = \"2024-04-01\"\n+++\n").unwrap();
         let f: PageFront = deserialize(p(), &s).unwrap();
         assert_eq!(f.date.unwrap().0, "2024-03-05");
         assert_eq!(f.updated.unwrap().0, "2024-04-01");

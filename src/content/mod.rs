@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::shortcodes::{self, Body};
-use frontmatter::{
-    at_key, check_date, check_extra, check_lang, Date, PageFront, SectionFront, SortBy, Split,
-};
+use frontmatter::{at_key, check_date, check_extra, check_lang, Date, PageFront, SectionFront, SortBy, Split};
 
 /// A page: a Markdown file that is not `_index.md`.
 #[derive(Debug, Clone)]
@@ -80,13 +78,8 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
             let slug = slug::slugify(&s);
             if slug.is_empty() {
                 errors.push(
-                    at_key(
-                        file,
-                        &split,
-                        "slug",
-                        format!("the slug `{s}` has no letters or digits"),
-                    )
-                    .hint("use letters a–z, digits and `-`, e.g. `slug = \"innbyggertorg\"`"),
+                    at_key(file, &split, "slug", format!("the slug `{s}` has no letters or digits"))
+                        .hint("use letters a–z, digits and `-`, e.g. `slug = \"innbyggertorg\"`"),
                 );
             }
             slug
@@ -133,13 +126,8 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
     let extra = check_extra(file, &split, raw.extra, &mut errors);
     if raw.paginate_by == Some(0) {
         errors.push(
-            at_key(
-                file,
-                &split,
-                "paginate_by",
-                "`paginate_by` must be at least 1",
-            )
-            .hint("remove it to list all pages on one page"),
+            at_key(file, &split, "paginate_by", "`paginate_by` must be at least 1")
+                .hint("remove it to list all pages on one page"),
         );
     }
     let body = parse_body(file, &split, &mut errors);
@@ -170,9 +158,7 @@ pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
     } else {
         let words = name.replace(['-', '_'], " ");
         let mut c = words.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect())
-            .unwrap_or_default()
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
     };
     Section {
         file: file.to_path_buf(),
@@ -192,30 +178,17 @@ pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
     }
 }
 
-fn check_title(
-    file: &Path,
-    split: &Split,
-    title: Option<String>,
-    errors: &mut Diagnostics,
-) -> String {
+fn check_title(file: &Path, split: &Split, title: Option<String>, errors: &mut Diagnostics) -> String {
     match title {
         Some(t) if !t.trim().is_empty() => t,
         Some(_) => {
-            errors.push(
-                at_key(file, split, "title", "the title is empty")
-                    .hint("write the title readers should see"),
-            );
+            errors.push(at_key(file, split, "title", "the title is empty").hint("write the title readers should see"));
             String::new()
         }
         None => {
             errors.push(
-                Diagnostic::at(
-                    file,
-                    split.front_line_offset + 1,
-                    1,
-                    "the front matter has no `title`",
-                )
-                .hint("add a line `title = \"...\"` to the front matter"),
+                Diagnostic::at(file, split.front_line_offset + 1, 1, "the front matter has no `title`")
+                    .hint("add a line `title = \"...\"` to the front matter"),
             );
             String::new()
         }
@@ -235,8 +208,7 @@ fn parse_body(file: &Path, split: &Split, errors: &mut Diagnostics) -> Body {
 fn key_lines(split: &Split, keys: &[&str]) -> BTreeMap<String, usize> {
     keys.iter()
         .filter_map(|k| {
-            crate::config::key_position(split.front, k)
-                .map(|(l, _)| (k.to_string(), l + split.front_line_offset))
+            crate::config::key_position(split.front, k).map(|(l, _)| (k.to_string(), l + split.front_line_offset))
         })
         .collect()
 }
@@ -247,11 +219,7 @@ fn slug_from_path(content_path: &str) -> String {
     let mut parts = content_path.rsplit('/');
     let file = parts.next().unwrap_or_default();
     let stem = file.strip_suffix(".md").unwrap_or(file);
-    let name = if stem == "index" {
-        parts.next().unwrap_or(stem)
-    } else {
-        stem
-    };
+    let name = if stem == "index" { parts.next().unwrap_or(stem) } else { stem };
     let slug = slug::slugify(name);
     if slug.is_empty() {
         "side".to_string()
@@ -266,19 +234,12 @@ mod tests {
 
     #[test]
     fn a_page_takes_its_slug_from_the_file_name() {
-        let p = parse_page(
-            Path::new("content/mål/Årsplan.md"),
-            "mål/Årsplan.md",
-            "+++\ntitle = \"Årsplan\"\n+++\nTekst",
-        )
-        .unwrap();
+        let p =
+            parse_page(Path::new("content/mål/Årsplan.md"), "mål/Årsplan.md", "+++\ntitle = \"Årsplan\"\n+++\nTekst")
+                .unwrap();
         assert_eq!(p.slug, "arsplan");
-        let b = parse_page(
-            Path::new("content/a/Bunt/index.md"),
-            "a/Bunt/index.md",
-            "+++\ntitle = \"B\"\n+++\n",
-        )
-        .unwrap();
+        let b =
+            parse_page(Path::new("content/a/Bunt/index.md"), "a/Bunt/index.md", "+++\ntitle = \"B\"\n+++\n").unwrap();
         assert_eq!(b.slug, "bunt");
     }
 
@@ -288,13 +249,7 @@ mod tests {
         let e = parse_page(Path::new("content/a.md"), "a.md", src).unwrap_err();
         let text = e.to_string();
         assert_eq!(e.len(), 3, "{text}");
-        assert!(
-            text.contains("content/a.md:3:1: error: `date` is not a real date"),
-            "{text}"
-        );
-        assert!(
-            text.contains("content/a.md:4:1: error: unknown language `se`"),
-            "{text}"
-        );
+        assert!(text.contains("content/a.md:3:1: error: `date` is not a real date"), "{text}");
+        assert!(text.contains("content/a.md:4:1: error: unknown language `se`"), "{text}");
     }
 }

@@ -56,10 +56,7 @@ mod tests {
 
     #[test]
     fn norwegian_letters_are_spelt_out() {
-        assert_eq!(
-            slugify("Kongsbergregionen – Tjenesteutvikling 2035"),
-            "kongsbergregionen-tjenesteutvikling-2035"
-        );
+        assert_eq!(slugify("Kongsbergregionen – Tjenesteutvikling 2035"), "kongsbergregionen-tjenesteutvikling-2035");
         assert_eq!(slugify("Øvre Eiker og Ål"), "ovre-eiker-og-al");
         assert_eq!(slugify("  --  "), "");
     }

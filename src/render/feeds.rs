@@ -20,10 +20,7 @@ pub fn site_has_feed(site: &Site) -> bool {
 
 /// Whether section `i` has an Atom feed (a page of it has a date).
 pub fn section_has_feed(site: &Site, i: usize) -> bool {
-    site.sections[i]
-        .pages
-        .iter()
-        .any(|&p| site.pages[p].page.date.is_some())
+    site.sections[i].pages.iter().any(|&p| site.pages[p].page.date.is_some())
 }
 
 /// The feeds, sitemap and robots.txt the settings ask for.
@@ -36,10 +33,7 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     if s.feed {
         if site_has_feed(site) {
             let all: Vec<usize> = (0..site.pages.len()).collect();
-            files.push(OutputFile::new(
-                "atom.xml".into(),
-                atom(site, bodies, &s.title, "/", &all).into_bytes(),
-            ));
+            files.push(OutputFile::new("atom.xml".into(), atom(site, bodies, &s.title, "/", &all).into_bytes()));
         }
         for (i, section) in site.sections.iter().enumerate().skip(1) {
             if section_has_feed(site, i) {
@@ -56,11 +50,7 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
         files.extend(sitemaps(site));
         files.push(OutputFile::new(
             "robots.txt".into(),
-            format!(
-                "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-                s.base_url
-            )
-            .into_bytes(),
+            format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", s.base_url).into_bytes(),
         ));
     }
     files
@@ -69,26 +59,14 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
 /// An Atom feed of the dated pages among `pages`, newest first.
 fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) -> String {
     let s = &site.settings;
-    let mut dated: Vec<usize> = pages
-        .iter()
-        .copied()
-        .filter(|&p| site.pages[p].page.date.is_some())
-        .collect();
+    let mut dated: Vec<usize> = pages.iter().copied().filter(|&p| site.pages[p].page.date.is_some()).collect();
     dated.sort_by(|&a, &b| {
         let (pa, pb) = (&site.pages[a].page, &site.pages[b].page);
-        pb.updated
-            .or(pb.date)
-            .cmp(&pa.updated.or(pa.date))
-            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+        pb.updated.or(pb.date).cmp(&pa.updated.or(pa.date)).then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
     });
     dated.truncate(FEED_ENTRIES);
-    let updated = dated
-        .iter()
-        .filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date))
-        .max();
-    let stamp = |d: Option<crate::content::frontmatter::Date>| {
-        d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_default()
-    };
+    let updated = dated.iter().filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date)).max();
+    let stamp = |d: Option<crate::content::frontmatter::Date>| d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_default();
     let feed_url = s.permalink(&format!("{path}atom.xml"));
     let mut x = String::new();
     let _ = write!(
@@ -110,11 +88,7 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
         env!("CARGO_PKG_VERSION"),
     );
     if !s.organization.is_empty() {
-        let _ = writeln!(
-            x,
-            "  <author><name>{}</name></author>",
-            escape(&s.organization)
-        );
+        let _ = writeln!(x, "  <author><name>{}</name></author>", escape(&s.organization));
     } else {
         let _ = writeln!(x, "  <author><name>{}</name></author>", escape(&s.title));
     }
@@ -132,11 +106,8 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
             stamp(page.date),
             stamp(page.updated.or(page.date)),
         );
-        let summary = if page.description.is_empty() {
-            plain(&bodies.pages[p].summary)
-        } else {
-            page.description.clone()
-        };
+        let summary =
+            if page.description.is_empty() { plain(&bodies.pages[p].summary) } else { page.description.clone() };
         if !summary.is_empty() {
             let _ = writeln!(x, "    <summary>{}</summary>", escape(&summary));
         }
@@ -172,43 +143,22 @@ fn sitemaps(site: &Site) -> Vec<OutputFile> {
     let s = &site.settings;
     let mut entries: Vec<(String, String)> = Vec::new();
     for node in &site.sections {
-        let last = node
-            .pages
-            .iter()
-            .filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date))
-            .max();
-        entries.push((
-            node.path.clone(),
-            last.map(|d| d.to_string()).unwrap_or_default(),
-        ));
+        let last = node.pages.iter().filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date)).max();
+        entries.push((node.path.clone(), last.map(|d| d.to_string()).unwrap_or_default()));
     }
     for node in &site.pages {
-        entries.push((
-            node.path.clone(),
-            node.page
-                .updated
-                .or(node.page.date)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        ));
+        entries
+            .push((node.path.clone(), node.page.updated.or(node.page.date).map(|d| d.to_string()).unwrap_or_default()));
     }
     for t in &site.taxonomies {
         entries.push((t.path.clone(), String::new()));
-        entries.extend(
-            t.terms
-                .iter()
-                .map(|term| (term.path.clone(), String::new())),
-        );
+        entries.extend(t.terms.iter().map(|term| (term.path.clone(), String::new())));
     }
     entries.sort();
     let urlset = |chunk: &[(String, String)]| {
         let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for (path, lastmod) in chunk {
-            let _ = write!(
-                x,
-                "  <url>\n    <loc>{}</loc>\n",
-                escape(&s.permalink(path))
-            );
+            let _ = write!(x, "  <url>\n    <loc>{}</loc>\n", escape(&s.permalink(path)));
             if !lastmod.is_empty() {
                 let _ = writeln!(x, "    <lastmod>{lastmod}</lastmod>");
             }
@@ -218,20 +168,13 @@ fn sitemaps(site: &Site) -> Vec<OutputFile> {
         x
     };
     if entries.len() <= SITEMAP_URLS {
-        return vec![OutputFile::new(
-            "sitemap.xml".into(),
-            urlset(&entries).into_bytes(),
-        )];
+        return vec![OutputFile::new("sitemap.xml".into(), urlset(&entries).into_bytes())];
     }
     let mut files = Vec::new();
     let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (n, chunk) in entries.chunks(SITEMAP_URLS).enumerate() {
         let name = format!("sitemap{}.xml", n + 1);
-        let _ = writeln!(
-            index,
-            "  <sitemap><loc>{}</loc></sitemap>",
-            escape(&s.permalink(&format!("/{name}")))
-        );
+        let _ = writeln!(index, "  <sitemap><loc>{}</loc></sitemap>", escape(&s.permalink(&format!("/{name}"))));
         files.push(OutputFile::new(name, urlset(chunk).into_bytes()));
     }
     index.push_str("</sitemapindex>\n");

@@ -81,20 +81,14 @@ pub fn link(url: &str, file: &str, style: LinkStyle) -> String {
     let split_at = url.find(['?', '#']).unwrap_or(url.len());
     let (path, suffix) = url.split_at(split_at);
     let offline = match style {
-        LinkStyle::Absolute(base) => {
-            return format!("{}{}{suffix}", base.trim_end_matches('/'), path)
-        }
+        LinkStyle::Absolute(base) => return format!("{}{}{suffix}", base.trim_end_matches('/'), path),
         LinkStyle::Relative { offline } => offline,
     };
     let from: Vec<&str> = file.split('/').collect();
     let from_dirs = &from[..from.len() - 1];
     let is_folder = path.ends_with('/');
     let to: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_dirs.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut rel = String::new();
     for _ in common..from_dirs.len() {
         rel.push_str("../");
@@ -133,18 +127,9 @@ mod tests {
     fn links_are_made_relative_to_the_file() {
         assert_eq!(link("/", "mandater/a9/index.html", REL), "../../");
         assert_eq!(link("/mandater/a9/", "mandater/a9/index.html", REL), "./");
-        assert_eq!(
-            link("/mandater/a9/#mal", "mandater/a9/index.html", REL),
-            "#mal"
-        );
-        assert_eq!(
-            link("/mal/x/", "mandater/a9/index.html", REL),
-            "../../mal/x/"
-        );
-        assert_eq!(
-            link("/mandater/a9/bilde.png", "mandater/a9/index.html", REL),
-            "bilde.png"
-        );
+        assert_eq!(link("/mandater/a9/#mal", "mandater/a9/index.html", REL), "#mal");
+        assert_eq!(link("/mal/x/", "mandater/a9/index.html", REL), "../../mal/x/");
+        assert_eq!(link("/mandater/a9/bilde.png", "mandater/a9/index.html", REL), "bilde.png");
         assert_eq!(link("/", "index.html", REL), "./");
         assert_eq!(link("/", "404.html", REL), "./");
     }
@@ -152,10 +137,7 @@ mod tests {
     #[test]
     fn offline_folder_links_point_at_index_html() {
         assert_eq!(link("/", "mandater/a9/index.html", OFF), "../../index.html");
-        assert_eq!(
-            link("/mandater/a9/#mal", "mandater/a9/index.html", OFF),
-            "index.html#mal"
-        );
+        assert_eq!(link("/mandater/a9/#mal", "mandater/a9/index.html", OFF), "index.html#mal");
         assert_eq!(link("/innsyn.css", "index.html", OFF), "innsyn.css");
     }
 
@@ -172,11 +154,7 @@ mod tests {
     #[test]
     fn the_404_page_uses_absolute_links() {
         assert_eq!(
-            link(
-                "/innsyn.css",
-                "404.html",
-                LinkStyle::Absolute("https://x.no/innsyn/")
-            ),
+            link("/innsyn.css", "404.html", LinkStyle::Absolute("https://x.no/innsyn/")),
             "https://x.no/innsyn/innsyn.css"
         );
     }

@@ -25,14 +25,8 @@ use views::*;
 const SIBLINGS_SHOWN: usize = 40;
 
 /// Templates every theme must provide.
-const REQUIRED: [&str; 6] = [
-    "index.html",
-    "section.html",
-    "page.html",
-    "taxonomy_list.html",
-    "taxonomy_term.html",
-    "404.html",
-];
+const REQUIRED: [&str; 6] =
+    ["index.html", "section.html", "page.html", "taxonomy_list.html", "taxonomy_term.html", "404.html"];
 
 /// Parsed templates, shortcodes and interface strings.
 pub struct Renderer {
@@ -49,12 +43,7 @@ pub fn tera_message(e: &tera::Error) -> String {
         parts.push(s.to_string());
         source = s.source();
     }
-    parts
-        .join(": ")
-        .replace('\n', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    parts.join(": ").replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Renderer {
@@ -62,11 +51,8 @@ impl Renderer {
     pub fn new(theme: &Theme) -> Result<Renderer, Diagnostics> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        let sources: Vec<(&str, &str)> = theme
-            .templates
-            .values()
-            .map(|t| (t.name.as_str(), t.source.as_str()))
-            .collect();
+        let sources: Vec<(&str, &str)> =
+            theme.templates.values().map(|t| (t.name.as_str(), t.source.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {
             return Err(template_errors(theme, &e));
         }
@@ -74,11 +60,8 @@ impl Renderer {
         for name in REQUIRED {
             if !theme.templates.contains_key(name) {
                 errors.push(
-                    Diagnostic::new(
-                        format!("templates/{name}"),
-                        format!("the theme has no template `{name}`"),
-                    )
-                    .hint("add it to the theme or to the site's `templates/`"),
+                    Diagnostic::new(format!("templates/{name}"), format!("the theme has no template `{name}`"))
+                        .hint("add it to the theme or to the site's `templates/`"),
                 );
             }
         }
@@ -86,26 +69,13 @@ impl Renderer {
         let shortcodes: BTreeSet<String> = theme
             .templates
             .keys()
-            .filter_map(|n| {
-                n.strip_prefix("shortcodes/")?
-                    .strip_suffix(".html")
-                    .map(str::to_string)
-            })
+            .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string))
             .collect();
         let strings = Lang::ALL
             .iter()
-            .map(|&l| {
-                (
-                    l,
-                    serde_json::Value::Object(theme.strings.get(&l).cloned().unwrap_or_default()),
-                )
-            })
+            .map(|&l| (l, serde_json::Value::Object(theme.strings.get(&l).cloned().unwrap_or_default())))
             .collect();
-        Ok(Renderer {
-            tera,
-            registry: Registry::new(shortcodes),
-            strings,
-        })
+        Ok(Renderer { tera, registry: Registry::new(shortcodes), strings })
     }
 
     /// Whether a template of this name exists.
@@ -127,26 +97,18 @@ impl Renderer {
         path: &str,
     ) -> Result<Rendered, Diagnostics> {
         let mut errors = Diagnostics::default();
-        let ctx = CallContext {
-            file,
-            lang,
-            page_path: path,
-            site,
-        };
+        let ctx = CallContext { file, lang, page_path: path, site };
         let outputs: Vec<String> = body
             .calls
             .iter()
             .map(|call| {
-                self.registry
-                    .render(call, &ctx, &self.tera, self.strings(lang))
-                    .unwrap_or_else(|d| {
-                        errors.push(d);
-                        String::new()
-                    })
+                self.registry.render(call, &ctx, &self.tera, self.strings(lang)).unwrap_or_else(|d| {
+                    errors.push(d);
+                    String::new()
+                })
             })
             .collect();
-        let rendered =
-            markdown::render(file, &body.markdown, body.line_offset, &|p| site.resolve(p));
+        let rendered = markdown::render(file, &body.markdown, body.line_offset, &|p| site.resolve(p));
         let mut rendered = match rendered {
             Ok(r) => r,
             Err(e) => {
@@ -170,8 +132,8 @@ fn template_errors(theme: &Theme, all: &tera::Error) -> Diagnostics {
         let mut alone = tera::Tera::default();
         if let Err(e) = alone.add_raw_template(&t.name, &t.source) {
             let msg = tera_message(&e);
-            if msg.contains("which doesn't exist or isn't loaded") {
-                continue; // Only a missing parent, which the full set has.
+            if msg.contains("which doesn't exist or isn't loaded") || msg.contains("isn't present") {
+                continue; // Only a missing parent or macro file, which the full set has.
             }
             let (line, col) = pest_position(&msg).unwrap_or((1, 1));
             let detail = msg.split(" = ").last().unwrap_or(&msg).to_string();
@@ -180,11 +142,8 @@ fn template_errors(theme: &Theme, all: &tera::Error) -> Diagnostics {
     }
     if errors.is_empty() {
         errors.push(
-            Diagnostic::new(
-                "templates",
-                format!("the templates do not fit together: {}", tera_message(all)),
-            )
-            .hint("check `{% extends %}` and `{% include %}` names"),
+            Diagnostic::new("templates", format!("the templates do not fit together: {}", tera_message(all)))
+                .hint("check `{% extends %}` and `{% include %}` names"),
         );
     }
     errors
@@ -193,9 +152,7 @@ fn template_errors(theme: &Theme, all: &tera::Error) -> Diagnostics {
 /// `--> 3:5` in a pest error message.
 fn pest_position(msg: &str) -> Option<(usize, usize)> {
     let rest = &msg[msg.find("--> ")? + 4..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .unwrap_or(rest.len());
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ':')).unwrap_or(rest.len());
     let (l, c) = rest[..end].split_once(':')?;
     Some((l.parse().ok()?, c.parse().ok()?))
 }
@@ -268,8 +225,7 @@ pub fn render_pages(
     jobs.push(Job::NotFound);
 
     let ctx = Shared::new(site, renderer, bodies, options);
-    let results: Vec<Result<OutputFile, Diagnostic>> =
-        jobs.par_iter().map(|job| ctx.render(job)).collect();
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| ctx.render(job)).collect();
 
     // The same template fault on many pages is reported once, with a count.
     let mut errors: Vec<Diagnostic> = Vec::new();
@@ -325,12 +281,7 @@ struct Common<'a> {
 }
 
 impl<'a> Shared<'a> {
-    fn new(
-        site: &'a Site,
-        renderer: &'a Renderer,
-        bodies: &'a Bodies,
-        options: RenderOptions,
-    ) -> Self {
+    fn new(site: &'a Site, renderer: &'a Renderer, bodies: &'a Bodies, options: RenderOptions) -> Self {
         let config = ConfigView::new(&site.settings);
         let base = Lang::ALL
             .iter()
@@ -338,20 +289,11 @@ impl<'a> Shared<'a> {
                 let mut c = tera::Context::new();
                 c.insert("config", &config);
                 c.insert("t", renderer.strings(lang));
-                c.insert(
-                    "generator",
-                    &format!("innsyn {}", env!("CARGO_PKG_VERSION")),
-                );
+                c.insert("generator", &format!("innsyn {}", env!("CARGO_PKG_VERSION")));
                 (lang, c)
             })
             .collect();
-        Shared {
-            site,
-            renderer,
-            bodies,
-            options,
-            base,
-        }
+        Shared { site, renderer, bodies, options, base }
     }
 
     fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
@@ -363,10 +305,8 @@ impl<'a> Shared<'a> {
                 let body = &self.bodies.pages[i];
                 let position = section.pages.iter().position(|&p| p == i).unwrap_or(0);
                 let neighbour = |j: Option<usize>| {
-                    j.and_then(|j| section.pages.get(j)).map(|&p| Link {
-                        title: site.pages[p].page.title.clone(),
-                        path: site.pages[p].path.clone(),
-                    })
+                    j.and_then(|j| section.pages.get(j))
+                        .map(|&p| Link { title: site.pages[p].page.title.clone(), path: site.pages[p].path.clone() })
                 };
                 let page = PageView {
                     summary: summary(site, i, body),
@@ -382,16 +322,11 @@ impl<'a> Shared<'a> {
                     later: neighbour(Some(position + 1)),
                 };
                 let siblings = if section.pages.len() <= SIBLINGS_SHOWN {
-                    section
-                        .pages
-                        .iter()
-                        .map(|&p| summary(site, p, &self.bodies.pages[p]))
-                        .collect()
+                    section.pages.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect()
                 } else {
                     Vec::new()
                 };
-                let section_view =
-                    views::section(site, section, &self.bodies.sections[node.section], siblings);
+                let section_view = views::section(site, section, &self.bodies.sections[node.section], siblings);
                 let template = node
                     .page
                     .template
@@ -407,9 +342,7 @@ impl<'a> Shared<'a> {
                 let node = &site.sections[index];
                 let per = node.section.paginate_by.unwrap_or(usize::MAX).max(1);
                 let chosen = node.pages.iter().skip(page.saturating_mul(per)).take(per);
-                let pages = chosen
-                    .map(|&p| summary(site, p, &self.bodies.pages[p]))
-                    .collect();
+                let pages = chosen.map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let view = views::section(site, node, &self.bodies.sections[index], pages);
                 let path = paginated_path(&node.path, page + 1);
                 let paginator = node.section.paginate_by.map(|_| {
@@ -424,29 +357,13 @@ impl<'a> Shared<'a> {
                     PaginatorView {
                         current: page + 1,
                         total,
-                        previous: if page > 0 {
-                            paginated_path(&node.path, page)
-                        } else {
-                            String::new()
-                        },
-                        next: if page + 1 < total {
-                            paginated_path(&node.path, page + 2)
-                        } else {
-                            String::new()
-                        },
+                        previous: if page > 0 { paginated_path(&node.path, page) } else { String::new() },
+                        next: if page + 1 < total { paginated_path(&node.path, page + 2) } else { String::new() },
                         numbers,
                     }
                 });
-                let default = if index == 0 {
-                    "index.html"
-                } else {
-                    "section.html"
-                };
-                let template = node
-                    .section
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| default.into());
+                let default = if index == 0 { "index.html" } else { "section.html" };
+                let template = node.section.template.clone().unwrap_or_else(|| default.into());
                 let mut ctx = self.context(node.lang, &path, index, true);
                 ctx.insert("section", &view);
                 ctx.insert("paginator", &paginator);
@@ -461,22 +378,13 @@ impl<'a> Shared<'a> {
                     terms: tax
                         .terms
                         .iter()
-                        .map(|term| TermView {
-                            name: &term.name,
-                            path: &term.path,
-                            count: term.pages.len(),
-                        })
+                        .map(|term| TermView { name: &term.name, path: &term.path, count: term.pages.len() })
                         .collect(),
                 };
                 let mut ctx = self.context(site.settings.language, &tax.path, 0, false);
                 ctx.insert("taxonomy", &view);
                 ctx.insert("breadcrumbs", &vec![self.home()]);
-                self.finish(
-                    "taxonomy_list.html",
-                    &ctx,
-                    &tax.path,
-                    std::path::Path::new(crate::config::CONFIG_FILE),
-                )
+                self.finish("taxonomy_list.html", &ctx, &tax.path, std::path::Path::new(crate::config::CONFIG_FILE))
             }
             Job::Term { taxonomy, term } => {
                 let tax = &site.taxonomies[taxonomy];
@@ -487,54 +395,27 @@ impl<'a> Shared<'a> {
                     path: &tax.path,
                     terms: Vec::new(),
                 };
-                let pages = term
-                    .pages
-                    .iter()
-                    .map(|&p| summary(site, p, &self.bodies.pages[p]))
-                    .collect();
-                let term_view = TermPagesView {
-                    name: &term.name,
-                    path: &term.path,
-                    pages,
-                };
+                let pages = term.pages.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
+                let term_view = TermPagesView { name: &term.name, path: &term.path, pages };
                 let mut ctx = self.context(site.settings.language, &term.path, 0, false);
                 ctx.insert("taxonomy", &view);
                 ctx.insert("term", &term_view);
                 ctx.insert(
                     "breadcrumbs",
-                    &vec![
-                        self.home(),
-                        Link {
-                            title: tax.taxonomy.title.clone(),
-                            path: tax.path.clone(),
-                        },
-                    ],
+                    &vec![self.home(), Link { title: tax.taxonomy.title.clone(), path: tax.path.clone() }],
                 );
-                self.finish(
-                    "taxonomy_term.html",
-                    &ctx,
-                    &term.path,
-                    std::path::Path::new(crate::config::CONFIG_FILE),
-                )
+                self.finish("taxonomy_term.html", &ctx, &term.path, std::path::Path::new(crate::config::CONFIG_FILE))
             }
             Job::NotFound => {
                 let mut ctx = self.context(site.settings.language, "/404.html", 0, false);
                 ctx.insert("breadcrumbs", &Vec::<Link>::new());
-                self.finish(
-                    "404.html",
-                    &ctx,
-                    "/404.html",
-                    std::path::Path::new("templates/404.html"),
-                )
+                self.finish("404.html", &ctx, "/404.html", std::path::Path::new("templates/404.html"))
             }
         }
     }
 
     fn home(&self) -> Link {
-        Link {
-            title: self.site.sections[0].section.title.clone(),
-            path: "/".into(),
-        }
+        Link { title: self.site.sections[0].section.title.clone(), path: "/".into() }
     }
 
     /// The common variables for a page at `path` inside section `section`
@@ -552,20 +433,13 @@ impl<'a> Shared<'a> {
                 active: Some(i) == top,
             })
             .collect();
-        let crumbs_end = if is_section {
-            chain.len() - 1
-        } else {
-            chain.len()
-        };
+        let crumbs_end = if is_section { chain.len() - 1 } else { chain.len() };
         let breadcrumbs = if path == "/" {
             Vec::new()
         } else {
             chain[..crumbs_end]
                 .iter()
-                .map(|&i| Link {
-                    title: site.sections[i].section.title.clone(),
-                    path: site.sections[i].path.clone(),
-                })
+                .map(|&i| Link { title: site.sections[i].section.title.clone(), path: site.sections[i].path.clone() })
                 .collect()
         };
         let feeds = site.settings.feed && !site.settings.base_url.is_empty();
@@ -606,19 +480,16 @@ impl<'a> Shared<'a> {
             if self.renderer.has_template(template) {
                 d.hint("check the template's variables against docs/templates.md")
             } else {
-                d.hint(format!("there is no template `{template}`; add it to `templates/` or remove the `template` setting"))
+                d.hint(format!(
+                    "there is no template `{template}`; add it to `templates/` or remove the `template` setting"
+                ))
             }
         })?;
         let out_path = output_path(path);
-        let style = if out_path == "404.html"
-            && !self.options.offline
-            && !self.site.settings.base_url.is_empty()
-        {
+        let style = if out_path == "404.html" && !self.options.offline && !self.site.settings.base_url.is_empty() {
             LinkStyle::Absolute(&self.site.settings.base_url)
         } else {
-            LinkStyle::Relative {
-                offline: self.options.offline,
-            }
+            LinkStyle::Relative { offline: self.options.offline }
         };
         let html = links::rewrite(&html, &out_path, style);
         Ok(OutputFile::new(out_path, html.into_bytes()))

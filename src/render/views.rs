@@ -168,8 +168,7 @@ pub fn iso(d: Option<Date>) -> String {
 }
 
 pub fn text(d: Option<Date>, lang: Lang) -> String {
-    d.map(|d| lang.format_date(d.year, d.month, d.day))
-        .unwrap_or_default()
+    d.map(|d| lang.format_date(d.year, d.month, d.day)).unwrap_or_default()
 }
 
 /// The summary view of page `i`.
@@ -202,17 +201,10 @@ fn page_taxonomies<'a>(site: &'a Site, node: &'a PageNode) -> Vec<PageTaxonomy<'
                     t.terms
                         .iter()
                         .find(|term| term.path.ends_with(&format!("/{slug}/")))
-                        .map(|term| TermLink {
-                            name: &term.name,
-                            path: &term.path,
-                        })
+                        .map(|term| TermLink { name: &term.name, path: &term.path })
                 })
                 .collect();
-            Some(PageTaxonomy {
-                name: &t.taxonomy.name,
-                title: &t.taxonomy.title,
-                terms,
-            })
+            Some(PageTaxonomy { name: &t.taxonomy.name, title: &t.taxonomy.title, terms })
         })
         .collect()
 }

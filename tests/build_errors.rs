@@ -1,0 +1,96 @@
+//! Invalid fixture sites under `tests/fixtures/errors/<case>/`: each must fail with
+//! exit status 1, name the file and line, and leave the earlier output untouched.
+//! The full error text is pinned with insta snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors").join(case)
+}
+
+/// Builds `case` into an output folder that already holds an earlier build, and
+/// returns stderr after checking the exit status and that nothing was touched.
+fn failing_build(case: &str) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let old = out.path().join("index.html");
+    std::fs::write(&old, "earlier build").unwrap();
+    std::fs::create_dir(out.path().join("gammel")).unwrap();
+    std::fs::write(out.path().join("gammel/index.html"), "stale but kept").unwrap();
+
+    let result = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["build", "--quiet", "--root"])
+        .arg(fixture(case))
+        .arg("--output")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(result.stderr).unwrap();
+    assert_eq!(result.status.code(), Some(1), "{case} should fail with status 1:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{case} panicked:\n{stderr}");
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "earlier build", "{case} touched the earlier output");
+    assert_eq!(std::fs::read_to_string(out.path().join("gammel/index.html")).unwrap(), "stale but kept");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 2, "{case} wrote into the output");
+    stderr
+}
+
+/// `innsyn check` reports the same errors and writes nothing.
+fn check_agrees(case: &str, build_stderr: &str) {
+    let result =
+        Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(fixture(case)).output().unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8(result.stderr).unwrap();
+    assert_eq!(stderr, build_stderr, "check and build disagree for {case}");
+    assert!(!fixture(case).join("public").exists(), "check wrote output for {case}");
+}
+
+macro_rules! error_case {
+    ($name:ident, $location:expr) => {
+        #[test]
+        fn $name() {
+            let case = stringify!($name);
+            let stderr = failing_build(case);
+            assert!(stderr.contains($location), "{case}: expected `{}` in:\n{stderr}", $location);
+            assert!(stderr.contains("hint:"), "{case}: no hint in:\n{stderr}");
+            check_agrees(case, &stderr);
+            insta::assert_snapshot!(case, stderr);
+        }
+    };
+}
+
+error_case!(unterminated_toml, "content/a.md:");
+error_case!(missing_closing_fence, "content/a.md:1:1");
+error_case!(unknown_field, "content/a.md:3:1: error: unknown field `stauts`");
+error_case!(bad_date, "content/a.md:3:1");
+error_case!(duplicate_slug, "`content/a.md` and `content/b.md` would both be published at `/a/`");
+error_case!(broken_link, "content/a.md:6:4");
+error_case!(unknown_shortcode, "content/a.md:4:1: error: unknown shortcode `chrat`");
+error_case!(unclosed_shortcode, "content/a.md:6:1");
+error_case!(template_syntax_error, "templates/page.html:");
+error_case!(invalid_utf8, "content/a.md:4:");
+error_case!(unknown_config_key, "config.toml:2:1: error: unknown field `base_ur`");
+error_case!(unknown_config_key_table, "config.toml:2:1");
+error_case!(no_front_matter, "content/a.md:1:1");
+
+#[test]
+fn all_faults_of_a_site_are_reported_in_one_run() {
+    let stderr = failing_build("many_faults");
+    for needle in ["content/a.md:3:1", "content/b.md:3:", "content/c.md:4:1", "content/d.md:4:1", "4 errors"] {
+        assert!(stderr.contains(needle), "`{needle}` missing from:\n{stderr}");
+    }
+    insta::assert_snapshot!("many_faults", stderr);
+}
+
+#[test]
+fn a_missing_site_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let result = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["build", "--root"]).arg(dir.path()).output().unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("innsyn init"));
+}
+
+#[test]
+fn a_usage_error_exits_with_status_2() {
+    let result = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["build", "--no-such-flag"]).output().unwrap();
+    assert_eq!(result.status.code(), Some(2));
+}
