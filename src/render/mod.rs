@@ -51,6 +51,7 @@ impl Renderer {
     pub fn new(theme: &Theme) -> Result<Renderer, Diagnostics> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.register_filter("markdown", markdown_filter);
         let sources: Vec<(&str, &str)> =
             theme.templates.values().map(|t| (t.name.as_str(), t.source.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {
@@ -123,6 +124,18 @@ impl Renderer {
         }
         Ok(rendered)
     }
+}
+
+/// `{{ body | markdown | safe }}`: Markdown to HTML in templates (for block
+/// shortcodes' bodies). `@/` links are not resolved here.
+fn markdown_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let text = value.as_str().ok_or_else(|| tera::Error::msg("the `markdown` filter takes text"))?;
+    let options = pulldown_cmark::Options::ENABLE_TABLES
+        | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+        | pulldown_cmark::Options::ENABLE_TASKLISTS;
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(text, options));
+    Ok(tera::Value::String(html))
 }
 
 /// Finds which templates failed to parse, and where.

@@ -1,0 +1,256 @@
+//! Building valid sites: the example site and the fixture sites under
+//! `tests/fixtures/build/`. Output guarantees: relative links, determinism, no
+//! rewriting of unchanged files, drafts, bundles, shortcodes, overrides.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn innsyn(args: &[&str], root: &Path, out: Option<&Path>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_innsyn"));
+    cmd.args(args).arg("--root").arg(root);
+    if let Some(out) = out {
+        cmd.arg("--output").arg(out);
+    }
+    let o = cmd.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    example().join("tests/fixtures/build").join(name)
+}
+
+/// All files under `dir` with their bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn build(root: &Path, extra: &[&str]) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["build", "--quiet"];
+    args.extend_from_slice(extra);
+    let (code, _, err) = innsyn(&args, root, Some(out.path()));
+    assert_eq!(code, 0, "build of {} failed:\n{err}", root.display());
+    let f = files(out.path());
+    (out, f)
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("{path} was not written")).clone()).unwrap()
+}
+
+/// The `<main>` element of a page, for snapshots.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("a closing </main>") + "</main>".len();
+    &html[start..end]
+}
+
+#[test]
+fn the_example_site_builds_with_every_page_and_the_standard_files() {
+    let (_out, f) = build(&example(), &[]);
+    for path in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "atom.xml",
+        "innsyn.css",
+        "mandater/index.html",
+        "mandater/a9-innbyggertorg/index.html",
+        "kommune/index.html",
+        "kommune/meraker/index.html",
+    ] {
+        assert!(f.contains_key(path), "{path} missing; have {:?}", f.keys().collect::<Vec<_>>());
+    }
+    let time = text(&f, "nettverk/arsverksbehov-time/index.html");
+    assert!(time.contains("<html lang=\"nn\""), "a page's lang wins over the site's");
+}
+
+#[test]
+fn two_builds_of_the_same_site_are_byte_identical() {
+    let (_a, first) = build(&example(), &[]);
+    let (_b, second) = build(&example(), &[]);
+    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    for (path, bytes) in &first {
+        assert!(bytes == &second[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn rebuilding_an_unchanged_site_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = innsyn(&["build"], &example(), Some(out.path()));
+    assert_eq!(code, 0);
+    assert!(stdout.contains(" 0 unchanged"), "{stdout}");
+    let before: Vec<_> = walkdir::WalkDir::new(out.path())
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| (e.path().to_path_buf(), e.metadata().unwrap().modified().unwrap()))
+        .collect();
+    let (code, stdout, _) = innsyn(&["build"], &example(), Some(out.path()));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("(0 written,"), "{stdout}");
+    let after: Vec<_> = walkdir::WalkDir::new(out.path())
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| (e.path().to_path_buf(), e.metadata().unwrap().modified().unwrap()))
+        .collect();
+    assert_eq!(before, after, "files were touched");
+}
+
+#[test]
+fn every_internal_link_is_relative() {
+    for offline in [false, true] {
+        let extra: &[&str] = if offline { &["--offline"] } else { &[] };
+        let (_out, f) = build(&example(), extra);
+        for (path, bytes) in f.iter().filter(|(p, _)| p.ends_with(".html") && *p != "404.html") {
+            let html = String::from_utf8_lossy(bytes);
+            for attr in ["href=\"/", "src=\"/", "action=\"/"] {
+                for (i, _) in html.match_indices(attr) {
+                    assert!(
+                        html[i + attr.len()..].starts_with('/'),
+                        "{path} has a site-absolute link: {}",
+                        &html[i..(i + 60).min(html.len())]
+                    );
+                }
+            }
+            if offline {
+                assert!(
+                    !html.contains("href=\"./\"") && !html.contains("href=\"../\""),
+                    "{path}: offline folder links must end in index.html"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_404_page_links_absolutely_from_the_base_url_online_and_relatively_offline() {
+    let (_o, online) = build(&example(), &[]);
+    assert!(text(&online, "404.html").contains("href=\"https://innsyn.example.org/innsyn.css\""));
+    let (_f, offline) = build(&example(), &["--offline"]);
+    assert!(text(&offline, "404.html").contains("href=\"innsyn.css\""));
+}
+
+#[test]
+fn base_url_on_the_command_line_overrides_the_config() {
+    let (_o, f) = build(&example(), &["--base-url", "https://kommune.example.net/innsyn"]);
+    assert!(text(&f, "sitemap.xml").contains("<loc>https://kommune.example.net/innsyn/mandater/</loc>"));
+    assert!(text(&f, "robots.txt").contains("Sitemap: https://kommune.example.net/innsyn/sitemap.xml"));
+}
+
+#[test]
+fn the_features_fixture_renders_every_kind_of_content() {
+    let (_o, f) = build(&fixture("features"), &[]);
+    // Drafts stay out unless asked for; bundles keep their files; slugs are Norwegian-aware.
+    assert!(!f.keys().any(|k| k.contains("utkast")));
+    assert!(f.contains_key("nyheter/bunt/kart.svg"));
+    assert!(f.contains_key("om/personvernerklaering/index.html"));
+    assert!(f.contains_key("nyheter/side/2/index.html"), "paginate_by = 2 gives a second page");
+    assert!(f.contains_key("robots-extra.txt"), "static files are copied");
+
+    let en = text(&f, "nyheter/en/index.html");
+    assert!(en.contains("href=\"../to/#detaljer\""), "@/ links resolve with their anchor");
+    assert!(en.contains("href=\"../tre/\""), "site-absolute links are made relative");
+    assert!(
+        en.contains("<aside class=\"merknad\" data-niva=\"2\"><p>Viktig &lt;beskjed&gt;</p></aside>"),
+        "site shortcodes render, escaped"
+    );
+    let to = text(&f, "nyheter/to/index.html");
+    assert!(
+        to.contains("<table>") && to.contains("footnote-definition") && to.contains("checkbox"),
+        "YAML front matter page renders"
+    );
+    let tre = text(&f, "nyheter/tre/index.html");
+    assert!(tre.contains("<p>Innhald i <em>boksen</em>.</p>"), "block shortcode body as Markdown");
+    assert!(tre.contains("<code>{{ ikke_kortkode() }}</code>") && tre.contains("{{ merknad(tekst=\"x\") }}"));
+    let list = text(&f, "nyheter/index.html");
+    assert!(
+        list.find("Tredje nyhet").unwrap() < list.find("Andre nyhet").unwrap(),
+        "sort_by = date puts the newest first"
+    );
+    assert!(text(&f, "kommune/meraker/index.html").contains("Første nyhet"));
+
+    insta::assert_snapshot!("features_en_main", main_of(&en));
+    insta::assert_snapshot!("features_section_main", main_of(&list));
+}
+
+#[test]
+fn drafts_are_built_when_asked_for() {
+    let (_o, f) = build(&fixture("features"), &["--drafts"]);
+    assert!(f.contains_key("nyheter/utkast/index.html"));
+}
+
+#[test]
+fn a_site_template_overrides_the_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("features"), dir.path());
+    std::fs::write(
+        dir.path().join("templates/404.html"),
+        "<!DOCTYPE html><html lang=\"{{ lang }}\"><title>x</title><p>Egen 404</p></html>",
+    )
+    .unwrap();
+    let (_o, f) = build(dir.path(), &[]);
+    assert!(text(&f, "404.html").contains("Egen 404"));
+}
+
+#[test]
+fn a_new_site_from_init_builds_and_checks_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("ny");
+    let o = Command::new(env!("CARGO_BIN_EXE_innsyn")).arg("init").arg(&site).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, _, err) = innsyn(&["check"], &site, None);
+    assert_eq!(code, 0, "{err}");
+    let (_o, f) = build(&site, &[]);
+    assert!(f.contains_key("prosjekter/forste-prosjekt/index.html"));
+    let again = Command::new(env!("CARGO_BIN_EXE_innsyn")).arg("init").arg(&site).output().unwrap();
+    assert_eq!(again.status.code(), Some(1), "init refuses a folder that is not empty");
+}
+
+#[test]
+fn a_symlink_loop_in_content_does_not_hang_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("features"), dir.path());
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("content"), dir.path().join("content/om/loop")).unwrap();
+    let (_o, f) = build(dir.path(), &[]);
+    assert!(f.contains_key("om/index.html"));
+}
+
+#[test]
+fn an_output_folder_holding_the_site_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("features"), dir.path());
+    let (code, _, err) = innsyn(&["build"], dir.path(), Some(dir.path()));
+    assert_eq!(code, 1);
+    assert!(err.contains("holds the site itself"), "{err}");
+    assert!(dir.path().join("content/_index.md").exists());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
