@@ -12,8 +12,6 @@ use crate::content::{self, Page, Section};
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::output::{self, OutputFile, WriteReport};
 use crate::render::{self, RenderOptions, Renderer};
-#[allow(unused_imports)]
-use crate::site::Site as _;
 use crate::site::{self, Site};
 use crate::{fsx, theme};
 
@@ -49,6 +47,20 @@ pub struct Summary {
 
 /// Builds the site, writing it unless `options.write` is false.
 pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
+    let (mut summary, files) = render_site(options)?;
+    if options.write {
+        let start = Instant::now();
+        let out = options.output_dir();
+        output::check_target(&options.root, &out)?;
+        summary.written = output::write(&out, &files)?;
+        summary.phases.push(("write", start.elapsed()));
+        summary.elapsed += start.elapsed();
+    }
+    Ok(summary)
+}
+
+/// Builds the site in memory: every output file, sorted by path, or every fault.
+pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diagnostics> {
     let start = Instant::now();
     let mut phases = Vec::new();
     let mut lap = |name: &'static str, since: &mut Instant| {
@@ -93,17 +105,15 @@ pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
     output::check_unique(&mut files)?;
     lap("render", &mut t);
 
-    let mut summary =
-        Summary { pages: site.pages.len(), sections: site.sections.len(), files: files.len(), ..Summary::default() };
-    if options.write {
-        let out = options.output_dir();
-        output::check_target(root, &out)?;
-        summary.written = output::write(&out, &files)?;
-        lap("write", &mut t);
-    }
-    summary.phases = phases;
-    summary.elapsed = start.elapsed();
-    Ok(summary)
+    let summary = Summary {
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        files: files.len(),
+        phases,
+        elapsed: start.elapsed(),
+        ..Summary::default()
+    };
+    Ok((summary, files))
 }
 
 /// Reads and validates `config.toml`, with `--base-url` applied.
