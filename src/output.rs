@@ -70,7 +70,8 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, Diagnostic
         .par_iter()
         .map(|f| {
             let dest = out.join(&f.path);
-            if std::fs::read(&dest).is_ok_and(|old| old == f.bytes) {
+            let same_size = std::fs::metadata(&dest).is_ok_and(|m| m.is_file() && m.len() == f.bytes.len() as u64);
+            if same_size && std::fs::read(&dest).is_ok_and(|old| old == f.bytes) {
                 return Ok(false);
             }
             replace(&dest, &f.bytes).map_err(|e| io_err(&dest, e))?;

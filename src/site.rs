@@ -21,6 +21,8 @@ pub struct PageNode {
     pub path: String,
     /// Index of its section in [`Site::sections`].
     pub section: usize,
+    /// Its place in its section's order.
+    pub position: usize,
     pub lang: Lang,
 }
 
@@ -164,7 +166,7 @@ pub fn assemble(
         let path = format!("{}{}/", section_nodes[section].path, page.slug);
         let lang = page.lang.unwrap_or(section_nodes[section].lang);
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
-        page_nodes.push(PageNode { page, path, section, lang });
+        page_nodes.push(PageNode { page, path, section, position: 0, lang });
     }
 
     check_unique_paths(&section_nodes, &page_nodes, &settings, &mut errors);
@@ -176,6 +178,9 @@ pub fn assemble(
     for s in &mut section_nodes {
         let sort_by = s.section.sort_by;
         s.pages.sort_by(|&a, &b| compare_pages(&page_nodes[a].page, &page_nodes[b].page, sort_by));
+        for (position, &p) in s.pages.iter().enumerate() {
+            page_nodes[p].position = position;
+        }
     }
     for i in 1..section_nodes.len() {
         if let Some(p) = section_nodes[i].parent {

@@ -316,7 +316,7 @@ impl<'a> Shared<'a> {
                 let node = &site.pages[i];
                 let section = &site.sections[node.section];
                 let body = &self.bodies.pages[i];
-                let position = section.pages.iter().position(|&p| p == i).unwrap_or(0);
+                let position = node.position;
                 let neighbour = |j: Option<usize>| {
                     j.and_then(|j| section.pages.get(j))
                         .map(|&p| Link { title: site.pages[p].page.title.clone(), path: site.pages[p].path.clone() })
