@@ -120,7 +120,7 @@ pub fn assemble(
     // Sections by folder, with an implicit one for each folder lacking `_index.md`.
     let mut by_dir: BTreeMap<String, Section> = sections.into_iter().map(|s| (s.dir.clone(), s)).collect();
     let dirs_needed: Vec<String> =
-        by_dir.keys().cloned().chain(pages.iter().map(|p| page_dir(p))).flat_map(|d| ancestors_of(&d)).collect();
+        by_dir.keys().cloned().chain(pages.iter().map(page_dir)).flat_map(|d| ancestors_of(&d)).collect();
     for dir in dirs_needed {
         if !by_dir.contains_key(&dir) {
             let file = PathBuf::from("content").join(&dir).join("_index.md");
@@ -354,7 +354,7 @@ fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diag
             for term in &mut terms {
                 term.pages.sort_by(|&a, &b| compare_pages(&pages[a].page, &pages[b].page, SortBy::Date));
             }
-            terms.sort_by(|a, b| collation_key(&a.name).cmp(&collation_key(&b.name)));
+            terms.sort_by_key(|a| collation_key(&a.name));
             TaxonomyNode { path: format!("/{}/", taxonomy.name), taxonomy: taxonomy.clone(), terms }
         })
         .collect()

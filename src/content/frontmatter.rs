@@ -206,8 +206,7 @@ pub fn deserialize<T: for<'de> Deserialize<'de>>(path: &Path, split: &Split) -> 
             let front = if split.front.trim().is_empty() { "{}" } else { split.front };
             serde_yaml_ng::from_str(front).map_err(|e| {
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                let (message, hint) =
-                    explain_serde(&e.to_string().split(" at line ").next().unwrap_or_default().to_string());
+                let (message, hint) = explain_serde(e.to_string().split(" at line ").next().unwrap_or_default());
                 let d = Diagnostic::at(path, line + split.front_line_offset, col, message);
                 match hint {
                     Some(h) => d.hint(h),
