@@ -10,7 +10,9 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
-    let mut out = String::from("/// The default theme's files: (path inside the theme, contents).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// The default theme's files: (path inside the theme, contents).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for (rel, abs) in &files {
         println!("cargo:rerun-if-changed={abs}");
         writeln!(out, "    ({rel:?}, include_bytes!({abs:?})),").unwrap();
@@ -33,11 +35,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(root, &path, files);
         } else {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             files.push((rel, path.display().to_string()));
         }
     }

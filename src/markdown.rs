@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::content::slug::slugify;
 use crate::error::{line_col, Diagnostic, Diagnostics};
+use crate::lang::Lang;
 
 /// The marker after which the summary ends.
 pub const MORE: &str = "<!-- more -->";
@@ -45,6 +46,7 @@ pub fn render(
     file: &Path,
     markdown: &str,
     line_offset: usize,
+    lang: Lang,
     resolve: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Rendered, Diagnostics> {
     let options = Options::ENABLE_TABLES
@@ -118,6 +120,19 @@ pub fn render(
                     None => url,
                 };
                 events.push(Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id }));
+            }
+            // A task list's checkbox gets a label, so screen readers say what it means.
+            Event::TaskListMarker(done) => {
+                let (label, checked) = match (done, lang) {
+                    (true, Lang::En) => ("Done", " checked"),
+                    (false, Lang::En) => ("Not done", ""),
+                    (true, _) => ("Fullført", " checked"),
+                    (false, Lang::Nn) => ("Ikkje fullført", ""),
+                    (false, _) => ("Ikke fullført", ""),
+                };
+                events.push(Event::Html(
+                    format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
+                ));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 word_count += t.split_whitespace().count();
@@ -196,7 +211,7 @@ mod tests {
     }
 
     fn r(md: &str) -> Rendered {
-        render(Path::new("content/a.md"), md, 0, &no_links).unwrap()
+        render(Path::new("content/a.md"), md, 0, Lang::Nb, &no_links).unwrap()
     }
 
     #[test]
@@ -216,7 +231,7 @@ mod tests {
     #[test]
     fn tables_footnotes_strikethrough_and_task_lists_render() {
         let out = r("| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~borte~~ [^1]\n\n[^1]: Note.\n\n- [x] gjort\n");
-        for needle in ["<table>", "<del>borte</del>", "footnote-definition", "type=\"checkbox\""] {
+        for needle in ["<table>", "<del>borte</del>", "footnote-definition", "checked aria-label=\"Fullført\""] {
             assert!(out.html.contains(needle), "{needle} missing in {}", out.html);
         }
     }
@@ -230,9 +245,10 @@ mod tests {
                 Err("no such page".to_string())
             }
         };
-        let out = render(Path::new("content/a.md"), "[A9](@/mandater/a9.md#mal)", 0, &resolve).unwrap();
+        let out = render(Path::new("content/a.md"), "[A9](@/mandater/a9.md#mal)", 0, Lang::Nb, &resolve).unwrap();
         assert!(out.html.contains("href=\"/mandater/a9/#mal\""));
-        let err = render(Path::new("content/a.md"), "tekst\n\nse [her](@/mangler.md)", 4, &resolve).unwrap_err();
+        let err =
+            render(Path::new("content/a.md"), "tekst\n\nse [her](@/mangler.md)", 4, Lang::Nb, &resolve).unwrap_err();
         assert_eq!(err.0[0].location(), "content/a.md:7:4");
     }
 
@@ -252,7 +268,7 @@ mod tests {
     proptest! {
         #[test]
         fn markdown_never_panics(s in "\\PC*") {
-            let _ = render(Path::new("a.md"), &s, 0, &no_links);
+            let _ = render(Path::new("a.md"), &s, 0, Lang::Nb, &no_links);
         }
     }
 }

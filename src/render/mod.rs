@@ -52,6 +52,9 @@ impl Renderer {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.register_filter("markdown", markdown_filter);
+        // HTML needs only & < > " ' escaped; tera's default also escapes `/`, which
+        // would hide site-absolute links from the link rewriter.
+        tera.set_escape_fn(markdown::escape);
         let sources: Vec<(&str, &str)> =
             theme.templates.values().map(|t| (t.name.as_str(), t.source.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {
@@ -109,7 +112,7 @@ impl Renderer {
                 })
             })
             .collect();
-        let rendered = markdown::render(file, &body.markdown, body.line_offset, &|p| site.resolve(p));
+        let rendered = markdown::render(file, &body.markdown, body.line_offset, lang, &|p| site.resolve(p));
         let mut rendered = match rendered {
             Ok(r) => r,
             Err(e) => {
