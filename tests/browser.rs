@@ -44,6 +44,19 @@ fn example_site_works_from_file_urls_in_chromium() {
     );
 }
 
+#[test]
+fn features_fixture_works_from_file_urls_in_chromium() {
+    let tools = [Tool::Node, Tool::Chromium, Tool::BrowserPackages];
+    if !common::tools_available("features_fixture_works_from_file_urls_in_chromium", &tools) {
+        return;
+    }
+    let root = common::repo_root().join("tests/fixtures/build/features");
+    let site = common::build_site(&root, Links::Offline);
+    let report = crawl(&site.output);
+    let problems = problems(&report);
+    assert!(problems.is_empty(), "the features fixture has problems in Chromium:\n{}", problems.join("\n"));
+}
+
 /// Runs crawl.mjs on `site` and returns its JSON report.
 fn crawl(site: &std::path::Path) -> Value {
     let root = common::repo_root();

@@ -22,25 +22,33 @@ fn example_site_html_has_no_nu_checker_errors() {
         return;
     }
     let site = common::build_example_site(Links::Served);
+    assert_nu_clean(&site.output, "the example site");
+}
 
+#[test]
+fn features_fixture_html_has_no_nu_checker_errors() {
+    if !common::tools_available("features_fixture_html_has_no_nu_checker_errors", &[Tool::Java, Tool::VnuJar]) {
+        return;
+    }
+    let site = common::build_site(&common::repo_root().join("tests/fixtures/build/features"), Links::Served);
+    assert_nu_clean(&site.output, "the features fixture");
+}
+
+/// Runs the Nu checker over every HTML file in `output` and asserts it found nothing.
+fn assert_nu_clean(output: &Path, what: &str) {
     let out = Command::new("java")
         .arg("-jar")
         .arg(common::vnu_jar())
         .args(["--errors-only", "--format", "json", "--skip-non-html"])
-        .arg(&site.output)
+        .arg(output)
         .output()
         .unwrap_or_else(|err| panic!("could not run java: {err}"));
 
     // vnu exits 1 when it found errors and writes its JSON report to stderr.
     let report = vnu_report(&out.stderr)
         .unwrap_or_else(|| panic!("the Nu checker printed no JSON report:\n{}", common::describe_output(&out)));
-    let errors = vnu_errors(&report, &site.output);
-    assert!(
-        errors.is_empty(),
-        "the Nu HTML checker found {} errors in the example site:\n{}",
-        errors.len(),
-        errors.join("\n")
-    );
+    let errors = vnu_errors(&report, output);
+    assert!(errors.is_empty(), "the Nu HTML checker found {} errors in {what}:\n{}", errors.len(), errors.join("\n"));
     assert!(
         out.status.success(),
         "the Nu checker reported no errors but exited with failure:\n{}",
