@@ -4,9 +4,11 @@
 //! ([`content`], [`shortcodes`], [`markdown`]), assembles it ([`site`]), renders it
 //! ([`render`]) and writes it ([`output`]).
 
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod error;
 pub mod fsx;
 pub mod init;

@@ -9,11 +9,13 @@ use rayon::prelude::*;
 
 use crate::config::{self, Settings, CONFIG_FILE};
 use crate::content::{self, Page, Section};
+use crate::data;
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::output::{self, OutputFile, WriteReport};
 use crate::render::{self, RenderOptions, Renderer};
-use crate::site::{self, Site};
+use crate::site::{self, DataFile, Site};
 use crate::{fsx, theme};
+use std::collections::BTreeMap;
 
 /// What to build, and how.
 #[derive(Debug, Clone)]
@@ -82,13 +84,16 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
     lap("parse", &mut t);
 
-    let (site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
+    let (mut site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
     errors.extend(assembly_errors.0);
+    let (data, data_files) = load_data(root, &mut errors);
+    site.data = data;
     lap("assemble", &mut t);
 
-    let (Some(renderer), Some(theme)) = (renderer, theme) else {
+    let (Some(mut renderer), Some(theme)) = (renderer, theme) else {
         return Err(errors.into_result().unwrap_err());
     };
+    renderer.register_data(&site.data);
     let bodies = match render::render_bodies(&site, &renderer) {
         Ok(b) => b,
         Err(e) => {
@@ -102,6 +107,8 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     files.extend(render::feeds::render(&site, &bodies));
     files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
+    files.extend(data_files);
+    files.extend(bodies.files);
     output::check_unique(&mut files)?;
     lap("render", &mut t);
 
@@ -234,6 +241,62 @@ fn parse_content(root: &Path, scanned: &Scanned, errors: &mut Diagnostics) -> (V
         }
     }
     (ok_sections, ok_pages, failed)
+}
+
+/// Reads every file of `data/` in parallel: tables (CSV, TSV, TOML, JSON) with their
+/// provenance sidecars (`NAME.csv.toml`). Returns them by name, and the files to
+/// copy to the output so readers can download exactly what a chart shows.
+fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFile>, Vec<OutputFile>) {
+    let dir = root.join("data");
+    let paths = fsx::walk_files(&dir);
+    let names: Vec<String> = paths.iter().map(|p| relative(&dir, p).to_string_lossy().replace('\\', "/")).collect();
+    let is_sidecar = |name: &str| name.strip_suffix(".toml").is_some_and(|table| names.iter().any(|n| n == table));
+    let read: Vec<Result<(String, Vec<u8>), Diagnostic>> =
+        paths.par_iter().zip(&names).map(|(p, n)| fsx::read(root, p).map(|b| (n.clone(), b))).collect();
+    let mut bytes: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for r in read {
+        match r {
+            Ok((n, b)) => {
+                bytes.insert(n, b);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let parsed: Vec<(String, Result<DataFile, Diagnostics>)> = bytes
+        .par_iter()
+        .filter(|(name, _)| !is_sidecar(name))
+        .map(|(name, b)| {
+            let shown = format!("data/{name}");
+            let table = data::parse(&shown, b);
+            let provenance = bytes.get(&format!("{name}.toml")).map(|side| {
+                let text = String::from_utf8_lossy(side);
+                data::parse_provenance(&format!("{shown}.toml"), &text)
+            });
+            let result = match (table, provenance.transpose()) {
+                (Ok(mut table), Ok(provenance)) => {
+                    table.name = name.clone();
+                    Ok(DataFile { table, provenance })
+                }
+                (Err(mut a), Err(b)) => {
+                    a.extend(b.0);
+                    Err(a)
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            (name.clone(), result)
+        })
+        .collect();
+    let mut tables = BTreeMap::new();
+    for (name, r) in parsed {
+        match r {
+            Ok(f) => {
+                tables.insert(name, f);
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    let files = bytes.into_iter().map(|(name, b)| OutputFile::new(format!("data/{name}"), b)).collect();
+    (tables, files)
 }
 
 /// Non-Markdown files of `content/`: a bundle's go beside its page, others beside

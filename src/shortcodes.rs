@@ -358,10 +358,18 @@ pub struct CallContext<'a> {
     pub site: &'a crate::site::Site,
 }
 
+/// What a shortcode call produces: HTML for the page, and any files of its own
+/// (a chart's standalone SVG).
+#[derive(Debug, Default)]
+pub struct Output {
+    pub html: String,
+    pub files: Vec<crate::output::OutputFile>,
+}
+
 /// A shortcode built into innsyn (the data shortcodes plug in here).
 pub trait Builtin: Send + Sync {
-    /// Renders one call to HTML, or says in plain words what is wrong with it.
-    fn render(&self, call: &Call, ctx: &CallContext) -> Result<String, Diagnostic>;
+    /// Renders one call, or says in plain words what is wrong with it.
+    fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic>;
 }
 
 /// All shortcodes a site can call: built-in ones and the site's templates.
@@ -374,14 +382,10 @@ impl Registry {
     /// The built-in shortcodes plus `templates` (names of `shortcodes/NAME.html`).
     /// A site's template wins over a built-in of the same name.
     pub fn new(templates: BTreeSet<String>) -> Registry {
-        let builtins: BTreeMap<&'static str, Box<dyn Builtin>> = BTreeMap::new();
+        let mut builtins: BTreeMap<&'static str, Box<dyn Builtin>> = BTreeMap::new();
+        builtins.insert("chart", Box::new(crate::charts::shortcode::Chart));
+        builtins.insert("table", Box::new(crate::charts::shortcode::TableShortcode));
         Registry { builtins, templates }
-    }
-
-    /// Adds a built-in shortcode.
-    pub fn with_builtin(mut self, name: &'static str, b: Box<dyn Builtin>) -> Registry {
-        self.builtins.insert(name, b);
-        self
     }
 
     fn names(&self) -> Vec<&str> {
@@ -395,7 +399,7 @@ impl Registry {
         ctx: &CallContext,
         tera: &tera::Tera,
         t: &serde_json::Value,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Output, Diagnostic> {
         let where_ = |msg: String| Diagnostic::at(ctx.file, call.line, call.col, msg);
         if self.templates.contains(&call.name) {
             let mut context = tera::Context::new();
@@ -405,9 +409,12 @@ impl Registry {
             context.insert("body", call.body.as_deref().unwrap_or(""));
             context.insert("lang", ctx.lang.code());
             context.insert("t", t);
-            return tera.render(&format!("shortcodes/{}.html", call.name), &context).map_err(|e| {
-                where_(format!("the shortcode `{}` failed: {}", call.name, crate::render::tera_message(&e)))
-            });
+            return tera
+                .render(&format!("shortcodes/{}.html", call.name), &context)
+                .map(|html| Output { html, files: Vec::new() })
+                .map_err(|e| {
+                    where_(format!("the shortcode `{}` failed: {}", call.name, crate::render::tera_message(&e)))
+                });
         }
         if let Some(b) = self.builtins.get(call.name.as_str()) {
             return b.render(call, ctx);

@@ -66,10 +66,19 @@ enum Target {
     Unreadable,
 }
 
+/// A data file of `data/` with its provenance sidecar, if any.
+#[derive(Debug)]
+pub struct DataFile {
+    pub table: crate::data::Table,
+    pub provenance: Option<crate::data::Provenance>,
+}
+
 /// The assembled site.
 #[derive(Debug)]
 pub struct Site {
     pub settings: Settings,
+    /// Data files by their path inside `data/` (`arsverk.csv`).
+    pub data: BTreeMap<String, DataFile>,
     /// Sections by folder; `sections[0]` is the home page.
     pub sections: Vec<SectionNode>,
     /// Pages sorted by their path inside `content/`.
@@ -194,7 +203,8 @@ pub fn assemble(
     }
 
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
-    let site = Site { settings, sections: section_nodes, pages: page_nodes, taxonomies, targets };
+    let site =
+        Site { settings, data: BTreeMap::new(), sections: section_nodes, pages: page_nodes, taxonomies, targets };
     (site, errors)
 }
 

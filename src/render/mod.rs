@@ -82,6 +82,43 @@ impl Renderer {
         Ok(Renderer { tera, registry: Registry::new(shortcodes), strings })
     }
 
+    /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
+    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`.
+    pub fn register_data(&mut self, data: &std::collections::BTreeMap<String, crate::site::DataFile>) {
+        use crate::data::Cell;
+        let tables: HashMap<String, serde_json::Value> = data
+            .iter()
+            .map(|(name, f)| {
+                let t = &f.table;
+                let rows: Vec<serde_json::Value> = t
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        let obj = t.columns.iter().zip(row).map(|(col, cell)| {
+                            let v = match cell {
+                                Cell::Number(n) => serde_json::json!(n),
+                                Cell::Text(s) => serde_json::json!(s),
+                                Cell::Missing => serde_json::Value::Null,
+                            };
+                            (col.name.clone(), v)
+                        });
+                        serde_json::Value::Object(obj.collect())
+                    })
+                    .collect();
+                let value = serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &f.provenance });
+                (name.clone(), value)
+            })
+            .collect();
+        self.tera.register_function("load_data", move |args: &HashMap<String, serde_json::Value>| {
+            let path = args
+                .get("path")
+                .and_then(|p| p.as_str())
+                .ok_or_else(|| tera::Error::msg("load_data needs `path=\"name.csv\"`"))?;
+            let key = path.trim_start_matches("data/");
+            tables.get(key).cloned().ok_or_else(|| tera::Error::msg(format!("there is no data file `data/{key}`")))
+        });
+    }
+
     /// Whether a template of this name exists.
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
@@ -99,17 +136,22 @@ impl Renderer {
         body: &shortcodes::Body,
         lang: Lang,
         path: &str,
-    ) -> Result<Rendered, Diagnostics> {
+    ) -> Result<(Rendered, Vec<OutputFile>), Diagnostics> {
         let mut errors = Diagnostics::default();
         let ctx = CallContext { file, lang, page_path: path, site };
+        let mut files = Vec::new();
         let outputs: Vec<String> = body
             .calls
             .iter()
-            .map(|call| {
-                self.registry.render(call, &ctx, &self.tera, self.strings(lang)).unwrap_or_else(|d| {
+            .map(|call| match self.registry.render(call, &ctx, &self.tera, self.strings(lang)) {
+                Ok(out) => {
+                    files.extend(out.files);
+                    out.html
+                }
+                Err(d) => {
                     errors.push(d);
                     String::new()
-                })
+                }
             })
             .collect();
         let rendered = markdown::render(file, &body.markdown, body.line_offset, lang, &|p| site.resolve(p));
@@ -125,7 +167,7 @@ impl Renderer {
             rendered.html = shortcodes::expand(&rendered.html, &outputs);
             rendered.summary = shortcodes::expand(&rendered.summary, &outputs);
         }
-        Ok(rendered)
+        Ok((rendered, files))
     }
 }
 
@@ -183,33 +225,39 @@ pub struct RenderOptions {
 pub struct Bodies {
     pub pages: Vec<Rendered>,
     pub sections: Vec<Rendered>,
+    /// Files the shortcodes made (standalone chart SVGs).
+    pub files: Vec<OutputFile>,
 }
 
 /// Renders every body (Markdown and shortcodes) in parallel, collecting all errors.
 pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnostics> {
-    let pages: Vec<Result<Rendered, Diagnostics>> = site
+    type Result1 = Result<(Rendered, Vec<OutputFile>), Diagnostics>;
+    let pages: Vec<Result1> = site
         .pages
         .par_iter()
         .map(|p| renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path))
         .collect();
-    let sections: Vec<Result<Rendered, Diagnostics>> = site
+    let sections: Vec<Result1> = site
         .sections
         .par_iter()
         .map(|s| renderer.render_body(site, &s.section.file, &s.section.body, s.lang, &s.path))
         .collect();
     let mut errors = Diagnostics::default();
-    let mut ok = |r: Result<Rendered, Diagnostics>| {
-        r.unwrap_or_else(|e| {
+    let mut files = Vec::new();
+    let mut ok = |r: Result1| match r {
+        Ok((rendered, made)) => {
+            files.extend(made);
+            rendered
+        }
+        Err(e) => {
             errors.extend(e.0);
             Rendered::default()
-        })
+        }
     };
-    let bodies = Bodies {
-        pages: pages.into_iter().map(&mut ok).collect(),
-        sections: sections.into_iter().map(&mut ok).collect(),
-    };
+    let pages = pages.into_iter().map(&mut ok).collect();
+    let sections = sections.into_iter().map(&mut ok).collect();
     errors.into_result()?;
-    Ok(bodies)
+    Ok(Bodies { pages, sections, files })
 }
 
 /// One template render to do.

@@ -1,0 +1,588 @@
+//! Draws a chart as SVG with plotters' SVG backend. Text metrics come from
+//! plotters' built-in estimate (no font files are read), so every machine draws the
+//! same bytes. Series differ by colour *and* pattern or marker, and are labelled
+//! directly or in a legend drawn with the same patterns.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{ChartData, Kind, Spec};
+use crate::data::number::format_number;
+use crate::lang::Lang;
+
+/// How big to draw, in SVG user units.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub width: u32,
+    pub height: u32,
+    pub font: u32,
+}
+
+impl Layout {
+    /// For screens of a desktop size (and print).
+    pub fn wide(height: u32) -> Layout {
+        Layout { width: 720, height, font: 15 }
+    }
+    /// For phones: narrower, so text stays readable when scaled to 320 px.
+    pub fn narrow(height: u32) -> Layout {
+        Layout { width: 380, height: height + 60, font: 15 }
+    }
+}
+
+/// A series' look: fill, the ink drawn on it (text and pattern), the pattern.
+#[derive(Debug, Clone, Copy)]
+struct Swatch {
+    fill: RGBColor,
+    ink: RGBColor,
+    pattern: Pattern,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pattern {
+    Solid,
+    Diagonal,
+    Dots,
+    Cross,
+    Horizontal,
+    BackDiagonal,
+}
+
+const WHITE_INK: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+const DARK_INK: RGBColor = RGBColor(0x1E, 0x2B, 0x3C);
+const GRID: RGBColor = RGBColor(0xD2, 0xD5, 0xD9);
+const AXIS: RGBColor = RGBColor(0x49, 0x55, 0x65);
+
+/// Dark and light fills alternate, so neighbouring series differ by at least 3:1;
+/// ink on each fill meets 4.5:1. Every fill is outlined in dark ink, which gives
+/// the 3:1 against the white background that light fills lack.
+const SWATCHES: [Swatch; 6] = [
+    Swatch { fill: RGBColor(0x00, 0x62, 0xBA), ink: WHITE_INK, pattern: Pattern::Solid },
+    Swatch { fill: RGBColor(0xF7, 0xC8, 0x73), ink: DARK_INK, pattern: Pattern::Diagonal },
+    Swatch { fill: RGBColor(0x1E, 0x5B, 0x2E), ink: WHITE_INK, pattern: Pattern::Dots },
+    Swatch { fill: RGBColor(0xBF, 0xE0, 0xFF), ink: DARK_INK, pattern: Pattern::Cross },
+    Swatch { fill: RGBColor(0x8A, 0x3A, 0x00), ink: WHITE_INK, pattern: Pattern::Horizontal },
+    Swatch { fill: RGBColor(0xE4, 0xD1, 0xF0), ink: DARK_INK, pattern: Pattern::BackDiagonal },
+];
+
+/// Line colours: each at least 4.5:1 against white.
+const LINE_COLOURS: [RGBColor; 5] = [
+    RGBColor(0x00, 0x62, 0xBA),
+    RGBColor(0x8A, 0x3A, 0x00),
+    RGBColor(0x1E, 0x5B, 0x2E),
+    RGBColor(0x5B, 0x2A, 0x86),
+    RGBColor(0x1E, 0x2B, 0x3C),
+];
+
+fn swatch(i: usize) -> Swatch {
+    SWATCHES[i % SWATCHES.len()]
+}
+
+/// Plotters' own estimate of a text's width (it reads no font files).
+fn text_width(text: &str, size: u32) -> i32 {
+    let em = f64::from(size) / 1.24 / 1.24;
+    (em * 0.7 * text.len() as f64).round() as i32
+}
+
+/// A round upper bound for an axis: 1, 2, 2.5 or 5 × 10^k above `max`.
+pub fn nice_ceiling(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    for step in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if step * magnitude >= max {
+            return step * magnitude;
+        }
+    }
+    10.0 * magnitude
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type DrawResult<T> = Result<T, String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("drawing failed: {e:?}")
+}
+
+/// Draws the chart; returns the SVG document (without accessibility attributes,
+/// which the caller adds).
+pub fn svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawResult<String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (layout.width, layout.height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let legend_rows = draw_legend(&root, spec, data, layout)?;
+        let top = 12 + legend_rows * (layout.font as i32 + 14);
+        match spec.kind {
+            Kind::Line => draw_line(&root, spec, data, lang, layout, top)?,
+            Kind::HBar => draw_hbar(&root, spec, data, lang, layout, top)?,
+            _ => draw_bars(&root, spec, data, lang, layout, top)?,
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(out)
+}
+
+fn font(layout: Layout, colour: RGBColor) -> TextStyle<'static> {
+    // plotters divides the size by 1.24 when it writes SVG; compensate.
+    ("sans-serif", f64::from(layout.font) * 1.24).into_font().color(&colour)
+}
+
+fn small_font(layout: Layout, colour: RGBColor) -> TextStyle<'static> {
+    ("sans-serif", f64::from(layout.font - 2) * 1.24).into_font().color(&colour)
+}
+
+/// The legend for bar charts with several series, in rows above the plot.
+/// Returns the number of rows used.
+fn draw_legend(root: &Area, spec: &Spec, data: &ChartData, layout: Layout) -> DrawResult<i32> {
+    if data.series.len() < 2 || spec.kind == Kind::Line {
+        return Ok(0);
+    }
+    let box_size = layout.font as i32;
+    let (mut x, mut row) = (12, 0);
+    for (i, s) in data.series.iter().enumerate() {
+        let w = box_size + 8 + text_width(&s.name, layout.font) + 20;
+        if x + w > layout.width as i32 - 12 && x > 12 {
+            x = 12;
+            row += 1;
+        }
+        let y = 12 + row * (box_size + 14);
+        fill_box(root, swatch(i), (x, y), (x + box_size, y + box_size))?;
+        root.draw(&Text::new(
+            s.name.clone(),
+            (x + box_size + 8, y + box_size / 2),
+            font(layout, DARK_INK).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+        x += w;
+    }
+    Ok(row + 1)
+}
+
+/// A filled, outlined rectangle in pixel coordinates, with its series' pattern.
+fn fill_box(root: &Area, s: Swatch, a: (i32, i32), b: (i32, i32)) -> DrawResult<()> {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    root.draw(&Rectangle::new([(x0, y0), (x1, y1)], s.fill.filled())).map_err(err)?;
+    let ink = s.ink.stroke_width(1);
+    let step = 7;
+    match s.pattern {
+        Pattern::Solid => {}
+        Pattern::Diagonal | Pattern::BackDiagonal | Pattern::Cross => {
+            let (w, h) = (x1 - x0, y1 - y0);
+            let mut k = step;
+            while k < w + h {
+                // Lines x + y = k (diagonal) and x - y = k - h (back-diagonal), clipped.
+                if s.pattern != Pattern::BackDiagonal {
+                    let p = clip_diagonal(k, w, h, false);
+                    root.draw(&PathElement::new(vec![(x0 + p.0 .0, y0 + p.0 .1), (x0 + p.1 .0, y0 + p.1 .1)], ink))
+                        .map_err(err)?;
+                }
+                if s.pattern != Pattern::Diagonal {
+                    let p = clip_diagonal(k, w, h, true);
+                    root.draw(&PathElement::new(vec![(x0 + p.0 .0, y0 + p.0 .1), (x0 + p.1 .0, y0 + p.1 .1)], ink))
+                        .map_err(err)?;
+                }
+                k += step;
+            }
+        }
+        Pattern::Horizontal => {
+            let mut y = y0 + step / 2;
+            while y < y1 {
+                root.draw(&PathElement::new(vec![(x0, y), (x1, y)], ink)).map_err(err)?;
+                y += step / 2 + 1;
+            }
+        }
+        Pattern::Dots => {
+            let mut y = y0 + 4;
+            let mut odd = false;
+            while y < y1 - 1 {
+                let mut x = x0 + if odd { 7 } else { 3 };
+                while x < x1 - 1 {
+                    root.draw(&Circle::new((x, y), 1, s.ink.filled())).map_err(err)?;
+                    x += 8;
+                }
+                y += 5;
+                odd = !odd;
+            }
+        }
+    }
+    root.draw(&Rectangle::new([(x0, y0), (x1, y1)], DARK_INK.stroke_width(1))).map_err(err)?;
+    Ok(())
+}
+
+/// End points of the line x + y = k (or, mirrored, x − y = k − h) inside a w × h box.
+fn clip_diagonal(k: i32, w: i32, h: i32, mirrored: bool) -> ((i32, i32), (i32, i32)) {
+    let start = (k.min(w), k - k.min(w));
+    let end = ((k - h).max(0), k - (k - h).max(0));
+    let start = (start.0, start.1.min(h));
+    if mirrored {
+        ((w - start.0, start.1), (w - end.0, end.1))
+    } else {
+        (start, end)
+    }
+}
+
+/// The value range of the y axis, from 0 (or the lowest negative value) to a round
+/// number above the highest value (stacks summed).
+fn value_range(spec: &Spec, data: &ChartData) -> (f64, f64) {
+    let (mut lo, mut hi) = (0f64, 0f64);
+    for c in 0..data.categories.len() {
+        if spec.kind == Kind::StackedBar {
+            let pos: f64 = data.series.iter().filter_map(|s| s.values[c]).filter(|v| *v > 0.0).sum();
+            let neg: f64 = data.series.iter().filter_map(|s| s.values[c]).filter(|v| *v < 0.0).sum();
+            hi = hi.max(pos);
+            lo = lo.min(neg);
+        } else {
+            for v in data.series.iter().filter_map(|s| s.values[c]) {
+                hi = hi.max(v);
+                lo = lo.min(v);
+            }
+        }
+    }
+    let hi = nice_ceiling(hi * 1.04);
+    let lo = if lo < 0.0 { -nice_ceiling(-lo * 1.04) } else { 0.0 };
+    (lo, hi)
+}
+
+fn configure<'a>(
+    chart: &mut ChartContext<
+        'a,
+        SVGBackend<'a>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    spec: &Spec,
+    lang: Lang,
+    layout: Layout,
+    values_on_x: bool,
+) -> DrawResult<()> {
+    let fmt = |v: &f64| format_number(*v, lang, None);
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(AXIS.stroke_width(1))
+        .label_style(small_font(layout, DARK_INK))
+        .axis_desc_style(small_font(layout, DARK_INK));
+    if values_on_x {
+        mesh.disable_y_mesh().y_labels(0).x_labels(5).x_label_formatter(&fmt);
+        if let Some(label) = spec.value_label() {
+            mesh.x_desc(label);
+        }
+    } else {
+        mesh.disable_x_mesh().x_labels(0).y_labels(6).y_label_formatter(&fmt);
+        if let Some(label) = spec.value_label() {
+            mesh.y_desc(label);
+        }
+    }
+    mesh.draw().map_err(err)
+}
+
+fn draw_bars(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Layout, top: i32) -> DrawResult<()> {
+    let n = data.categories.len().max(1);
+    let (lo, hi) = value_range(spec, data);
+    let y_area = text_width(&format_number(hi, lang, None), layout.font - 2)
+        + 16
+        + if spec.value_label().is_some() { 24 } else { 0 };
+    let x_area = 34 + if spec.x_label.is_some() { 22 } else { 0 };
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(top + 18)
+        .margin_right(12)
+        .margin_left(6)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(0f64..n as f64, lo..hi)
+        .map_err(err)?;
+    configure(&mut chart, spec, lang, layout, false)?;
+    let k = data.series.len().max(1);
+    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    for (c, category) in data.categories.iter().enumerate() {
+        let (mut up, mut down) = (0.0, 0.0);
+        for (s, series) in data.series.iter().enumerate() {
+            let Some(v) = series.values[c] else { continue };
+            let (x0, x1, y0, y1) = match spec.kind {
+                Kind::StackedBar => {
+                    let base = if v >= 0.0 { up } else { down };
+                    if v >= 0.0 {
+                        up += v;
+                    } else {
+                        down += v;
+                    }
+                    (c as f64 + 0.2, c as f64 + 0.8, base, base + v)
+                }
+                Kind::GroupedBar => {
+                    let w = 0.8 / k as f64;
+                    let x0 = c as f64 + 0.1 + w * s as f64;
+                    (x0, x0 + w, 0.0, v)
+                }
+                _ => (c as f64 + 0.2, c as f64 + 0.8, 0.0, v),
+            };
+            let (a, b) = (px(x0, y0), px(x1, y1));
+            fill_box(root, swatch(s), a, b)?;
+            let label = format_number(v, lang, None);
+            let h = (a.1 - b.1).abs();
+            let w = (b.0 - a.0).abs();
+            let centre = (a.0 + b.0) / 2;
+            if spec.kind == Kind::StackedBar {
+                // Segment values inside the segment when they fit.
+                if h >= layout.font as i32 + 4 && text_width(&label, layout.font - 2) + 6 <= w {
+                    let ink = swatch(s).ink;
+                    let at = (centre, (a.1 + b.1) / 2);
+                    let text = Text::new(label, at, small_font(layout, ink).pos(Pos::new(HPos::Center, VPos::Center)));
+                    // A plate behind the text keeps it readable over the pattern.
+                    let tw = text_width(&format_number(v, lang, None), layout.font - 2) / 2 + 3;
+                    root.draw(&Rectangle::new([(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)], swatch(s).fill.filled()))
+                        .map_err(err)?;
+                    root.draw(&text).map_err(err)?;
+                }
+            } else if text_width(&label, layout.font - 2) <= w + 12 {
+                let (y, v_pos) = if v >= 0.0 { (b.1 - 4, VPos::Bottom) } else { (b.1 + 4, VPos::Top) };
+                root.draw(&Text::new(
+                    label,
+                    (centre, y),
+                    small_font(layout, DARK_INK).pos(Pos::new(HPos::Center, v_pos)),
+                ))
+                .map_err(err)?;
+            }
+        }
+        if spec.kind == Kind::StackedBar && k > 1 {
+            let total: f64 = data.series.iter().filter_map(|s| s.values[c]).sum();
+            let at = px(c as f64 + 0.5, up.max(0.0));
+            let text = format_number(total, lang, None);
+            root.draw(&Text::new(
+                text,
+                (at.0, at.1 - 5),
+                font(layout, DARK_INK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+            ))
+            .map_err(err)?;
+        }
+        let at = px(c as f64 + 0.5, lo);
+        draw_category(root, category, (at.0, at.1 + 8), (layout.width as f64 / n as f64) as i32, layout)?;
+    }
+    if let Some(label) = &spec.x_label {
+        let at = px(n as f64 / 2.0, lo);
+        root.draw(&Text::new(
+            label.clone(),
+            (at.0, at.1 + 34),
+            small_font(layout, DARK_INK).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A category label under its bar, on two lines when it is too wide.
+fn draw_category(root: &Area, text: &str, at: (i32, i32), room: i32, layout: Layout) -> DrawResult<()> {
+    let style = font(layout, DARK_INK).pos(Pos::new(HPos::Center, VPos::Top));
+    if text_width(text, layout.font) <= room || !text.contains(' ') {
+        return root.draw(&Text::new(text.to_string(), at, style)).map_err(err);
+    }
+    let mid = text.len() / 2;
+    let split = text.match_indices(' ').map(|(i, _)| i).min_by_key(|i| i.abs_diff(mid)).unwrap_or(mid);
+    root.draw(&Text::new(text[..split].to_string(), at, style.clone())).map_err(err)?;
+    root.draw(&Text::new(text[split + 1..].to_string(), (at.0, at.1 + layout.font as i32 + 2), style)).map_err(err)
+}
+
+fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Layout, top: i32) -> DrawResult<()> {
+    let n = data.categories.len().max(1);
+    let (lo, hi) = value_range(spec, data);
+    let longest = data.categories.iter().map(|c| text_width(c, layout.font)).max().unwrap_or(40);
+    let y_area = (longest + 16).min(layout.width as i32 * 2 / 5);
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(top + 6)
+        .margin_right(16 + text_width(&format_number(hi, lang, None), layout.font - 2))
+        .margin_left(6)
+        .x_label_area_size(28 + if spec.value_label().is_some() { 22 } else { 0 })
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(lo..hi, 0f64..n as f64)
+        .map_err(err)?;
+    configure(&mut chart, spec, lang, layout, true)?;
+    let k = data.series.len().max(1);
+    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    for (c, category) in data.categories.iter().enumerate() {
+        // The first category at the top.
+        let row = (n - 1 - c) as f64;
+        for (s, series) in data.series.iter().enumerate() {
+            let Some(v) = series.values[c] else { continue };
+            let h = 0.7 / k as f64;
+            let y0 = row + 0.15 + h * (k - 1 - s) as f64;
+            let (a, b) = (px(0f64.max(lo), y0), px(v, y0 + h));
+            fill_box(root, swatch(s), a, b)?;
+            let label = format_number(v, lang, None);
+            let mid = (a.1 + b.1) / 2;
+            let (x, h_pos) = if v >= 0.0 { (b.0 + 5, HPos::Left) } else { (b.0 - 5, HPos::Right) };
+            root.draw(&Text::new(label, (x, mid), small_font(layout, DARK_INK).pos(Pos::new(h_pos, VPos::Center))))
+                .map_err(err)?;
+        }
+        let at = px(lo, row + 0.5);
+        let name = fit(category, y_area - 12, layout.font);
+        root.draw(&Text::new(name, (at.0 - 8, at.1), font(layout, DARK_INK).pos(Pos::new(HPos::Right, VPos::Center))))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Shortens `text` with an ellipsis to fit `room` (the full text stays in the table).
+fn fit(text: &str, room: i32, size: u32) -> String {
+    if text_width(text, size) <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if text_width(&format!("{out}{c}…"), size) > room {
+            break;
+        }
+        out.push(c);
+    }
+    format!("{}…", out.trim_end())
+}
+
+fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Layout, top: i32) -> DrawResult<()> {
+    let n = data.categories.len().max(1);
+    let (lo, hi) = value_range(spec, data);
+    let longest = data.series.iter().map(|s| text_width(&s.name, layout.font)).max().unwrap_or(0);
+    let right = (longest + 16).min(layout.width as i32 / 3);
+    let y_area = text_width(&format_number(hi, lang, None), layout.font - 2)
+        + 16
+        + if spec.value_label().is_some() { 24 } else { 0 };
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(top + 18)
+        .margin_right(right)
+        .margin_left(6)
+        .x_label_area_size(34 + if spec.x_label.is_some() { 22 } else { 0 })
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(0f64..n as f64, lo..hi)
+        .map_err(err)?;
+    configure(&mut chart, spec, lang, layout, false)?;
+    let few = n <= 6 && data.series.len() <= 3;
+    let mut ends: Vec<(i32, String, RGBColor)> = Vec::new();
+    for (s, series) in data.series.iter().enumerate() {
+        let colour = LINE_COLOURS[s % LINE_COLOURS.len()];
+        let points: Vec<(f64, f64)> =
+            series.values.iter().enumerate().filter_map(|(c, v)| v.map(|v| (c as f64 + 0.5, v))).collect();
+        let style = colour.stroke_width(3);
+        if s % 2 == 0 {
+            chart.draw_series(LineSeries::new(points.clone(), style)).map_err(err)?;
+        } else {
+            chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style)).map_err(err)?;
+        }
+        for &(x, y) in &points {
+            let p = chart.backend_coord(&(x, y));
+            draw_marker(root, s, p, colour)?;
+            if few {
+                let label = format_number(y, lang, None);
+                root.draw(&Text::new(
+                    label,
+                    (p.0, p.1 - 10),
+                    small_font(layout, DARK_INK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                ))
+                .map_err(err)?;
+            }
+        }
+        if let Some(&(x, y)) = points.last() {
+            let p = chart.backend_coord(&(x, y));
+            ends.push((p.1, series.name.clone(), colour));
+        }
+    }
+    // Direct labels at the line ends, nudged apart so they never overlap.
+    ends.sort_by_key(|e| e.0);
+    let gap = layout.font as i32 + 3;
+    for i in 1..ends.len() {
+        if ends[i].0 - ends[i - 1].0 < gap {
+            ends[i].0 = ends[i - 1].0 + gap;
+        }
+    }
+    let x = chart.backend_coord(&(n as f64, 0.0)).0 + 6;
+    for (y, name, colour) in ends {
+        let name = fit(&name, right - 10, layout.font);
+        root.draw(&Text::new(name, (x, y), font(layout, colour).pos(Pos::new(HPos::Left, VPos::Center))))
+            .map_err(err)?;
+    }
+    let base = chart.backend_coord(&(0.0, lo)).1;
+    for (c, category) in data.categories.iter().enumerate() {
+        let at = chart.backend_coord(&(c as f64 + 0.5, lo));
+        draw_category(root, category, (at.0, base + 8), (layout.width as f64 / n as f64) as i32, layout)?;
+    }
+    if let Some(label) = &spec.x_label {
+        let at = chart.backend_coord(&(n as f64 / 2.0, lo));
+        root.draw(&Text::new(
+            label.clone(),
+            (at.0, at.1 + 34),
+            small_font(layout, DARK_INK).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A different marker per series: circle, square, triangle, diamond.
+fn draw_marker(root: &Area, series: usize, p: (i32, i32), colour: RGBColor) -> DrawResult<()> {
+    let r = 5;
+    match series % 4 {
+        0 => root.draw(&Circle::new(p, r, colour.filled())).map_err(err),
+        1 => root.draw(&Rectangle::new([(p.0 - r, p.1 - r), (p.0 + r, p.1 + r)], colour.filled())).map_err(err),
+        2 => root
+            .draw(&Polygon::new(
+                vec![(p.0, p.1 - r - 1), (p.0 + r + 1, p.1 + r), (p.0 - r - 1, p.1 + r)],
+                colour.filled(),
+            ))
+            .map_err(err),
+        _ => root
+            .draw(&Polygon::new(
+                vec![(p.0, p.1 - r - 1), (p.0 + r + 1, p.1), (p.0, p.1 + r + 1), (p.0 - r - 1, p.1)],
+                colour.filled(),
+            ))
+            .map_err(err),
+    }?;
+    root.draw(&Circle::new(p, 1, WHITE.filled())).map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relative_luminance(c: RGBColor) -> f64 {
+        let lin = |v: u8| {
+            let s = f64::from(v) / 255.0;
+            if s <= 0.03928 {
+                s / 12.92
+            } else {
+                ((s + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+    }
+
+    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+        let (la, lb) = (relative_luminance(a), relative_luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn adjacent_series_differ_by_three_to_one_and_their_ink_by_four_and_a_half() {
+        for i in 0..SWATCHES.len() {
+            let (a, b) = (SWATCHES[i], SWATCHES[(i + 1) % SWATCHES.len()]);
+            assert!(
+                contrast(a.fill, b.fill) >= 3.0,
+                "series {i} and {} differ by {:.2}",
+                i + 1,
+                contrast(a.fill, b.fill)
+            );
+            assert!(contrast(a.fill, a.ink) >= 4.5, "ink on series {i}: {:.2}", contrast(a.fill, a.ink));
+            assert!(contrast(a.fill, DARK_INK) >= 3.0 || contrast(WHITE, DARK_INK) >= 3.0);
+        }
+        for c in LINE_COLOURS {
+            assert!(contrast(c, WHITE) >= 4.5);
+        }
+        assert!(contrast(DARK_INK, WHITE) >= 4.5 && contrast(AXIS, WHITE) >= 4.5);
+    }
+
+    #[test]
+    fn axes_end_on_round_numbers() {
+        assert_eq!(nice_ceiling(141.0), 150.0);
+        assert_eq!(nice_ceiling(983.0), 1000.0);
+        assert_eq!(nice_ceiling(101.5), 120.0);
+        assert_eq!(nice_ceiling(23.0), 25.0);
+        assert_eq!(nice_ceiling(0.0), 1.0);
+    }
+}

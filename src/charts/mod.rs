@@ -1,0 +1,497 @@
+//! Charts: the data a chart shows ([`ChartData`]), its drawing ([`draw`]) and the
+//! accessible figure around it — title and description in the SVG, a generated
+//! long description in the page language, the figures as a table, the source and
+//! download links. Writes nothing; the shortcodes in [`shortcode`] return HTML and
+//! the standalone SVG files.
+
+pub mod draw;
+pub mod shortcode;
+
+use std::fmt::Write as _;
+
+use crate::data::number::format_number;
+use crate::data::Provenance;
+use crate::lang::Lang;
+use crate::markdown::escape;
+
+/// The kinds of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bar,
+    GroupedBar,
+    StackedBar,
+    HBar,
+    Line,
+}
+
+impl Kind {
+    pub const NAMES: [&'static str; 5] = ["bar", "grouped-bar", "stacked-bar", "hbar", "line"];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "bar" => Kind::Bar,
+            "grouped-bar" => Kind::GroupedBar,
+            "stacked-bar" => Kind::StackedBar,
+            "hbar" => Kind::HBar,
+            "line" => Kind::Line,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        Kind::NAMES[self as usize]
+    }
+}
+
+/// What the author asked for.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub kind: Kind,
+    pub title: String,
+    /// The author's own short text alternative.
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub x_label: Option<String>,
+    pub y_label: Option<String>,
+    /// Names of the data columns used.
+    pub x: String,
+    pub y: String,
+    pub series: Option<String>,
+    /// Height of the wide drawing.
+    pub height: u32,
+}
+
+impl Spec {
+    /// The label of the value axis: `y_label`, or the column name with its unit.
+    pub fn value_label(&self) -> Option<String> {
+        match (&self.y_label, &self.unit) {
+            (Some(l), _) => Some(l.clone()),
+            (None, Some(u)) => Some(format!("{} ({u})", self.y)),
+            (None, None) => Some(self.y.clone()),
+        }
+    }
+}
+
+/// One series: a value (or none) per category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// The numbers a chart shows: categories along x and one or more series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+/// Words the charts write, per language.
+struct Words {
+    shows: &'static str,
+    by: &'static str,
+    and: &'static str,
+    for_: &'static str,
+    highest: &'static str,
+    lowest: &'static str,
+    total: &'static str,
+    value: &'static str,
+    rises: &'static str,
+    falls: &'static str,
+    unchanged: &'static str,
+    from: &'static str,
+    to: &'static str,
+    in_: &'static str,
+    table_caption: &'static str,
+    details: &'static str,
+    source: &'static str,
+    table: &'static str,
+    published: &'static str,
+    licence: &'static str,
+    download_data: &'static str,
+    download_svg: &'static str,
+    sum: &'static str,
+}
+
+fn words(lang: Lang) -> &'static Words {
+    const NB: Words = Words {
+        shows: "Diagrammet viser",
+        by: "fordelt på",
+        and: "og",
+        for_: "for",
+        highest: "Høyeste verdi er",
+        lowest: "laveste er",
+        total: "Summen",
+        value: "Verdien",
+        rises: "øker",
+        falls: "synker",
+        unchanged: "er uendret på",
+        from: "fra",
+        to: "til",
+        in_: "i",
+        table_caption: "Tallene i diagrammet",
+        details: "Beskrivelse og tall",
+        source: "Kilde",
+        table: "tabell",
+        published: "publisert",
+        licence: "Lisens",
+        download_data: "Last ned dataene",
+        download_svg: "Last ned figuren (SVG)",
+        sum: "Sum",
+    };
+    const NN: Words = Words {
+        shows: "Diagrammet viser",
+        by: "fordelt på",
+        and: "og",
+        for_: "for",
+        highest: "Høgaste verdi er",
+        lowest: "lågaste er",
+        total: "Summen",
+        value: "Verdien",
+        rises: "aukar",
+        falls: "søkk",
+        unchanged: "er uendra på",
+        from: "frå",
+        to: "til",
+        in_: "i",
+        table_caption: "Tala i diagrammet",
+        details: "Skildring og tal",
+        source: "Kjelde",
+        table: "tabell",
+        published: "publisert",
+        licence: "Lisens",
+        download_data: "Last ned dataa",
+        download_svg: "Last ned figuren (SVG)",
+        sum: "Sum",
+    };
+    const EN: Words = Words {
+        shows: "The chart shows",
+        by: "by",
+        and: "and",
+        for_: "for",
+        highest: "The highest value is",
+        lowest: "the lowest is",
+        total: "The total",
+        value: "The value",
+        rises: "rises",
+        falls: "falls",
+        unchanged: "is unchanged at",
+        from: "from",
+        to: "to",
+        in_: "in",
+        table_caption: "The figures in the chart",
+        details: "Description and figures",
+        source: "Source",
+        table: "table",
+        published: "published",
+        licence: "Licence",
+        download_data: "Download the data",
+        download_svg: "Download the chart (SVG)",
+        sum: "Total",
+    };
+    match lang {
+        Lang::Nb => &NB,
+        Lang::Nn => &NN,
+        Lang::En => &EN,
+    }
+}
+
+/// `a, b og c`.
+fn list(items: &[String], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
+}
+
+/// `øker fra 48 i 2012 til 63 i 2040 (+31 %)`.
+fn change(a: f64, b: f64, first: &str, last: &str, w: &Words, lang: Lang) -> String {
+    let n = |v| format_number(v, lang, None);
+    if (b - a).abs() < f64::EPSILON {
+        return format!("{} {} ({first}–{last})", w.unchanged, n(a));
+    }
+    let verb = if b > a { w.rises } else { w.falls };
+    let pct = if a != 0.0 {
+        format!(" ({}{} %)", if b > a { "+" } else { "" }, format_number((b - a) / a.abs() * 100.0, lang, Some(0)))
+    } else {
+        String::new()
+    };
+    format!("{verb} {} {} {} {first} {} {} {} {last}{pct}", w.from, n(a), w.in_, w.to, n(b), w.in_)
+}
+
+/// A long description of what the chart shows, in the page language: what is
+/// compared, the range, the largest and smallest values, and the change from the
+/// first category to the last.
+pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
+    let w = words(lang);
+    let what = spec.value_label().unwrap_or_else(|| spec.y.clone());
+    let mut out = format!("{} {}", w.shows, what);
+    let names: Vec<String> = data.series.iter().map(|s| s.name.clone()).collect();
+    if data.series.len() > 1 {
+        let _ = write!(out, " {} {} ({})", w.by, spec.series.as_deref().unwrap_or(""), list(&names, w.and));
+    }
+    if let (Some(first), Some(last)) = (data.categories.first(), data.categories.last()) {
+        if data.categories.len() > 1 {
+            let _ = write!(out, " {} {} {}–{}", w.for_, spec.x_label.as_deref().unwrap_or(&spec.x), first, last);
+        } else {
+            let _ = write!(out, " {} {}", w.for_, first);
+        }
+    }
+    out.push('.');
+    let mut cells: Vec<(f64, &str, &str)> = Vec::new();
+    for s in &data.series {
+        for (c, v) in s.values.iter().enumerate() {
+            if let Some(v) = v {
+                cells.push((*v, &s.name, &data.categories[c]));
+            }
+        }
+    }
+    let at = |(v, s, c): (f64, &str, &str)| {
+        if data.series.len() > 1 {
+            format!("{} ({s}, {c})", format_number(v, lang, None))
+        } else {
+            format!("{} ({c})", format_number(v, lang, None))
+        }
+    };
+    if let (Some(max), Some(min)) = (
+        cells.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0)),
+        cells.iter().copied().min_by(|a, b| a.0.total_cmp(&b.0)),
+    ) {
+        let _ = write!(out, " {} {}, {} {}.", w.highest, at(max), w.lowest, at(min));
+    }
+    if data.categories.len() > 1 {
+        let last = data.categories.len() - 1;
+        let (c0, cn) = (&data.categories[0], &data.categories[last]);
+        if spec.kind == Kind::StackedBar && data.series.len() > 1 {
+            let sum = |c: usize| data.series.iter().filter_map(|s| s.values[c]).sum::<f64>();
+            let _ = write!(out, " {} {}.", w.total, change(sum(0), sum(last), c0, cn, w, lang));
+        }
+        for s in &data.series {
+            if let (Some(a), Some(b)) = (s.values[0], s.values[last]) {
+                let subject = if data.series.len() > 1 { s.name.clone() } else { w.value.to_string() };
+                let _ = write!(out, " {subject} {}.", change(a, b, c0, cn, w, lang));
+            }
+        }
+    }
+    out
+}
+
+/// The figures as an HTML table: categories as rows, series as columns.
+pub fn table_html(spec: &Spec, data: &ChartData, lang: Lang, caption: &str) -> String {
+    let w = words(lang);
+    let mut h = String::from("<div class=\"table-wrap\"><table class=\"data-table\">\n");
+    let _ = writeln!(h, "<caption>{}</caption>", escape(caption));
+    let _ = write!(h, "<thead><tr><th scope=\"col\">{}</th>", escape(spec.x_label.as_deref().unwrap_or(&spec.x)));
+    let single = data.series.len() == 1;
+    for s in &data.series {
+        let head = if single { spec.value_label().unwrap_or_else(|| s.name.clone()) } else { s.name.clone() };
+        let _ = write!(h, "<th scope=\"col\" class=\"num\">{}</th>", escape(&head));
+    }
+    let stacked_total = spec.kind == Kind::StackedBar && data.series.len() > 1;
+    if stacked_total {
+        let _ = write!(h, "<th scope=\"col\" class=\"num\">{}</th>", w.sum);
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for (c, cat) in data.categories.iter().enumerate() {
+        let _ = write!(h, "<tr><th scope=\"row\">{}</th>", escape(cat));
+        for s in &data.series {
+            let v = s.values[c].map(|v| format_number(v, lang, None)).unwrap_or_else(|| "–".into());
+            let _ = write!(h, "<td class=\"num\">{v}</td>");
+        }
+        if stacked_total {
+            let total: f64 = data.series.iter().filter_map(|s| s.values[c]).sum();
+            let _ = write!(h, "<td class=\"num\">{}</td>", format_number(total, lang, None));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table></div>\n");
+    h
+}
+
+/// The source line printed under charts and tables that use a data file.
+pub fn source_html(p: Option<&Provenance>, lang: Lang) -> String {
+    let Some(p) = p else { return String::new() };
+    let w = words(lang);
+    let mut parts: Vec<String> = Vec::new();
+    if !p.source.is_empty() {
+        let source = if p.url.is_empty() {
+            escape(&p.source)
+        } else {
+            format!("<a href=\"{}\">{}</a>", escape(&p.url), escape(&p.source))
+        };
+        parts.push(source);
+    }
+    if !p.table_id.is_empty() {
+        parts.push(format!("{} {}", w.table, escape(&p.table_id)));
+    }
+    if !p.published.is_empty() {
+        parts.push(format!("{} {}", w.published, escape(&p.published)));
+    }
+    let mut out = String::new();
+    if !parts.is_empty() {
+        let _ = write!(out, "<span class=\"source-origin\">{}: {}.</span>", w.source, parts.join(", "));
+    }
+    if !p.licence.is_empty() {
+        let licence = if p.licence_url.is_empty() {
+            escape(&p.licence)
+        } else {
+            format!("<a href=\"{}\">{}</a>", escape(&p.licence_url), escape(&p.licence))
+        };
+        let _ = write!(out, " <span class=\"source-licence\">{}: {licence}.</span>", w.licence);
+    }
+    if !p.notes.is_empty() {
+        let _ = write!(out, " <span class=\"source-notes\">{}</span>", escape(&p.notes));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("<p class=\"data-source\">{}</p>\n", out.trim())
+}
+
+/// Download link(s) for a data file and, for charts, the standalone SVG.
+pub fn downloads_html(data_href: &str, data_name: &str, svg_href: Option<&str>, lang: Lang) -> String {
+    let w = words(lang);
+    let ext = data_name.rsplit('.').next().unwrap_or("csv").to_uppercase();
+    let mut out = format!(
+        "<ul class=\"data-downloads\"><li><a href=\"{}\" download>{} ({ext})</a></li>",
+        escape(data_href),
+        w.download_data
+    );
+    if let Some(svg) = svg_href {
+        let _ = write!(out, "<li><a href=\"{}\" download>{}</a></li>", escape(svg), w.download_svg);
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+/// Makes plotters' SVG accessible: `role="img"`, `aria-labelledby` its `<title>`
+/// and `<desc>`, a `viewBox` so it scales with its container, and a class.
+pub fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str, class: &str, standalone: bool) -> String {
+    let body_start = svg.find('>').map_or(0, |i| i + 1);
+    let open = &svg[..body_start];
+    let attr = |name: &str| -> String {
+        let key = format!("{name}=\"");
+        open.find(&key).map(|i| open[i + key.len()..].split('"').next().unwrap_or("").to_string()).unwrap_or_default()
+    };
+    let (w, h) = (attr("width"), attr("height"));
+    let size = if standalone { format!(" width=\"{w}\" height=\"{h}\"") } else { String::new() };
+    let lang_attr = "";
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\"{size} class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"{lang_attr}><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
+        escape(title),
+        escape(desc),
+        &svg[body_start..]
+    )
+}
+
+/// The whole figure: title, the chart for wide and narrow screens, the short text
+/// alternative, the long description with the table, the source and downloads.
+pub struct Figure<'a> {
+    pub spec: &'a Spec,
+    pub data: &'a ChartData,
+    pub lang: Lang,
+    pub id: &'a str,
+    pub wide: &'a str,
+    pub narrow: &'a str,
+    pub long_description: &'a str,
+    pub provenance: Option<&'a Provenance>,
+    pub data_href: &'a str,
+    pub data_name: &'a str,
+    pub svg_href: &'a str,
+}
+
+impl Figure<'_> {
+    pub fn html(&self) -> String {
+        let w = words(self.lang);
+        let mut h = format!(
+            "<figure class=\"chart chart-{}\" aria-labelledby=\"{}-caption\">\n",
+            self.spec.kind.name(),
+            self.id
+        );
+        let _ = writeln!(
+            h,
+            "<figcaption id=\"{}-caption\" class=\"chart-title\">{}</figcaption>",
+            self.id,
+            escape(&self.spec.title)
+        );
+        let _ = writeln!(h, "<div class=\"chart-graphic\">{}\n{}</div>", self.wide, self.narrow);
+        if let Some(d) = &self.spec.description {
+            let _ = writeln!(h, "<p class=\"chart-summary\">{}</p>", escape(d));
+        }
+        let _ = writeln!(h, "<details class=\"chart-details\"><summary>{}</summary>", w.details);
+        let _ = writeln!(h, "<p class=\"chart-long-description\">{}</p>", escape(self.long_description));
+        h.push_str(&table_html(self.spec, self.data, self.lang, &format!("{}: {}", w.table_caption, self.spec.title)));
+        h.push_str("</details>\n");
+        h.push_str(&source_html(self.provenance, self.lang));
+        h.push_str(&downloads_html(self.data_href, self.data_name, Some(self.svg_href), self.lang));
+        h.push_str("</figure>\n");
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn krd() -> (Spec, ChartData) {
+        let spec = Spec {
+            kind: Kind::StackedBar,
+            title: "Behov for årsverk samlet, Meråker".into(),
+            description: None,
+            unit: None,
+            x_label: None,
+            y_label: None,
+            x: "år".into(),
+            y: "årsverk".into(),
+            series: Some("sektor".into()),
+            height: 400,
+        };
+        let data = ChartData {
+            categories: vec!["2012".into(), "2020".into(), "2040".into()],
+            series: vec![
+                Series { name: "Pleie og omsorg".into(), values: vec![Some(48.0), Some(45.0), Some(63.0)] },
+                Series { name: "Grunnskole".into(), values: vec![Some(44.0), Some(40.0), Some(43.0)] },
+                Series { name: "Barnehage".into(), values: vec![Some(27.0), Some(40.0), Some(34.0)] },
+            ],
+        };
+        (spec, data)
+    }
+
+    #[test]
+    fn the_long_description_says_what_is_compared_the_range_and_the_change() {
+        let (spec, data) = krd();
+        let text = describe(&spec, &data, Lang::Nb);
+        assert_eq!(
+            text,
+            "Diagrammet viser årsverk fordelt på sektor (Pleie og omsorg, Grunnskole og Barnehage) for år 2012–2040. \
+             Høyeste verdi er 63 (Pleie og omsorg, 2040), laveste er 27 (Barnehage, 2012). \
+             Summen øker fra 119 i 2012 til 140 i 2040 (+18 %). \
+             Pleie og omsorg øker fra 48 i 2012 til 63 i 2040 (+31 %). \
+             Grunnskole synker fra 44 i 2012 til 43 i 2040 (−2 %). \
+             Barnehage øker fra 27 i 2012 til 34 i 2040 (+26 %)."
+        );
+        assert!(describe(&spec, &data, Lang::Nn).contains("Høgaste verdi er 63"));
+        assert!(describe(&spec, &data, Lang::En).starts_with("The chart shows årsverk by sektor"));
+    }
+
+    #[test]
+    fn the_table_has_a_caption_header_scopes_and_totals_for_stacks() {
+        let (spec, data) = krd();
+        let t = table_html(&spec, &data, Lang::Nb, "Tall");
+        assert!(t.contains("<caption>Tall</caption>"));
+        assert!(t.contains("<th scope=\"row\">2012</th><td class=\"num\">48</td><td class=\"num\">44</td><td class=\"num\">27</td><td class=\"num\">119</td>"), "{t}");
+    }
+
+    #[test]
+    fn text_from_data_is_escaped_everywhere() {
+        let (mut spec, mut data) = krd();
+        spec.title = "<script>alert(1)</script>".into();
+        data.series[0].name = "<img src=x onerror=alert(1)>".into();
+        let svg = draw::svg(&spec, &data, Lang::Nb, draw::Layout::wide(400)).unwrap();
+        assert!(!svg.contains("<img") && svg.contains("&lt;img"));
+        let html = accessible_svg(&svg, "c1", &spec.title, "d", "chart-wide", false);
+        assert!(!html.contains("<script>"));
+        assert!(!table_html(&spec, &data, Lang::Nb, &spec.title).contains("<script>"));
+    }
+}

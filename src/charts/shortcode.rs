@@ -1,0 +1,395 @@
+//! The built-in data shortcodes `chart` and `table`: they check their arguments
+//! against the data file, select rows, and return the figure or table HTML (and,
+//! for charts, the standalone SVG file). Every fault names the call's
+//! `path:line:col`, or the data file's own position for a bad cell.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+use super::{accessible_svg, describe, downloads_html, draw, source_html, ChartData, Figure, Kind, Series, Spec};
+use crate::content::slug::slugify;
+use crate::data::number::format_number;
+use crate::data::{parse_filter, Cell, ColumnKind, Table};
+use crate::error::{did_you_mean, Diagnostic};
+use crate::markdown::escape;
+use crate::output::OutputFile;
+use crate::shortcodes::{Builtin, Call, CallContext, Output, Value};
+use crate::site::DataFile;
+
+/// `{{ chart(data=..., kind=..., x=..., y=..., ...) }}`.
+pub struct Chart;
+
+/// `{{ table(data=..., filter=..., columns=..., caption=...) }}`.
+pub struct TableShortcode;
+
+const CHART_ARGS: [&str; 13] = [
+    "data",
+    "kind",
+    "x",
+    "y",
+    "series",
+    "filter",
+    "title",
+    "description",
+    "unit",
+    "x_label",
+    "y_label",
+    "sort",
+    "height",
+];
+const TABLE_ARGS: [&str; 4] = ["data", "filter", "columns", "caption"];
+
+fn at(call: &Call, ctx: &CallContext, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::at(ctx.file, call.line, call.col, format!("in `{}`: {}", call.name, message.into()))
+}
+
+/// Refuses unknown arguments, with a suggestion.
+fn check_args(call: &Call, ctx: &CallContext, known: &[&str]) -> Result<(), Diagnostic> {
+    for key in call.args.keys() {
+        if !known.contains(&key.as_str()) {
+            let d = at(call, ctx, format!("unknown argument `{key}`"));
+            return Err(match did_you_mean(key, known) {
+                Some(best) => d.hint(format!("did you mean `{best}`?")),
+                None => d.hint(format!("`{}` takes {}", call.name, known.join(", "))),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn text_arg(call: &Call, ctx: &CallContext, key: &str) -> Result<Option<String>, Diagnostic> {
+    match call.args.get(key) {
+        None => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(Value::Int(i)) => Ok(Some(i.to_string())),
+        Some(_) => Err(at(call, ctx, format!("`{key}` must be text")).hint(format!("write `{key}=\"...\"`"))),
+    }
+}
+
+fn required(call: &Call, ctx: &CallContext, key: &str, example: &str) -> Result<String, Diagnostic> {
+    text_arg(call, ctx, key)?.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+        at(call, ctx, format!("the argument `{key}` is missing")).hint(format!("add `{key}=\"{example}\"`"))
+    })
+}
+
+/// Finds the data file named by `data=`, refusing paths that leave `data/`.
+fn data_file<'a>(call: &Call, ctx: &'a CallContext) -> Result<&'a DataFile, Diagnostic> {
+    let name = required(call, ctx, "data", "arsverk.csv")?;
+    let clean = name.trim_start_matches("data/");
+    if clean.starts_with('/')
+        || clean.contains('\\')
+        || clean.split('/').any(|p| p == ".." || p == ".")
+        || clean.contains(':')
+    {
+        return Err(at(
+            call,
+            ctx,
+            format!("`{name}` is outside the `data/` folder, and innsyn reads data only from there"),
+        )
+        .hint("name a file inside `data/`, e.g. `data=\"arsverk.csv\"`"));
+    }
+    ctx.site.data.get(clean).ok_or_else(|| {
+        let names: Vec<&str> = ctx.site.data.keys().map(String::as_str).collect();
+        let d = at(call, ctx, format!("there is no data file `data/{clean}`"));
+        match did_you_mean(clean, &names) {
+            Some(best) => d.hint(format!("did you mean `{best}`?")),
+            None if names.is_empty() => d.hint("put the CSV file in the site's `data/` folder"),
+            None => d.hint(format!("the data files are {}", names.join(", "))),
+        }
+    })
+}
+
+fn column(call: &Call, ctx: &CallContext, file: &DataFile, key: &str, name: &str) -> Result<usize, Diagnostic> {
+    file.table.column(name).ok_or_else(|| {
+        let names = file.table.column_names();
+        let d = at(call, ctx, format!("`{key}=\"{name}\"`: `data/{}` has no column `{name}`", file.table.name));
+        let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        match did_you_mean(name, &names) {
+            Some(best) => d.hint(format!("did you mean `{best}`? The columns are {listed}")),
+            None => d.hint(format!("the columns are {listed}")),
+        }
+    })
+}
+
+/// The rows the `filter` argument selects (all rows without one).
+fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, Diagnostic> {
+    let Some(filter) = text_arg(call, ctx, "filter")? else {
+        return Ok((0..file.table.rows.len()).collect());
+    };
+    let parsed = parse_filter(&filter).map_err(|why| {
+        at(call, ctx, format!("the filter `{filter}` cannot be read: {why}")).hint(
+            "write it as `column=value`, several separated by `;`, e.g. `filter=\"kommune=Meråker; sektor=Barnehage\"`",
+        )
+    })?;
+    for (col, _) in &parsed.0 {
+        column(call, ctx, file, "filter", col)?;
+    }
+    let rows = file.table.select(&parsed);
+    if rows.is_empty() {
+        let col = &parsed.0[0].0;
+        let c = file.table.column(col).unwrap_or(0);
+        let mut values: Vec<&str> = file.table.raw.iter().map(|r| r[c].as_str()).collect();
+        values.sort_unstable();
+        values.dedup();
+        values.truncate(12);
+        return Err(at(call, ctx, format!("the filter `{filter}` matches no rows in `data/{}`", file.table.name))
+            .hint(format!("values of `{col}` include: {}", values.join(", "))));
+    }
+    Ok(rows)
+}
+
+/// A site-absolute link to the copy of a data file in the output.
+pub fn data_href(table: &Table) -> String {
+    format!("/data/{}", table.name)
+}
+
+impl Builtin for Chart {
+    fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
+        check_args(call, ctx, &CHART_ARGS)?;
+        let file = data_file(call, ctx)?;
+        let table = &file.table;
+        let kind_name = text_arg(call, ctx, "kind")?.unwrap_or_else(|| "bar".into());
+        let kind = Kind::parse(&kind_name).ok_or_else(|| {
+            let d = at(call, ctx, format!("unknown chart kind `{kind_name}`"));
+            match did_you_mean(&kind_name, &Kind::NAMES) {
+                Some(best) => d.hint(format!("did you mean `{best}`?")),
+                None => d.hint(format!("the kinds are {}", Kind::NAMES.join(", "))),
+            }
+        })?;
+        let x = required(call, ctx, "x", "år")?;
+        let y = required(call, ctx, "y", "årsverk")?;
+        let title = required(call, ctx, "title", "Behov for årsverk, Meråker")?;
+        let series = text_arg(call, ctx, "series")?;
+        let xc = column(call, ctx, file, "x", &x)?;
+        let yc = column(call, ctx, file, "y", &y)?;
+        let sc = series.as_deref().map(|s| column(call, ctx, file, "series", s)).transpose()?;
+        let selected = rows(call, ctx, file)?;
+
+        // Every selected y value must be a number (or missing).
+        if table.columns[yc].kind != ColumnKind::Number {
+            if let Some(&bad) = selected.iter().find(|&&r| matches!(table.rows[r][yc], Cell::Text(_))) {
+                let (line, col) = table.position(bad, yc);
+                return Err(Diagnostic::at(
+                    format!("data/{}", table.name),
+                    line,
+                    col,
+                    format!("`{}` in column `{y}` is not a number (the chart in {}:{} plots it)", table.raw[bad][yc], ctx.file.display(), call.line),
+                )
+                .hint("write numbers like `1234,5`, `1 234,5` or `1234.5`; leave the cell empty (or `..`) when a value is missing"));
+            }
+        }
+
+        let height = match call.args.get("height") {
+            None => 400,
+            Some(Value::Int(h)) if (200..=1200).contains(h) => *h as u32,
+            Some(_) => {
+                return Err(at(call, ctx, "`height` must be a whole number from 200 to 1200").hint("e.g. `height=450`"))
+            }
+        };
+        let spec = Spec {
+            kind,
+            title,
+            description: text_arg(call, ctx, "description")?,
+            unit: text_arg(call, ctx, "unit")?,
+            x_label: text_arg(call, ctx, "x_label")?,
+            y_label: text_arg(call, ctx, "y_label")?,
+            x: table.columns[xc].name.clone(),
+            y: table.columns[yc].name.clone(),
+            series: sc.map(|c| table.columns[c].name.clone()),
+            height,
+        };
+        let mut data = collect(call, ctx, table, &selected, xc, yc, sc)?;
+        match text_arg(call, ctx, "sort")?.as_deref() {
+            None | Some("none") => {}
+            Some("x") => sort_categories(&mut data, |a, b| natural(a, b)),
+            Some(dir @ ("value" | "-value")) => {
+                let totals: BTreeMap<String, f64> = data
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .map(|(c, name)| (name.clone(), data.series.iter().filter_map(|s| s.values[c]).sum()))
+                    .collect();
+                let desc = dir == "value";
+                sort_categories(&mut data, |a, b| {
+                    let o = totals[a].total_cmp(&totals[b]);
+                    if desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                });
+            }
+            Some(other) => {
+                return Err(at(call, ctx, format!("unknown sort `{other}`"))
+                    .hint("use `sort=\"x\"`, `sort=\"value\"` (largest first) or `sort=\"-value\"`"))
+            }
+        }
+
+        let long = describe(&spec, &data, ctx.lang);
+        let id = format!("innsyn-chart-{}-{}", call.line, call.col);
+        let draw = |layout| draw::svg(&spec, &data, ctx.lang, layout).map_err(|e| at(call, ctx, e));
+        let wide = draw(draw::Layout::wide(height))?;
+        let narrow = draw(draw::Layout::narrow(height))?;
+        let summary = spec.description.clone().unwrap_or_else(|| long.clone());
+        let slug = slugify(&spec.title);
+        let svg_path = format!("{}{}.svg", ctx.page_path, if slug.is_empty() { "graf".into() } else { slug });
+        let standalone = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+            accessible_svg(&wide, "chart", &spec.title, &summary, "chart", true)
+        );
+        let figure = Figure {
+            spec: &spec,
+            data: &data,
+            lang: ctx.lang,
+            id: &id,
+            wide: &accessible_svg(&wide, &format!("{id}-w"), &spec.title, &summary, "chart-wide", false),
+            narrow: &accessible_svg(&narrow, &format!("{id}-n"), &spec.title, &summary, "chart-narrow", false),
+            long_description: &long,
+            provenance: file.provenance.as_ref(),
+            data_href: &data_href(table),
+            data_name: &table.name,
+            svg_href: &svg_path,
+        };
+        Ok(Output {
+            html: figure.html(),
+            files: vec![OutputFile::new(svg_path.trim_start_matches('/').to_string(), standalone.into_bytes())],
+        })
+    }
+}
+
+/// Categories along x (numeric x sorted, text x in order of appearance) and one
+/// series per distinct `series` value.
+fn collect(
+    call: &Call,
+    ctx: &CallContext,
+    table: &Table,
+    rows: &[usize],
+    xc: usize,
+    yc: usize,
+    sc: Option<usize>,
+) -> Result<ChartData, Diagnostic> {
+    let mut categories: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for &r in rows {
+        let x = table.raw[r][xc].clone();
+        if !categories.contains(&x) {
+            categories.push(x);
+        }
+        let s = sc.map(|c| table.raw[r][c].clone()).unwrap_or_else(|| table.columns[yc].name.clone());
+        if !names.contains(&s) {
+            names.push(s);
+        }
+    }
+    if table.columns[xc].kind == ColumnKind::Number {
+        categories.sort_by(|a, b| natural(a, b));
+    }
+    let mut series: Vec<Series> =
+        names.into_iter().map(|name| Series { name, values: vec![None; categories.len()] }).collect();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    for &r in rows {
+        let c = categories.iter().position(|x| *x == table.raw[r][xc]).unwrap_or(0);
+        let s = sc.map_or(0, |col| series.iter().position(|s| s.name == table.raw[r][col]).unwrap_or(0));
+        if !seen.insert((c, s)) {
+            let (line, _) = table.position(r, 0);
+            return Err(at(
+                call,
+                ctx,
+                format!(
+                    "`data/{}` has several rows for {} = {}{} (line {line} is one of them)",
+                    table.name,
+                    table.columns[xc].name,
+                    categories[c],
+                    sc.map(|col| format!(", {} = {}", table.columns[col].name, series[s].name)).unwrap_or_default()
+                ),
+            )
+            .hint("add a `filter` that picks one row per bar, or a `series` column"));
+        }
+        if let Cell::Number(v) = table.rows[r][yc] {
+            series[s].values[c] = Some(v);
+        }
+    }
+    Ok(ChartData { categories, series })
+}
+
+fn sort_categories(data: &mut ChartData, cmp: impl Fn(&String, &String) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..data.categories.len()).collect();
+    order.sort_by(|&a, &b| cmp(&data.categories[a], &data.categories[b]));
+    data.categories = order.iter().map(|&i| data.categories[i].clone()).collect();
+    for s in &mut data.series {
+        s.values = order.iter().map(|&i| s.values[i]).collect();
+    }
+}
+
+/// Numbers by value, text alphabetically.
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    match (crate::data::number::parse_number(a), crate::data::number::parse_number(b)) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => crate::site::collation_key(a).cmp(&crate::site::collation_key(b)),
+    }
+}
+
+impl Builtin for TableShortcode {
+    fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
+        check_args(call, ctx, &TABLE_ARGS)?;
+        let file = data_file(call, ctx)?;
+        let table = &file.table;
+        let selected = rows(call, ctx, file)?;
+        let columns: Vec<usize> = match call.args.get("columns") {
+            None => (0..table.columns.len()).collect(),
+            Some(Value::Str(s)) => {
+                s.split(',').map(|c| column(call, ctx, file, "columns", c.trim())).collect::<Result<_, _>>()?
+            }
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::Str(c) => column(call, ctx, file, "columns", c),
+                    _ => Err(at(call, ctx, "`columns` lists column names as text")),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(at(call, ctx, "`columns` must be a list of column names")
+                    .hint("e.g. `columns=[\"år\", \"årsverk\"]`"))
+            }
+        };
+        let caption = text_arg(call, ctx, "caption")?.unwrap_or_else(|| table.name.clone());
+        // Years are written as they are (2012, not 2 012).
+        let year_like: Vec<bool> = (0..table.columns.len())
+            .map(|c| {
+                table.rows.iter().all(|row| match row[c] {
+                    Cell::Number(v) => v.fract() == 0.0 && (1000.0..3000.0).contains(&v),
+                    _ => true,
+                })
+            })
+            .collect();
+        let mut h = String::from("<div class=\"table-wrap\"><table class=\"data-table\">\n");
+        let _ = writeln!(h, "<caption>{}</caption>", escape(&caption));
+        h.push_str("<thead><tr>");
+        for &c in &columns {
+            let class = if table.columns[c].kind == ColumnKind::Number { " class=\"num\"" } else { "" };
+            let _ = write!(h, "<th scope=\"col\"{class}>{}</th>", escape(&table.columns[c].name));
+        }
+        h.push_str("</tr></thead>\n<tbody>\n");
+        for &r in &selected {
+            h.push_str("<tr>");
+            for (i, &c) in columns.iter().enumerate() {
+                let text = match &table.rows[r][c] {
+                    Cell::Number(_) if year_like[c] => table.raw[r][c].clone(),
+                    Cell::Number(v) => format_number(*v, ctx.lang, None),
+                    Cell::Missing => "–".into(),
+                    Cell::Text(_) => table.raw[r][c].clone(),
+                };
+                let class = if table.columns[c].kind == ColumnKind::Number { " class=\"num\"" } else { "" };
+                if i == 0 {
+                    let _ = write!(h, "<th scope=\"row\"{class}>{}</th>", escape(&text));
+                } else {
+                    let _ = write!(h, "<td{class}>{}</td>", escape(&text));
+                }
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody>\n</table></div>\n");
+        h.push_str(&source_html(file.provenance.as_ref(), ctx.lang));
+        h.push_str(&downloads_html(&data_href(table), &table.name, None, ctx.lang));
+        Ok(Output { html: format!("<div class=\"data-table-block\">\n{h}</div>\n"), files: Vec::new() })
+    }
+}

@@ -1,0 +1,514 @@
+//! Delimited text (CSV, semicolon files from SSB, tab-separated): decoding, delimiter
+//! sniffing, reading with the `csv` crate, and the positions of cells for messages.
+//!
+//! A small scanner that follows the `csv` crate's grammar exactly (a quote opens a
+//! quoted value only at the very start of a field; `""` inside one is a quote) finds
+//! where each record and field starts, which the `csv` crate does not report for
+//! fields, and whose record lines it reports before skipping blank lines.
+
+use crate::error::{Diagnostic, Diagnostics};
+
+use super::infer::{infer_column, RawCell};
+use super::number::parse_number;
+use super::{decode, extension, table_name, Column, Table};
+
+/// Delimiters in the order a tie is broken.
+const DELIMITERS: [char; 3] = ['\t', ';', ','];
+
+/// How many records the delimiter sniffer looks at.
+const SNIFF_RECORDS: usize = 20;
+
+/// How many rows with the wrong number of fields are reported one by one.
+const MAX_ROW_ERRORS: usize = 20;
+
+/// Reads a CSV, semicolon or tab-separated file with a header row.
+///
+/// The delimiter is `\t` for `.tsv` files and otherwise the one of tab, `;` and `,` that
+/// splits the header and the rows below it into the same number of fields. Every
+/// problem found is reported, each at `path:line:col`.
+///
+/// ```
+/// use innsyn::data::{parse_delimited, Cell};
+/// let t = parse_delimited("data/a.csv", "\"region\";\"år\";\"verdi\"\n\"0301 Oslo\";\"2012\";\"1 234,5\"\n".as_bytes()).unwrap();
+/// assert_eq!(t.column_names(), ["region", "år", "verdi"]);
+/// assert_eq!(t.rows[0][2], Cell::Number(1234.5));
+/// ```
+pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
+    let text = decode::decode(bytes);
+    let lines = decode::lines(&text);
+    if lines.iter().all(|l| l.trim().is_empty()) {
+        return Err(Diagnostic::at(path, 1, 1, "the data file is empty")
+            .hint("export the table again with a header row of column names, e.g. `kommune,år,verdi`")
+            .into());
+    }
+    let delimiter = if extension(path) == "tsv" { '\t' } else { sniff(&lines) };
+    let records: Vec<Record> = records(&lines, delimiter).collect();
+
+    let mut errors = Diagnostics::default();
+    let unclosed = records.iter().find_map(|r| r.unclosed);
+    if let Some((line, col)) = unclosed {
+        errors.push(
+            Diagnostic::at(path, line + 1, col + 1, "this quoted value is never closed")
+                .hint("add the closing `\"`; a quote inside a quoted value is written twice: `\"\"`"),
+        );
+    }
+    // Rows from the unclosed quote on are one long value; their field counts mean nothing.
+    let readable_until = unclosed.map_or(usize::MAX, |(line, _)| line);
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(false)
+        .delimiter(delimiter as u8)
+        .from_reader(text.as_bytes());
+    let mut header: Option<Vec<String>> = None;
+    let mut raw: Vec<Vec<String>> = Vec::new();
+    let mut row_lines = Vec::new();
+    let mut row_errors = Vec::new();
+    for (i, result) in reader.records().enumerate() {
+        let record = records.get(i);
+        let line = record.map_or(1, |r| r.line);
+        match result {
+            Ok(fields) => {
+                let fields: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
+                if header.is_none() {
+                    header = Some(fields);
+                } else {
+                    raw.push(fields);
+                    row_lines.push(line + 1);
+                }
+            }
+            Err(e) => {
+                let csv::ErrorKind::UnequalLengths { expected_len, len, .. } = e.kind() else {
+                    errors.push(Diagnostic::at(path, line + 1, 1, "this row could not be read").hint(e.to_string()));
+                    continue;
+                };
+                let blank = *len == 1 && lines.get(line).is_some_and(|l| l.trim().is_empty());
+                if !blank && line < readable_until {
+                    let (expected, found) = (usize::try_from(*expected_len), usize::try_from(*len));
+                    let (expected, found) = (expected.unwrap_or(usize::MAX), found.unwrap_or(usize::MAX));
+                    row_errors.push((line, expected, found));
+                }
+            }
+        }
+    }
+    let header = header.unwrap_or_default();
+
+    if header.len() == 1 && raw.is_empty() && !row_errors.is_empty() {
+        let found = row_errors[0].2;
+        errors.push(
+            Diagnostic::at(
+                path,
+                records.first().map_or(1, |r| r.line + 1),
+                1,
+                format!("the first row has one column but the rows below it have {found}"),
+            )
+            .hint("the first row must hold the column names; delete any title lines above them"),
+        );
+    } else {
+        report_row_errors(path, &lines, delimiter, &row_errors, &mut errors);
+    }
+    if let Some(first) = records.first() {
+        check_header(path, &header, first, &mut errors);
+    }
+    errors.into_result()?;
+    Ok(build_table(table_name(path), header, raw, row_lines, lines))
+}
+
+/// Infers each column's kind and assembles the table.
+fn build_table(
+    name: String,
+    header: Vec<String>,
+    raw: Vec<Vec<String>>,
+    row_lines: Vec<usize>,
+    source_lines: Vec<String>,
+) -> Table {
+    let mut columns = Vec::with_capacity(header.len());
+    let mut rows: Vec<Vec<super::Cell>> = raw.iter().map(|r| Vec::with_capacity(r.len())).collect();
+    for (c, name) in header.into_iter().enumerate() {
+        let cells: Vec<RawCell> = raw.iter().map(|r| RawCell::text(r.get(c).map_or("", String::as_str))).collect();
+        let (kind, cells) = infer_column(&name, &cells);
+        for (row, cell) in rows.iter_mut().zip(cells) {
+            row.push(cell);
+        }
+        columns.push(Column { name, kind });
+    }
+    Table { name, columns, rows, raw, row_lines, source_lines }
+}
+
+fn report_row_errors(
+    path: &str,
+    lines: &[String],
+    delimiter: char,
+    row_errors: &[(usize, usize, usize)],
+    errors: &mut Diagnostics,
+) {
+    let shown = delimiter_name(delimiter);
+    for &(line, expected, found) in row_errors.iter().take(MAX_ROW_ERRORS) {
+        let record = scan_record(lines, line, delimiter);
+        let ((at_line, at_col), hint) = if found > expected {
+            (
+                record.fields.get(expected).map_or((line, 0), |f| (f.line, f.col)),
+                format!(
+                    "each row needs one value per column; remove the extra {shown}, or put a value that contains {shown} in double quotes"
+                ),
+            )
+        } else {
+            (
+                record_end(lines, &record),
+                format!(
+                    "each row needs one value per column; add the missing values (an empty value is written as nothing between two {shown})"
+                ),
+            )
+        };
+        errors.push(
+            Diagnostic::at(
+                path,
+                at_line + 1,
+                at_col + 1,
+                format!("row has {found} {} but the header has {expected}", plural(found, "field", "fields")),
+            )
+            .hint(hint),
+        );
+    }
+    if let Some(&(line, ..)) = row_errors.get(MAX_ROW_ERRORS) {
+        let more = row_errors.len() - MAX_ROW_ERRORS;
+        errors.push(
+            Diagnostic::at(
+                path,
+                line + 1,
+                1,
+                format!("{more} more {} the wrong number of fields", plural(more, "row has", "rows have")),
+            )
+            .hint(format!("check that the file really is separated by {shown}")),
+        );
+    }
+}
+
+/// Empty and repeated column names, at the header cell.
+fn check_header(path: &str, header: &[String], record: &Record, errors: &mut Diagnostics) {
+    let at = |i: usize| record.fields.get(i).map_or((record.line + 1, 1), |f| (f.line + 1, f.col + 1));
+    for (i, name) in header.iter().enumerate() {
+        let (line, col) = at(i);
+        if name.is_empty() {
+            errors.push(
+                Diagnostic::at(path, line, col, format!("column {} has no name in the header row", i + 1))
+                    .hint("write a name for every column in the first row, or delete the empty column"),
+            );
+            continue;
+        }
+        let lower = name.to_lowercase();
+        if let Some(first) = header[..i].iter().position(|n| n.to_lowercase() == lower) {
+            errors.push(
+                Diagnostic::at(
+                    path,
+                    line,
+                    col,
+                    format!("the column name `{name}` is used twice (columns {} and {})", first + 1, i + 1),
+                )
+                .hint("give each column its own name, e.g. `årsverk_2012` and `årsverk_2020`"),
+            );
+        }
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn delimiter_name(d: char) -> &'static str {
+    match d {
+        '\t' => "tab",
+        ';' => "`;`",
+        _ => "`,`",
+    }
+}
+
+/// The delimiter that splits the first records into the same number of fields (more
+/// than one). Failing that: one that does so for every record but the first, when the
+/// second looks like a header (a title line above the table, reported later); then one
+/// that splits the header, agreeing with most rows (bad rows are reported later); then
+/// a single column. Lines of only spaces are left out, as they are when reading.
+fn sniff(lines: &[String]) -> char {
+    let sampled: Vec<(char, Vec<Record>)> = DELIMITERS
+        .iter()
+        .map(|&d| (d, records(lines, d).filter(|r| !is_blank(r)).take(SNIFF_RECORDS).collect()))
+        .collect();
+    let counts: Vec<(char, Vec<usize>)> =
+        sampled.iter().map(|(d, records)| (*d, records.iter().map(|r| r.fields.len()).collect())).collect();
+    let all_same = |n: &[usize]| n.first().is_some_and(|&h| h > 1 && n.iter().all(|&c| c == h));
+    if let Some((d, _)) = counts.iter().find(|(_, n)| all_same(n)) {
+        return *d;
+    }
+    let title_line = sampled.iter().zip(&counts).find(|((_, records), (_, n))| {
+        n.first() == Some(&1)
+            && all_same(&n[1..])
+            && records.get(1).is_some_and(|r| r.fields.iter().any(|f| parse_number(&f.text).is_none()))
+    });
+    if let Some(((d, _), _)) = title_line {
+        return *d;
+    }
+    let mut best: Option<(usize, char)> = None;
+    for (d, n) in &counts {
+        if let Some(&h) = n.first().filter(|&&h| h > 1) {
+            let agreeing = n.iter().filter(|&&c| c == h).count();
+            if best.is_none_or(|(b, _)| agreeing > b) {
+                best = Some((agreeing, *d));
+            }
+        }
+    }
+    // No delimiter splits the header: one column (its values may hold decimal commas).
+    best.map_or('\t', |(_, d)| d)
+}
+
+/// A record of nothing but spaces, which the reader skips like an empty line.
+fn is_blank(record: &Record) -> bool {
+    matches!(record.fields.as_slice(), [only] if !only.quoted && only.text.trim().is_empty())
+}
+
+/// One field as the scanner found it; `line` is 0-based, `col` 0-based in characters.
+#[derive(Debug)]
+pub(super) struct Field {
+    pub line: usize,
+    pub col: usize,
+    pub text: String,
+    pub quoted: bool,
+}
+
+/// One record: where it starts (0-based line), its fields, the line after it, and the
+/// position of a quote that is never closed.
+#[derive(Debug)]
+pub(super) struct Record {
+    pub line: usize,
+    pub fields: Vec<Field>,
+    pub next_line: usize,
+    pub unclosed: Option<(usize, usize)>,
+}
+
+/// The records of the file in order, skipping empty lines as the `csv` crate does.
+pub(super) fn records(lines: &[String], delimiter: char) -> impl Iterator<Item = Record> + '_ {
+    let mut line = 0;
+    std::iter::from_fn(move || {
+        while lines.get(line).is_some_and(|l| l.is_empty()) {
+            line += 1;
+        }
+        if line >= lines.len() {
+            return None;
+        }
+        let record = scan_record(lines, line, delimiter);
+        line = record.next_line;
+        Some(record)
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    StartField,
+    InField,
+    InQuoted,
+    QuoteInQuoted,
+}
+
+/// Scans the record starting at 0-based `start` with the `csv` crate's grammar.
+pub(super) fn scan_record(lines: &[String], start: usize, delimiter: char) -> Record {
+    let mut fields = Vec::new();
+    let mut field = Field { line: start, col: 0, text: String::new(), quoted: false };
+    let mut state = State::StartField;
+    let mut line = start;
+    let mut unclosed = None;
+    while let Some(text) = lines.get(line) {
+        let mut width = 0;
+        for (col, c) in text.chars().enumerate() {
+            width = col + 1;
+            match state {
+                State::StartField => {
+                    field.line = line;
+                    field.col = col;
+                    if c == '"' {
+                        field.quoted = true;
+                        state = State::InQuoted;
+                    } else if c == delimiter {
+                        fields.push(std::mem::replace(
+                            &mut field,
+                            Field { line, col, text: String::new(), quoted: false },
+                        ));
+                    } else {
+                        field.text.push(c);
+                        state = State::InField;
+                    }
+                }
+                State::InField | State::QuoteInQuoted if c == delimiter => {
+                    fields.push(std::mem::replace(&mut field, Field { line, col, text: String::new(), quoted: false }));
+                    state = State::StartField;
+                }
+                State::InField => field.text.push(c),
+                State::InQuoted if c == '"' => state = State::QuoteInQuoted,
+                State::InQuoted => field.text.push(c),
+                State::QuoteInQuoted => {
+                    field.text.push(c);
+                    state = if c == '"' { State::InQuoted } else { State::InField };
+                }
+            }
+        }
+        line += 1;
+        if state == State::InQuoted {
+            if line < lines.len() {
+                field.text.push('\n');
+                continue;
+            }
+            unclosed = Some((field.line, field.col));
+        }
+        if state == State::StartField {
+            field.line = line - 1;
+            field.col = width;
+        }
+        break;
+    }
+    fields.push(field);
+    Record { line: start, fields, next_line: line.max(start + 1), unclosed }
+}
+
+/// The position just after the last character of a record (0-based).
+fn record_end(lines: &[String], record: &Record) -> (usize, usize) {
+    let last = record.next_line.saturating_sub(1);
+    (last, lines.get(last).map_or(0, |l| l.chars().count()))
+}
+
+/// The 0-based line of the header record and the delimiter that splits it into exactly
+/// `names`; `,` when none does.
+pub(super) fn locate_header(lines: &[String], names: &[&str]) -> (usize, char) {
+    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
+    let delimiter = DELIMITERS
+        .iter()
+        .copied()
+        .find(|&d| {
+            let record = scan_record(lines, start, d);
+            record.fields.len() == names.len() && record.fields.iter().zip(names).all(|(f, n)| f.text.trim() == *n)
+        })
+        .unwrap_or(',');
+    (start, delimiter)
+}
+
+/// 1-based line and column of field `column` of the record starting at 0-based `line`:
+/// the first character that is not a space (the opening quote of a quoted value), or
+/// the end of the record when it has fewer fields.
+pub(super) fn cell_position(lines: &[String], line: usize, column: usize, delimiter: char) -> (usize, usize) {
+    let record = scan_record(lines, line, delimiter);
+    let (line, col) = match record.fields.get(column) {
+        Some(f) if f.quoted => (f.line, f.col),
+        Some(f) => (f.line, f.col + f.text.chars().take_while(|c| c.is_whitespace()).count()),
+        None => record_end(lines, &record),
+    };
+    (line + 1, col + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cell, ColumnKind};
+    use super::*;
+
+    fn fields(line: &str, d: char) -> Vec<String> {
+        scan_record(&[line.to_string()], 0, d).fields.into_iter().map(|f| f.text).collect()
+    }
+
+    #[test]
+    fn the_scanner_follows_csv_quoting() {
+        assert_eq!(fields("a;\"b;c\";\"d\"\"e\"", ';'), ["a", "b;c", "d\"e"]);
+        assert_eq!(fields("a,b\"c,", ','), ["a", "b\"c", ""]);
+        assert_eq!(fields("\"x\"y,z", ','), ["xy", "z"]);
+        assert_eq!(fields("", ','), [""]);
+    }
+
+    #[test]
+    fn a_quoted_value_may_span_lines() {
+        let lines: Vec<String> = ["a,\"b", "c\",d", "e,f"].map(String::from).to_vec();
+        let r = scan_record(&lines, 0, ',');
+        assert_eq!(r.fields.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(), ["a", "b\nc", "d"]);
+        assert_eq!(r.next_line, 2);
+    }
+
+    #[test]
+    fn semicolons_win_when_commas_are_decimal_commas() {
+        let lines: Vec<String> = ["år;verdi", "2012;1,5", "2020;2,5"].map(String::from).to_vec();
+        assert_eq!(sniff(&lines), ';');
+        let lines: Vec<String> = ["år,verdi", "2012,\"1,5\""].map(String::from).to_vec();
+        assert_eq!(sniff(&lines), ',');
+        let lines: Vec<String> = ["år\tverdi; x", "2012\t1,5"].map(String::from).to_vec();
+        assert_eq!(sniff(&lines), '\t');
+    }
+
+    #[test]
+    fn a_single_column_with_decimal_commas_is_one_column() {
+        let t = parse_delimited("data/a.csv", "verdi\n1 234,5\n2,5\n".as_bytes()).unwrap();
+        assert_eq!(t.rows, [[Cell::Number(1234.5)], [Cell::Number(2.5)]]);
+    }
+
+    #[test]
+    fn blank_lines_between_rows_are_skipped_and_lines_stay_right() {
+        let t = parse_delimited("data/a.csv", b"a,b\n\n1,2\n\n\n3,4\n").unwrap();
+        assert_eq!(t.row_lines, [3, 6]);
+        assert_eq!(t.position(1, 1), (6, 3));
+    }
+
+    #[test]
+    fn a_tsv_file_is_split_at_tabs_even_with_commas() {
+        let t = parse_delimited("data/a.tsv", b"navn\tverdi\nA,B\t1,5\n").unwrap();
+        assert_eq!(t.raw[0], ["A,B", "1,5"]);
+        assert_eq!(t.columns[1].kind, ColumnKind::Number);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opens() {
+        let err = parse_delimited("data/a.csv", b"a,b\n1,\"2\n3,4\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("data/a.csv:2:3: error: this quoted value is never closed"), "{text}");
+        assert_eq!(err.len(), 1, "{text}");
+    }
+
+    #[test]
+    fn empty_and_repeated_header_names_are_errors_at_their_column() {
+        let err = parse_delimited("data/a.csv", b"kommune;;\xc5r;\xe5r\nA;1;2;3\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("data/a.csv:1:9: error: column 2 has no name"), "{text}");
+        assert!(
+            text.contains("data/a.csv:1:13: error: the column name `år` is used twice (columns 3 and 4)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_title_line_above_the_header_is_one_error() {
+        let err =
+            parse_delimited("data/a.csv", "Befolkning 2024\n\nregion;år;verdi\nA;1;2\nB;3;4\n".as_bytes()).unwrap_err();
+        assert_eq!(err.len(), 1, "{err}");
+        assert!(err
+            .to_string()
+            .contains("a.csv:1:1: error: the first row has one column but the rows below it have 3"));
+    }
+
+    #[test]
+    fn too_few_fields_point_at_the_end_of_the_row() {
+        let err = parse_delimited("data/a.csv", b"a,b,c\n1,2,3\n4,5\n").unwrap_err();
+        assert!(err.to_string().contains("data/a.csv:3:4: error: row has 2 fields but the header has 3"), "{err}");
+    }
+
+    #[test]
+    fn many_bad_rows_are_summarised() {
+        let mut src = String::from("a,b\n");
+        for i in 0..30 {
+            src.push_str(&format!("{i},1,2\n"));
+        }
+        let err = parse_delimited("data/a.csv", src.as_bytes()).unwrap_err();
+        assert_eq!(err.len(), MAX_ROW_ERRORS + 1);
+        assert!(err.to_string().contains("10 more rows have the wrong number of fields"), "{err}");
+    }
+
+    #[test]
+    fn whitespace_only_lines_are_ignored() {
+        let t = parse_delimited("data/a.csv", b"a,b\n1,2\n   \n").unwrap();
+        assert_eq!(t.rows, [vec![Cell::Number(1.0), Cell::Number(2.0)]]);
+    }
+}

@@ -1,0 +1,490 @@
+//! Data files as real exports look → typed [`Table`]s: decoding (UTF-8, Windows-1252),
+//! delimiter sniffing, Norwegian number formats, column types, row filters, and the
+//! provenance sidecars that travel with the numbers. Takes bytes and strings, never
+//! paths: reads no files and writes nothing.
+
+mod decode;
+mod delimited;
+mod infer;
+pub mod number;
+mod provenance;
+mod structured;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::{Diagnostic, Diagnostics};
+
+pub use delimited::parse_delimited;
+pub use provenance::{parse_provenance, Provenance};
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Every value is a number (missing values allowed).
+    Number,
+    /// Anything else, including codes such as `0301` or a `kommunenummer` column.
+    Text,
+}
+
+/// A column's name as written in the header, and its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub kind: ColumnKind,
+}
+
+/// One value of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Empty, or a mark such as `..` or `:` that says no value is given.
+    Missing,
+    /// A number; only in [`ColumnKind::Number`] columns.
+    Number(f64),
+    /// Text, trimmed; only in [`ColumnKind::Text`] columns.
+    Text(String),
+}
+
+/// A data file read into rows and typed columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The path inside `data/`, e.g. `arsverk.csv`.
+    pub name: String,
+    pub columns: Vec<Column>,
+    /// `rows[r][c]`: numbers only in Number columns; `Missing` for empty cells and SSB marks.
+    pub rows: Vec<Vec<Cell>>,
+    /// The cell text as written (decoded, trimmed, quotes removed), for display.
+    pub raw: Vec<Vec<String>>,
+    /// The 1-based line in the file where each row starts.
+    pub row_lines: Vec<usize>,
+    /// The file's decoded lines, for positions; empty for TOML and JSON.
+    pub source_lines: Vec<String>,
+}
+
+impl Table {
+    /// The index of the column called `name`: an exact match first, then one that
+    /// differs only in case.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.columns.iter().position(|c| c.name == name).or_else(|| {
+            let lower = name.to_lowercase();
+            self.columns.iter().position(|c| c.name.to_lowercase() == lower)
+        })
+    }
+
+    /// The column names in order.
+    pub fn column_names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// 1-based line and column of cell (`row`, `column`) in the source file. The column
+    /// counts characters and skips delimiters inside quotes; it points at the cell's
+    /// first character that is not a space (the opening quote of a quoted value), or at
+    /// the end of the row when the cell is missing. For TOML and JSON tables it is the
+    /// line where the row starts, column 1. Out-of-range rows give `(1, 1)`.
+    pub fn position(&self, row: usize, column: usize) -> (usize, usize) {
+        let Some(&line) = self.row_lines.get(row) else {
+            return (1, 1);
+        };
+        if self.source_lines.is_empty() || line == 0 {
+            return (line.max(1), 1);
+        }
+        let (_, delimiter) = delimited::locate_header(&self.source_lines, &self.column_names());
+        delimited::cell_position(&self.source_lines, line - 1, column, delimiter)
+    }
+
+    /// 1-based line and column of a column's name in the header row (line 1, column 1
+    /// for TOML and JSON tables). Useful when a chart names a column with the wrong kind.
+    pub fn header_position(&self, column: usize) -> (usize, usize) {
+        if self.source_lines.is_empty() {
+            return (1, 1);
+        }
+        let (line, delimiter) = delimited::locate_header(&self.source_lines, &self.column_names());
+        delimited::cell_position(&self.source_lines, line, column, delimiter)
+    }
+
+    /// The indexes of the rows matching every condition of `filter`. A condition
+    /// matches when the raw cell equals the value ignoring case and surrounding spaces,
+    /// or, in a Number column, when both are the same number (`2012` matches `2012,0`).
+    /// A condition naming a column the table does not have matches no row; check the
+    /// names with [`Table::column`] first to report it.
+    ///
+    /// ```
+    /// use innsyn::data::{parse_delimited, parse_filter};
+    /// let t = parse_delimited("a.csv", "kommune,år\nMeråker,2012\nTime,2012\n".as_bytes()).unwrap();
+    /// assert_eq!(t.select(&parse_filter("kommune=meråker; år=2012.0").unwrap()), [0]);
+    /// ```
+    pub fn select(&self, filter: &Filter) -> Vec<usize> {
+        let mut conditions = Vec::with_capacity(filter.0.len());
+        for (name, value) in &filter.0 {
+            let Some(c) = self.column(name) else {
+                return Vec::new();
+            };
+            let number = match self.columns[c].kind {
+                ColumnKind::Number => number::parse_number(value),
+                ColumnKind::Text => None,
+            };
+            conditions.push((c, value.trim().to_lowercase(), number));
+        }
+        (0..self.rows.len())
+            .filter(|&r| {
+                conditions.iter().all(|(c, text, number)| {
+                    let raw_matches = self
+                        .raw
+                        .get(r)
+                        .and_then(|row| row.get(*c))
+                        .is_some_and(|raw| raw.trim().to_lowercase() == *text);
+                    let number_matches = match (number, self.rows[r].get(*c)) {
+                        (Some(want), Some(Cell::Number(v))) => (v - want).abs() <= 1e-9 * want.abs().max(1.0),
+                        _ => false,
+                    };
+                    raw_matches || number_matches
+                })
+            })
+            .collect()
+    }
+}
+
+/// Conditions rows must all meet: `(column, value)` pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter(pub Vec<(String, String)>);
+
+impl fmt::Display for Filter {
+    /// Written back as the author would: `kommune=Meråker; sektor=Barnehage`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (column, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{column}={value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a row filter: `kommune=Meråker`, or several conditions separated by `;`
+/// (`kommune=Meråker; sektor=Barnehage`). Spaces around names and values are ignored,
+/// and so are quotes around a value. The error says in plain words what is wrong.
+///
+/// ```
+/// use innsyn::data::parse_filter;
+/// let f = parse_filter("kommune=Meråker; sektor = Barnehage").unwrap();
+/// assert_eq!(f.0[1], ("sektor".to_string(), "Barnehage".to_string()));
+/// assert!(parse_filter("kommune Meråker").is_err());
+/// ```
+pub fn parse_filter(s: &str) -> Result<Filter, String> {
+    let mut conditions = Vec::new();
+    for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((column, value)) = part.split_once('=') else {
+            return Err(format!("`{part}` has no `=`; write each condition as column=value, e.g. `kommune=Meråker`"));
+        };
+        let column = column.trim();
+        if column.is_empty() {
+            return Err(format!("`{part}` has no column name before `=`; write it like `kommune=Meråker`"));
+        }
+        conditions.push((column.to_string(), unquote(value.trim()).to_string()));
+    }
+    if conditions.is_empty() {
+        return Err("the filter is empty; write it like `kommune=Meråker`, or leave it out".to_string());
+    }
+    Ok(Filter(conditions))
+}
+
+fn unquote(s: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+/// Reads a data file by its extension: `.csv`, `.tsv`, `.txt` as delimited text,
+/// `.toml` as an array of tables (`[[rows]]`), `.json` as a list of objects. `path`
+/// is only used in messages (e.g. `data/arsverk.csv`); [`Table::name`] is `path`
+/// without its leading `data/`.
+///
+/// In TOML and JSON files, numbers become Number cells and strings go through the same
+/// type inference as CSV cells; columns come in the order their keys first appear in
+/// the file.
+pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
+    match extension(path).as_str() {
+        "csv" | "tsv" | "txt" => parse_delimited(path, bytes),
+        "toml" => structured::parse_toml(path, bytes),
+        "json" => structured::parse_json(path, bytes),
+        other => {
+            let what =
+                if other.is_empty() { "files without an extension".to_string() } else { format!("`.{other}` files") };
+            Err(Diagnostic::new(path, format!("innsyn cannot read {what} as data"))
+                .hint("save the table as CSV (in Excel: File → Save as → CSV UTF-8), or write it as TOML or JSON")
+                .into())
+        }
+    }
+}
+
+/// Whether `path` is a provenance sidecar (`arsverk.csv.toml`) rather than a data file.
+///
+/// ```
+/// assert!(innsyn::data::is_provenance("data/arsverk.csv.toml"));
+/// assert!(!innsyn::data::is_provenance("data/arsverk.toml"));
+/// ```
+pub fn is_provenance(path: &str) -> bool {
+    path.strip_suffix(".toml")
+        .is_some_and(|data| matches!(extension(data).as_str(), "csv" | "tsv" | "txt" | "json" | "toml"))
+}
+
+/// The lower-cased extension of the file name in `path`, without the dot.
+fn extension(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    file.rsplit_once('.').map(|(_, ext)| ext.to_lowercase()).unwrap_or_default()
+}
+
+/// `path` without the part up to and including its `data/` folder.
+fn table_name(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    if let Some(rest) = path.strip_prefix("data/") {
+        return rest.to_string();
+    }
+    match path.rfind("/data/") {
+        Some(i) => path[i + "/data/".len()..].to_string(),
+        None => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `data/arsverk-krd.csv` from the bundled example site.
+    const ARSVERK_KRD: &str = "\
+kommune,kommunenummer,sektor,år,årsverk,årsverk_per_1000_20_66
+Meråker,5034,Pleie og omsorg,2012,48,65
+Meråker,5034,Pleie og omsorg,2020,45,60
+Meråker,5034,Pleie og omsorg,2040,63,94
+Meråker,5034,Grunnskole,2012,44,30
+Meråker,5034,Grunnskole,2020,40,27
+Meråker,5034,Grunnskole,2040,43,31
+Meråker,5034,Barnehage,2012,27,19
+Meråker,5034,Barnehage,2020,40,27
+Meråker,5034,Barnehage,2040,34,25
+Time,1121,Pleie og omsorg,2012,128,24
+Time,1121,Pleie og omsorg,2020,155,26
+Time,1121,Pleie og omsorg,2040,269,43
+Time,1121,Grunnskole,2012,207,20
+Time,1121,Grunnskole,2020,241,21
+Time,1121,Grunnskole,2040,287,21
+Time,1121,Barnehage,2012,288,28
+Time,1121,Barnehage,2020,328,28
+Time,1121,Barnehage,2040,354,26
+";
+
+    fn kinds(t: &Table) -> Vec<ColumnKind> {
+        t.columns.iter().map(|c| c.kind).collect()
+    }
+
+    #[test]
+    fn the_example_sites_staffing_file_is_read_with_the_right_types() {
+        let t = parse("data/arsverk-krd.csv", ARSVERK_KRD.as_bytes()).unwrap();
+        assert_eq!(t.name, "arsverk-krd.csv");
+        assert_eq!(t.column_names(), ["kommune", "kommunenummer", "sektor", "år", "årsverk", "årsverk_per_1000_20_66"]);
+        use ColumnKind::{Number, Text};
+        assert_eq!(kinds(&t), [Text, Text, Text, Number, Number, Number]);
+        assert_eq!(t.rows.len(), 18);
+        assert_eq!(t.rows[9][1], Cell::Text("1121".into()));
+        assert_eq!(t.rows[17][4], Cell::Number(354.0));
+        assert_eq!(t.row_lines[0], 2);
+        assert_eq!(t.row_lines[17], 19);
+        assert_eq!(t.source_lines.len(), 19);
+    }
+
+    #[test]
+    fn a_latin1_header_is_decoded() {
+        let t = parse("data/a.csv", b"\xc5rsverk;Bel\xf8p\n12;3,5\n").unwrap();
+        assert_eq!(t.column_names(), ["Årsverk", "Beløp"]);
+        assert_eq!(t.rows[0], [Cell::Number(12.0), Cell::Number(3.5)]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_column_name() {
+        let t = parse("data/a.csv", "\u{feff}år,verdi\n2012,1\n".as_bytes()).unwrap();
+        assert_eq!(t.column_names(), ["år", "verdi"]);
+        assert_eq!(t.column("år"), Some(0));
+    }
+
+    #[test]
+    fn crlf_line_ends_are_read() {
+        let t = parse("data/a.csv", b"a,b\r\n1,x\r\n2,y\r\n").unwrap();
+        assert_eq!(t.raw, [["1", "x"], ["2", "y"]]);
+        assert_eq!(t.row_lines, [2, 3]);
+        assert_eq!(t.source_lines, ["a,b", "1,x", "2,y"]);
+    }
+
+    #[test]
+    fn an_ssb_style_semicolon_file_with_decimal_commas_is_read() {
+        let src = "\"region\";\"år\";\"verdi\"\n\"0301 Oslo\";\"2012\";\"1 234,5\"\n\"5034 Meråker\";\"2013\";\"..\"\n";
+        let t = parse("data/ssb.csv", src.as_bytes()).unwrap();
+        assert_eq!(t.column_names(), ["region", "år", "verdi"]);
+        assert_eq!(kinds(&t), [ColumnKind::Text, ColumnKind::Number, ColumnKind::Number]);
+        assert_eq!(t.rows[0], [Cell::Text("0301 Oslo".into()), Cell::Number(2012.0), Cell::Number(1234.5)]);
+        assert_eq!(t.rows[1][2], Cell::Missing);
+        assert_eq!(t.raw[1][2], "..");
+    }
+
+    #[test]
+    fn a_no_break_space_groups_thousands() {
+        let t = parse("data/a.csv", "verdi\n1\u{a0}234,5\n".as_bytes()).unwrap();
+        assert_eq!(t.rows[0][0], Cell::Number(1234.5));
+    }
+
+    #[test]
+    fn missing_marks_become_missing_cells() {
+        let t = parse("data/a.csv", b"a;b\n1;x\n..;\n:;.\n...;y\n").unwrap();
+        assert_eq!(t.columns[0].kind, ColumnKind::Number);
+        let first: Vec<&Cell> = t.rows.iter().map(|r| &r[0]).collect();
+        assert_eq!(first, [&Cell::Number(1.0), &Cell::Missing, &Cell::Missing, &Cell::Missing]);
+        assert_eq!(t.rows[1][1], Cell::Missing);
+        assert_eq!(t.rows[2][1], Cell::Missing);
+    }
+
+    #[test]
+    fn codes_with_leading_zeros_and_number_columns_stay_text() {
+        let t = parse("data/a.csv", b"region,kommunenummer,verdi\n0301,5034,1\n1121,1121,2\n").unwrap();
+        assert_eq!(kinds(&t), [ColumnKind::Text, ColumnKind::Text, ColumnKind::Number]);
+        assert_eq!(t.rows[0][0], Cell::Text("0301".into()));
+    }
+
+    #[test]
+    fn a_row_with_the_wrong_number_of_fields_is_an_error_at_its_line() {
+        let src = "a,b,c,d,e,f\n1,2,3,4,5,6\n1,2,3,4\n1,2,3,4,5,6,7\n";
+        let err = parse("data/a.csv", src.as_bytes()).unwrap_err();
+        assert_eq!(err.len(), 2, "{err}");
+        assert_eq!(
+            err.0[0].to_string().lines().next(),
+            Some("data/a.csv:3:8: error: row has 4 fields but the header has 6")
+        );
+        assert!(err.0[0].hint.is_some());
+        assert!(
+            err.0[1].to_string().starts_with("data/a.csv:4:13: error: row has 7 fields but the header has 6"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error_at_line_one() {
+        for src in ["", "\u{feff}", "\n\n  \n"] {
+            let err = parse("data/a.csv", src.as_bytes()).unwrap_err();
+            assert_eq!(err.0[0].to_string().lines().next(), Some("data/a.csv:1:1: error: the data file is empty"));
+        }
+    }
+
+    #[test]
+    fn position_counts_characters_and_skips_delimiters_inside_quotes() {
+        let src = "navn;år;verdi\n\"Ås; Vestby\";2012;\"1 234,5\"\nÆøå;  2013;7\n";
+        let t = parse("data/a.csv", src.as_bytes()).unwrap();
+        assert_eq!(t.position(0, 0), (2, 1));
+        assert_eq!(t.position(0, 1), (2, 14));
+        assert_eq!(t.position(0, 2), (2, 19));
+        assert_eq!(t.position(1, 1), (3, 7));
+        assert_eq!(t.position(1, 9), (3, 13));
+        assert_eq!(t.position(7, 0), (1, 1));
+        assert_eq!(t.header_position(2), (1, 9));
+    }
+
+    #[test]
+    fn column_lookup_is_exact_first_then_ignores_case() {
+        let t = parse("data/a.csv", "År,år,Verdi\n1,2,3\n".as_bytes());
+        assert!(t.is_err(), "the same name in two cases is a repeated column");
+        let t = parse("data/a.csv", b"Kommune,Verdi\nA,1\n").unwrap();
+        assert_eq!(t.column("Verdi"), Some(1));
+        assert_eq!(t.column("verdi"), Some(1));
+        assert_eq!(t.column(" kommune "), Some(0));
+        assert_eq!(t.column("sektor"), None);
+    }
+
+    #[test]
+    fn filters_are_parsed() {
+        assert_eq!(parse_filter("kommune=Meråker").unwrap(), Filter(vec![("kommune".into(), "Meråker".into())]));
+        let f = parse_filter(" kommune = Meråker ;sektor=Barnehage; ").unwrap();
+        assert_eq!(f.0, [("kommune".into(), "Meråker".into()), ("sektor".into(), "Barnehage".into())]);
+        assert_eq!(f.to_string(), "kommune=Meråker; sektor=Barnehage");
+        assert_eq!(parse_filter("kommune='Meråker'").unwrap().0[0].1, "Meråker");
+    }
+
+    #[test]
+    fn malformed_filters_say_what_is_wrong() {
+        assert!(parse_filter("kommune Meråker").unwrap_err().contains("has no `=`"));
+        assert!(parse_filter("=Meråker").unwrap_err().contains("no column name"));
+        assert!(parse_filter("").unwrap_err().contains("empty"));
+        assert!(parse_filter(" ; ").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn select_meets_every_condition_and_matches_numbers_by_value() {
+        let t = parse("data/arsverk-krd.csv", ARSVERK_KRD.as_bytes()).unwrap();
+        let rows = t.select(&parse_filter("kommune=meråker; år=2012").unwrap());
+        assert_eq!(rows, [0, 3, 6]);
+        let rows = t.select(&parse_filter("Sektor=barnehage;år=2040,0").unwrap());
+        assert_eq!(rows, [8, 17]);
+        assert!(t.select(&parse_filter("fylke=Trøndelag").unwrap()).is_empty());
+        assert_eq!(t.select(&parse_filter("kommunenummer=5034").unwrap()).len(), 9);
+    }
+
+    #[test]
+    fn unknown_extensions_are_refused_with_a_hint() {
+        let err = parse("data/a.xlsx", b"PK").unwrap_err();
+        assert!(err.to_string().contains("cannot read `.xlsx` files"), "{err}");
+    }
+
+    #[test]
+    fn table_names_are_relative_to_the_data_folder() {
+        assert_eq!(table_name("data/arsverk.csv"), "arsverk.csv");
+        assert_eq!(table_name("/site/data/sub/a.csv"), "sub/a.csv");
+        assert_eq!(table_name("a.csv"), "a.csv");
+    }
+
+    proptest! {
+        #[test]
+        fn parse_delimited_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok(t) = parse_delimited("data/x.csv", &bytes) {
+                for r in 0..t.rows.len() {
+                    prop_assert_eq!(t.rows[r].len(), t.columns.len());
+                    for c in 0..t.columns.len() {
+                        let _ = t.position(r, c);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn every_format_never_panics(
+            src in "[\\[\\]{}\"':,;=a-cå0-9 \t\n.-]{0,160}",
+            ext in proptest::sample::select(vec!["csv", "tsv", "txt", "toml", "json", "csv.toml"]),
+        ) {
+            let path = format!("data/x.{ext}");
+            if let Ok(t) = parse(&path, src.as_bytes()) {
+                for r in 0..t.rows.len() {
+                    prop_assert_eq!(t.rows[r].len(), t.columns.len());
+                    prop_assert_eq!(t.raw[r].len(), t.columns.len());
+                    let _ = t.position(r, 0);
+                }
+            }
+            let _ = parse_provenance(&path, &src);
+        }
+
+        #[test]
+        fn csv_like_text_never_panics(src in "[a-c0-9\"; ,\t\r\n.]{0,200}") {
+            if let Ok(t) = parse_delimited("data/x.csv", src.as_bytes()) {
+                prop_assert_eq!(t.rows.len(), t.row_lines.len());
+                for r in 0..t.rows.len() {
+                    for c in 0..t.columns.len() {
+                        let _ = t.position(r, c);
+                    }
+                }
+                let _ = t.header_position(0);
+            }
+        }
+    }
+}

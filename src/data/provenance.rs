@@ -1,0 +1,143 @@
+//! Provenance sidecars (`data/arsverk.csv.toml`): where the numbers come from, printed
+//! under every chart and table that uses them. Parses a string; reads no files.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{key_position, toml_error};
+use crate::error::{Diagnostic, Diagnostics};
+
+/// Where a data file's numbers come from. Every field is optional and empty when not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Who published the numbers, e.g. `Statistisk sentralbyrå (SSB)`.
+    pub source: String,
+    /// The source's own table id, e.g. `07459`.
+    pub table_id: String,
+    pub url: String,
+    /// Publication date as `YYYY-MM-DD`.
+    pub published: String,
+    /// E.g. `NLOD 2.0` or `CC BY 4.0`.
+    pub licence: String,
+    pub licence_url: String,
+    /// E.g. `dekningsgrad holdt konstant på 2012-nivå`.
+    pub notes: String,
+}
+
+/// The sidecar as written.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawProvenance {
+    source: String,
+    table_id: Option<toml::Value>,
+    url: String,
+    published: Option<toml::Value>,
+    licence: String,
+    licence_url: String,
+    notes: String,
+}
+
+/// Parses a provenance sidecar; `path` is only used in messages. Unknown keys are
+/// errors with a did-you-mean hint; `published` may be a TOML date (`2024-03-05`) or
+/// the same in quotes; `table_id` may be text or a whole number.
+///
+/// ```
+/// let p = innsyn::data::parse_provenance("data/a.csv.toml", "source = \"SSB\"\npublished = 2024-03-05\n").unwrap();
+/// assert_eq!(p.published, "2024-03-05");
+/// ```
+pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics> {
+    let raw: RawProvenance = toml::from_str(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
+    let mut errors = Diagnostics::default();
+    let at_key = |key: &str, message: &str| {
+        let (line, col) = key_position(src, key).unwrap_or((1, 1));
+        Diagnostic::at(path, line, col, message)
+    };
+
+    let published = match raw.published {
+        None => String::new(),
+        Some(toml::Value::Datetime(d)) if d.date.is_some() => d.date.map(|d| d.to_string()).unwrap_or_default(),
+        Some(toml::Value::String(s)) if s.trim().is_empty() || is_date(s.trim()) => s.trim().to_string(),
+        Some(_) => {
+            errors.push(
+                at_key("published", "`published` is not a date")
+                    .hint("write the date as YYYY-MM-DD, e.g. `published = 2024-03-05`"),
+            );
+            String::new()
+        }
+    };
+    let table_id = match raw.table_id {
+        None => String::new(),
+        Some(toml::Value::String(s)) => s.trim().to_string(),
+        Some(toml::Value::Integer(i)) => i.to_string(),
+        Some(_) => {
+            errors.push(
+                at_key("table_id", "`table_id` must be text").hint("write it in quotes, e.g. `table_id = \"07459\"`"),
+            );
+            String::new()
+        }
+    };
+    errors.into_result()?;
+    Ok(Provenance {
+        source: raw.source.trim().to_string(),
+        table_id,
+        url: raw.url.trim().to_string(),
+        published,
+        licence: raw.licence.trim().to_string(),
+        licence_url: raw.licence_url.trim().to_string(),
+        notes: raw.notes.trim().to_string(),
+    })
+}
+
+/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten()
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_sidecar_is_read() {
+        let src = "source = \"KRD\"\ntable_id = \"07459\"\nurl = \"https://www.ssb.no/\"\npublished = \"2013-06-01\"\nlicence = \"NLOD 2.0\"\nlicence_url = \"https://data.norge.no/nlod/no/2.0\"\nnotes = \"dekningsgrad holdt konstant på 2012-nivå\"\n";
+        let p = parse_provenance("data/a.csv.toml", src).unwrap();
+        assert_eq!(p.table_id, "07459");
+        assert_eq!(p.published, "2013-06-01");
+        assert_eq!(p.notes, "dekningsgrad holdt konstant på 2012-nivå");
+        assert_eq!(parse_provenance("data/a.csv.toml", "").unwrap(), Provenance::default());
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_with_a_suggestion() {
+        let err = parse_provenance("data/a.csv.toml", "source = \"SSB\"\nlicense = \"NLOD\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("data/a.csv.toml:2:1: error: unknown field `license`"), "{text}");
+        assert!(text.contains("did you mean `licence`?"), "{text}");
+    }
+
+    #[test]
+    fn published_must_be_a_date() {
+        let err = parse_provenance("data/a.csv.toml", "source = \"SSB\"\npublished = \"juni 2013\"\n").unwrap_err();
+        assert!(err.to_string().contains("data/a.csv.toml:2:1: error: `published` is not a date"), "{err}");
+        assert!(parse_provenance("x", "published = \"2023-02-29\"").is_err());
+        assert!(parse_provenance("x", "published = 2024-03-05T10:00:00").unwrap().published == "2024-03-05");
+        assert_eq!(parse_provenance("x", "table_id = 12345").unwrap().table_id, "12345");
+    }
+}
