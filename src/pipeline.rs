@@ -275,7 +275,7 @@ fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFil
             let result = match (table, provenance.transpose()) {
                 (Ok(mut table), Ok(provenance)) => {
                     table.name = name.clone();
-                    Ok(DataFile { table, provenance })
+                    Ok(DataFile { table, provenance, broken: false })
                 }
                 (Err(mut a), Err(b)) => {
                     a.extend(b.0);
@@ -292,7 +292,11 @@ fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFil
             Ok(f) => {
                 tables.insert(name, f);
             }
-            Err(e) => errors.extend(e.0),
+            Err(e) => {
+                errors.extend(e.0);
+                let table = data::Table { name: name.clone(), ..data::Table::default() };
+                tables.insert(name, DataFile { table, provenance: None, broken: true });
+            }
         }
     }
     let files = bytes.into_iter().map(|(name, b)| OutputFile::new(format!("data/{name}"), b)).collect();

@@ -71,6 +71,8 @@ enum Target {
 pub struct DataFile {
     pub table: crate::data::Table,
     pub provenance: Option<crate::data::Provenance>,
+    /// The file could not be read (already reported); calls that use it say nothing more.
+    pub broken: bool,
 }
 
 /// The assembled site.

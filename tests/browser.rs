@@ -44,17 +44,22 @@ fn example_site_works_from_file_urls_in_chromium() {
     );
 }
 
+/// The fixture sites: every feature of the builder, and every chart kind with a
+/// data file whose cells hold `<script>` and `<img onerror>` — if either ever ran,
+/// the crawl would see a console error or a request leaving the site.
 #[test]
-fn features_fixture_works_from_file_urls_in_chromium() {
+fn fixture_sites_work_from_file_urls_in_chromium() {
     let tools = [Tool::Node, Tool::Chromium, Tool::BrowserPackages];
-    if !common::tools_available("features_fixture_works_from_file_urls_in_chromium", &tools) {
+    if !common::tools_available("fixture_sites_work_from_file_urls_in_chromium", &tools) {
         return;
     }
-    let root = common::repo_root().join("tests/fixtures/build/features");
-    let site = common::build_site(&root, Links::Offline);
-    let report = crawl(&site.output);
-    let problems = problems(&report);
-    assert!(problems.is_empty(), "the features fixture has problems in Chromium:\n{}", problems.join("\n"));
+    for name in ["features", "charts"] {
+        let root = common::repo_root().join("tests/fixtures/build").join(name);
+        let site = common::build_site(&root, Links::Offline);
+        let report = crawl(&site.output);
+        let problems = problems(&report);
+        assert!(problems.is_empty(), "the {name} fixture has problems in Chromium:\n{}", problems.join("\n"));
+    }
 }
 
 /// Runs crawl.mjs on `site` and returns its JSON report.

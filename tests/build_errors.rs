@@ -71,6 +71,14 @@ error_case!(invalid_utf8, "content/a.md:4:");
 error_case!(unknown_config_key, "config.toml:2:1: error: unknown field `base_ur`");
 error_case!(unknown_config_key_table, "config.toml:2:1");
 error_case!(no_front_matter, "content/a.md:1:1");
+error_case!(chart_missing_data, "content/a.md:6:1: error: in `chart`: there is no data file `data/mangler.csv`");
+error_case!(chart_outside_data, "is outside the `data/` folder");
+error_case!(chart_unknown_column, "has no column `aar`");
+error_case!(chart_unknown_kind, "unknown chart kind `pie`");
+error_case!(chart_bad_filter, "the filter `kommune` cannot be read");
+error_case!(chart_non_numeric, "data/tall.csv:2:18: error: `ok` in column `merknad` is not a number");
+error_case!(chart_filter_no_rows, "matches no rows");
+error_case!(data_malformed_csv, "data/tall.csv:3:13");
 
 #[test]
 fn all_faults_of_a_site_are_reported_in_one_run() {

@@ -26,12 +26,14 @@ fn example_site_html_has_no_nu_checker_errors() {
 }
 
 #[test]
-fn features_fixture_html_has_no_nu_checker_errors() {
-    if !common::tools_available("features_fixture_html_has_no_nu_checker_errors", &[Tool::Java, Tool::VnuJar]) {
+fn fixture_sites_html_has_no_nu_checker_errors() {
+    if !common::tools_available("fixture_sites_html_has_no_nu_checker_errors", &[Tool::Java, Tool::VnuJar]) {
         return;
     }
-    let site = common::build_site(&common::repo_root().join("tests/fixtures/build/features"), Links::Served);
-    assert_nu_clean(&site.output, "the features fixture");
+    for name in ["features", "charts"] {
+        let site = common::build_site(&common::repo_root().join("tests/fixtures/build").join(name), Links::Served);
+        assert_nu_clean(&site.output, &format!("the {name} fixture"));
+    }
 }
 
 /// Runs the Nu checker over every HTML file in `output` and asserts it found nothing.

@@ -147,6 +147,9 @@ impl Builtin for Chart {
     fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
         check_args(call, ctx, &CHART_ARGS)?;
         let file = data_file(call, ctx)?;
+        if file.broken {
+            return Ok(Output::default());
+        }
         let table = &file.table;
         let kind_name = text_arg(call, ctx, "kind")?.unwrap_or_else(|| "bar".into());
         let kind = Kind::parse(&kind_name).ok_or_else(|| {
@@ -332,6 +335,9 @@ impl Builtin for TableShortcode {
     fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
         check_args(call, ctx, &TABLE_ARGS)?;
         let file = data_file(call, ctx)?;
+        if file.broken {
+            return Ok(Output::default());
+        }
         let table = &file.table;
         let selected = rows(call, ctx, file)?;
         let columns: Vec<usize> = match call.args.get("columns") {

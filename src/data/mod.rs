@@ -48,7 +48,7 @@ pub enum Cell {
 }
 
 /// A data file read into rows and typed columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     /// The path inside `data/`, e.g. `arsverk.csv`.
     pub name: String,

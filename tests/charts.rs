@@ -1,0 +1,128 @@
+//! The chart and table shortcodes on the fixture site `tests/fixtures/build/charts`:
+//! every chart kind, SSB-style Latin-1 data, escaping of hostile cells, and the
+//! drawing itself (bar heights proportional to the values).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn build() -> (tempfile::TempDir, BTreeMap<String, String>) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/charts");
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["build", "--quiet", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = walkdir::WalkDir::new(out.path())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (rel(out.path(), e.path()), String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned()))
+        .collect();
+    (out, files)
+}
+
+fn rel(base: &Path, p: &Path) -> String {
+    p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/")
+}
+
+/// The `<figure>` elements of a page.
+fn figures(html: &str) -> Vec<&str> {
+    html.match_indices("<figure class=\"chart")
+        .map(|(i, _)| &html[i..i + html[i..].find("</figure>").unwrap() + 9])
+        .collect()
+}
+
+/// Heights of the `<rect>`s filled with `colour`, in document order.
+fn rect_heights(svg: &str, colour: &str) -> Vec<f64> {
+    svg.split("<rect")
+        .skip(1)
+        .filter(|r| r.contains(&format!("fill=\"{colour}\"")))
+        .filter_map(|r| {
+            let h = r.split("height=\"").nth(1)?.split('"').next()?;
+            h.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn every_chart_kind_renders_with_title_description_table_source_and_downloads() {
+    let (_o, f) = build();
+    let page = &f["alle/index.html"];
+    let figs = figures(page);
+    assert_eq!(figs.len(), 5);
+    for (fig, kind) in figs.iter().zip(["bar", "grouped-bar", "stacked-bar", "hbar", "line"]) {
+        assert!(fig.contains(&format!("class=\"chart chart-{kind}\"")), "{kind}");
+        assert_eq!(fig.matches("role=\"img\"").count(), 2, "a wide and a narrow drawing: {kind}");
+        assert!(fig.contains("<title id=") && fig.contains("<desc id="), "{kind}");
+        assert!(fig.contains("<th scope=\"col\"") && fig.contains("<th scope=\"row\""), "{kind}");
+        assert!(fig.contains("href=\"../data/"), "a download link to the data: {kind}");
+        assert!(fig.contains(".svg\" download>"), "a download link to the standalone SVG: {kind}");
+    }
+    for svg in [
+        "alle/soyler.svg",
+        "alle/grupperte-soyler.svg",
+        "alle/stablede-soyler.svg",
+        "alle/liggende-soyler.svg",
+        "alle/linjer.svg",
+    ] {
+        let s = &f[svg];
+        assert!(
+            s.starts_with("<?xml")
+                && s.contains("xmlns=\"http://www.w3.org/2000/svg\"")
+                && s.contains("<title id=\"chart-title\">"),
+            "{svg}"
+        );
+    }
+    assert!(
+        f.contains_key("data/ssb.csv") && f.contains_key("data/ssb.csv.toml"),
+        "data files are copied for download"
+    );
+    insta::assert_snapshot!("bar_figure", figs[0]);
+    insta::assert_snapshot!("bar_svg", f["alle/soyler.svg"]);
+    insta::assert_snapshot!("stacked_svg", f["alle/stablede-soyler.svg"]);
+}
+
+#[test]
+fn bar_heights_are_proportional_to_the_values() {
+    let (_o, f) = build();
+    // enkel.csv holds A=10, B=20, C=40; the first series is filled #0062BA.
+    let h = rect_heights(&f["alle/soyler.svg"], "#0062BA");
+    assert_eq!(h.len(), 3, "{h:?}");
+    assert!((h[1] / h[0] - 2.0).abs() < 0.05 && (h[2] / h[0] - 4.0).abs() < 0.05, "{h:?}");
+}
+
+#[test]
+fn ssb_exports_in_latin_1_with_decimal_commas_are_read() {
+    let (_o, f) = build();
+    let page = &f["alle/index.html"];
+    assert!(page.contains("Årsverk") && page.contains("5034 Meråker"), "Latin-1 decoded");
+    // 1 234,5 is drawn and tabled in Norwegian format with a no-break space.
+    assert!(page.contains("1\u{a0}234,5"), "numbers in the page language's format");
+    assert!(page.contains("Kilde: Statistisk sentralbyrå (oppdiktet testtabell), tabell 99999, publisert 2024-03-05."));
+    assert!(page.contains("<a href=\"https://data.norge.no/nlod/no/2.0\">NLOD 2.0</a>"));
+    // The table shortcode: the filter picks Meråker's rows; codes keep their leading text.
+    let table = &page[page.find("<caption>Meråker</caption>").unwrap()..];
+    assert_eq!(table[..table.find("</table>").unwrap()].matches("<tr>").count(), 3, "header and two rows");
+}
+
+#[test]
+fn the_long_description_is_in_the_page_language() {
+    let (_o, f) = build();
+    assert!(f["nynorsk/index.html"].contains("Høgaste verdi er 40 (C), lågaste er 10 (A)."));
+    assert!(f["alle/index.html"].contains("Høyeste verdi er 40 (C), laveste er 10 (A)."));
+}
+
+#[test]
+fn text_from_data_is_escaped_in_svg_html_tables_and_descriptions() {
+    let (_o, f) = build();
+    for file in ["farlig/index.html", "farlig/skript-i-dataene.svg"] {
+        let s = &f[file];
+        assert!(!s.contains("<script>") && !s.contains("<img src=x"), "{file} carries raw markup from data");
+        assert!(s.contains("&lt;script&gt;"), "{file}");
+    }
+}
