@@ -23,6 +23,22 @@ pub enum Command {
         /// Folder for the new site (must be empty or not exist).
         dir: PathBuf,
     },
+    /// Write a new mandate, goal or page with every field explained.
+    New {
+        /// What to make.
+        kind: crate::init::NewKind,
+        /// Its title.
+        title: String,
+        /// Folder inside content/ [default: mandater for mandates, mal for goals].
+        #[arg(long)]
+        section: Option<String>,
+        /// For a goal: the id of the goal above it.
+        #[arg(long)]
+        parent: Option<String>,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

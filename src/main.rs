@@ -60,6 +60,19 @@ fn main() -> ExitCode {
                 )
             })
         }
+        Command::New { kind, title, section, parent, root } => {
+            let today = innsyn::pipeline::today().to_string();
+            match innsyn::init::new_file(&root, kind, &title, section.as_deref(), parent.as_deref(), &today) {
+                Ok(path) => {
+                    println!("Wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{d}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Init { dir } => match innsyn::init::create(&dir) {
             Ok(()) => {
                 println!("Made a new site in {}. Build it with: innsyn build --root {}", dir.display(), dir.display());

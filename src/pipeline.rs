@@ -103,7 +103,10 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     };
     lap("markdown", &mut t);
     errors.into_result()?;
-    let mut files = render::render_pages(&site, &renderer, &bodies, RenderOptions { offline: options.offline })?;
+    let today = today();
+    let views = render::structured::build(&site, today)?;
+    let mut files =
+        render::render_pages(&site, &renderer, &bodies, &views, RenderOptions { offline: options.offline, today })?;
     files.extend(render::feeds::render(&site, &bodies));
     files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
@@ -121,6 +124,16 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
         ..Summary::default()
     };
     Ok((summary, files))
+}
+
+/// The build's date (UTC): `SOURCE_DATE_EPOCH` when set, so archives and tests
+/// can pin it, otherwise the clock.
+pub fn today() -> crate::content::frontmatter::Date {
+    let secs =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+        });
+    crate::content::frontmatter::Date::from_day_number(secs.div_euclid(86_400))
 }
 
 /// Reads and validates `config.toml`, with `--base-url` applied.

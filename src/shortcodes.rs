@@ -385,6 +385,7 @@ impl Registry {
         let mut builtins: BTreeMap<&'static str, Box<dyn Builtin>> = BTreeMap::new();
         builtins.insert("chart", Box::new(crate::charts::shortcode::Chart));
         builtins.insert("table", Box::new(crate::charts::shortcode::TableShortcode));
+        builtins.insert("goals", Box::new(crate::charts::shortcode::Goals));
         Registry { builtins, templates }
     }
 

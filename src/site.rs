@@ -86,7 +86,23 @@ pub struct Site {
     /// Pages sorted by their path inside `content/`.
     pub pages: Vec<PageNode>,
     pub taxonomies: Vec<TaxonomyNode>,
+    /// Links between mandates and between goals.
+    pub links: Links,
     targets: HashMap<String, Target>,
+}
+
+/// How mandates and goals point at each other, resolved once.
+#[derive(Debug, Default)]
+pub struct Links {
+    /// Goal pages by goal id.
+    pub goals: BTreeMap<String, usize>,
+    /// A goal page's parent goal page.
+    pub parent: HashMap<usize, usize>,
+    /// A goal page's children, in title order.
+    pub children: HashMap<usize, Vec<usize>>,
+    /// A mandate's dependencies, and the mandates that depend on it.
+    pub depends_on: HashMap<usize, Vec<usize>>,
+    pub used_by: HashMap<usize, Vec<usize>>,
 }
 
 impl Site {
@@ -204,10 +220,138 @@ pub fn assemble(
         s.subsections.sort_by(|&a, &b| order[a].cmp(&order[b]));
     }
 
+    let mut settings = settings;
+    add_status_taxonomy(&mut settings, &mut page_nodes);
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
-    let site =
-        Site { settings, data: BTreeMap::new(), sections: section_nodes, pages: page_nodes, taxonomies, targets };
+    let links = link_structured(&page_nodes, &targets, &mut errors);
+    let site = Site {
+        settings,
+        data: BTreeMap::new(),
+        sections: section_nodes,
+        pages: page_nodes,
+        taxonomies,
+        links,
+        targets,
+    };
     (site, errors)
+}
+
+/// Mandates and goals feed the `status` taxonomy, so residents get a list page per
+/// status; it is added when the site has such pages and config.toml lacks it.
+fn add_status_taxonomy(settings: &mut Settings, pages: &mut [PageNode]) {
+    if !pages.iter().any(|p| p.page.status().is_some()) {
+        return;
+    }
+    if !settings.taxonomies.iter().any(|t| t.name == "status") {
+        settings.taxonomies.push(Taxonomy { name: "status".into(), title: "Status".into(), feed: false });
+    }
+    let lang = settings.language;
+    for p in pages {
+        if let Some(status) = p.page.status() {
+            p.page.taxonomies.insert("status".into(), vec![status.label(lang).to_string()]);
+        }
+    }
+}
+
+/// Resolves goal parents and mandate dependencies, and checks them: unique goal
+/// ids, parents that exist, no cycles, dependencies on pages that exist.
+fn link_structured(pages: &[PageNode], targets: &HashMap<String, Target>, errors: &mut Diagnostics) -> Links {
+    let mut links = Links::default();
+    for (i, p) in pages.iter().enumerate() {
+        let Some(goal) = &p.page.goal else { continue };
+        if let Some(&first) = links.goals.get(&goal.id) {
+            errors.push(
+                Diagnostic::at(
+                    &p.page.file,
+                    goal.id_line,
+                    1,
+                    format!("the goal id `{}` is also used by `{}`", goal.id, pages[first].page.file.display()),
+                )
+                .hint("each goal needs its own id"),
+            );
+        } else {
+            links.goals.insert(goal.id.clone(), i);
+        }
+    }
+    let ids: Vec<&str> = links.goals.keys().map(String::as_str).collect();
+    for (i, p) in pages.iter().enumerate() {
+        let Some(goal) = &p.page.goal else { continue };
+        let Some(parent) = &goal.parent else { continue };
+        match links.goals.get(parent) {
+            Some(&j) => {
+                links.parent.insert(i, j);
+                links.children.entry(j).or_default().push(i);
+            }
+            None => {
+                let d = Diagnostic::at(
+                    &p.page.file,
+                    goal.parent_line,
+                    1,
+                    format!("the parent goal `{parent}` does not exist"),
+                );
+                errors.push(match did_you_mean(parent, &ids) {
+                    Some(best) => d.hint(format!("did you mean `{best}`?")),
+                    None => d.hint("`parent` is the `id` of another goal page"),
+                });
+            }
+        }
+    }
+    // A chain of parents must end; report each cycle once, at its smallest member.
+    for &start in links.goals.values() {
+        let mut chain = vec![start];
+        let mut at = start;
+        while let Some(&next) = links.parent.get(&at) {
+            if let Some(pos) = chain.iter().position(|&c| c == next) {
+                let cycle = &chain[pos..];
+                if cycle.iter().min() == Some(&start) {
+                    let names: Vec<String> = cycle
+                        .iter()
+                        .chain(std::iter::once(&next))
+                        .map(|&c| pages[c].page.goal.as_ref().map_or(String::new(), |g| g.id.clone()))
+                        .collect();
+                    let g = pages[start].page.goal.as_ref().map_or(1, |g| g.parent_line);
+                    errors.push(
+                        Diagnostic::at(
+                            &pages[start].page.file,
+                            g,
+                            1,
+                            format!("the goals' parents go round in a circle: {}", names.join(" → ")),
+                        )
+                        .hint("one of these goals must have a parent outside the circle, or none"),
+                    );
+                }
+                break;
+            }
+            chain.push(next);
+            at = next;
+        }
+    }
+    for list in links.children.values_mut() {
+        list.sort_by(|&a, &b| collation_key(&pages[a].page.title).cmp(&collation_key(&pages[b].page.title)));
+    }
+    for (i, p) in pages.iter().enumerate() {
+        let Some(m) = &p.page.mandate else { continue };
+        for (dep, line) in &m.depends_on {
+            let Some(path) = dep.strip_prefix("@/") else { continue };
+            match targets.get(path.split('#').next().unwrap_or(path)) {
+                Some(Target::Page(j)) => {
+                    links.depends_on.entry(i).or_default().push(*j);
+                    links.used_by.entry(*j).or_default().push(i);
+                }
+                Some(Target::Unreadable) => {}
+                _ => errors.push(
+                    Diagnostic::at(
+                        &p.page.file,
+                        *line,
+                        1,
+                        format!("`{dep}` in `depends_on` is not a page of the site"),
+                    )
+                    .hint("name another mandate's file inside `content/`, e.g. `\"@/mandater/a9-innbyggertorg.md\"`"),
+                ),
+            }
+        }
+    }
+    links
 }
 
 fn page_dir(p: &Page) -> String {

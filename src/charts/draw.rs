@@ -116,7 +116,7 @@ pub fn svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawRes
         let top = 12 + legend_rows * (layout.font as i32 + 14);
         match spec.kind {
             Kind::Line => draw_line(&root, spec, data, lang, layout, top)?,
-            Kind::HBar => draw_hbar(&root, spec, data, lang, layout, top)?,
+            Kind::HBar | Kind::StackedHBar => draw_hbar(&root, spec, data, lang, layout, top)?,
             _ => draw_bars(&root, spec, data, lang, layout, top)?,
         }
         root.present().map_err(err)?;
@@ -229,7 +229,7 @@ fn clip_diagonal(k: i32, w: i32, h: i32, mirrored: bool) -> ((i32, i32), (i32, i
 fn value_range(spec: &Spec, data: &ChartData) -> (f64, f64) {
     let (mut lo, mut hi) = (0f64, 0f64);
     for c in 0..data.categories.len() {
-        if spec.kind == Kind::StackedBar {
+        if matches!(spec.kind, Kind::StackedBar | Kind::StackedHBar) {
             let pos: f64 = data.series.iter().filter_map(|s| s.values[c]).filter(|v| *v > 0.0).sum();
             let neg: f64 = data.series.iter().filter_map(|s| s.values[c]).filter(|v| *v < 0.0).sum();
             hi = hi.max(pos);
@@ -402,17 +402,47 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
     for (c, category) in data.categories.iter().enumerate() {
         // The first category at the top.
         let row = (n - 1 - c) as f64;
+        let mut stack = 0.0;
         for (s, series) in data.series.iter().enumerate() {
             let Some(v) = series.values[c] else { continue };
+            let label = format_number(v, lang, None);
+            if spec.kind == Kind::StackedHBar {
+                // Segments side by side along one bar, each with its count written on it.
+                let (a, b) = (px(stack, row + 0.2), px(stack + v, row + 0.8));
+                stack += v;
+                fill_box(root, swatch(s), a, b)?;
+                if text_width(&label, layout.font - 2) + 6 <= (b.0 - a.0).abs() {
+                    let at = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
+                    let tw = text_width(&label, layout.font - 2) / 2 + 3;
+                    root.draw(&Rectangle::new([(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)], swatch(s).fill.filled()))
+                        .map_err(err)?;
+                    root.draw(&Text::new(
+                        label,
+                        at,
+                        small_font(layout, swatch(s).ink).pos(Pos::new(HPos::Center, VPos::Center)),
+                    ))
+                    .map_err(err)?;
+                }
+                continue;
+            }
             let h = 0.7 / k as f64;
             let y0 = row + 0.15 + h * (k - 1 - s) as f64;
             let (a, b) = (px(0f64.max(lo), y0), px(v, y0 + h));
             fill_box(root, swatch(s), a, b)?;
-            let label = format_number(v, lang, None);
             let mid = (a.1 + b.1) / 2;
             let (x, h_pos) = if v >= 0.0 { (b.0 + 5, HPos::Left) } else { (b.0 - 5, HPos::Right) };
             root.draw(&Text::new(label, (x, mid), small_font(layout, DARK_INK).pos(Pos::new(h_pos, VPos::Center))))
                 .map_err(err)?;
+        }
+        if spec.kind == Kind::StackedHBar {
+            let at = px(stack, row + 0.5);
+            let total = format_number(stack, lang, None);
+            root.draw(&Text::new(
+                total,
+                (at.0 + 6, at.1),
+                font(layout, DARK_INK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
         }
         let at = px(lo, row + 0.5);
         let name = fit(category, y_area - 12, layout.font);
@@ -455,6 +485,8 @@ fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
         .map_err(err)?;
     configure(&mut chart, spec, lang, layout, false)?;
     let few = n <= 6 && data.series.len() <= 3;
+    // Value labels that would overlap one already drawn are left out (the table has them all).
+    let mut labels: Vec<(i32, i32, i32)> = Vec::new();
     let mut ends: Vec<(i32, String, RGBColor)> = Vec::new();
     for (s, series) in data.series.iter().enumerate() {
         let colour = LINE_COLOURS[s % LINE_COLOURS.len()];
@@ -469,8 +501,13 @@ fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
         for &(x, y) in &points {
             let p = chart.backend_coord(&(x, y));
             draw_marker(root, s, p, colour)?;
-            if few {
-                let label = format_number(y, lang, None);
+            let label = format_number(y, lang, None);
+            let w = text_width(&label, layout.font - 2);
+            let free = !labels
+                .iter()
+                .any(|&(lx, ly, lw)| (lx - p.0).abs() < (lw + w) / 2 + 2 && (ly - p.1).abs() < layout.font as i32 + 2);
+            if few && free {
+                labels.push((p.0, p.1, w));
                 root.draw(&Text::new(
                     label,
                     (p.0, p.1 - 10),

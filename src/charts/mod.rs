@@ -5,7 +5,9 @@
 //! the standalone SVG files.
 
 pub mod draw;
+pub mod indicator;
 pub mod shortcode;
+pub mod structured;
 
 use std::fmt::Write as _;
 
@@ -22,6 +24,8 @@ pub enum Kind {
     StackedBar,
     HBar,
     Line,
+    /// Counts per group, stacked along one bar (the `goals` overview).
+    StackedHBar,
 }
 
 impl Kind {
@@ -39,7 +43,10 @@ impl Kind {
     }
 
     pub fn name(self) -> &'static str {
-        Kind::NAMES[self as usize]
+        match self {
+            Kind::StackedHBar => "stacked-hbar",
+            k => Kind::NAMES[k as usize],
+        }
     }
 }
 
@@ -260,10 +267,11 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
     ) {
         let _ = write!(out, " {} {}, {} {}.", w.highest, at(max), w.lowest, at(min));
     }
-    if data.categories.len() > 1 {
+    // Changes from first to last only mean something along an ordered axis (time).
+    if data.categories.len() > 1 && !matches!(spec.kind, Kind::HBar | Kind::StackedHBar) {
         let last = data.categories.len() - 1;
         let (c0, cn) = (&data.categories[0], &data.categories[last]);
-        if spec.kind == Kind::StackedBar && data.series.len() > 1 {
+        if matches!(spec.kind, Kind::StackedBar | Kind::StackedHBar) && data.series.len() > 1 {
             let sum = |c: usize| data.series.iter().filter_map(|s| s.values[c]).sum::<f64>();
             let _ = write!(out, " {} {}.", w.total, change(sum(0), sum(last), c0, cn, w, lang));
         }
@@ -288,7 +296,7 @@ pub fn table_html(spec: &Spec, data: &ChartData, lang: Lang, caption: &str) -> S
         let head = if single { spec.value_label().unwrap_or_else(|| s.name.clone()) } else { s.name.clone() };
         let _ = write!(h, "<th scope=\"col\" class=\"num\">{}</th>", escape(&head));
     }
-    let stacked_total = spec.kind == Kind::StackedBar && data.series.len() > 1;
+    let stacked_total = matches!(spec.kind, Kind::StackedBar | Kind::StackedHBar) && data.series.len() > 1;
     if stacked_total {
         let _ = write!(h, "<th scope=\"col\" class=\"num\">{}</th>", w.sum);
     }
@@ -424,7 +432,17 @@ impl Figure<'_> {
         h.push_str(&table_html(self.spec, self.data, self.lang, &format!("{}: {}", w.table_caption, self.spec.title)));
         h.push_str("</details>\n");
         h.push_str(&source_html(self.provenance, self.lang));
-        h.push_str(&downloads_html(self.data_href, self.data_name, Some(self.svg_href), self.lang));
+        if self.data_href.is_empty() {
+            let w = words(self.lang);
+            let _ = writeln!(
+                h,
+                "<ul class=\"data-downloads\"><li><a href=\"{}\" download>{}</a></li></ul>",
+                escape(self.svg_href),
+                w.download_svg
+            );
+        } else {
+            h.push_str(&downloads_html(self.data_href, self.data_name, Some(self.svg_href), self.lang));
+        }
         h.push_str("</figure>\n");
         h
     }

@@ -399,3 +399,207 @@ impl Builtin for TableShortcode {
         Ok(Output { html: format!("<div class=\"data-table-block\">\n{h}</div>\n"), files: Vec::new() })
     }
 }
+
+/// `{{ goals(section="mal", group_by="area") }}`: how many goals have each status in
+/// each group (stacked bars with the counts on them, and the same as a table), and
+/// the goal tree as nested lists with status badges, linked to the goal pages.
+pub struct Goals;
+
+const GOALS_ARGS: [&str; 3] = ["section", "group_by", "title"];
+
+impl Builtin for Goals {
+    fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
+        use crate::content::status::Status;
+        check_args(call, ctx, &GOALS_ARGS)?;
+        let site = ctx.site;
+        let section = text_arg(call, ctx, "section")?.unwrap_or_default();
+        let section = section
+            .trim_matches('/')
+            .trim_start_matches("@/")
+            .trim_end_matches("_index.md")
+            .trim_end_matches('/')
+            .to_string();
+        if !section.is_empty() && !site.sections.iter().any(|s| s.section.dir == section) {
+            let dirs: Vec<&str> =
+                site.sections.iter().map(|s| s.section.dir.as_str()).filter(|d| !d.is_empty()).collect();
+            let d = at(call, ctx, format!("there is no section `content/{section}/`"));
+            return Err(match did_you_mean(&section, &dirs) {
+                Some(best) => d.hint(format!("did you mean `{best}`?")),
+                None => d.hint(format!("the sections are {}", dirs.join(", "))),
+            });
+        }
+        let group_by = text_arg(call, ctx, "group_by")?.unwrap_or_else(|| "area".into());
+        if !matches!(group_by.as_str(), "area" | "level" | "status") {
+            return Err(at(call, ctx, format!("cannot group goals by `{group_by}`"))
+                .hint("use `group_by=\"area\"` or `group_by=\"level\"`"));
+        }
+        let inside = |i: usize| {
+            let dir = &site.sections[site.pages[i].section].section.dir;
+            section.is_empty() || *dir == section || dir.starts_with(&format!("{section}/"))
+        };
+        let goals: Vec<usize> =
+            (0..site.pages.len()).filter(|&i| site.pages[i].page.goal.is_some() && inside(i)).collect();
+        if goals.is_empty() {
+            return Err(at(call, ctx, format!("there are no goal pages in `content/{section}`"))
+                .hint("goal pages have `type = \"goal\"` and a `[goal]` table"));
+        }
+        let lang = ctx.lang;
+        let none = match lang {
+            crate::lang::Lang::En => "(none)",
+            _ => "(ingen)",
+        };
+        let no_status = match lang {
+            crate::lang::Lang::En => "No status",
+            crate::lang::Lang::Nn => "Utan status",
+            crate::lang::Lang::Nb => "Uten status",
+        };
+        // Groups in order of first appearance in the sorted goal list.
+        let mut groups: Vec<String> = Vec::new();
+        let mut counts: BTreeMap<(usize, Option<Status>), f64> = BTreeMap::new();
+        for &i in &goals {
+            let g = site.pages[i].page.goal.as_ref().expect("filtered to goals");
+            let keys: Vec<String> = match group_by.as_str() {
+                "level" => vec![if g.level.is_empty() { none.to_string() } else { g.level.clone() }],
+                "status" => vec![g.status.map_or(no_status.to_string(), |s| s.label(lang).to_string())],
+                _ if g.area.is_empty() => vec![none.to_string()],
+                _ => g.area.clone(),
+            };
+            for key in keys {
+                let gi = groups.iter().position(|x| *x == key).unwrap_or_else(|| {
+                    groups.push(key.clone());
+                    groups.len() - 1
+                });
+                *counts.entry((gi, g.status)).or_default() += 1.0;
+            }
+        }
+        let statuses: Vec<Option<Status>> = Status::ALL
+            .iter()
+            .map(|&s| Some(s))
+            .chain([None])
+            .filter(|s| counts.keys().any(|(_, st)| st == s))
+            .collect();
+        let series = statuses
+            .iter()
+            .map(|s| Series {
+                name: s.map_or(no_status.to_string(), |s| format!("{} {}", s.symbol(), s.label(lang))),
+                values: (0..groups.len()).map(|g| counts.get(&(g, *s)).copied()).collect(),
+            })
+            .collect();
+        let data = ChartData { categories: groups, series };
+        let (default_title, what) = match lang {
+            crate::lang::Lang::En => ("Goals by status", "goals"),
+            crate::lang::Lang::Nn => ("Mål etter status", "mål"),
+            crate::lang::Lang::Nb => ("Mål etter status", "mål"),
+        };
+        let title = text_arg(call, ctx, "title")?.unwrap_or_else(|| {
+            let name = site
+                .sections
+                .iter()
+                .find(|s| s.section.dir == section)
+                .map_or(String::new(), |s| s.section.title.clone());
+            if section.is_empty() {
+                default_title.to_string()
+            } else {
+                format!("{default_title}: {name}")
+            }
+        });
+        let spec = Spec {
+            kind: Kind::StackedHBar,
+            title,
+            description: None,
+            unit: None,
+            x_label: Some(group_by.clone()),
+            y_label: Some(format!(
+                "{} {what}",
+                match lang {
+                    crate::lang::Lang::En => "Number of",
+                    _ => "Antall",
+                }
+            )),
+            x: group_by.clone(),
+            y: what.into(),
+            series: Some("status".into()),
+            height: (120 + 44 * data.categories.len() as u32).clamp(200, 1200),
+        };
+        let long = describe(&spec, &data, lang);
+        let id = format!("innsyn-goals-{}-{}", call.line, call.col);
+        let wide = draw::svg(&spec, &data, lang, draw::Layout::wide(spec.height)).map_err(|e| at(call, ctx, e))?;
+        let narrow = draw::svg(&spec, &data, lang, draw::Layout::narrow(spec.height)).map_err(|e| at(call, ctx, e))?;
+        let slug = slugify(&spec.title);
+        let svg_path = format!("{}{}.svg", ctx.page_path, if slug.is_empty() { "mal".into() } else { slug });
+        let standalone = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+            accessible_svg(&wide, "chart", &spec.title, &long, "chart", true)
+        );
+        let figure = Figure {
+            spec: &spec,
+            data: &data,
+            lang,
+            id: &id,
+            wide: &accessible_svg(&wide, &format!("{id}-w"), &spec.title, &long, "chart-wide", false),
+            narrow: &accessible_svg(&narrow, &format!("{id}-n"), &spec.title, &long, "chart-narrow", false),
+            long_description: &long,
+            provenance: None,
+            data_href: "",
+            data_name: "",
+            svg_href: &svg_path,
+        };
+        let mut html = figure.html();
+        html.push_str(&goal_tree(site, &goals, lang));
+        Ok(Output {
+            html,
+            files: vec![OutputFile::new(svg_path.trim_start_matches('/').to_string(), standalone.into_bytes())],
+        })
+    }
+}
+
+/// The goals as nested lists: those whose parent is not among them at the top.
+fn goal_tree(site: &crate::site::Site, goals: &[usize], lang: crate::lang::Lang) -> String {
+    fn item(
+        site: &crate::site::Site,
+        i: usize,
+        set: &HashSet<usize>,
+        lang: crate::lang::Lang,
+        depth: usize,
+        h: &mut String,
+    ) {
+        let node = &site.pages[i];
+        let g = node.page.goal.as_ref().expect("goal pages only");
+        let badge = node.page.status().map_or(String::new(), |s| {
+            format!(" <span class=\"status-badge status-{}\">{}</span>", s.key(), s.label(lang))
+        });
+        let level = if g.level.is_empty() {
+            String::new()
+        } else {
+            format!("<span class=\"goal-level\">{}</span> ", escape(&g.level))
+        };
+        let _ = write!(h, "<li>{level}<a href=\"{}\">{}</a>{badge}", escape(&node.path), escape(&node.page.title));
+        let children: Vec<usize> = site
+            .links
+            .children
+            .get(&i)
+            .map(|c| c.iter().copied().filter(|c| set.contains(c)).collect())
+            .unwrap_or_default();
+        if !children.is_empty() && depth < 12 {
+            h.push_str("\n<ul>\n");
+            for c in children {
+                item(site, c, set, lang, depth + 1, h);
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str("</li>\n");
+    }
+    let set: HashSet<usize> = goals.iter().copied().collect();
+    let mut roots: Vec<usize> =
+        goals.iter().copied().filter(|i| site.links.parent.get(i).is_none_or(|p| !set.contains(p))).collect();
+    roots.sort_by(|&a, &b| {
+        crate::site::collation_key(&site.pages[a].page.title)
+            .cmp(&crate::site::collation_key(&site.pages[b].page.title))
+    });
+    let mut h = String::from("<ul class=\"goal-tree\">\n");
+    for r in roots {
+        item(site, r, &set, lang, 0, &mut h);
+    }
+    h.push_str("</ul>\n");
+    h
+}

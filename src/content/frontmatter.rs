@@ -94,6 +94,21 @@ impl Date {
         Date::new(year, month, day)
     }
 
+    /// The date `days` after 1970-01-01.
+    pub fn from_day_number(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
     /// A date, if that day exists.
     pub fn new(year: i32, month: u8, day: u8) -> Result<Date, String> {
         if !(1..=12).contains(&month) {
@@ -172,6 +187,10 @@ pub struct PageFront {
     pub taxonomies: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
+    /// `type = "mandate"`: the mandate's own fields.
+    pub mandate: Option<super::schemas::MandateFront>,
+    /// `type = "goal"`: the goal's own fields.
+    pub goal: Option<super::schemas::GoalFront>,
 }
 
 /// The front matter of a section (`_index.md`), as written.
@@ -323,6 +342,13 @@ mod tests {
         let f: PageFront = deserialize(p(), &s).unwrap();
         assert_eq!(f.date.unwrap().0, "2024-03-05");
         assert_eq!(f.updated.unwrap().0, "2024-04-01");
+    }
+
+    #[test]
+    fn day_numbers_turn_back_into_dates() {
+        assert_eq!(Date::from_day_number(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_day_number(11_017).to_string(), "2000-03-01");
+        assert_eq!(Date::from_day_number(19_782).to_string(), "2024-02-29");
     }
 
     #[test]

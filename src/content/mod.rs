@@ -2,7 +2,9 @@
 //! Markdown body (shortcode calls already found). Pure: `parse_*(path, &str)`.
 
 pub mod frontmatter;
+pub mod schemas;
 pub mod slug;
+pub mod status;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,17 @@ pub struct Page {
     pub key_lines: BTreeMap<String, usize>,
     /// For a page bundle (`folder/index.md`), the files beside it, relative to `content/`.
     pub assets: Vec<String>,
+    /// `type = "mandate"`.
+    pub mandate: Option<schemas::Mandate>,
+    /// `type = "goal"`.
+    pub goal: Option<schemas::Goal>,
+}
+
+impl Page {
+    /// The status of a mandate (its latest report) or a goal.
+    pub fn status(&self) -> Option<status::Status> {
+        self.mandate.as_ref().and_then(schemas::Mandate::status).or(self.goal.as_ref().and_then(|g| g.status))
+    }
 }
 
 /// A section: a folder of `content/`, described by its `_index.md`.
@@ -87,6 +100,9 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         None => slug_from_path(content_path),
     };
     let kind = raw.kind.unwrap_or_else(|| "page".to_string());
+    let mandate = raw.mandate.map(|m| schemas::check_mandate(file, &split, m, &mut errors));
+    let goal = raw.goal.map(|g| schemas::check_goal(file, &split, g, &mut errors));
+    check_type(file, &split, &kind, mandate.is_some(), goal.is_some(), &mut errors);
     let body = parse_body(file, &split, &mut errors);
     errors.into_result()?;
 
@@ -113,6 +129,8 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         },
         taxonomies: raw.taxonomies,
         assets: Vec::new(),
+        mandate,
+        goal,
     })
 }
 
@@ -175,6 +193,36 @@ pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
         extra: serde_json::Value::Object(Default::default()),
         body: Body::default(),
         key_lines: BTreeMap::new(),
+    }
+}
+
+/// `type = "mandate"` goes with a `[mandate]` table, and `type = "goal"` with `[goal]`.
+fn check_type(file: &Path, split: &Split, kind: &str, has_mandate: bool, has_goal: bool, errors: &mut Diagnostics) {
+    let at_type = || at_key(file, split, "type", format!("`type = \"{kind}\"`"));
+    match kind {
+        "mandate" if !has_mandate => errors.push(
+            Diagnostic::at(file, split.front_line_offset + 1, 1, "a mandate needs its `[mandate]` table")
+                .hint("add `[mandate]` with at least `project_number = \"...\"` (run `innsyn new mandate` for a full example)"),
+        ),
+        "goal" if !has_goal => errors.push(
+            Diagnostic::at(file, split.front_line_offset + 1, 1, "a goal needs its `[goal]` table")
+                .hint("add `[goal]` with at least `id = \"...\"` (run `innsyn new goal` for a full example)"),
+        ),
+        "mandate" | "goal" | "page" => {}
+        other if other.is_empty() => errors.push(at_type().hint("remove `type`, or use `mandate` or `goal`")),
+        _ => {}
+    }
+    if has_mandate && kind != "mandate" {
+        errors.push(
+            at_key(file, split, "mandate", "a `[mandate]` table needs `type = \"mandate\"`")
+                .hint("add `type = \"mandate\"` above the tables"),
+        );
+    }
+    if has_goal && kind != "goal" {
+        errors.push(
+            at_key(file, split, "goal", "a `[goal]` table needs `type = \"goal\"`")
+                .hint("add `type = \"goal\"` above the tables"),
+        );
     }
 }
 

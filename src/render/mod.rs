@@ -4,6 +4,7 @@
 
 pub mod feeds;
 pub mod links;
+pub mod structured;
 pub mod views;
 
 use std::collections::{BTreeSet, HashMap};
@@ -219,6 +220,8 @@ fn pest_position(msg: &str) -> Option<(usize, usize)> {
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
     pub offline: bool,
+    /// The build's date: milestones before it are overdue.
+    pub today: crate::content::frontmatter::Date,
 }
 
 /// Rendered bodies of every page and section, in the site's order.
@@ -274,6 +277,7 @@ pub fn render_pages(
     site: &Site,
     renderer: &Renderer,
     bodies: &Bodies,
+    views: &structured::Views,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
@@ -288,7 +292,7 @@ pub fn render_pages(
     }
     jobs.push(Job::NotFound);
 
-    let ctx = Shared::new(site, renderer, bodies, options);
+    let ctx = Shared::new(site, renderer, bodies, views, options);
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| ctx.render(job)).collect();
 
     // The same template fault on many pages is reported once, with a count.
@@ -330,6 +334,7 @@ struct Shared<'a> {
     site: &'a Site,
     renderer: &'a Renderer,
     bodies: &'a Bodies,
+    views: &'a structured::Views,
     options: RenderOptions,
     base: HashMap<Lang, tera::Context>,
 }
@@ -345,7 +350,13 @@ struct Common<'a> {
 }
 
 impl<'a> Shared<'a> {
-    fn new(site: &'a Site, renderer: &'a Renderer, bodies: &'a Bodies, options: RenderOptions) -> Self {
+    fn new(
+        site: &'a Site,
+        renderer: &'a Renderer,
+        bodies: &'a Bodies,
+        views: &'a structured::Views,
+        options: RenderOptions,
+    ) -> Self {
         let config = ConfigView::new(&site.settings);
         let base = Lang::ALL
             .iter()
@@ -357,7 +368,7 @@ impl<'a> Shared<'a> {
                 (lang, c)
             })
             .collect();
-        Shared { site, renderer, bodies, options, base }
+        Shared { site, renderer, bodies, views, options, base }
     }
 
     fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
@@ -384,6 +395,9 @@ impl<'a> Shared<'a> {
                     assets: node.page.assets.iter().map(|a| format!("/{a}")).collect(),
                     earlier: neighbour(position.checked_sub(1)),
                     later: neighbour(Some(position + 1)),
+                    mandate: self.views.get(&i).filter(|v| v.0 == "mandate").map(|v| &v.1),
+                    goal: self.views.get(&i).filter(|v| v.0 == "goal").map(|v| &v.1),
+                    status: node.page.status().map(|s| s.view(node.lang)),
                 };
                 let siblings = if section.pages.len() <= SIBLINGS_SHOWN {
                     section.pages.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect()

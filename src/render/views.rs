@@ -99,6 +99,12 @@ pub struct PageView<'a> {
     pub assets: Vec<String>,
     pub earlier: Option<Link>,
     pub later: Option<Link>,
+    /// For `type = "mandate"` pages (see docs/content-types.md).
+    pub mandate: Option<&'a serde_json::Value>,
+    /// For `type = "goal"` pages.
+    pub goal: Option<&'a serde_json::Value>,
+    /// The status of a mandate or goal: `{ key, label, symbol }`.
+    pub status: Option<crate::content::status::StatusView>,
 }
 
 #[derive(Serialize)]
