@@ -327,7 +327,10 @@ fn link_structured(pages: &[PageNode], targets: &HashMap<String, Target>, errors
         }
     }
     for list in links.children.values_mut() {
-        list.sort_by(|&a, &b| collation_key(&pages[a].page.title).cmp(&collation_key(&pages[b].page.title)));
+        list.sort_by(|&a, &b| {
+            let key = |i: usize| (pages[i].page.weight, collation_key(&pages[i].page.title));
+            key(a).cmp(&key(b))
+        });
     }
     for (i, p) in pages.iter().enumerate() {
         let Some(m) = &p.page.mandate else { continue };

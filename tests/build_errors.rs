@@ -79,6 +79,17 @@ error_case!(chart_bad_filter, "the filter `kommune` cannot be read");
 error_case!(chart_non_numeric, "data/tall.csv:2:18: error: `ok` in column `merknad` is not a number");
 error_case!(chart_filter_no_rows, "matches no rows");
 error_case!(data_malformed_csv, "data/tall.csv:3:13");
+error_case!(mandate_unknown_field, "content/m.md:7:1: error: unknown field `prosject_manager`");
+error_case!(mandate_unknown_status, "did you mean `in-progress`?");
+error_case!(mandate_impossible_date, "content/m.md:11:1: error: `due` is not a real date");
+error_case!(mandate_likelihood_out_of_range, "`likelihood` is 7, but it must be from 1 to 5");
+error_case!(mandate_missing_dependency, "`@/mandater/borte.md` in `depends_on` is not a page of the site");
+error_case!(goal_duplicate_id, "content/b.md:6:1: error: the goal id `RM-1` is also used by `content/a.md`");
+error_case!(goal_missing_parent, "the parent goal `RM-2` does not exist");
+error_case!(goal_parent_cycle, "go round in a circle: A → B → A");
+error_case!(goal_indicator_missing_data, "there is no data file `data/borte.csv`");
+error_case!(goal_indicator_missing_column, "has no column `andel`");
+error_case!(goal_without_table, "a goal needs its `[goal]` table");
 
 #[test]
 fn all_faults_of_a_site_are_reported_in_one_run() {

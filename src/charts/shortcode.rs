@@ -445,8 +445,9 @@ impl Builtin for Goals {
         }
         let lang = ctx.lang;
         let none = match lang {
-            crate::lang::Lang::En => "(none)",
-            _ => "(ingen)",
+            crate::lang::Lang::En => "No area",
+            crate::lang::Lang::Nn => "Utan område",
+            crate::lang::Lang::Nb => "Uten område",
         };
         let no_status = match lang {
             crate::lang::Lang::En => "No status",

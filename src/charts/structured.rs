@@ -22,9 +22,10 @@ pub fn day_number(d: Date) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Whether a milestone is past its date and not finished.
+/// Whether a milestone is past its date and known not to be finished. A milestone
+/// without a status is not called overdue: nothing says it was missed.
 pub fn overdue(m: &Milestone, today: Date) -> bool {
-    m.due < today && !matches!(m.status, Some(Status::Done) | Some(Status::Stopped))
+    m.due < today && m.status.is_some_and(|s| !matches!(s, Status::Done | Status::Stopped))
 }
 
 fn rgb((r, g, b): (u8, u8, u8)) -> String {
@@ -50,8 +51,13 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
     let height = top + row * milestones.len() as f64 + 40.0;
     let days: Vec<i64> = milestones.iter().map(|m| day_number(m.due)).collect();
     let t = day_number(today);
-    let lo = days.iter().copied().chain([t]).min().unwrap_or(t) - 30;
-    let hi = days.iter().copied().chain([t]).max().unwrap_or(t) + 30;
+    let (first, last) = (days.iter().copied().min().unwrap_or(t), days.iter().copied().max().unwrap_or(t));
+    // Today is shown when it is near the plan; a plan long past is not squeezed to
+    // make room for it.
+    let show_today = t >= first - 365 && t <= last + 365;
+    let span: Vec<i64> = if show_today { vec![first, last, t] } else { vec![first, last] };
+    let lo = span.iter().copied().min().unwrap_or(t) - 30;
+    let hi = span.iter().copied().max().unwrap_or(t) + 30;
     let (x0, x1) = (220.0, width - 30.0);
     let x = |d: i64| x0 + (x1 - x0) * (d - lo) as f64 / (hi - lo).max(1) as f64;
     let mut s = format!(
@@ -98,6 +104,10 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
         if late {
             let _ = write!(s, "<text x=\"{:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" font-size=\"12\" font-weight=\"bold\" fill=\"#8F1414\">{overdue_word}</text>", px + 14.0, y + 4.0);
         }
+    }
+    if !show_today {
+        s.push_str("</svg>");
+        return s;
     }
     let tx = x(t);
     let _ = write!(
@@ -181,7 +191,7 @@ mod tests {
     #[test]
     fn only_unfinished_milestones_past_their_date_are_overdue() {
         let m = |status| Milestone { id: "M1".into(), text: "x".into(), due: d("2024-01-31"), status };
-        assert!(overdue(&m(None), d("2024-02-01")));
+        assert!(!overdue(&m(None), d("2024-02-01")), "no status: not known to be late");
         assert!(overdue(&m(Some(Status::InProgress)), d("2024-02-01")));
         assert!(!overdue(&m(Some(Status::Done)), d("2024-02-01")));
         assert!(!overdue(&m(None), d("2024-01-31")));
