@@ -30,9 +30,12 @@ fn main() -> ExitCode {
                 if !args.quiet {
                     let w = s.written;
                     println!(
-                        "Built {} pages in {} sections: {} files ({} written, {} unchanged, {} removed) in {} ms",
+                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms: {} files ({} written, {} unchanged, {} removed) in {} ms",
                         s.pages,
                         s.sections,
+                        s.charts,
+                        s.data_files,
+                        s.search_terms,
                         s.files,
                         w.written,
                         w.unchanged,

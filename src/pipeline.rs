@@ -41,6 +41,10 @@ impl Options {
 pub struct Summary {
     pub pages: usize,
     pub sections: usize,
+    pub charts: usize,
+    pub data_files: usize,
+    pub search_terms: usize,
+    pub search_bytes: usize,
     pub files: usize,
     pub written: WriteReport,
     pub phases: Vec<(&'static str, Duration)>,
@@ -111,6 +115,8 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
     files.extend(data_files);
+    let (index, search_stats) = crate::search::build(&site, &bodies);
+    files.extend(index);
     files.extend(bodies.files);
     output::check_unique(&mut files)?;
     lap("render", &mut t);
@@ -118,6 +124,10 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     let summary = Summary {
         pages: site.pages.len(),
         sections: site.sections.len(),
+        search_terms: search_stats.terms,
+        search_bytes: search_stats.bytes,
+        charts: files.iter().filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("data/")).count(),
+        data_files: site.data.len(),
         files: files.len(),
         phases,
         elapsed: start.elapsed(),

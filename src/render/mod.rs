@@ -22,6 +22,9 @@ use crate::theme::Theme;
 use links::LinkStyle;
 use views::*;
 
+/// Where the search page is published.
+pub const SEARCH_PATH: &str = "/sok/";
+
 /// On a page, the parent section's pages are listed only up to this many.
 const SIBLINGS_SHOWN: usize = 40;
 
@@ -266,10 +269,18 @@ pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnos
 /// One template render to do.
 enum Job {
     Page(usize),
-    Section { index: usize, page: usize },
+    Section {
+        index: usize,
+        page: usize,
+    },
     TaxonomyList(usize),
-    Term { taxonomy: usize, term: usize },
+    Term {
+        taxonomy: usize,
+        term: usize,
+    },
     NotFound,
+    /// The search page, `/sok/`.
+    Search,
 }
 
 /// Renders every HTML page of the site, in parallel.
@@ -291,6 +302,9 @@ pub fn render_pages(
         jobs.extend((0..tax.terms.len()).map(|term| Job::Term { taxonomy: t, term }));
     }
     jobs.push(Job::NotFound);
+    if renderer.has_template("search.html") {
+        jobs.push(Job::Search);
+    }
 
     let ctx = Shared::new(site, renderer, bodies, views, options);
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| ctx.render(job)).collect();
@@ -483,6 +497,11 @@ impl<'a> Shared<'a> {
                     &vec![self.home(), Link { title: tax.taxonomy.title.clone(), path: tax.path.clone() }],
                 );
                 self.finish("taxonomy_term.html", &ctx, &term.path, std::path::Path::new(crate::config::CONFIG_FILE))
+            }
+            Job::Search => {
+                let mut ctx = self.context(site.settings.language, SEARCH_PATH, 0, false);
+                ctx.insert("breadcrumbs", &vec![self.home()]);
+                self.finish("search.html", &ctx, SEARCH_PATH, std::path::Path::new("templates/search.html"))
             }
             Job::NotFound => {
                 let mut ctx = self.context(site.settings.language, "/404.html", 0, false);

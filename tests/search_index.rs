@@ -1,0 +1,112 @@
+//! The search index of a small site built in memory: what is indexed under which
+//! term, BM25 order with title boosts, compound parts, folding, language-specific
+//! stemming, filters, and identical bytes on rebuild.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use innsyn::pipeline::{render_site, Options};
+
+fn site(dir: &Path) {
+    let w = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("config.toml", "title = \"S\"\n[[taxonomies]]\nname = \"kommune\"\n");
+    w("content/_index.md", "+++\ntitle = \"Forside\"\n+++\n");
+    w("content/a.md", "+++\ntitle = \"Innbyggertorget i Asker\"\n[taxonomies]\nkommune = [\"Asker\"]\n+++\nEt torg for innbyggerne.\n\n## Årsverk\n\nBarnehagene trenger 2 045 årsverk.\n");
+    w("content/b.md", "+++\ntitle = \"Om barnehager\"\nlang = \"nn\"\n[taxonomies]\nkommune = [\"Time\"]\n+++\nInnbyggjarane i Time. Barnehagar og torg nemnast ein gong.\n");
+    w("content/c.md", "+++\ntitle = \"Staffing\"\nlang = \"en\"\n+++\nMunicipalities are hiring nurses.\n");
+    w("content/d.md", "+++\ntitle = \"Sykefravær\"\n+++\nFravær og sykefraværet i kommunen.\n");
+}
+
+fn index(dir: &Path) -> BTreeMap<String, String> {
+    let options =
+        Options { root: dir.to_path_buf(), output: None, base_url: None, drafts: false, offline: false, write: false };
+    let (_, files) = render_site(&options).unwrap_or_else(|e| panic!("{e}"));
+    files
+        .into_iter()
+        .filter(|f| f.path.starts_with("search/"))
+        .map(|f| (f.path, String::from_utf8(f.bytes).unwrap()))
+        .collect()
+}
+
+/// The postings of `term` as (page id, score, heading) triples, ids decoded.
+fn postings(files: &BTreeMap<String, String>, term: &str) -> Vec<(i64, i64, i64)> {
+    let shard = innsyn::search::text::shard(term);
+    let js = &files[&format!("search/t/{shard}.js")];
+    let json = &js[js.find(',').unwrap() + 1..js.rfind(");").unwrap()];
+    let map: BTreeMap<String, Vec<i64>> = serde_json::from_str(json).unwrap();
+    let mut id = 0;
+    map.get(term).map_or_else(Vec::new, |flat| {
+        flat.chunks(3)
+            .map(|c| {
+                id += c[0];
+                (id, c[1], c[2])
+            })
+            .collect()
+    })
+}
+
+// Page ids follow content paths: a.md = 0, b.md = 1, c.md = 2, d.md = 3.
+
+#[test]
+fn inflections_of_both_norwegian_written_forms_meet_in_one_stem() {
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path());
+    let f = index(dir.path());
+    let ids = |t: &str| postings(&f, t).iter().map(|p| p.0).collect::<Vec<_>>();
+    assert_eq!(ids("barnehag"), [0, 1], "barnehagene (nb) and barnehagar (nn)");
+    assert_eq!(ids("innbyggjar"), [1]);
+    assert_eq!(ids("municip"), [2], "English pages are stemmed in English");
+}
+
+#[test]
+fn compound_words_are_found_by_their_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path());
+    let f = index(dir.path());
+    assert!(postings(&f, "torg").iter().any(|p| p.0 == 0), "innbyggertorget → torg");
+    assert!(postings(&f, "fravaer").iter().any(|p| p.0 == 3), "sykefraværet → fravær");
+}
+
+#[test]
+fn norwegian_letters_are_folded_so_aa_ae_oe_match() {
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path());
+    let f = index(dir.path());
+    let hits = postings(&f, "aarsverk");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].2, 1, "points at the heading «Årsverk»");
+    assert!(f.contains_key("search/t/aa.js"));
+    assert_eq!(postings(&f, "2045").len(), 1, "2 045 is one number");
+}
+
+#[test]
+fn bm25_ranks_a_title_hit_above_a_passing_mention() {
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path());
+    let f = index(dir.path());
+    let hits = postings(&f, "barnehag");
+    let score = |id| hits.iter().find(|p| p.0 == id).unwrap().1;
+    assert!(score(1) > score(0), "title «Om barnehager» beats a body mention: {hits:?}");
+}
+
+#[test]
+fn filters_list_their_pages_and_pages_carry_their_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path());
+    let f = index(dir.path());
+    assert_eq!(f["search/f/kommune-time.js"], "window.innsynSearch.register(\"f:kommune-time\",[1]);\n");
+    let meta = &f["search/p/0.js"];
+    assert!(meta.contains("\"u\":\"/b/\"") && meta.contains("\"l\":\"nn\""));
+    assert!(f["search/manifest.js"].contains("\"pages\":4"));
+}
+
+#[test]
+fn the_index_is_byte_identical_on_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    site(dir.path());
+    assert_eq!(index(dir.path()), index(dir.path()));
+}
