@@ -16,6 +16,20 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into public/ (or --output).
     Build(BuildArgs),
+    /// Build, serve on this machine, rebuild on every change and reload open pages.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Address to listen on; 127.0.0.1 keeps the site on this machine.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: String,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Check the whole site as a build would, without writing anything.
     Check(SiteArgs),
     /// Make a new site in DIR that builds at once.

@@ -45,6 +45,16 @@ fn main() -> ExitCode {
                 }
             })
         }
+        Command::Serve { site, interface, port, open } => {
+            let options = innsyn::serve::ServeOptions { root: site.root, interface, port, drafts: site.drafts, open };
+            match innsyn::serve::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(d) => {
+                    eprintln!("{d}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Check(args) => {
             let options = Options {
                 root: args.root,

@@ -1,0 +1,365 @@
+//! `innsyn serve`: builds the site into memory, serves it over HTTP on loopback,
+//! watches the site's folders, rebuilds on change and tells open pages to reload
+//! (server-sent events; a small script is injected into HTML only here). A failed
+//! rebuild keeps the last good site served and shows the errors in the pages.
+//! Requests are answered from the in-memory map of built files, so no request can
+//! read anything else from the disk.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::error::Diagnostic;
+use crate::pipeline::{render_site, Options};
+
+/// Where the reload events are served.
+const EVENTS: &str = "/__innsyn/events";
+
+/// The folders and files whose changes trigger a rebuild.
+const WATCHED: [&str; 6] = ["content", "data", "templates", "themes", "static", "config.toml"];
+
+/// The built site as served, and the last build's errors.
+#[derive(Default)]
+struct State {
+    files: HashMap<String, Vec<u8>>,
+    error: Option<String>,
+    /// Increases with every build, so pages know whether they are current.
+    generation: u64,
+}
+
+struct Shared {
+    state: RwLock<State>,
+    clients: Mutex<Vec<Sender<String>>>,
+}
+
+impl Shared {
+    fn broadcast(&self, event: &str) {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients.retain(|c| c.send(event.to_string()).is_ok());
+    }
+}
+
+/// Serve options.
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub interface: String,
+    pub port: u16,
+    pub drafts: bool,
+    pub open: bool,
+}
+
+/// Builds, serves and watches until the process is stopped.
+pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
+    let addr: SocketAddr = format!("{}:{}", opts.interface, opts.port).parse().map_err(|_| {
+        Diagnostic::new("--interface", format!("`{}` is not an IP address", opts.interface))
+            .hint("use 127.0.0.1 (only this machine) or 0.0.0.0 (every network)")
+    })?;
+    let server = tiny_http::Server::http(addr).map_err(|e| {
+        Diagnostic::new("--port", format!("cannot listen on {addr}: {e}")).hint(format!(
+            "another program may use port {}; try `--port {}`",
+            opts.port,
+            opts.port.wrapping_add(1).max(1024)
+        ))
+    })?;
+    let build_options = Options {
+        root: opts.root.clone(),
+        output: None,
+        base_url: None,
+        drafts: opts.drafts,
+        offline: false,
+        write: false,
+    };
+    let shared = Arc::new(Shared { state: RwLock::new(State::default()), clients: Mutex::new(Vec::new()) });
+    rebuild(&build_options, &shared);
+    let url = format!("http://{addr}/");
+    println!("Serving {} at {url} (Ctrl+C stops)", opts.root.display());
+    if opts.open {
+        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+    }
+
+    // The watcher runs on its own thread and rebuilds after a short quiet spell.
+    let (tx, rx) = channel();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res {
+            if !matches!(event.kind, notify::EventKind::Access(_)) {
+                let _ = tx.send(event.paths);
+            }
+        }
+    })
+    .map_err(|e| Diagnostic::new(&opts.root, format!("cannot watch the site for changes: {e}")))?;
+    use notify::Watcher as _;
+    for name in WATCHED {
+        let path = opts.root.join(name);
+        if path.exists() {
+            let mode =
+                if path.is_dir() { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
+            let _ = watcher.watch(&path, mode);
+        }
+    }
+    {
+        let shared = Arc::clone(&shared);
+        let root = opts.root.clone();
+        std::thread::spawn(move || watch_loop(&rx, &build_options, &shared, &root));
+    }
+
+    for request in server.incoming_requests() {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || handle(request, &shared));
+    }
+    drop(watcher);
+    Ok(())
+}
+
+fn watch_loop(rx: &Receiver<Vec<PathBuf>>, options: &Options, shared: &Shared, root: &Path) {
+    let output = root.join("public");
+    while let Ok(paths) = rx.recv() {
+        let mut relevant = paths.iter().any(|p| !p.starts_with(&output));
+        // Collect the burst of events an editor's save makes.
+        let deadline = Instant::now() + Duration::from_millis(60);
+        while let Ok(more) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            relevant |= more.iter().any(|p| !p.starts_with(&output));
+        }
+        if relevant {
+            rebuild(options, shared);
+        }
+    }
+}
+
+fn rebuild(options: &Options, shared: &Shared) {
+    let start = Instant::now();
+    match render_site(options) {
+        Ok((summary, files)) => {
+            {
+                let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
+                state.files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+                state.error = None;
+                state.generation += 1;
+            }
+            println!("Rebuilt {} pages in {} ms", summary.pages, start.elapsed().as_millis());
+            shared.broadcast("reload");
+        }
+        Err(errors) => {
+            let text = errors.to_string();
+            eprintln!("{text}\nStill serving the last good build.");
+            shared.state.write().unwrap_or_else(|e| e.into_inner()).error = Some(text.clone());
+            shared.broadcast(&format!("error\n{text}"));
+        }
+    }
+}
+
+/// The file a request path names, or why it names none. Paths are decoded,
+/// then refused when they try to leave the site (`..`, backslashes, NUL).
+pub fn resolve(raw: &str, exists: impl Fn(&str) -> bool) -> Result<Option<String>, &'static str> {
+    let path = raw.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path).ok_or("bad encoding")?;
+    if decoded.contains('\0') || decoded.contains('\\') || !decoded.starts_with('/') || decoded.starts_with("//") {
+        return Err("bad path");
+    }
+    let parts: Vec<&str> = decoded.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.iter().any(|p| *p == ".." || *p == ".") {
+        return Err("bad path");
+    }
+    let joined = parts.join("/");
+    let candidates = if decoded.ends_with('/') || joined.is_empty() {
+        vec![format!("{joined}{}index.html", if joined.is_empty() { "" } else { "/" })]
+    } else {
+        vec![joined.clone(), format!("{joined}/index.html")]
+    };
+    Ok(candidates.into_iter().find(|c| exists(c)))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The content type of a file name.
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "xml" => "application/xml; charset=utf-8",
+        "json" => "application/json",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "tsv" => "text/tab-separated-values; charset=utf-8",
+        "toml" => "application/toml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The live-reload script, injected into HTML responses while serving.
+fn reload_script() -> String {
+    format!(
+        r#"<script>(function(){{var s=new EventSource("{EVENTS}");s.onmessage=function(e){{if(e.data==="reload"){{location.reload();return}}if(e.data.indexOf("error\n")===0){{var d=document.getElementById("innsyn-build-error");if(!d){{d=document.createElement("div");d.id="innsyn-build-error";d.setAttribute("role","alert");d.style.cssText="position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;background:#fbe9e9;color:#8f1414;border-top:4px solid #c01b1b;padding:1rem;font:14px/1.5 monospace;white-space:pre-wrap;z-index:99999";document.body.appendChild(d)}}d.textContent="innsyn: the last change did not build, so this page shows the last good build.\n\n"+e.data.slice(6)}}}};}})();</script>"#
+    )
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn handle(request: tiny_http::Request, shared: &Shared) {
+    let url = request.url().to_string();
+    if url == EVENTS {
+        return events(request, shared);
+    }
+    let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+    let found = resolve(&url, |p| state.files.contains_key(p));
+    let (status, path) = match found {
+        Err(_) => (400, None),
+        Ok(Some(p)) => (200, Some(p)),
+        Ok(None) => (404, state.files.contains_key("404.html").then(|| "404.html".to_string())),
+    };
+    // A folder asked for without its slash: send the reader to it.
+    if let Some(p) = &path {
+        let bare = url.split('?').next().unwrap_or("");
+        if status == 200 && p.ends_with("/index.html") && !bare.ends_with('/') && !bare.ends_with(".html") {
+            let response = tiny_http::Response::empty(301).with_header(header("Location", &format!("{bare}/")));
+            drop(state);
+            let _ = request.respond(response);
+            return;
+        }
+    }
+    let Some(path) = path else {
+        let body = if status == 400 { "400 Bad Request" } else { "404 Not Found" };
+        drop(state);
+        let _ = request.respond(
+            tiny_http::Response::from_string(body)
+                .with_status_code(status)
+                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+        );
+        return;
+    };
+    let mut body = state.files[&path].clone();
+    drop(state);
+    if path.ends_with(".html") {
+        // The event stream tells a page about a broken build as soon as it connects.
+        let mut html = String::from_utf8_lossy(&body).into_owned();
+        let inject = reload_script();
+        match html.rfind("</body>") {
+            Some(i) => html.insert_str(i, &inject),
+            None => html.push_str(&inject),
+        }
+        body = html.into_bytes();
+    }
+    let response = tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type(&path)))
+        .with_header(header("Cache-Control", "no-store"));
+    let _ = request.respond(response);
+}
+
+/// A reader that blocks until the next event, for server-sent events.
+struct EventStream {
+    rx: Receiver<String>,
+    buf: Vec<u8>,
+}
+
+impl Read for EventStream {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.buf.is_empty() {
+            match self.rx.recv_timeout(Duration::from_secs(15)) {
+                Ok(event) => {
+                    let data: String = event.lines().map(|l| format!("data: {l}\n")).collect();
+                    self.buf = padded(&format!("{data}\n"));
+                }
+                // A comment line keeps the connection open and finds closed ones.
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => self.buf = padded(": ping\n\n"),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len());
+        out[..n].copy_from_slice(&self.buf[..n]);
+        self.buf.drain(..n);
+        Ok(n)
+    }
+}
+
+/// The HTTP server sends a streamed body in chunks of 8 KiB; an event followed by
+/// a comment that fills the chunk goes out at once instead of waiting for more.
+fn padded(event: &str) -> Vec<u8> {
+    let mut out = event.as_bytes().to_vec();
+    let fill = 8200usize.saturating_sub(out.len() + 3);
+    out.extend_from_slice(b": ");
+    out.extend(std::iter::repeat_n(b' ', fill));
+    out.extend_from_slice(b"\n\n");
+    out
+}
+
+fn events(request: tiny_http::Request, shared: &Shared) {
+    let (tx, rx) = channel();
+    // A page that opens while the site is broken learns it at once.
+    if let Some(e) = &shared.state.read().unwrap_or_else(|e| e.into_inner()).error {
+        let _ = tx.send(format!("error\n{e}"));
+    }
+    shared.clients.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+    let response = tiny_http::Response::new(
+        tiny_http::StatusCode(200),
+        vec![header("Content-Type", "text/event-stream"), header("Cache-Control", "no-store")],
+        EventStream { rx, buf: padded(": connected\n\n") },
+        None,
+        None,
+    );
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(p: &str) -> bool {
+        ["index.html", "a/index.html", "innsyn.css", "a/b c.svg"].contains(&p)
+    }
+
+    #[test]
+    fn requests_map_to_files_and_folders_to_their_index() {
+        assert_eq!(resolve("/", site), Ok(Some("index.html".into())));
+        assert_eq!(resolve("/a/", site), Ok(Some("a/index.html".into())));
+        assert_eq!(resolve("/a", site), Ok(Some("a/index.html".into())));
+        assert_eq!(resolve("/innsyn.css?v=1", site), Ok(Some("innsyn.css".into())));
+        assert_eq!(resolve("/a/b%20c.svg", site), Ok(Some("a/b c.svg".into())));
+        assert_eq!(resolve("/nope", site), Ok(None));
+    }
+
+    #[test]
+    fn paths_that_try_to_leave_the_site_are_refused() {
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/%2e%2e/etc/passwd",
+            "//etc/passwd",
+            "/a/..%2f..%2fCargo.toml",
+            "/a\\..\\x",
+            "/%00",
+            "/%zz",
+        ] {
+            assert!(resolve(bad, |_| true).is_err(), "{bad} was accepted");
+        }
+    }
+}

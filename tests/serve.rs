@@ -1,0 +1,170 @@
+//! `innsyn serve` over real HTTP: content types, folders and misses, refused
+//! traversal, live reload on an edit, a broken edit keeping the old site served,
+//! and many requests at once. The server runs on a free loopback port.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/features"), &root);
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(&root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child, port, _dir: dir, root };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+/// (status, content type, body) of a GET with the path sent exactly as given.
+fn get(port: u16, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let head_end = text.find("\r\n\r\n").unwrap_or(text.len());
+    let content_type = text[..head_end]
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
+        .unwrap_or_default();
+    (status, content_type, text[(head_end + 4).min(text.len())..].to_string())
+}
+
+#[test]
+fn pages_and_assets_are_served_with_the_right_content_types() {
+    let s = start();
+    let (status, ct, body) = get(s.port, "/");
+    assert_eq!((status, ct.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(body.contains("EventSource"), "the live-reload script is injected while serving");
+    assert_eq!(get(s.port, "/innsyn.css").1, "text/css; charset=utf-8");
+    assert_eq!(get(s.port, "/nyheter/bunt/kart.svg").1, "image/svg+xml");
+    assert_eq!(get(s.port, "/sitemap.xml").1, "application/xml; charset=utf-8");
+    assert_eq!(get(s.port, "/nyheter/").0, 200);
+    let (status, _, body) = get(s.port, "/finnes/ikke/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "misses get the site's 404 page");
+}
+
+#[test]
+fn traversal_attempts_never_return_file_contents() {
+    let s = start();
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "//etc/passwd",
+        "/nyheter/..%2f..%2fconfig.toml",
+        "/..\\config.toml",
+    ] {
+        let (status, _, body) = get(s.port, path);
+        assert!(status == 400 || status == 404, "{path} gave {status}");
+        assert!(!body.contains("root:") && !body.contains("base_url"), "{path} leaked a file");
+    }
+}
+
+#[test]
+fn an_edit_sends_a_reload_and_a_broken_edit_keeps_the_old_site() {
+    let s = start();
+    let mut events = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(events, "GET /__innsyn/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut reader = BufReader::new(events);
+    let mut wait_for = |needle: &str| {
+        let mut line = String::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            if line.contains(needle) {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(wait_for("connected"));
+    std::thread::sleep(Duration::from_millis(300));
+    let page = s.root.join("content/om/personvern.md");
+    std::fs::write(
+        &page,
+        "+++\ntitle = \"Personvern\"\nslug = \"personvernerklæring\"\n+++\nNy tekst om personvern.\n",
+    )
+    .unwrap();
+    assert!(wait_for("data: reload"), "no reload event after an edit");
+    assert!(get(s.port, "/om/personvernerklaering/").2.contains("Ny tekst om personvern."));
+
+    std::fs::write(&page, "+++\ntitle = \"Personvern\n+++\nØdelagt.\n").unwrap();
+    assert!(wait_for("data: error"), "no error event after a broken edit");
+    let (status, _, body) = get(s.port, "/om/personvernerklaering/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Ny tekst om personvern."), "the last good site is still served");
+}
+
+#[test]
+fn two_hundred_concurrent_requests_are_all_answered() {
+    let s = start();
+    let port = s.port;
+    let handles: Vec<_> = (0..200)
+        .map(|i| std::thread::spawn(move || get(port, if i % 2 == 0 { "/" } else { "/innsyn.css" }).0))
+        .collect();
+    let ok = handles.into_iter().map(|h| h.join().unwrap()).filter(|&s| s == 200).count();
+    assert_eq!(ok, 200);
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error() {
+    let s = start();
+    let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["serve", "--port", &s.port.to_string(), "--root"])
+        .arg(&s.root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot listen") && err.contains("--port"), "{err}");
+}
