@@ -30,8 +30,17 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Check the whole site as a build would, without writing anything.
-    Check(SiteArgs),
+    /// Check the whole site as a build would, and lint links, anchors, alt text and
+    /// headings, without writing anything.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Pack the site, built for reading from disk, into a verifiable BagIt archive (zip).
+    Archive(ArchiveArgs),
     /// Make a new site in DIR that builds at once.
     Init {
         /// Folder for the new site (must be empty or not exist).
@@ -81,4 +90,20 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The site's folder (holding config.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The zip to write [default: ./TITLE-SLUG-YYYY-MM-DD.zip].
+    #[arg(long, value_name = "FILE.zip")]
+    pub output: Option<PathBuf>,
+    /// Base URL for feeds, sitemap and canonical links (overrides config.toml).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Check an archive instead of making one: every file, checksum and the Payload-Oxum.
+    #[arg(long, value_name = "FILE.zip", conflicts_with_all = ["root", "output", "base_url"])]
+    pub verify: Option<PathBuf>,
 }

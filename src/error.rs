@@ -17,12 +17,14 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when a fix is likely.
     pub hint: Option<String>,
+    /// A warning does not fail the run (unless `check --strict`).
+    pub warning: bool,
 }
 
 impl Diagnostic {
     /// A problem with a whole file.
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line: None, col: None, message: message.into(), hint: None }
+        Diagnostic { path: path.into(), line: None, col: None, message: message.into(), hint: None, warning: false }
     }
 
     /// A problem at a line and column (1-based).
@@ -33,6 +35,12 @@ impl Diagnostic {
     /// Adds a hint saying how to fix it.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks it as a warning.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
         self
     }
 
@@ -57,7 +65,8 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error: {}", self.location(), self.message)?;
+        let kind = if self.warning { "warning" } else { "error" };
+        write!(f, "{}: {kind}: {}", self.location(), self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }

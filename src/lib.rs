@@ -4,6 +4,7 @@
 //! ([`content`], [`shortcodes`], [`markdown`]), assembles it ([`site`]), renders it
 //! ([`render`]) and writes it ([`output`]).
 
+pub mod archive;
 pub mod charts;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod fsx;
 pub mod init;
 pub mod lang;
+pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

@@ -55,23 +55,19 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check(args) => {
+        Command::Check { site, strict } => {
             let options = Options {
-                root: args.root,
+                root: site.root,
                 output: None,
                 base_url: None,
-                drafts: args.drafts,
+                drafts: site.drafts,
                 offline: false,
                 write: false,
             };
-            finish(pipeline::build(&options), |s| {
-                println!(
-                    "No errors: {} pages in {} sections checked in {} ms",
-                    s.pages,
-                    s.sections,
-                    s.elapsed.as_millis()
-                )
-            })
+            match pipeline::build(&options) {
+                Ok(summary) => report_check(&summary, strict),
+                Err(errors) => finish(Err(errors), |_| {}),
+            }
         }
         Command::New { kind, title, section, parent, root } => {
             let today = innsyn::pipeline::today().to_string();
@@ -86,6 +82,54 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Archive(args) => match args.verify {
+            Some(zip) => {
+                let v = innsyn::archive::verify_file(&zip);
+                for problem in &v.problems {
+                    eprintln!("{}: {problem}", zip.display());
+                }
+                if v.is_valid() {
+                    println!(
+                        "{}: a valid BagIt bag: {} files ({} bytes) in data/, every checksum and the Payload-Oxum right",
+                        zip.display(),
+                        v.payload_files,
+                        v.payload_bytes
+                    );
+                    ExitCode::SUCCESS
+                } else {
+                    let n = v.problems.len();
+                    eprintln!("{}: {n} {}", zip.display(), if n == 1 { "problem" } else { "problems" });
+                    ExitCode::from(1)
+                }
+            }
+            None => {
+                let options =
+                    innsyn::archive::ArchiveOptions { root: args.root, output: args.output, base_url: args.base_url };
+                match innsyn::archive::archive(&options) {
+                    Ok(s) => {
+                        for note in &s.notes {
+                            eprintln!("note: {note}");
+                        }
+                        println!(
+                            "Archived {} files ({} bytes) into {} ({} bytes, sha256 {}) in {} ms (build {} ms)",
+                            s.files,
+                            s.payload_bytes,
+                            s.path.display(),
+                            s.zip_bytes,
+                            s.sha256,
+                            s.elapsed.as_millis(),
+                            s.build.as_millis()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(errors) => {
+                        eprintln!("{errors}");
+                        eprintln!("No archive was written.");
+                        ExitCode::from(1)
+                    }
+                }
+            }
+        },
         Command::Init { dir } => match innsyn::init::create(&dir) {
             Ok(()) => {
                 println!("Made a new site in {}. Build it with: innsyn build --root {}", dir.display(), dir.display());
@@ -96,6 +140,32 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+    }
+}
+
+/// Prints `check`'s warnings grouped per file and its summary.
+fn report_check(summary: &Summary, strict: bool) -> ExitCode {
+    let mut current = None;
+    for w in &summary.warnings {
+        if current != Some(&w.path) {
+            eprintln!("\n{}", w.path.display());
+            current = Some(&w.path);
+        }
+        eprintln!("  {w}");
+    }
+    let n = summary.warnings.len();
+    println!(
+        "Checked {} pages in {} sections in {} ms: no errors, {n} {}",
+        summary.pages,
+        summary.sections,
+        summary.elapsed.as_millis(),
+        if n == 1 { "warning" } else { "warnings" }
+    );
+    if strict && n > 0 {
+        eprintln!("--strict: warnings fail the check.");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

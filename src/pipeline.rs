@@ -45,6 +45,8 @@ pub struct Summary {
     pub data_files: usize,
     pub search_terms: usize,
     pub search_bytes: usize,
+    /// Warnings from `check` (links, anchors, alt text, headings, link text).
+    pub warnings: Vec<Diagnostic>,
     pub files: usize,
     pub written: WriteReport,
     pub phases: Vec<(&'static str, Duration)>,
@@ -98,7 +100,7 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
         return Err(errors.into_result().unwrap_err());
     };
     renderer.register_data(&site.data);
-    let bodies = match render::render_bodies(&site, &renderer) {
+    let mut bodies = match render::render_bodies(&site, &renderer) {
         Ok(b) => b,
         Err(e) => {
             errors.extend(e.0);
@@ -117,9 +119,11 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     files.extend(data_files);
     let (index, search_stats) = crate::search::build(&site, &bodies);
     files.extend(index);
-    files.extend(bodies.files);
+    files.extend(std::mem::take(&mut bodies.files));
     output::check_unique(&mut files)?;
     lap("render", &mut t);
+    // `check` (a run that writes nothing) also lints what was built.
+    let warnings = if options.write { Vec::new() } else { crate::lint::lint(&site, &bodies, &files) };
 
     let summary = Summary {
         pages: site.pages.len(),
@@ -128,6 +132,7 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
         search_bytes: search_stats.bytes,
         charts: files.iter().filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("data/")).count(),
         data_files: site.data.len(),
+        warnings,
         files: files.len(),
         phases,
         elapsed: start.elapsed(),

@@ -254,3 +254,34 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn check_warns_about_links_anchors_alt_text_headings_and_empty_links_and_strict_fails() {
+    let root = fixture("lint");
+    let o = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "warnings alone do not fail");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    for needle in [
+        "content/_index.md:4:1: warning: the link `a/#finnes-ikke` names `#finnes-ikke`",
+        "content/_index.md:4:1: warning: the link `borte/` leads to a page that does not exist",
+        "content/a.md:6:1: warning: the heading «For dypt» jumps from level 2 to 4",
+        "content/a.md:8:1: warning: the image `kart.png` has no alternative text",
+        "content/a.md:10:1: warning: the link to `https://uustatus.no/` has no text",
+    ] {
+        assert!(err.contains(needle), "`{needle}` missing from:\n{err}");
+    }
+    assert!(!root.join("public").exists(), "check writes nothing");
+    let strict =
+        Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--strict", "--root"]).arg(&root).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn the_example_site_passes_check_without_warnings() {
+    let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["check", "--strict", "--root"])
+        .arg(example())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -1,0 +1,270 @@
+//! What `innsyn check` looks at beyond what a build refuses: links and `#anchors`
+//! between the built pages, images without alternative text, skipped heading
+//! levels, and links without text. These are warnings; `--strict` makes them fail.
+//! Pure: reads the built files in memory.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::error::Diagnostic;
+use crate::output::OutputFile;
+use crate::render::Bodies;
+use crate::site::Site;
+
+/// All warnings for the built site.
+pub fn lint(site: &Site, bodies: &Bodies, files: &[OutputFile]) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for (i, node) in site.pages.iter().enumerate() {
+        let file = &node.page.file;
+        let markdown = &node.page.body.markdown;
+        let offset = node.page.body.line_offset;
+        content_warnings(file, &bodies.pages[i].html, markdown, offset, &mut warnings);
+    }
+    for (i, node) in site.sections.iter().enumerate() {
+        let s = &node.section;
+        content_warnings(&s.file, &bodies.sections[i].html, &s.body.markdown, s.body.line_offset, &mut warnings);
+    }
+    warnings.extend(links(site, files));
+    warnings.sort();
+    warnings.dedup();
+    warnings
+}
+
+/// The line of `markdown` that holds `needle`, as a line of the file.
+fn line_of(markdown: &str, offset: usize, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    markdown.lines().position(|l| l.contains(needle)).map(|i| i + 1 + offset)
+}
+
+fn warn(file: &Path, line: Option<usize>, message: String, hint: &str) -> Diagnostic {
+    let d = match line {
+        Some(l) => Diagnostic::at(file, l, 1, message),
+        None => Diagnostic::new(file, message),
+    };
+    d.hint(hint).warning()
+}
+
+/// Tags of one name in `html`: (the tag's text, the text up to its closing tag).
+fn tags<'a>(html: &'a str, name: &str) -> Vec<(&'a str, &'a str)> {
+    let open = format!("<{name}");
+    let close = format!("</{name}>");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        if !after.starts_with([' ', '>', '/']) {
+            rest = after;
+            continue;
+        }
+        let Some(end) = after.find('>') else { break };
+        let tag = &rest[i..i + open.len() + end + 1];
+        let body_start = &after[end + 1..];
+        let inner = body_start.find(&close).map_or("", |j| &body_start[..j]);
+        out.push((tag, inner));
+        rest = body_start;
+    }
+    out
+}
+
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    Some(&tag[i..i + tag[i..].find('"')?])
+}
+
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out: &mut Vec<Diagnostic>) {
+    // Images need a text alternative (decorative images belong in the theme).
+    for (tag, _) in tags(html, "img") {
+        if attr(tag, "alt").is_none_or(|a| a.trim().is_empty()) {
+            let src = attr(tag, "src").unwrap_or("");
+            out.push(warn(
+                file,
+                line_of(markdown, offset, src),
+                format!("the image `{src}` has no alternative text"),
+                "describe the image in the brackets: `![Kart over kommunen](kart.png)`",
+            ));
+        }
+    }
+    // Headings go down one level at a time (the page title is the h1).
+    let mut previous = 1;
+    let mut rest = html;
+    while let Some(i) = rest.find("<h") {
+        let level = rest[i + 2..].chars().next().and_then(|c| c.to_digit(10));
+        rest = &rest[i + 2..];
+        let Some(level) = level else { continue };
+        if level > previous + 1 {
+            let heading =
+                rest.find('>').map(|j| &rest[j + 1..]).and_then(|t| t.find('<').map(|k| t[..k].trim())).unwrap_or("");
+            out.push(warn(
+                file,
+                line_of(markdown, offset, heading),
+                format!("the heading «{heading}» jumps from level {previous} to {level}"),
+                "screen-reader users move by heading levels; use one more `#` than the heading above, e.g. `##` under the title",
+            ));
+        }
+        previous = level;
+    }
+    // Links need text (or a label) to be announced.
+    for (tag, inner) in tags(html, "a") {
+        if tag.contains("heading-anchor") {
+            continue;
+        }
+        let labelled = attr(tag, "aria-label").is_some_and(|l| !l.trim().is_empty())
+            || inner.contains(" alt=\"") && !inner.contains(" alt=\"\"");
+        if text_of(inner).is_empty() && !labelled {
+            let href = attr(tag, "href").unwrap_or("");
+            out.push(warn(
+                file,
+                line_of(markdown, offset, href),
+                format!("the link to `{href}` has no text"),
+                "write the text readers should see in the brackets: `[Les mandatet](...)`",
+            ));
+        }
+    }
+}
+
+/// Every link and `#anchor` between built pages must lead somewhere.
+fn links(site: &Site, files: &[OutputFile]) -> Vec<Diagnostic> {
+    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let ids: HashMap<&str, HashSet<&str>> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .map(|f| {
+            let html = std::str::from_utf8(&f.bytes).unwrap_or("");
+            let set = html.match_indices(" id=\"").filter_map(|(i, m)| {
+                let start = i + m.len();
+                html[start..].find('"').map(|e| &html[start..start + e])
+            });
+            (f.path.as_str(), set.collect())
+        })
+        .collect();
+    // Which content file made each output page, for messages.
+    let mut sources: HashMap<String, (&Path, &str, usize)> = HashMap::new();
+    for p in &site.pages {
+        sources.insert(
+            crate::render::output_path(&p.path),
+            (&p.page.file, &p.page.body.markdown, p.page.body.line_offset),
+        );
+    }
+    for s in &site.sections {
+        sources.insert(
+            crate::render::output_path(&s.path),
+            (&s.section.file, &s.section.body.markdown, s.section.body.line_offset),
+        );
+    }
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html") {
+        let html = std::str::from_utf8(&f.bytes).unwrap_or("");
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for (i, _) in html.match_indices(" href=\"") {
+            let start = i + 7;
+            let Some(end) = html[start..].find('"') else { continue };
+            let href = crate::search::text::unescape(&html[start..start + end]);
+            if href.contains(':') || href.starts_with("//") {
+                continue; // Another site, mail or phone.
+            }
+            let (target_path, anchor) = match href.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (href.as_str(), None),
+            };
+            let target_path = target_path.split('?').next().unwrap_or("");
+            let target = if target_path.is_empty() { f.path.clone() } else { join(dir, target_path) };
+            let target =
+                if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
+            let (source, markdown, offset) = sources.get(&f.path).copied().unwrap_or((Path::new(&f.path), "", 0));
+            // The link as the author wrote it is found by its anchor or its last part.
+            let written = anchor
+                .map(|a| format!("#{a}"))
+                .unwrap_or_else(|| target_path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string());
+            let line = line_of(markdown, offset, &written);
+            if !paths.contains(target.as_str()) {
+                let folder = format!("{target}/index.html");
+                if !paths.contains(folder.as_str()) {
+                    out.push(warn(
+                        source,
+                        line,
+                        format!("the link `{href}` leads to a page that does not exist"),
+                        "link to pages by their file with `@/section/page.md`, which innsyn checks",
+                    ));
+                }
+                continue;
+            }
+            if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+                if ids.get(target.as_str()).is_some_and(|set| !set.contains(anchor)) {
+                    out.push(warn(
+                        source,
+                        line,
+                        format!("the link `{href}` names `#{anchor}`, which `{target}` does not have"),
+                        "anchors are heading ids: `## Effektmål` gets `#effektmal`",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `a/b` + `../c/` → `a/c/` (no leading `/`; `..` above the root stays at the root).
+fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let trailing = rel.ends_with('/');
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut s = parts.join("/");
+    if trailing && !s.is_empty() {
+        s.push('/');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_join_onto_their_folder() {
+        assert_eq!(join("mandater/a9", "../../mal/"), "mal/");
+        assert_eq!(join("mandater/a9", "bilde.png"), "mandater/a9/bilde.png");
+        assert_eq!(join("", "./"), "");
+    }
+
+    #[test]
+    fn content_problems_are_warned_about_with_their_line() {
+        let html = "<h2 id=\"a\">A</h2><h4 id=\"b\">Dypt</h4><p><img src=\"kart.png\" alt=\"\"><a href=\"https://x.no\"></a></p>";
+        let md = "## A\n#### Dypt\n![](kart.png)[](https://x.no)\n";
+        let mut out = Vec::new();
+        content_warnings(Path::new("content/a.md"), html, md, 3, &mut out);
+        let text: Vec<String> = out.iter().map(ToString::to_string).collect();
+        assert_eq!(out.len(), 3, "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("content/a.md:6:1: warning: the image `kart.png` has no alternative text")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|t| t.contains("jumps from level 2 to 4")));
+        assert!(text.iter().any(|t| t.contains("has no text")));
+    }
+}
