@@ -45,6 +45,9 @@ pub enum Command {
     Init {
         /// Folder for the new site (must be empty or not exist).
         dir: PathBuf,
+        /// Language of the new site: nb (bokmål), nn (nynorsk) or en.
+        #[arg(long, default_value = "nb", value_parser = ["nb", "nn", "en"])]
+        lang: String,
     },
     /// Write a new mandate, goal or page with every field explained.
     New {

@@ -3,85 +3,199 @@
 use std::path::Path;
 
 use crate::error::Diagnostic;
+use crate::lang::Lang;
 
-const FILES: &[(&str, &str)] = &[
-    (
-        "config.toml",
-        r#"# Innstillinger for nettstedet. Se dokumentasjonen for alle valg.
-title = "Innsyn i Eksempel kommune"
-description = "Prosjekter, mål og tall fra Eksempel kommune."
-# Adressen nettstedet publiseres på (brukes i feed, nettstedskart og lenker som deles).
-base_url = "https://innsyn.eksempel.kommune.no/"
-language = "nb"
-theme = "innsyn"
-organization = "Eksempel kommune"
-contact_email = "postmottak@eksempel.kommune.no"
-# Tilgjengelighetserklæringen deres på uustatus.no.
-accessibility_statement = "https://uustatus.no/"
+/// The words of a new site, per language.
+struct Scaffold {
+    title: &'static str,
+    description: &'static str,
+    organization: &'static str,
+    home: &'static str,
+    projects: &'static str,
+    projects_text: &'static str,
+    project: &'static str,
+    project_text: &'static str,
+    effect_goal: &'static str,
+    milestone: &'static str,
+    risk: &'static str,
+    mitigation: &'static str,
+    goals: &'static str,
+    goal: &'static str,
+    goal_text: &'static str,
+    figures: &'static str,
+    chart_page: &'static str,
+    chart_text: &'static str,
+    chart_title: &'static str,
+    source: &'static str,
+    note: &'static str,
+}
 
-[[taxonomies]]
-name = "tema"
-title = "Tema"
+fn scaffold(lang: Lang) -> Scaffold {
+    match lang {
+        Lang::Nb => Scaffold {
+            title: "Innsyn i Eksempel kommune",
+            description: "Prosjekter, mål og tall fra Eksempel kommune.",
+            organization: "Eksempel kommune",
+            home: "Velkommen! Her følger du kommunens prosjekter og mål. Alt innhold her er oppdiktet: bytt det ut med deres eget.",
+            projects: "Prosjekter",
+            projects_text: "Mandatene for prosjektene kommunen arbeider med.",
+            project: "Nytt servicetorg",
+            project_text: "Et oppdiktet prosjekt som viser hvordan et mandat ser ut. Skriv bakgrunn, mål og organisering her.",
+            effect_goal: "Innbyggerne får svar raskere.",
+            milestone: "Servicetorget åpner",
+            risk: "For få ansatte med riktig kompetanse",
+            mitigation: "Opplæring tidlig i prosjektet",
+            goals: "Mål",
+            goal: "Lavere sykefravær",
+            goal_text: "Et oppdiktet mål med en indikator. innsyn regner ut om målet er i rute.",
+            figures: "Tall",
+            chart_page: "Sykefravær",
+            chart_text: "Et diagram tegnet av innsyn fra datafilen `data/sykefravar.csv`.",
+            chart_title: "Sykefravær i Eksempel kommune",
+            source: "Oppdiktede tall for Eksempel kommune",
+            note: "Tallene er oppdiktet og viser bare hvordan en datafil med kilde ser ut.",
+        },
+        Lang::Nn => Scaffold {
+            title: "Innsyn i Døme kommune",
+            description: "Prosjekt, mål og tal frå Døme kommune.",
+            organization: "Døme kommune",
+            home: "Velkomen! Her følgjer du prosjekta og måla til kommunen. Alt innhaldet her er oppdikta: byt det ut med dykkar eige.",
+            projects: "Prosjekt",
+            projects_text: "Mandata for prosjekta kommunen arbeider med.",
+            project: "Nytt servicetorg",
+            project_text: "Eit oppdikta prosjekt som viser korleis eit mandat ser ut. Skriv bakgrunn, mål og organisering her.",
+            effect_goal: "Innbyggjarane får svar raskare.",
+            milestone: "Servicetorget opnar",
+            risk: "For få tilsette med rett kompetanse",
+            mitigation: "Opplæring tidleg i prosjektet",
+            goals: "Mål",
+            goal: "Lågare sjukefråvær",
+            goal_text: "Eit oppdikta mål med ein indikator. innsyn reknar ut om målet er i rute.",
+            figures: "Tal",
+            chart_page: "Sjukefråvær",
+            chart_text: "Eit diagram teikna av innsyn frå datafila `data/sykefravar.csv`.",
+            chart_title: "Sjukefråvær i Døme kommune",
+            source: "Oppdikta tal for Døme kommune",
+            note: "Tala er oppdikta og viser berre korleis ei datafil med kjelde ser ut.",
+        },
+        Lang::En => Scaffold {
+            title: "Open records of Example Municipality",
+            description: "Projects, goals and figures from Example Municipality.",
+            organization: "Example Municipality",
+            home: "Welcome! Follow the municipality's projects and goals here. Everything here is made up: replace it with your own.",
+            projects: "Projects",
+            projects_text: "The mandates of the municipality's projects.",
+            project: "New service centre",
+            project_text: "A made-up project that shows what a mandate looks like. Write its background, goals and organisation here.",
+            effect_goal: "Residents get answers sooner.",
+            milestone: "The service centre opens",
+            risk: "Too few staff with the right skills",
+            mitigation: "Training early in the project",
+            goals: "Goals",
+            goal: "Less sickness absence",
+            goal_text: "A made-up goal with an indicator. innsyn works out whether the goal is on track.",
+            figures: "Figures",
+            chart_page: "Sickness absence",
+            chart_text: "A chart drawn by innsyn from the data file `data/sykefravar.csv`.",
+            chart_title: "Sickness absence in Example Municipality",
+            source: "Made-up figures for Example Municipality",
+            note: "The figures are made up and only show what a data file with its source looks like.",
+        },
+    }
+}
 
-[extra]
-"#,
-    ),
-    (
-        "content/_index.md",
-        r#"+++
-title = "Innsyn i Eksempel kommune"
-description = "Her følger du kommunens prosjekter og mål."
-sort_by = "weight"
-+++
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
 
-Velkommen! Dette nettstedet er laget med innsyn. Endre teksten i `content/_index.md`.
-"#,
-    ),
-    (
-        "content/prosjekter/_index.md",
-        r#"+++
-title = "Prosjekter"
-description = "Prosjektene kommunen arbeider med."
-sort_by = "date"
-+++
-"#,
-    ),
-    (
-        "content/prosjekter/forste-prosjekt.md",
-        r#"+++
-title = "Første prosjekt"
-description = "Et eksempel på en prosjektside."
-date = 2026-01-15
-[taxonomies]
-tema = ["Digitalisering"]
-+++
+/// The files of a new site in `lang`: a mandate, a goal with an indicator, a data
+/// file with its provenance, a chart page and the accessibility-statement setting.
+fn files(lang: Lang) -> Vec<(String, String)> {
+    let w = scaffold(lang);
+    let code = lang.code();
+    let slug = crate::content::slug::slugify;
+    vec![
+        (
+            "config.toml".into(),
+            format!(
+                "# Settings of the site (see the guide «Slik bruker du innsyn»).\ntitle = {}\ndescription = {}\n\
+                 # The address the site is published at (feeds, sitemap, shared links).\nbase_url = \"https://innsyn.eksempel.kommune.no/\"\n\
+                 language = \"{code}\"\ntheme = \"innsyn\"\norganization = {}\ncontact_email = \"postmottak@eksempel.kommune.no\"\n\
+                 # The municipality's accessibility statement on uustatus.no.\naccessibility_statement = \"https://uustatus.no/\"\n\n\
+                 [[taxonomies]]\nname = \"tema\"\ntitle = \"Tema\"\n\n[extra]\n",
+                q(w.title),
+                q(w.description),
+                q(w.organization)
+            ),
+        ),
+        (
+            "content/_index.md".into(),
+            format!(
+                "+++\ntitle = {}\ndescription = {}\nsort_by = \"weight\"\n+++\n\n{}\n\n{{{{ goals(section=\"mal\", group_by=\"area\") }}}}\n",
+                q(w.title),
+                q(w.description),
+                w.home
+            ),
+        ),
+        (
+            "content/prosjekter/_index.md".into(),
+            format!("+++\ntitle = {}\ndescription = {}\nsort_by = \"title\"\nweight = 1\n+++\n", q(w.projects), q(w.projects_text)),
+        ),
+        (
+            format!("content/prosjekter/{}.md", slug(w.project)),
+            format!(
+                "+++\ntitle = {}\ndescription = {}\ntype = \"mandate\"\n[taxonomies]\ntema = [\"Digitalisering\"]\n\n[mandate]\n\
+                 project_number = \"EK-1\"\nowner = \"Kommunedirektøren\"\nproject_manager = \"Kari Nordmann\"\nbudget_nok = 500000\n\
+                 staffing = \"60 %\"\nphase = \"Konsept\"\n\n[[mandate.effect_goals]]\nid = \"E1\"\ntext = {}\nstatus = \"proposed\"\n\n\
+                 [[mandate.milestones]]\nid = \"M1\"\ntext = {}\ndue = 2027-06-30\n\n[[mandate.risks]]\ntext = {}\nlikelihood = 3\n\
+                 consequence = 3\nmitigation = {}\n+++\n\n{}\n",
+                q(w.project),
+                q(w.project_text),
+                q(w.effect_goal),
+                q(w.milestone),
+                q(w.risk),
+                q(w.mitigation),
+                w.project_text
+            ),
+        ),
+        ("content/mal/_index.md".into(), format!("+++\ntitle = {}\nsort_by = \"title\"\nweight = 2\n+++\n", q(w.goals))),
+        (
+            format!("content/mal/{}.md", slug(w.goal)),
+            format!(
+                "+++\ntitle = {}\ntype = \"goal\"\n\n[goal]\nid = \"HR-1\"\nlevel = \"periodemål\"\narea = [\"HR\"]\nstatus = \"adopted\"\n\n\
+                 [[goal.indicators]]\nname = {}\nunit = \"%\"\ndata = \"sykefravar.csv\"\nx = \"år\"\ny = \"prosent\"\n\
+                 baseline = {{ x = 2022, y = 8.5 }}\ntarget = {{ x = 2027, y = 7.0 }}\ndirection = \"down\"\n+++\n\n{}\n",
+                q(w.goal),
+                q(w.chart_page),
+                w.goal_text
+            ),
+        ),
+        ("content/tall/_index.md".into(), format!("+++\ntitle = {}\nweight = 3\n+++\n", q(w.figures))),
+        (
+            format!("content/tall/{}.md", slug(w.chart_page)),
+            format!(
+                "+++\ntitle = {}\n+++\n\n{}\n\n{{{{ chart(data=\"sykefravar.csv\", kind=\"line\", x=\"år\", y=\"prosent\", unit=\"%\", title={}) }}}}\n",
+                q(w.chart_page),
+                w.chart_text,
+                q(w.chart_title)
+            ),
+        ),
+        ("data/sykefravar.csv".into(), "år;prosent\n2022;8,5\n2023;8,1\n2024;7,9\n".into()),
+        ("data/sykefravar.csv.toml".into(), format!("source = {}\nnotes = {}\n", q(w.source), q(w.note))),
+    ]
+}
 
-Skriv om prosjektet her. Dette er et oppdiktet eksempel.
-
-<!-- more -->
-
-## Bakgrunn
-
-Hvorfor prosjektet finnes, og hva det skal oppnå.
-
-## Lenker
-
-Se [forsiden](@/_index.md).
-"#,
-    ),
-];
-
-/// Creates a new site in `dir`, which must be empty or not exist.
-pub fn create(dir: &Path) -> Result<(), Diagnostic> {
+/// Creates a new site in `dir` (which must be empty or not exist), written in `lang`.
+pub fn create(dir: &Path, lang: Lang) -> Result<(), Diagnostic> {
     if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(Diagnostic::new(dir, "the folder is not empty; innsyn will not overwrite anything")
             .hint("choose a new folder name, e.g. `innsyn init min-side`"));
     }
-    for (rel, text) in FILES {
-        let path = dir.join(rel);
+    for (rel, text) in files(lang) {
+        let path = dir.join(&rel);
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
-            std::fs::write(&path, text)
+            std::fs::write(&path, &text)
         };
         write().map_err(|e| Diagnostic::new(&path, format!("cannot write the file: {e}")))?;
     }

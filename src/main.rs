@@ -130,16 +130,22 @@ fn main() -> ExitCode {
                 }
             }
         },
-        Command::Init { dir } => match innsyn::init::create(&dir) {
-            Ok(()) => {
-                println!("Made a new site in {}. Build it with: innsyn build --root {}", dir.display(), dir.display());
-                ExitCode::SUCCESS
+        Command::Init { dir, lang } => {
+            match innsyn::init::create(&dir, innsyn::lang::Lang::parse(&lang).unwrap_or(innsyn::lang::Lang::Nb)) {
+                Ok(()) => {
+                    println!(
+                        "Made a new site in {}. Build it with: innsyn build --root {}",
+                        dir.display(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{d}");
+                    ExitCode::from(1)
+                }
             }
-            Err(d) => {
-                eprintln!("{d}");
-                ExitCode::from(1)
-            }
-        },
+        }
     }
 }
 

@@ -219,7 +219,14 @@ fn a_new_site_from_init_builds_and_checks_at_once() {
     let (code, _, err) = innsyn(&["check"], &site, None);
     assert_eq!(code, 0, "{err}");
     let (_o, f) = build(&site, &[]);
-    assert!(f.contains_key("prosjekter/forste-prosjekt/index.html"));
+    assert!(f.contains_key("prosjekter/nytt-servicetorg/index.html") && f.contains_key("tall/sykefravaer/index.html"));
+    for lang in ["nn", "en"] {
+        let other = dir.path().join(lang);
+        let o = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["init", "--lang", lang]).arg(&other).output().unwrap();
+        assert!(o.status.success());
+        let (code, _, err) = innsyn(&["check", "--strict"], &other, None);
+        assert_eq!(code, 0, "{lang}: {err}");
+    }
     let again = Command::new(env!("CARGO_BIN_EXE_innsyn")).arg("init").arg(&site).output().unwrap();
     assert_eq!(again.status.code(), Some(1), "init refuses a folder that is not empty");
 }

@@ -123,16 +123,16 @@ fn innsyn_new_writes_files_that_build_at_once() {
     assert!(run(&["init", site.to_str().unwrap()]).status.success());
     let root = site.to_str().unwrap();
     for args in [
-        vec!["new", "mandate", "Nytt servicetorg", "--root", root],
+        vec!["new", "mandate", "Nytt bibliotek", "--root", root],
         vec!["new", "goal", "Færre sykedager", "--root", root],
         vec!["new", "goal", "Lederopplæring", "--parent", "FAERRE-SYKEDAGER", "--root", root],
     ] {
         let o = run(&args);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let text = std::fs::read_to_string(site.join("content/mandater/nytt-servicetorg.md")).unwrap();
+    let text = std::fs::read_to_string(site.join("content/mandater/nytt-bibliotek.md")).unwrap();
     assert!(text.contains("# Prosjekteier") && text.contains("[[mandate.milestones]]"));
     let o = run(&["check", "--root", root]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(run(&["new", "mandate", "Nytt servicetorg", "--root", root]).status.code(), Some(1), "never overwrites");
+    assert_eq!(run(&["new", "mandate", "Nytt bibliotek", "--root", root]).status.code(), Some(1), "never overwrites");
 }
