@@ -26,7 +26,16 @@ fn main() -> ExitCode {
                 offline: args.offline,
                 write: true,
             };
-            finish(pipeline::build(&options), |s| {
+            let bar = progress_bar(args.quiet);
+            let result = pipeline::build_with_progress(&options, &|phase| {
+                if let Some(b) = &bar {
+                    b.set_message(phase.to_string());
+                }
+            });
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            finish(result, |s| {
                 if !args.quiet {
                     let w = s.written;
                     println!(
@@ -157,7 +166,7 @@ fn report_check(summary: &Summary, strict: bool) -> ExitCode {
             eprintln!("\n{}", w.path.display());
             current = Some(&w.path);
         }
-        eprintln!("  {w}");
+        eprintln!("  {}", painted(&w.to_string()));
     }
     let n = summary.warnings.len();
     println!(
@@ -175,6 +184,30 @@ fn report_check(summary: &Summary, strict: bool) -> ExitCode {
     }
 }
 
+/// A spinner naming the build's phase, on a terminal only (and not with `--quiet`).
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let style = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}
+
+/// Diagnostics as printed: `error`/`warning` in colour on a terminal unless
+/// `NO_COLOR` is set.
+fn painted(text: &str) -> String {
+    use std::io::IsTerminal as _;
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || !std::io::stderr().is_terminal() {
+        return text.to_string();
+    }
+    text.replace(": error: ", ": \x1b[1;31merror\x1b[0m: ").replace(": warning: ", ": \x1b[1;33mwarning\x1b[0m: ")
+}
+
 fn finish(result: Result<Summary, Diagnostics>, report: impl FnOnce(&Summary)) -> ExitCode {
     match result {
         Ok(summary) => {
@@ -182,7 +215,7 @@ fn finish(result: Result<Summary, Diagnostics>, report: impl FnOnce(&Summary)) -
             ExitCode::SUCCESS
         }
         Err(errors) => {
-            eprintln!("{errors}");
+            eprintln!("{}", painted(&errors.to_string()));
             eprintln!("Nothing was written; the previous output is unchanged.");
             ExitCode::from(1)
         }

@@ -55,8 +55,15 @@ pub struct Summary {
 
 /// Builds the site, writing it unless `options.write` is false.
 pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
-    let (mut summary, files) = render_site(options)?;
+    build_with_progress(options, &|_| {})
+}
+
+/// Like [`build`], telling `progress` the name of each phase as it starts
+/// (the command line shows them on a terminal).
+pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result<Summary, Diagnostics> {
+    let (mut summary, files) = render_site_with_progress(options, progress)?;
     if options.write {
+        progress("write");
         let start = Instant::now();
         let out = options.output_dir();
         output::check_target(&options.root, &out)?;
@@ -69,11 +76,25 @@ pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
 
 /// Builds the site in memory: every output file, sorted by path, or every fault.
 pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diagnostics> {
+    render_site_with_progress(options, &|_| {})
+}
+
+const NEXT_PHASE: [(&str, &str); 5] =
+    [("scan", "parse"), ("parse", "assemble"), ("assemble", "markdown"), ("markdown", "render"), ("render", "index")];
+
+fn render_site_with_progress(
+    options: &Options,
+    progress: &dyn Fn(&str),
+) -> Result<(Summary, Vec<OutputFile>), Diagnostics> {
     let start = Instant::now();
     let mut phases = Vec::new();
+    progress("scan");
     let mut lap = |name: &'static str, since: &mut Instant| {
         phases.push((name, since.elapsed()));
         *since = Instant::now();
+        if let Some((_, next)) = NEXT_PHASE.iter().find(|(n, _)| *n == name) {
+            progress(next);
+        }
     };
     let mut t = Instant::now();
     let root = options.root.as_path();
