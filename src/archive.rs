@@ -45,7 +45,8 @@ const FILE_MODE: u32 = 0o644;
 pub struct ArchiveOptions {
     /// The site's folder.
     pub root: PathBuf,
-    /// The zip to write; [`default_file_name`] in the current folder when `None`.
+    /// The zip to write, or a folder to write it in; [`default_file_name`] in the
+    /// current folder when `None`.
     pub output: Option<PathBuf>,
     /// Overrides `base_url` from config.toml (canonical links, feeds, sitemap).
     pub base_url: Option<String>,
@@ -153,7 +154,12 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
     let config_path = options.root.join(CONFIG_FILE);
     let settings = config::parse(CONFIG_FILE, &crate::fsx::read_text(&options.root, &config_path)?)?;
     let date = pipeline::today();
-    let path = options.output.clone().unwrap_or_else(|| PathBuf::from(default_file_name(&settings.title, date)));
+    let default_name = default_file_name(&settings.title, date);
+    let path = match &options.output {
+        None => PathBuf::from(default_name),
+        Some(dir) if crate::fsx::is_dir(dir) => dir.join(default_name),
+        Some(file) => file.clone(),
+    };
     let bag = bag_name(&path);
     let info = BagInfo::new(&settings, date, git_commit(&options.root));
     let bytes =

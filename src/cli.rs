@@ -100,7 +100,7 @@ pub struct ArchiveArgs {
     /// The site's folder (holding config.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// The zip to write [default: ./TITLE-SLUG-YYYY-MM-DD.zip].
+    /// The zip to write, or a folder to write it in [default: ./TITLE-SLUG-YYYY-MM-DD.zip].
     #[arg(long, value_name = "FILE.zip")]
     pub output: Option<PathBuf>,
     /// Base URL for feeds, sitemap and canonical links (overrides config.toml).

@@ -236,7 +236,14 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
     let mut out = format!("{} {}", w.shows, what);
     let names: Vec<String> = data.series.iter().map(|s| s.name.clone()).collect();
     if data.series.len() > 1 {
-        let _ = write!(out, " {} {} ({})", w.by, spec.series.as_deref().unwrap_or(""), list(&names, w.and));
+        match spec.series.as_deref().filter(|s| !s.is_empty()) {
+            Some(by) => {
+                let _ = write!(out, " {} {by} ({})", w.by, list(&names, w.and));
+            }
+            None => {
+                let _ = write!(out, " ({})", list(&names, w.and));
+            }
+        }
     }
     if let (Some(first), Some(last)) = (data.categories.first(), data.categories.last()) {
         if data.categories.len() > 1 {

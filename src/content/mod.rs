@@ -209,7 +209,7 @@ fn check_type(file: &Path, split: &Split, kind: &str, has_mandate: bool, has_goa
                 .hint("add `[goal]` with at least `id = \"...\"` (run `innsyn new goal` for a full example)"),
         ),
         "mandate" | "goal" | "page" => {}
-        other if other.is_empty() => errors.push(at_type().hint("remove `type`, or use `mandate` or `goal`")),
+        "" => errors.push(at_type().hint("remove `type`, or use `mandate` or `goal`")),
         _ => {}
     }
     if has_mandate && kind != "mandate" {

@@ -371,7 +371,7 @@ pub fn check_mandate(file: &Path, split: &Split, raw: MandateFront, errors: &mut
             Some(Report { date, status, text: r.text })
         })
         .collect();
-    reports.sort_by(|a, b| b.date.cmp(&a.date));
+    reports.sort_by_key(|r| std::cmp::Reverse(r.date));
     Mandate {
         project_number: raw.project_number,
         owner: raw.owner,

@@ -501,6 +501,13 @@ impl<'a> Shared<'a> {
             Job::Search => {
                 let mut ctx = self.context(site.settings.language, SEARCH_PATH, 0, false);
                 ctx.insert("breadcrumbs", &vec![self.home()]);
+                // Without JavaScript the page links to the lists readers can browse.
+                let taxonomies: Vec<Link> = site
+                    .taxonomies
+                    .iter()
+                    .map(|t| Link { title: t.taxonomy.title.clone(), path: t.path.clone() })
+                    .collect();
+                ctx.insert("taxonomies", &taxonomies);
                 self.finish("search.html", &ctx, SEARCH_PATH, std::path::Path::new("templates/search.html"))
             }
             Job::NotFound => {

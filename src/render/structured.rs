@@ -138,7 +138,8 @@ pub type Views = HashMap<usize, (&'static str, serde_json::Value)>;
 
 /// Builds the mandate and goal views of every page that has one.
 pub fn build(site: &Site, today: Date) -> Result<Views, Diagnostics> {
-    let results: Vec<Result<Option<(usize, (&'static str, serde_json::Value))>, Diagnostics>> = site
+    type Built = Result<Option<(usize, (&'static str, serde_json::Value))>, Diagnostics>;
+    let results: Vec<Built> = site
         .pages
         .par_iter()
         .enumerate()

@@ -61,7 +61,9 @@ fn english(lang: Lang) -> bool {
 /// Builds the index files for every page of the site.
 pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
     // 1. Words of every page, in parallel; words are numbered in a shared table later.
-    let raw: Vec<(Vec<Segment>, Vec<(String, f64, u16)>, bool)> = site
+    // Per page: its segments, its words (word, weight, segment), and whether English.
+    type Words = (Vec<Segment>, Vec<(String, f64, u16)>, bool);
+    let raw: Vec<Words> = site
         .pages
         .par_iter()
         .enumerate()
@@ -139,7 +141,9 @@ pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
         best: (f64, u16),
         by_segment: HashMap<u16, f64>,
     }
-    let per_page: Vec<(BTreeMap<String, (f64, u16)>, f64)> = pages
+    // Per page: term → (weighted frequency, best segment), and the page's length.
+    type Frequencies = (BTreeMap<String, (f64, u16)>, f64);
+    let per_page: Vec<Frequencies> = pages
         .par_iter()
         .map(|p| {
             let mut tf: HashMap<String, Tf> = HashMap::new();
@@ -213,8 +217,15 @@ pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
     }
     let (filters, filter_files) = filters(site);
     files.extend(filter_files);
-    let manifest =
-        Manifest { version: 1, pages: site.pages.len(), chunk: CHUNK, prefix: 2, filters, types: types(site) };
+    let manifest = Manifest {
+        version: 1,
+        pages: site.pages.len(),
+        chunk: CHUNK,
+        prefix: 2,
+        shards: shards.keys().cloned().collect(),
+        filters,
+        types: types(site),
+    };
     files.push(register("search/manifest.js", "manifest", &manifest));
     let bytes = files.iter().map(|f| f.bytes.len()).sum();
     (files, Stats { terms, bytes })
@@ -244,16 +255,21 @@ pub fn compound_parts(word: &str, known: &HashSet<&str>) -> Vec<String> {
             s.chars().count() > cut + 2 && is_known(&s.chars().take(s.chars().count() - cut).collect::<String>())
         })
     };
-    let mut best: Option<(usize, String, String)> = None;
+    // Splits whose first part is a word of the site come first, the longest first
+    // part winning; otherwise the longest known second part.
+    let mut best: Option<((bool, isize), String, String)> = None;
     for i in 3..=chars.len().saturating_sub(3) {
         let head: String = chars[..i].iter().collect();
         let tail: String = chars[i..].iter().collect();
         let head_ok = is_known(&head)
             || (head.len() > 4 && (head.ends_with('s') || head.ends_with('e')) && is_known(&head[..head.len() - 1]));
-        if head_ok && tail_known(&tail) {
-            // Prefer the split with the longest head (the most specific first part).
-            if best.as_ref().is_none_or(|b| i > b.0) {
-                best = Some((i, head, tail));
+        // A first part the site never uses alone (`syke` in `sykefravær`) is fine
+        // when the second part is a real word of some length.
+        let long_tail = tail.chars().count() >= 5;
+        if (head_ok || long_tail) && tail_known(&tail) {
+            let rank = (head_ok, if head_ok { i as isize } else { -(i as isize) });
+            if best.as_ref().is_none_or(|b| rank > b.0) {
+                best = Some((rank, head, tail));
             }
         }
     }
@@ -338,6 +354,8 @@ struct Manifest {
     pages: usize,
     chunk: usize,
     prefix: usize,
+    /// Every shard that exists, so a query never asks for a missing file.
+    shards: Vec<String>,
     filters: Vec<Filter>,
     types: Vec<TypeMeta>,
 }
@@ -393,7 +411,11 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
                 FilterValue { value: kind.to_string(), label: type_label(kind, lang), count: ids.len(), file }
             })
             .collect();
-        let title = if lang == Lang::En { "Type" } else { "Type innhold" };
+        let title = match lang {
+            Lang::En => "Type",
+            Lang::Nn => "Type innhald",
+            Lang::Nb => "Type innhold",
+        };
         filters.push(Filter { name: "type".into(), title: title.into(), values });
     }
     (filters, files)
@@ -419,6 +441,15 @@ mod tests {
         let known: HashSet<&str> = ["innbygger", "torg", "fravær", "syke", "barne", "hage"].into_iter().collect();
         assert_eq!(compound_parts("innbyggertorg", &known), ["innbygger", "torg"]);
         assert_eq!(compound_parts("sykefraværsprosent", &known), Vec::<String>::new(), "prosent is not a word here");
+        let only_tail: HashSet<&str> = ["fravær"].into_iter().collect();
+        assert_eq!(
+            compound_parts("sykefraværet", &only_tail),
+            ["syke", "fraværet"],
+            "an unknown first part before a real word"
+        );
+        assert!(compound_parts("kommunen", &only_tail).is_empty());
+        let with_org: HashSet<&str> = ["innbygger", "torg", "org"].into_iter().collect();
+        assert_eq!(compound_parts("innbyggertorget", &with_org), ["innbygger", "torget"], "a known first part wins");
         assert_eq!(compound_parts("barnehagene", &known), ["barne", "hagene"]);
         assert!(compound_parts("kommunene", &known).is_empty());
     }

@@ -1,0 +1,419 @@
+#!/usr/bin/env node
+// Drives the search page (sok/index.html) of a built innsyn site in headless
+// Chromium, as a reader would: types queries, ticks filters, moves with the
+// keyboard. Reports, as JSON on stdout, every check that failed, every request
+// that left the site, console and page errors, dialogs, and serious or critical
+// axe-core violations on the search page with results shown.
+//
+// Usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection]
+//                                      [--screenshots OUTDIR]
+//   SITE_DIR  the built site (for the report; the browser only uses BASE_URL)
+//   BASE_URL  where the site's root is: file:///…/site/ (built with --offline)
+//             or http://127.0.0.1:PORT/
+//   --checks  example (default): the example site at the repository root;
+//             injection: the charts fixture, whose page `farlig` has
+//             <script> in a table cell.
+//
+// Exit status: 0 clean, 1 problems found, 2 usage error or crash.
+// Environment: CHROMIUM (default /usr/bin/chromium); INNSYN_TOOLS, the folder
+// scripts/test installs the npm packages into (default .tools/ at the repo root).
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const USAGE =
+  'usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection] [--screenshots OUTDIR]';
+// The same flags as crawl.mjs.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const REPORTED_IMPACTS = new Set(['serious', 'critical']);
+const SCREENSHOT_WIDTHS = [1280, 375];
+const WAIT_MS = 10_000;
+const WHOLE_RUN_TIMEOUT_MS = 3 * 60_000;
+
+function usage(message) {
+  process.stderr.write(`search.mjs: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const opts = { site: null, base: null, checks: 'example', screenshots: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--checks' || arg === '--screenshots') {
+      const value = argv[++i];
+      if (value === undefined) usage(`${arg} needs a value`);
+      if (arg === '--checks') opts.checks = value;
+      else opts.screenshots = path.resolve(value);
+    } else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (arg.startsWith('-')) {
+      usage(`unknown option '${arg}'`);
+    } else if (opts.site === null) {
+      opts.site = arg;
+    } else if (opts.base === null) {
+      opts.base = arg;
+    } else {
+      usage(`unexpected argument '${arg}'`);
+    }
+  }
+  if (opts.base === null) usage('missing SITE_DIR or BASE_URL');
+  if (!['example', 'injection'].includes(opts.checks)) usage(`unknown --checks '${opts.checks}'`);
+  if (!/^(file|https?):\/\/.*\/$/.test(opts.base)) usage(`BASE_URL must be a file:// or http:// URL ending in /`);
+  return opts;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const toolsDir = path.resolve(process.env.INNSYN_TOOLS || path.join(here, '..', '..', '.tools'));
+const requireTool = createRequire(path.join(toolsDir, 'node_modules', 'innsyn-search.cjs'));
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const base = opts.base;
+  const offline = base.startsWith('file:');
+  const report = {
+    site: opts.site,
+    base,
+    checks_run: [],
+    failed_checks: [],
+    outside_requests: [],
+    console_errors: [],
+    page_errors: [],
+    dialogs: [],
+    axe_violations: [],
+    screenshots: [],
+  };
+
+  const { chromium } = requireTool('playwright-core');
+  const axeSource = fs.readFileSync(requireTool.resolve('axe-core/axe.min.js'), 'utf8');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: SCREENSHOT_WIDTHS[0], height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+
+    // Everything must come from inside the site: the folder, or the one host.
+    const inside = (url) => url.split(/[?#]/)[0].startsWith(base) || url.startsWith('data:') || url.startsWith('blob:');
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (inside(url)) return route.continue();
+      report.outside_requests.push(url);
+      return route.abort('blockedbyclient');
+    });
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!inside(url) && !report.outside_requests.includes(url)) report.outside_requests.push(url);
+    });
+    page.on('requestfailed', (request) => {
+      if (inside(request.url())) {
+        report.console_errors.push({ text: `failed to load ${request.url()}: ${request.failure()?.errorText}` });
+      }
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') {
+        report.console_errors.push({ text: message.text(), url: message.location()?.url ?? '' });
+      }
+    });
+    page.on('pageerror', (error) => report.page_errors.push(String(error?.stack || error)));
+    page.on('dialog', async (dialog) => {
+      report.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      await dialog.dismiss();
+    });
+
+    const t = makeTools(page, base, offline, report);
+    if (opts.checks === 'example') await exampleChecks(t);
+    else await injectionChecks(t);
+
+    // axe on the search page with results shown.
+    await page.evaluate(`${axeSource}\n;0`);
+    const results = await page.evaluate(
+      (tags) =>
+        window.axe.run(document, {
+          runOnly: { type: 'tag', values: tags },
+          resultTypes: ['violations'],
+          preload: false,
+        }),
+      AXE_TAGS,
+    );
+    for (const v of results.violations) {
+      if (!REPORTED_IMPACTS.has(v.impact)) continue;
+      report.axe_violations.push({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.length,
+        targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')),
+      });
+    }
+
+    if (opts.screenshots) {
+      fs.mkdirSync(opts.screenshots, { recursive: true });
+      for (const width of SCREENSHOT_WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        const file = path.join(opts.screenshots, `search-${opts.checks}-${offline ? 'file' : 'http'}-${width}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        report.screenshots.push(file);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  finish(report);
+}
+
+/** Helpers bound to one page. */
+function makeTools(page, base, offline, report) {
+  const searchPage = `${base}sok/${offline ? 'index.html' : ''}`;
+
+  /** Records a check; `ok` false adds it to the failures with `detail`. */
+  const check = (name, ok, detail) => {
+    report.checks_run.push(name);
+    if (!ok) report.failed_checks.push({ name, detail });
+    return ok;
+  };
+
+  /** Waits until the search for the current input and filters has finished. */
+  const settled = () =>
+    page.waitForFunction(() => {
+      const box = document.getElementById('innsyn-search');
+      return box && box.dataset.state === 'done';
+    });
+
+  /** What the page shows: the live region, and each result. */
+  const shown = () =>
+    page.evaluate(() => {
+      const live = document.querySelector('#innsyn-search [aria-live="polite"]');
+      return {
+        live: live ? live.textContent : null,
+        url: location.href,
+        results: Array.from(document.querySelectorAll('#innsyn-search-results > li'), (li) => {
+          const a = li.querySelector('a');
+          return {
+            title: a ? a.textContent : '',
+            href: a ? a.href : '',
+            excerpt: li.querySelector('.search-result-excerpt')?.textContent ?? '',
+            text: li.textContent,
+            markup: li.querySelectorAll('script, img, iframe, object').length,
+          };
+        }),
+      };
+    });
+
+  /** The site path of a result (`mandater/a9/`), the same offline and served. */
+  const sitePath = (href) => {
+    const url = href.split('#')[0].split('?')[0];
+    return url.startsWith(base) ? url.slice(base.length).replace(/index\.html$/, '') : `(outside) ${url}`;
+  };
+
+  /** Opens the search page, with `query` in the address when given. */
+  const open = async (query) => {
+    const url = query === undefined ? searchPage : `${searchPage}?q=${encodeURIComponent(query)}`;
+    await page.goto(url, { waitUntil: 'load' });
+    await settled();
+  };
+
+  /** Types `query` into the search field key by key, as a reader does. */
+  const type = async (query) => {
+    const input = page.locator('#innsyn-search-q');
+    await input.fill('');
+    await input.focus();
+    await page.keyboard.type(query, { delay: 25 });
+    await page.waitForFunction((q) => document.getElementById('innsyn-search-q').value === q, query);
+    await settled();
+    return shown();
+  };
+
+  /** Ticks or unticks the filter value labelled `label` in the fieldset `legend`. */
+  const tick = async (legend, label, on = true) => {
+    await page.evaluate(() => {
+      const filters = document.getElementById('innsyn-search-filters');
+      if (filters) filters.open = true;
+    });
+    const box = page
+      .locator('fieldset', { has: page.locator('legend', { hasText: legend }) })
+      .locator('label', { hasText: label })
+      .locator('input[type="checkbox"]');
+    if (on) await box.check();
+    else await box.uncheck();
+    await settled();
+    return shown();
+  };
+
+  const count = (live) => {
+    const m = /\d+/.exec(live ?? '');
+    return m ? Number(m[0]) : null;
+  };
+
+  return { page, base, offline, check, settled, shown, sitePath, open, type, tick, count };
+}
+
+async function exampleChecks(t) {
+  const { page, check, sitePath } = t;
+  const paths = (s) => s.results.map((r) => sitePath(r.href));
+  const brief = (s) => JSON.stringify({ live: s.live, results: s.results.map((r) => `${r.title} → ${sitePath(r.href)}`) });
+
+  await t.open();
+  check('the search page opens with an empty field and no results', (await t.shown()).results.length === 0, brief(await t.shown()));
+
+  // A nynorsk inflection the site never uses finds its stem.
+  let s = await t.type('innbyggjarane');
+  check('«innbyggjarane» finds the Time page', paths(s).includes('nettverk/arsverksbehov-time/'), brief(s));
+  check(
+    'the live region gives the number of results',
+    s.results.length > 0 && s.results.length <= 20 && t.count(s.live) === s.results.length,
+    brief(s),
+  );
+  check('results link into the site folder', s.results.every((r) => !sitePath(r.href).startsWith('(outside)')), brief(s));
+  if (t.offline) {
+    check('offline, result links end in index.html', s.results.every((r) => /index\.html(#.*)?$/.test(r.href)), brief(s));
+  }
+
+  // A part of a compound word.
+  s = await t.type('torg');
+  check('«torg» finds the A9 Innbyggertorg mandate', paths(s).includes('mandater/a9-innbyggertorg/'), brief(s));
+
+  s = await t.type('barnehagene');
+  check('«barnehagene» finds a page about barnehage', s.results.some((r) => /barnehage/i.test(r.title)), brief(s));
+  check(
+    'the excerpt marks the words that matched',
+    (await page.locator('#innsyn-search-results mark').count()) > 0,
+    brief(s),
+  );
+
+  // Keyboard: Down from the field to the first result, Down to the next, Escape back.
+  await page.locator('#innsyn-search-q').focus();
+  await page.keyboard.press('ArrowDown');
+  const first = await page.evaluate(() => {
+    const a = document.activeElement;
+    const links = Array.from(document.querySelectorAll('#innsyn-search-results a'));
+    return { isFirst: links.length > 0 && a === links[0], tag: a?.tagName, text: a?.textContent };
+  });
+  check('ArrowDown in the field focuses the first result link', first.isFirst, JSON.stringify(first));
+  if (s.results.length > 1) {
+    await page.keyboard.press('ArrowDown');
+    const second = await page.evaluate(
+      () => document.activeElement === document.querySelectorAll('#innsyn-search-results .search-result-title a')[1],
+    );
+    check('ArrowDown on a result focuses the next one', second, '');
+  }
+  await page.keyboard.press('Escape');
+  check(
+    'Escape on a result returns to the field',
+    await page.evaluate(() => document.activeElement?.id === 'innsyn-search-q'),
+    '',
+  );
+
+  // Filters: a broad query, then the status «Foreslått» narrows it to Kongsbergregionen's measures.
+  const broad = await t.type('kommune');
+  const before = t.count(broad.live);
+  s = await t.tick('Status', 'Foreslått');
+  const after = t.count(s.live);
+  check(
+    'the status filter «Foreslått» narrows the count',
+    before !== null && after !== null && after > 0 && after < before,
+    `before: ${broad.live}; after: ${s.live}`,
+  );
+  check(
+    'with «Foreslått», results are Kongsbergregionen measures',
+    s.results.length > 0 && paths(s).every((p) => p.startsWith('mal/kongsbergregionen/')),
+    brief(s),
+  );
+
+  // An empty query with the filter lists every page that has the value.
+  s = await t.type('');
+  const all = t.count(s.live);
+  check(
+    'an empty query with «Foreslått» lists Kongsbergregionen measures',
+    s.results.length > 0 && paths(s).every((p) => p.startsWith('mal/kongsbergregionen/')) && all >= after,
+    brief(s),
+  );
+  check('the search is kept in the address', /[?&]status=/.test(s.url), s.url);
+  if (s.results.length === 20 && all > 20) {
+    await page.locator('#innsyn-search-more').click();
+    const more = await t.shown();
+    check('«Show more» shows the next results', more.results.length === Math.min(40, all), brief(more));
+    check(
+      '«Show more» moves focus to the first new result',
+      await page.evaluate(() => document.activeElement === document.querySelectorAll('#innsyn-search-results a')[20]),
+      '',
+    );
+  }
+
+  // A shared address opens the same search.
+  await page.goto(s.url, { waitUntil: 'load' });
+  await t.settled();
+  const again = await t.shown();
+  check(
+    'a shared address gives the same search',
+    again.live === s.live && (await page.locator('#innsyn-search-filters input:checked').count()) === 1,
+    `${s.live} / ${again.live}`,
+  );
+
+  // The header form on another page leads to the search page with the query.
+  await page.goto(`${t.base}${t.offline ? 'index.html' : ''}`, { waitUntil: 'load' });
+  await page.locator('#innsyn-q').fill('torg');
+  await page.locator('#innsyn-q').press('Enter');
+  await page.waitForURL(/sok\/(index\.html)?\?q=torg/);
+  await t.settled();
+  s = await t.shown();
+  check('the header form opens the search with its query', paths(s).includes('mandater/a9-innbyggertorg/'), brief(s));
+
+  // Leave results on screen for axe and the screenshots.
+  await t.type('barnehagene');
+}
+
+async function injectionChecks(t) {
+  const { page, check } = t;
+  await t.open();
+  const s = await t.type('injected');
+  const hit = s.results.find((r) => r.excerpt.includes('<script>'));
+  check(
+    'a <script> from a data cell shows as text in the excerpt',
+    hit !== undefined && hit.markup === 0,
+    JSON.stringify(s),
+  );
+  check(
+    'no element came from the index',
+    await page.evaluate(() => document.querySelectorAll('#innsyn-search-results script, #innsyn-search-results img').length === 0),
+    '',
+  );
+}
+
+function finish(report) {
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const problems =
+    report.failed_checks.length +
+    report.outside_requests.length +
+    report.console_errors.length +
+    report.page_errors.length +
+    report.dialogs.length +
+    report.axe_violations.length;
+  process.exitCode = problems === 0 ? 0 : 1;
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`search.mjs: gave up after ${WHOLE_RUN_TIMEOUT_MS / 1000} s\n`);
+  process.exit(2);
+}, WHOLE_RUN_TIMEOUT_MS);
+watchdog.unref();
+
+main().catch((error) => {
+  process.stderr.write(`search.mjs: ${error?.stack || error}\n`);
+  process.exit(2);
+});

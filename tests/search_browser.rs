@@ -1,0 +1,213 @@
+//! Uses the search page of built sites in headless Chromium with
+//! `tests/browser/search.mjs`, both from file:// URLs (built with `--offline`)
+//! and over HTTP (built normally, served by `python3 -m http.server` on a free
+//! local port): queries find the pages they should, filters narrow the results,
+//! the keyboard moves between field and results, the live region gives the
+//! count, nothing is fetched from outside the site, the console stays clean, and
+//! axe-core finds no serious or critical violation with results shown. On the
+//! charts fixture, a `<script>` from a data cell must show as text in a result.
+//!
+//! Needs node, Chromium, python3 and the npm packages in `.tools/`
+//! (`./scripts/test` installs them); without them the tests are skipped, or fail
+//! when `INNSYN_REQUIRE_TOOLS=1`. Set `INNSYN_SCREENSHOTS=DIR` to also keep
+//! screenshots of the search page with results at 1280 and 375 px.
+
+mod common;
+
+use std::env;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::{Links, Tool};
+
+const TOOLS: [Tool; 4] = [Tool::Node, Tool::Chromium, Tool::BrowserPackages, Tool::Python3];
+
+#[test]
+fn search_works_from_file_urls() {
+    if !common::tools_available("search_works_from_file_urls", &TOOLS) {
+        return;
+    }
+    let site = common::build_example_site(Links::Offline);
+    assert_search_works(&site.output, &file_url(&site.output), Checks::Example);
+}
+
+#[test]
+fn search_works_over_http() {
+    if !common::tools_available("search_works_over_http", &TOOLS) {
+        return;
+    }
+    let site = common::build_example_site(Links::Served);
+    let server = Server::start(&site.output);
+    assert_search_works(&site.output, &server.url(), Checks::Example);
+}
+
+#[test]
+fn search_results_show_markup_from_data_as_text() {
+    if !common::tools_available("search_results_show_markup_from_data_as_text", &TOOLS) {
+        return;
+    }
+    let root = common::repo_root().join("tests/fixtures/build/charts");
+    let offline = common::build_site(&root, Links::Offline);
+    assert_search_works(&offline.output, &file_url(&offline.output), Checks::Injection);
+    let served = common::build_site(&root, Links::Served);
+    let server = Server::start(&served.output);
+    assert_search_works(&served.output, &server.url(), Checks::Injection);
+}
+
+/// Which set of checks search.mjs runs.
+#[derive(Debug, Clone, Copy)]
+enum Checks {
+    /// Queries, filters and keyboard on the example site.
+    Example,
+    /// The charts fixture's hostile table cells.
+    Injection,
+}
+
+/// Runs search.mjs on the site at `base` and fails with every problem it found.
+fn assert_search_works(site: &Path, base: &str, checks: Checks) {
+    let root = common::repo_root();
+    let mut command = Command::new("node");
+    command
+        .arg(root.join("tests/browser/search.mjs"))
+        .arg(site)
+        .arg(base)
+        .arg("--checks")
+        .arg(match checks {
+            Checks::Example => "example",
+            Checks::Injection => "injection",
+        })
+        .env("INNSYN_TOOLS", common::tools_dir())
+        .env("CHROMIUM", common::chromium_path())
+        .current_dir(&root);
+    if let Some(dir) = env::var_os("INNSYN_SCREENSHOTS").filter(|d| !d.is_empty()) {
+        command.arg("--screenshots").arg(dir);
+    }
+    let out = command.output().unwrap_or_else(|err| panic!("could not run node: {err}"));
+    // 0: clean, 1: problems found (listed in the report); anything else is a crash.
+    assert!(matches!(out.status.code(), Some(0 | 1)), "search.mjs did not finish:\n{}", common::describe_output(&out));
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("search.mjs printed no JSON report ({err}):\n{}", common::describe_output(&out)));
+    let problems = problems(&report);
+    let checks_run = report["checks_run"].as_array().map_or(0, Vec::len);
+    assert!(
+        problems.is_empty() && out.status.success() && checks_run > 0,
+        "search at {base} has problems in Chromium ({checks_run} checks run):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// One readable line per problem in the report.
+fn problems(report: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for check in entries(report, "failed_checks") {
+        lines.push(format!("failed: {} — {}", text(&check["name"]), text(&check["detail"])));
+    }
+    for url in entries(report, "outside_requests") {
+        lines.push(format!("request outside the site: {}", text(url)));
+    }
+    for error in entries(report, "console_errors") {
+        lines.push(format!("console error: {} ({})", text(&error["text"]), text(&error["url"])));
+    }
+    for error in entries(report, "page_errors") {
+        lines.push(format!("page error: {}", text(error)));
+    }
+    for dialog in entries(report, "dialogs") {
+        lines.push(format!("a dialog opened: {}", text(dialog)));
+    }
+    for v in entries(report, "axe_violations") {
+        lines.push(format!(
+            "axe {} violation: {} — {} ({} elements, e.g. {})",
+            text(&v["impact"]),
+            text(&v["id"]),
+            text(&v["help"]),
+            v["nodes"],
+            v["targets"]
+        ));
+    }
+    lines.iter().map(|line| format!("  - {line}")).collect()
+}
+
+fn entries<'a>(report: &'a Value, key: &str) -> &'a [Value] {
+    report[key].as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "(none)".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// `file:///…/site/` for a folder, with the bytes a URL path may not hold escaped.
+fn file_url(dir: &Path) -> String {
+    let dir = dir.canonicalize().unwrap_or_else(|err| panic!("{}: {err}", dir.display()));
+    let mut url = String::from("file://");
+    for byte in dir.to_string_lossy().bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            url.push(char::from(byte));
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+/// `python3 -m http.server` serving a folder on a free port of 127.0.0.1,
+/// stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let port = free_port();
+        let child = Command::new("python3")
+            .args(["-m", "http.server", "--bind", "127.0.0.1"])
+            .arg(port.to_string())
+            .arg("--directory")
+            .arg(PathBuf::from(dir))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("could not start python3 -m http.server: {err}"));
+        let mut server = Server { child, port };
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("python3 -m http.server on port {port} exited at once ({status})");
+            }
+            assert!(Instant::now() < deadline, "python3 -m http.server did not listen on port {port} within 15 s");
+            thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nothing listens on now: the system picks one, and it is let go at once.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap_or_else(|err| panic!("no free port: {err}"));
+    listener.local_addr().map(|a| a.port()).unwrap_or_else(|err| panic!("no free port: {err}"))
+}
