@@ -292,3 +292,24 @@ fn the_example_site_passes_check_without_warnings() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn pages_carry_schema_org_metadata_and_the_home_page_lists_the_datasets() {
+    let (_o, f) = build(&example(), &[]);
+    let ld = |path: &str| -> serde_json::Value {
+        let html = text(&f, path);
+        let start = html.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).unwrap()
+    };
+    let home = ld("index.html");
+    assert_eq!(home["hasPart"]["dataset"][0]["@type"], "Dataset");
+    assert_eq!(
+        home["hasPart"]["dataset"][0]["distribution"]["contentUrl"],
+        "https://innsyn.example.org/data/arsverk.csv"
+    );
+    let mandate = ld("mandater/a9-innbyggertorg/index.html");
+    assert_eq!(mandate["@type"], "Report");
+    assert_eq!(mandate["url"], "https://innsyn.example.org/mandater/a9-innbyggertorg/");
+    assert!(text(&f, "index.html").contains("<link rel=\"canonical\" href=\"https://innsyn.example.org/\">"));
+}

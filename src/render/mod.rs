@@ -426,6 +426,22 @@ impl<'a> Shared<'a> {
                     .or_else(|| section.section.page_template.clone())
                     .unwrap_or_else(|| "page.html".into());
                 let mut ctx = self.context(node.lang, &node.path, node.section, false);
+                let kind = match node.page.kind.as_str() {
+                    "mandate" | "goal" => "Report",
+                    _ => "WebPage",
+                };
+                ctx.insert(
+                    "json_ld",
+                    &self.json_ld(
+                        kind,
+                        &node.page.title,
+                        &node.page.description,
+                        &node.path,
+                        node.lang,
+                        iso(node.page.updated.or(node.page.date)),
+                        None,
+                    ),
+                );
                 ctx.insert("page", &page);
                 ctx.insert("section", &section_view);
                 self.finish(&template, &ctx, &node.path, &node.page.file)
@@ -457,6 +473,20 @@ impl<'a> Shared<'a> {
                 let default = if index == 0 { "index.html" } else { "section.html" };
                 let template = node.section.template.clone().unwrap_or_else(|| default.into());
                 let mut ctx = self.context(node.lang, &path, index, true);
+                let catalog = (index == 0 && page == 0).then(|| self.datasets());
+                let kind = if index == 0 { "WebSite" } else { "CollectionPage" };
+                ctx.insert(
+                    "json_ld",
+                    &self.json_ld(
+                        kind,
+                        &node.section.title,
+                        &node.section.description,
+                        &path,
+                        node.lang,
+                        String::new(),
+                        catalog,
+                    ),
+                );
                 ctx.insert("section", &view);
                 ctx.insert("paginator", &paginator);
                 self.finish(&template, &ctx, &path, &node.section.file)
@@ -516,6 +546,82 @@ impl<'a> Shared<'a> {
                 self.finish("404.html", &ctx, "/404.html", std::path::Path::new("templates/404.html"))
             }
         }
+    }
+
+    /// schema.org metadata of a page, as JSON safe to put in a `<script>` element.
+    #[allow(clippy::too_many_arguments)]
+    fn json_ld(
+        &self,
+        kind: &str,
+        title: &str,
+        description: &str,
+        path: &str,
+        lang: Lang,
+        modified: String,
+        datasets: Option<Vec<serde_json::Value>>,
+    ) -> String {
+        let s = &self.site.settings;
+        let mut v = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": kind,
+            "name": title,
+            "inLanguage": lang.code(),
+        });
+        if !description.is_empty() {
+            v["description"] = description.into();
+        }
+        if !s.base_url.is_empty() {
+            v["url"] = s.permalink(path).into();
+        }
+        if !s.organization.is_empty() {
+            v["publisher"] = serde_json::json!({ "@type": "GovernmentOrganization", "name": s.organization });
+        }
+        if !modified.is_empty() {
+            v["dateModified"] = modified.into();
+        }
+        if let Some(d) = datasets.filter(|d| !d.is_empty()) {
+            v["hasPart"] = serde_json::json!({ "@type": "DataCatalog", "name": title, "dataset": d });
+        }
+        // `</` would end the script element early.
+        serde_json::to_string(&v).unwrap_or_default().replace("</", "<\\/")
+    }
+
+    /// Each data file as a schema.org `Dataset`, with its provenance.
+    fn datasets(&self) -> Vec<serde_json::Value> {
+        let s = &self.site.settings;
+        self.site
+            .data
+            .iter()
+            .filter(|(_, f)| !f.broken)
+            .map(|(name, f)| {
+                let mut d = serde_json::json!({ "@type": "Dataset", "name": name });
+                let url = s.permalink(&format!("/data/{name}"));
+                d["distribution"] = serde_json::json!({ "@type": "DataDownload", "contentUrl": url, "encodingFormat": crate::serve::content_type(name) });
+                if let Some(p) = &f.provenance {
+                    if !p.source.is_empty() {
+                        d["creator"] = serde_json::json!({ "@type": "Organization", "name": p.source });
+                    }
+                    if !p.licence_url.is_empty() {
+                        d["license"] = p.licence_url.clone().into();
+                    } else if !p.licence.is_empty() {
+                        d["license"] = p.licence.clone().into();
+                    }
+                    if !p.published.is_empty() {
+                        d["datePublished"] = p.published.clone().into();
+                    }
+                    if !p.notes.is_empty() {
+                        d["description"] = p.notes.clone().into();
+                    }
+                    if !p.url.is_empty() {
+                        d["isBasedOn"] = p.url.clone().into();
+                    }
+                    if !p.table_id.is_empty() {
+                        d["identifier"] = p.table_id.clone().into();
+                    }
+                }
+                d
+            })
+            .collect()
     }
 
     fn home(&self) -> Link {
