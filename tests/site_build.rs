@@ -283,14 +283,19 @@ fn check_warns_about_links_anchors_alt_text_headings_and_empty_links_and_strict_
     assert_eq!(strict.status.code(), Some(1));
 }
 
+/// A quality gate: every internal link and anchor of the example site and every
+/// valid fixture site resolves in the online build (the offline build is crawled
+/// in Chromium by tests/browser.rs).
 #[test]
-fn the_example_site_passes_check_without_warnings() {
-    let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
-        .args(["check", "--strict", "--root"])
-        .arg(example())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+fn the_example_site_and_valid_fixtures_pass_check_without_warnings() {
+    for root in [example(), fixture("features"), fixture("charts"), fixture("structured")] {
+        let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+            .args(["check", "--strict", "--root"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}: {}", root.display(), String::from_utf8_lossy(&o.stderr));
+    }
 }
 
 #[test]
