@@ -36,6 +36,12 @@ fn main() -> ExitCode {
                 b.finish_and_clear();
             }
             finish(result, |s| {
+                // INNSYN_TIMINGS=1 prints how long each phase took (for docs/performance.md).
+                if std::env::var_os("INNSYN_TIMINGS").is_some() {
+                    for (phase, time) in &s.phases {
+                        eprintln!("{phase:>24}: {:>6} ms", time.as_millis());
+                    }
+                }
                 if !args.quiet {
                     let w = s.written;
                     println!(

@@ -138,11 +138,14 @@ fn render_site_with_progress(
     files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
     files.extend(data_files);
+    let index_start = Instant::now();
     let (index, search_stats) = crate::search::build(&site, &bodies);
+    let index_time = index_start.elapsed();
     files.extend(index);
     files.extend(std::mem::take(&mut bodies.files));
     output::check_unique(&mut files)?;
     lap("render", &mut t);
+    phases.push(("  of which search index", index_time));
     // `check` (a run that writes nothing) also lints what was built.
     let warnings = if options.write { Vec::new() } else { crate::lint::lint(&site, &bodies, &files) };
 

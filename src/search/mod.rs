@@ -40,40 +40,62 @@ pub struct Stats {
     pub bytes: usize,
 }
 
-/// One word occurrence: the word, its weight, the segment it is in.
-struct Hit {
-    word: u32,
-    weight: f64,
-    segment: u16,
-}
-
-struct PageText {
-    segments: Vec<Segment>,
-    hits: Vec<Hit>,
-}
-
 /// Which stemmer a page's words go through: Norwegian (covers bokmål and nynorsk)
 /// or English.
 fn english(lang: Lang) -> bool {
     lang == Lang::En
 }
 
+/// What one page says about one word: its weight in the page, and the segment
+/// where it weighs most.
+struct WordUse {
+    weight: f64,
+    segment: u16,
+    segment_weight: f64,
+}
+
+/// A page reduced to what the index needs: its distinct words and its metadata.
+struct PageWords {
+    words: Vec<(String, WordUse)>,
+    length: f64,
+    english: bool,
+    meta: PageMeta,
+}
+
+/// Sorted, deduplicated strings; an id is a position in the list.
+fn intern<'a>(all: impl ParallelIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = all.collect();
+    v.par_sort_unstable();
+    v.dedup();
+    v
+}
+
+fn id_of(table: &[&str], s: &str) -> u32 {
+    table.binary_search(&s).map_or(u32::MAX, |i| i as u32)
+}
+
 /// Builds the index files for every page of the site.
 pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
-    // 1. Words of every page, in parallel; words are numbered in a shared table later.
-    // Per page: its segments, its words (word, weight, segment), and whether English.
-    type Words = (Vec<Segment>, Vec<(String, f64, u16)>, bool);
-    let raw: Vec<Words> = site
+    // 1. Each page's distinct words with their weights, in parallel.
+    let pages: Vec<PageWords> = site
         .pages
         .par_iter()
         .enumerate()
         .map(|(i, node)| {
             let segs = segments(&bodies.pages[i].html);
-            let mut hits = Vec::new();
+            // Word → (weight, weight per segment); most words stand in one or two segments.
+            let mut uses: HashMap<String, (f64, Vec<(u16, f64)>)> = HashMap::new();
+            let mut length = 0.0;
             let mut add = |text: &str, weight: f64, seg: u16| {
                 for w in words(text) {
                     if w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit()) {
-                        hits.push((w, weight, seg));
+                        length += weight;
+                        let e = uses.entry(w).or_default();
+                        e.0 += weight;
+                        match e.1.iter_mut().find(|(s, _)| *s == seg) {
+                            Some(slot) => slot.1 += weight,
+                            None => e.1.push((seg, weight)),
+                        }
                     }
                 }
             };
@@ -89,132 +111,128 @@ pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
                     add(v, BODY, 0);
                 }
             }
-            (segs, hits, english(node.lang))
+            let mut words: Vec<(String, WordUse)> = uses
+                .into_iter()
+                .map(|(w, (weight, by_segment))| {
+                    let (segment, segment_weight) = by_segment
+                        .into_iter()
+                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                        .unwrap_or((0, 0.0));
+                    (w, WordUse { weight, segment, segment_weight })
+                })
+                .collect();
+            words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            PageWords { words, length, english: english(node.lang), meta: page_meta(site, node, &segs) }
         })
         .collect();
 
-    // 2. The vocabulary: each distinct (word, stemmer) stemmed once.
-    let mut vocab: HashMap<(String, bool), u32> = HashMap::new();
-    let mut pages: Vec<PageText> = Vec::with_capacity(raw.len());
-    for (segs, hits, alg) in raw {
-        let hits = hits
-            .into_iter()
-            .map(|(w, weight, segment)| {
-                let n = vocab.len() as u32;
-                let word = *vocab.entry((w, alg)).or_insert(n);
-                Hit { word, weight, segment }
-            })
-            .collect();
-        pages.push(PageText { segments: segs, hits });
-    }
-    let mut words_by_id: Vec<(&str, bool)> = vec![("", false); vocab.len()];
-    for ((w, alg), id) in &vocab {
-        words_by_id[*id as usize] = (w.as_str(), *alg);
-    }
-    let stems: Vec<String> = words_by_id
+    // 2. The vocabulary, each word stemmed once per stemmer, in parallel.
+    let vocab = intern(pages.par_iter().flat_map_iter(|p| p.words.iter().map(|(w, _)| w.as_str())));
+    let known: HashSet<&str> = vocab.iter().copied().filter(|w| w.chars().count() >= 3).collect();
+    let uses_english: Vec<bool> = {
+        let mut flags = vec![false; vocab.len()];
+        for p in pages.iter().filter(|p| p.english) {
+            for (w, _) in &p.words {
+                flags[id_of(&vocab, w) as usize] = true;
+            }
+        }
+        flags
+    };
+    // (Norwegian stem, English stem when an English page uses the word, compound parts)
+    let analysed: Vec<(String, Option<String>, Vec<String>)> = vocab
         .par_iter()
+        .zip(uses_english.par_iter())
         .map_init(
             || (Stemmer::create(Algorithm::Norwegian), Stemmer::create(Algorithm::English)),
-            |(nb, en), (w, alg)| {
-                let s = if *alg { en.stem(w) } else { nb.stem(w) };
-                fold(&s)
+            |(nb, en), (w, &eng)| {
+                let parts = compound_parts(w, &known).into_iter().map(|p| fold(&nb.stem(&p))).collect();
+                (fold(&nb.stem(w)), eng.then(|| fold(&en.stem(w))), parts)
             },
         )
         .collect();
 
-    // 3. Compound parts, from the site's own vocabulary.
-    let known: HashSet<&str> = words_by_id.iter().map(|(w, _)| *w).filter(|w| w.chars().count() >= 3).collect();
-    let parts: Vec<Vec<String>> = words_by_id
+    // 3. Terms, numbered the same way; each word maps to its terms.
+    let term_table = intern(analysed.par_iter().flat_map_iter(|(nb, en, parts)| {
+        std::iter::once(nb.as_str()).chain(en.as_deref()).chain(parts.iter().map(String::as_str))
+    }));
+    let word_terms: Vec<(u32, u32, Vec<u32>)> = analysed
         .par_iter()
-        .map_init(
-            || (Stemmer::create(Algorithm::Norwegian), Stemmer::create(Algorithm::English)),
-            |(nb, en), (w, alg)| {
-                let stemmer = if *alg { &*en } else { &*nb };
-                compound_parts(w, &known).into_iter().map(|p| fold(&stemmer.stem(&p))).collect()
-            },
-        )
+        .map(|(nb, en, parts)| {
+            let nb_id = id_of(&term_table, nb);
+            let en_id = en.as_deref().map_or(nb_id, |e| id_of(&term_table, e));
+            (nb_id, en_id, parts.iter().map(|p| id_of(&term_table, p)).collect())
+        })
         .collect();
 
-    // 4. Term frequencies per page, with the segment where each term weighs most.
-    struct Tf {
-        weight: f64,
-        best: (f64, u16),
-        by_segment: HashMap<u16, f64>,
-    }
-    // Per page: term → (weighted frequency, best segment), and the page's length.
-    type Frequencies = (BTreeMap<String, (f64, u16)>, f64);
-    let per_page: Vec<Frequencies> = pages
+    // 4. Each page's term frequencies, in parallel.
+    let frequencies: Vec<Vec<(u32, f64, u16)>> = pages
         .par_iter()
         .map(|p| {
-            let mut tf: HashMap<String, Tf> = HashMap::new();
-            let mut length = 0.0;
-            let mut count = |term: &str, weight: f64, segment: u16| {
-                let e = tf.entry(term.to_string()).or_insert_with(|| Tf {
-                    weight: 0.0,
-                    best: (0.0, 0),
-                    by_segment: HashMap::new(),
-                });
-                e.weight += weight;
-                let s = e.by_segment.entry(segment).or_default();
-                *s += weight;
-                if *s > e.best.0 || (*s == e.best.0 && segment < e.best.1) {
-                    e.best = (*s, segment);
+            let mut tf: HashMap<u32, (f64, u16, f64)> = HashMap::with_capacity(p.words.len());
+            let mut count = |term: u32, u: &WordUse, factor: f64| {
+                let e = tf.entry(term).or_insert((0.0, u.segment, 0.0));
+                e.0 += u.weight * factor;
+                if u.segment_weight * factor > e.2 {
+                    e.1 = u.segment;
+                    e.2 = u.segment_weight * factor;
                 }
             };
-            for h in &p.hits {
-                length += h.weight;
-                count(&stems[h.word as usize], h.weight, h.segment);
-                for part in &parts[h.word as usize] {
-                    count(part, h.weight * PART, h.segment);
+            for (w, u) in &p.words {
+                let (nb, en, parts) = &word_terms[id_of(&vocab, w) as usize];
+                count(if p.english { *en } else { *nb }, u, 1.0);
+                for &part in parts {
+                    count(part, u, PART);
                 }
             }
-            let terms = tf.into_iter().map(|(t, v)| (t, (v.weight, v.best.1))).collect();
-            (terms, length)
+            let mut v: Vec<(u32, f64, u16)> = tf.into_iter().map(|(t, (w, s, _))| (t, w, s)).collect();
+            v.sort_unstable_by_key(|x| x.0);
+            v
         })
         .collect();
 
-    // 5. BM25 over the whole site.
-    let n = per_page.len().max(1) as f64;
-    let avg = per_page.iter().map(|p| p.1).sum::<f64>() / n;
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for (terms, _) in &per_page {
-        for t in terms.keys() {
-            *df.entry(t.as_str()).or_default() += 1;
+    // 5. BM25 over the whole site; postings in page order.
+    let n = pages.len().max(1) as f64;
+    let avg = (pages.iter().map(|p| p.length).sum::<f64>() / n).max(1.0);
+    let mut df = vec![0u32; term_table.len()];
+    for f in &frequencies {
+        for &(t, _, _) in f {
+            df[t as usize] += 1;
         }
     }
-    let mut postings: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-    for (id, (terms, len)) in per_page.iter().enumerate() {
-        for (t, &(tf, segment)) in terms {
-            let d = df[t.as_str()] as f64;
+    let mut postings: Vec<Vec<i64>> = vec![Vec::new(); term_table.len()];
+    let mut last_id = vec![0i64; term_table.len()];
+    for (id, (f, page)) in frequencies.iter().zip(&pages).enumerate() {
+        for &(t, tf, segment) in f {
+            let d = f64::from(df[t as usize]);
             let idf = (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
-            let score = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)));
-            let list = postings.entry(t.as_str()).or_default();
-            list.extend([id as i64, (score * 100.0).round().max(1.0) as i64, i64::from(segment)]);
+            let score = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * page.length / avg));
+            // Page ids are delta-encoded.
+            let id = id as i64;
+            postings[t as usize].extend([
+                id - last_id[t as usize],
+                (score * 100.0).round().max(1.0) as i64,
+                i64::from(segment),
+            ]);
+            last_id[t as usize] = id;
         }
     }
 
-    // 6. Files.
-    let mut files = Vec::new();
-    let mut shards: BTreeMap<String, BTreeMap<&str, Vec<i64>>> = BTreeMap::new();
-    for (term, mut list) in postings {
-        // Page ids are ascending (pages were visited in order); delta-encode them.
-        let mut last = 0;
-        for chunk in list.chunks_mut(3) {
-            let id = chunk[0];
-            chunk[0] = id - last;
-            last = id;
-        }
-        shards.entry(shard(term)).or_default().insert(term, list);
+    // 6. Files, shard by shard in parallel.
+    let mut shards: BTreeMap<String, BTreeMap<&str, &Vec<i64>>> = BTreeMap::new();
+    for (t, term) in term_table.iter().enumerate() {
+        shards.entry(shard(term)).or_default().insert(term, &postings[t]);
     }
-    let terms = shards.values().map(BTreeMap::len).sum();
-    for (key, map) in &shards {
-        files.push(register(&format!("search/t/{key}.js"), &format!("t:{key}"), map));
-    }
-    let metas: Vec<PageMeta> =
-        site.pages.iter().zip(&pages).map(|(node, text)| page_meta(site, node, &text.segments)).collect();
-    for (n, chunk) in metas.chunks(CHUNK).enumerate() {
-        files.push(register(&format!("search/p/{n}.js"), &format!("p:{n}"), &chunk));
-    }
+    let terms = term_table.len();
+    let mut files: Vec<OutputFile> =
+        shards.par_iter().map(|(key, map)| register(&format!("search/t/{key}.js"), &format!("t:{key}"), map)).collect();
+    let metas: Vec<&PageMeta> = pages.iter().map(|p| &p.meta).collect();
+    files.extend(
+        metas
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| register(&format!("search/p/{n}.js"), &format!("p:{n}"), &chunk))
+            .collect::<Vec<_>>(),
+    );
     let (filters, filter_files) = filters(site);
     files.extend(filter_files);
     let manifest = Manifest {

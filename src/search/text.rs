@@ -160,12 +160,27 @@ fn squash(s: &str) -> String {
 /// ```
 pub fn words(text: &str) -> Vec<String> {
     let joined = join_thousands(text);
-    joined.unicode_words().map(str::to_lowercase).collect()
+    joined
+        .unicode_words()
+        .map(|w| {
+            if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect()
 }
 
 /// `2 045` → `2045` (space, no-break space or narrow no-break space between a digit
 /// and exactly three digits).
-fn join_thousands(text: &str) -> String {
+fn join_thousands(text: &str) -> std::borrow::Cow<'_, str> {
+    // Most text has no digit before a space: nothing to join.
+    let may_join =
+        text.as_bytes().windows(2).any(|w| w[0].is_ascii_digit() && (w[1] == b' ' || w[1] == 0xC2 || w[1] == 0xE2));
+    if !may_join {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -180,7 +195,7 @@ fn join_thousands(text: &str) -> String {
         }
         out.push(c);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Folds a lower-case word so Norwegian letters and their two-letter spellings
