@@ -20,9 +20,9 @@ use crate::site::Site;
 use text::{fold, segments, shard, words, Segment};
 
 /// Pages per metadata chunk.
-pub const CHUNK: usize = 25;
+pub const CHUNK: usize = 5;
 /// Characters of text kept per heading for excerpts.
-const EXCERPT: usize = 240;
+const EXCERPT: usize = 160;
 /// BM25 parameters.
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
