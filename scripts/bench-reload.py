@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+# Time from saving a page to the reload event of `innsyn serve`.
+# Usage: scripts/bench-reload.py SITE_ROOT PAGE.md PORT  (INNSYN=path/to/innsyn)
+import socket, subprocess, sys, time, os
+root, page, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = subprocess.Popen([os.environ.get("INNSYN", "target/release/innsyn"), "serve", "--root", root, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(600):
+    try:
+        s = socket.create_connection(("127.0.0.1", port)); break
+    except OSError: time.sleep(0.1)
+s.sendall(b"GET /__innsyn/events HTTP/1.1\r\nHost: x\r\n\r\n")
+f = s.makefile("rb")
+while b"connected" not in f.readline(): pass
+times = []
+for i in range(3):
+    time.sleep(1.0)
+    with open(page, "a") as fh: fh.write("\n")
+    t = time.time()
+    while True:
+        line = f.readline()
+        if b"data: reload" in line: break
+    times.append(round((time.time() - t) * 1000))
+p.kill()
+print(root, times)
