@@ -59,6 +59,48 @@ fn search_results_show_markup_from_data_as_text() {
     assert_search_works(&served.output, &server.url(), Checks::Injection);
 }
 
+/// The archive of the example site, unzipped anywhere: every page and link works
+/// from disk with nothing fetched from outside (crawl.mjs), and search works.
+#[test]
+fn the_archived_site_can_be_browsed_and_searched_from_disk() {
+    if !common::tools_available("the_archived_site_can_be_browsed_and_searched_from_disk", &TOOLS) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("arkiv.zip");
+    let made = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["archive", "--root"])
+        .arg(common::repo_root())
+        .arg("--output")
+        .arg(&zip)
+        .env("SOURCE_DATE_EPOCH", "1719792000")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", common::describe_output(&made));
+    let unpacked = dir.path().join("unpacked");
+    let unzip = Command::new("python3").args(["-m", "zipfile", "-e"]).arg(&zip).arg(&unpacked).output().unwrap();
+    assert!(unzip.status.success(), "{}", common::describe_output(&unzip));
+    let site = unpacked.join("arkiv/data");
+    assert!(site.join("index.html").is_file(), "the bag holds the site under data/");
+
+    let root = common::repo_root();
+    let crawl = Command::new("node")
+        .arg(root.join("tests/browser/crawl.mjs"))
+        .arg(&site)
+        .env("INNSYN_TOOLS", common::tools_dir())
+        .env("CHROMIUM", common::chromium_path())
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        crawl.status.code(),
+        Some(0),
+        "the archived site has problems in Chromium:\n{}",
+        common::describe_output(&crawl)
+    );
+    assert_search_works(&site, &file_url(&site), Checks::Example);
+}
+
 /// Which set of checks search.mjs runs.
 #[derive(Debug, Clone, Copy)]
 enum Checks {
