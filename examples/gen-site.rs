@@ -550,37 +550,8 @@ impl Plan {
     }
 }
 
-/// A small slugify for file names: ASCII letters, digits and single dashes.
-fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut dash = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let spelt = match c {
-            'a'..='z' | '0'..='9' => {
-                if dash && !out.is_empty() {
-                    out.push('-');
-                }
-                dash = false;
-                out.push(c);
-                continue;
-            }
-            'æ' => "ae",
-            'ø' => "o",
-            'å' => "a",
-            'é' => "e",
-            _ => {
-                dash = true;
-                continue;
-            }
-        };
-        if dash && !out.is_empty() {
-            out.push('-');
-        }
-        dash = false;
-        out.push_str(spelt);
-    }
-    out
-}
+/// File names use innsyn's own slugs (ASCII letters, digits and single dashes).
+use innsyn::content::slug::slugify;
 
 // ---------------------------------------------------------------------------------
 // Files

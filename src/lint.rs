@@ -74,20 +74,6 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     Some(&tag[i..i + tag[i..].find('"')?])
 }
 
-fn text_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
-}
-
 fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out: &mut Vec<Diagnostic>) {
     // Images need a text alternative (decorative images belong in the theme).
     for (tag, _) in tags(html, "img") {
@@ -127,7 +113,7 @@ fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out:
         }
         let labelled = attr(tag, "aria-label").is_some_and(|l| !l.trim().is_empty())
             || inner.contains(" alt=\"") && !inner.contains(" alt=\"\"");
-        if text_of(inner).is_empty() && !labelled {
+        if crate::markdown::plain_text(inner).is_empty() && !labelled {
             let href = attr(tag, "href").unwrap_or("");
             out.push(warn(
                 file,

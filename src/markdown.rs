@@ -181,6 +181,25 @@ fn nest(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
     root
 }
 
+/// The text of an HTML fragment: tags dropped, entities undone, spaces squashed.
+///
+/// ```
+/// assert_eq!(innsyn::markdown::plain_text("<p>Tall &amp; <b>fakta</b></p>\n"), "Tall & fakta");
+/// ```
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    crate::search::text::unescape(&out).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Escapes text for HTML content and attribute values.
 ///
 /// ```

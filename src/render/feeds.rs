@@ -106,8 +106,11 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
             stamp(page.date),
             stamp(page.updated.or(page.date)),
         );
-        let summary =
-            if page.description.is_empty() { plain(&bodies.pages[p].summary) } else { page.description.clone() };
+        let summary = if page.description.is_empty() {
+            crate::markdown::plain_text(&bodies.pages[p].summary)
+        } else {
+            page.description.clone()
+        };
         if !summary.is_empty() {
             let _ = writeln!(x, "    <summary>{}</summary>", escape(&summary));
         }
@@ -115,27 +118,6 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
     }
     x.push_str("</feed>\n");
     x
-}
-
-/// Text of an HTML fragment, tags dropped (for feed summaries).
-fn plain(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `sitemap.xml`, split with a sitemap index past 50 000 URLs.
