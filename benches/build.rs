@@ -58,7 +58,7 @@ fn bench_build(c: &mut Criterion) {
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(6))
+        .measurement_time(Duration::from_secs(10))
         .throughput(Throughput::Elements(PAGES as u64));
     group.bench_function("check", |b| b.iter(|| black_box(build(&check))));
     group.bench_function("rebuild unchanged", |b| {

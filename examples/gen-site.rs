@@ -20,6 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+// File names use innsyn's own slugs, so a file's name is its page's slug.
+use innsyn::content::slug::slugify;
+
 const USAGE: &str = "\
 usage: gen-site [--pages N] [--seed S] [--force] DIR
 
@@ -549,9 +552,6 @@ impl Plan {
         Plan { pages: plans, by_section }
     }
 }
-
-/// File names use innsyn's own slugs (ASCII letters, digits and single dashes).
-use innsyn::content::slug::slugify;
 
 // ---------------------------------------------------------------------------------
 // Files
