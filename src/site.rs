@@ -24,6 +24,10 @@ pub struct PageNode {
     /// Its place in its section's order.
     pub position: usize,
     pub lang: Lang,
+    /// Per taxonomy of the site (same order): the page's terms as indexes into
+    /// that taxonomy's `terms`, in the order the page lists them; `None` when the
+    /// page does not use the taxonomy. Resolved once here, not on every listing.
+    pub terms: Vec<Option<Vec<usize>>>,
 }
 
 /// A section placed in the site.
@@ -193,7 +197,7 @@ pub fn assemble(
         let path = format!("{}{}/", section_nodes[section].path, page.slug);
         let lang = page.lang.unwrap_or(section_nodes[section].lang);
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
-        page_nodes.push(PageNode { page, path, section, position: 0, lang });
+        page_nodes.push(PageNode { page, path, section, position: 0, lang, terms: Vec::new() });
     }
 
     check_unique_paths(&section_nodes, &page_nodes, &settings, &mut errors);
@@ -223,6 +227,7 @@ pub fn assemble(
     let mut settings = settings;
     add_status_taxonomy(&mut settings, &mut page_nodes);
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
+    link_terms(&taxonomies, &mut page_nodes);
     let links = link_structured(&page_nodes, &targets, &mut errors);
     let site = Site {
         settings,
@@ -460,6 +465,30 @@ pub fn collation_key(s: &str) -> Vec<u32> {
             c => c as u32,
         })
         .collect()
+}
+
+/// Gives each page the indexes of its terms.
+fn link_terms(taxonomies: &[TaxonomyNode], pages: &mut [PageNode]) {
+    let by_slug: Vec<HashMap<&str, usize>> = taxonomies
+        .iter()
+        .map(|t| {
+            t.terms
+                .iter()
+                .enumerate()
+                .map(|(k, term)| (term.path.trim_end_matches('/').rsplit('/').next().unwrap_or(""), k))
+                .collect()
+        })
+        .collect();
+    for p in pages {
+        p.terms = taxonomies
+            .iter()
+            .zip(&by_slug)
+            .map(|(t, slugs)| {
+                let names = p.page.taxonomies.get(&t.taxonomy.name)?;
+                Some(names.iter().filter_map(|n| slugs.get(slugify(n).as_str()).copied()).collect())
+            })
+            .collect();
+    }
 }
 
 fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diagnostics) -> Vec<TaxonomyNode> {

@@ -198,18 +198,10 @@ pub fn summary<'a>(site: &'a Site, i: usize, rendered: &'a Rendered) -> PageSumm
 fn page_taxonomies<'a>(site: &'a Site, node: &'a PageNode) -> Vec<PageTaxonomy<'a>> {
     site.taxonomies
         .iter()
-        .filter_map(|t| {
-            let names = node.page.taxonomies.get(&t.taxonomy.name)?;
-            let terms = names
-                .iter()
-                .filter_map(|n| {
-                    let slug = crate::content::slug::slugify(n);
-                    t.terms
-                        .iter()
-                        .find(|term| term.path.ends_with(&format!("/{slug}/")))
-                        .map(|term| TermLink { name: &term.name, path: &term.path })
-                })
-                .collect();
+        .zip(&node.terms)
+        .filter_map(|(t, terms)| {
+            let terms =
+                terms.as_ref()?.iter().map(|&k| TermLink { name: &t.terms[k].name, path: &t.terms[k].path }).collect();
             Some(PageTaxonomy { name: &t.taxonomy.name, title: &t.taxonomy.title, terms })
         })
         .collect()
