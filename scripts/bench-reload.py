@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # Time from saving a page to the reload event of `innsyn serve`.
-# Usage: scripts/bench-reload.py SITE_ROOT PAGE.md PORT  (INNSYN=path/to/innsyn)
+# Usage: scripts/bench-reload.py SITE_ROOT PAGE.md PORT [SAVES]  (INNSYN=path/to/innsyn)
+# Each save appends a line to the page (an edit of its text); saves are 3 s apart so
+# the search index that follows each edit is done before the next.
 import socket, subprocess, sys, time, os
 root, page, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+saves = int(sys.argv[4]) if len(sys.argv) > 4 else 5
 p = subprocess.Popen([os.environ.get("INNSYN", "target/release/innsyn"), "serve", "--root", root, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 for _ in range(600):
     try:
@@ -12,8 +15,8 @@ s.sendall(b"GET /__innsyn/events HTTP/1.1\r\nHost: x\r\n\r\n")
 f = s.makefile("rb")
 while b"connected" not in f.readline(): pass
 times = []
-for i in range(3):
-    time.sleep(1.0)
+for i in range(saves):
+    time.sleep(3.0)
     with open(page, "a") as fh: fh.write("\n")
     t = time.time()
     while True:
@@ -21,4 +24,4 @@ for i in range(3):
         if b"data: reload" in line: break
     times.append(round((time.time() - t) * 1000))
 p.kill()
-print(root, times)
+print(root, "ms from save to reload:", times, "median", sorted(times)[len(times) // 2])

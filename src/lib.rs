@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod session;
 pub mod shortcodes;
 pub mod site;
 pub mod theme;

@@ -79,13 +79,40 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
     render_site_with_progress(options, &|_| {})
 }
 
-const NEXT_PHASE: [(&str, &str); 5] =
-    [("scan", "parse"), ("parse", "assemble"), ("assemble", "markdown"), ("markdown", "render"), ("render", "index")];
+/// What a build was made from, kept by a serve session for its next rebuild.
+pub(crate) struct Parts {
+    pub site: Site,
+    pub renderer: Renderer,
+    pub bodies: render::Bodies,
+    pub views: render::structured::Views,
+    pub render: RenderOptions,
+    /// The paths of the search index's files.
+    pub search_paths: Vec<String>,
+}
+
+const NEXT_PHASE: [(&str, &str); 6] = [
+    ("scan", "parse"),
+    ("parse", "assemble"),
+    ("assemble", "markdown"),
+    ("markdown", "render"),
+    ("templates", "index"),
+    ("search index", "feeds"),
+];
 
 fn render_site_with_progress(
     options: &Options,
     progress: &dyn Fn(&str),
 ) -> Result<(Summary, Vec<OutputFile>), Diagnostics> {
+    // `check` (a run that writes nothing) also lints what was built.
+    make(options, progress, !options.write).map(|(summary, files, _)| (summary, files))
+}
+
+/// The whole build in memory, with the parts it was made from.
+pub(crate) fn make(
+    options: &Options,
+    progress: &dyn Fn(&str),
+    lint: bool,
+) -> Result<(Summary, Vec<OutputFile>, Parts), Diagnostics> {
     let start = Instant::now();
     let mut phases = Vec::new();
     progress("scan");
@@ -121,7 +148,7 @@ fn render_site_with_progress(
         return Err(errors.into_result().unwrap_err());
     };
     renderer.register_data(&site.data);
-    let mut bodies = match render::render_bodies(&site, &renderer) {
+    let bodies = match render::render_bodies(&site, &renderer) {
         Ok(b) => b,
         Err(e) => {
             errors.extend(e.0);
@@ -132,22 +159,21 @@ fn render_site_with_progress(
     errors.into_result()?;
     let today = today();
     let views = render::structured::build(&site, today)?;
-    let mut files =
-        render::render_pages(&site, &renderer, &bodies, &views, RenderOptions { offline: options.offline, today })?;
+    let render_options = RenderOptions { offline: options.offline, today };
+    let mut files = render::render_pages(&site, &renderer, &bodies, &views, render_options)?;
+    lap("templates", &mut t);
+    let (index, search_stats) = crate::search::build(&site, &bodies);
+    lap("search index", &mut t);
+    let search_paths = index.iter().map(|f| f.path.clone()).collect();
+    files.extend(index);
     files.extend(render::feeds::render(&site, &bodies));
     files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
     files.extend(data_files);
-    let index_start = Instant::now();
-    let (index, search_stats) = crate::search::build(&site, &bodies);
-    let index_time = index_start.elapsed();
-    files.extend(index);
-    files.extend(std::mem::take(&mut bodies.files));
+    files.extend(bodies.files().cloned());
     output::check_unique(&mut files)?;
-    lap("render", &mut t);
-    phases.push(("  of which search index", index_time));
-    // `check` (a run that writes nothing) also lints what was built.
-    let warnings = if options.write { Vec::new() } else { crate::lint::lint(&site, &bodies, &files) };
+    lap("feeds and files", &mut t);
+    let warnings = if lint { crate::lint::lint(&site, &bodies, &files) } else { Vec::new() };
 
     let summary = Summary {
         pages: site.pages.len(),
@@ -162,7 +188,8 @@ fn render_site_with_progress(
         elapsed: start.elapsed(),
         ..Summary::default()
     };
-    Ok((summary, files))
+    let parts = Parts { site, renderer, bodies, views, render: render_options, search_paths };
+    Ok((summary, files, parts))
 }
 
 /// The build's date (UTC): `SOURCE_DATE_EPOCH` when set, so archives and tests

@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::error::Diagnostic;
-use crate::pipeline::{render_site, Options};
+use crate::pipeline::Options;
+use crate::session::{Session, Update};
 
 /// Where the reload events are served.
 const EVENTS: &str = "/__innsyn/events";
@@ -74,7 +75,8 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
         write: false,
     };
     let shared = Arc::new(Shared { state: RwLock::new(State::default()), clients: Mutex::new(Vec::new()) });
-    rebuild(&build_options, &shared);
+    let mut session = Session::new(build_options);
+    rebuild(&mut session, &[], &shared);
     let url = format!("http://{addr}/");
     println!("Serving {} at {url} (Ctrl+C stops)", opts.root.display());
     if opts.open {
@@ -103,7 +105,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
     {
         let shared = Arc::clone(&shared);
         let root = opts.root.clone();
-        std::thread::spawn(move || watch_loop(&rx, &build_options, &shared, &root));
+        std::thread::spawn(move || watch_loop(&rx, &mut session, &shared, &root));
     }
 
     for request in server.incoming_requests() {
@@ -114,40 +116,94 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-fn watch_loop(rx: &Receiver<Vec<PathBuf>>, options: &Options, shared: &Shared, root: &Path) {
+/// After an edit of one page's text, the search index is made again once the
+/// author has paused this long, so quick saves in a row each reload at once.
+const INDEX_AFTER: Duration = Duration::from_millis(400);
+
+fn watch_loop(rx: &Receiver<Vec<PathBuf>>, session: &mut Session, shared: &Shared, root: &Path) {
     let output = root.join("public");
-    while let Ok(paths) = rx.recv() {
-        let mut relevant = paths.iter().any(|p| !p.starts_with(&output));
+    let mut index_due: Option<Instant> = None;
+    loop {
+        let received = match index_due {
+            Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        let paths = match received {
+            Ok(paths) => paths,
+            Err(RecvTimeoutError::Timeout) => {
+                index_due = None;
+                refresh_index(session, shared);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let mut changed: Vec<PathBuf> = paths.into_iter().filter(|p| !p.starts_with(&output)).collect();
         // Collect the burst of events an editor's save makes.
-        let deadline = Instant::now() + Duration::from_millis(60);
+        let deadline = Instant::now() + Duration::from_millis(30);
         while let Ok(more) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            relevant |= more.iter().any(|p| !p.starts_with(&output));
+            changed.extend(more.into_iter().filter(|p| !p.starts_with(&output)));
         }
-        if relevant {
-            rebuild(options, shared);
+        changed.sort();
+        changed.dedup();
+        if !changed.is_empty() && rebuild(session, &changed, shared) {
+            index_due = Some(Instant::now() + INDEX_AFTER);
         }
     }
 }
 
-fn rebuild(options: &Options, shared: &Shared) {
+/// Rebuilds what `changed` requires, serves the result and tells open pages.
+/// Returns whether only pages were rendered, so the search index is behind.
+fn rebuild(session: &mut Session, changed: &[PathBuf], shared: &Shared) -> bool {
     let start = Instant::now();
-    match render_site(options) {
-        Ok((summary, files)) => {
+    let update = session.rebuild(changed);
+    let write = || shared.state.write().unwrap_or_else(|e| e.into_inner());
+    match update {
+        Ok(Update::Full { summary, files }) => {
             {
-                let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
+                let mut state = write();
                 state.files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
                 state.error = None;
                 state.generation += 1;
             }
             println!("Rebuilt {} pages in {} ms", summary.pages, start.elapsed().as_millis());
             shared.broadcast("reload");
+            false
         }
+        Ok(Update::Pages { pages, files, removed }) => {
+            {
+                let mut state = write();
+                for path in removed {
+                    state.files.remove(&path);
+                }
+                state.files.extend(files.into_iter().map(|f| (f.path, f.bytes)));
+                state.error = None;
+                state.generation += 1;
+            }
+            println!("Rebuilt {} in {} ms", pages.join(", "), start.elapsed().as_millis());
+            shared.broadcast("reload");
+            true
+        }
+        Ok(Update::Nothing) => false,
         Err(errors) => {
             let text = errors.to_string();
             eprintln!("{text}\nStill serving the last good build.");
-            shared.state.write().unwrap_or_else(|e| e.into_inner()).error = Some(text.clone());
+            write().error = Some(text.clone());
             shared.broadcast(&format!("error\n{text}"));
+            false
         }
+    }
+}
+
+fn refresh_index(session: &mut Session, shared: &Shared) {
+    let start = Instant::now();
+    if let Some(index) = session.refresh_index() {
+        let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
+        for path in index.removed {
+            state.files.remove(&path);
+        }
+        state.files.extend(index.files.into_iter().map(|f| (f.path, f.bytes)));
+        drop(state);
+        println!("Updated the search index in {} ms", start.elapsed().as_millis());
     }
 }
 

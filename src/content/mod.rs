@@ -43,6 +43,9 @@ pub struct Page {
     pub mandate: Option<schemas::Mandate>,
     /// `type = "goal"`.
     pub goal: Option<schemas::Goal>,
+    /// The front matter as written. A dev server compares it with an edited
+    /// file's to tell an edit of the text from an edit of what other pages show.
+    pub front_matter: String,
 }
 
 impl Page {
@@ -131,6 +134,7 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         assets: Vec::new(),
         mandate,
         goal,
+        front_matter: split.front.to_string(),
     })
 }
 

@@ -231,8 +231,17 @@ pub struct RenderOptions {
 pub struct Bodies {
     pub pages: Vec<Rendered>,
     pub sections: Vec<Rendered>,
-    /// Files the shortcodes made (standalone chart SVGs).
-    pub files: Vec<OutputFile>,
+    /// Files each page's shortcodes made (standalone chart SVGs), by page.
+    pub page_files: Vec<Vec<OutputFile>>,
+    /// The same for each section.
+    pub section_files: Vec<Vec<OutputFile>>,
+}
+
+impl Bodies {
+    /// Every file the shortcodes made.
+    pub fn files(&self) -> impl Iterator<Item = &OutputFile> {
+        self.page_files.iter().chain(&self.section_files).flatten()
+    }
 }
 
 /// Renders every body (Markdown and shortcodes) in parallel, collecting all errors.
@@ -249,21 +258,21 @@ pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnos
         .map(|s| renderer.render_body(site, &s.section.file, &s.section.body, s.lang, &s.path))
         .collect();
     let mut errors = Diagnostics::default();
-    let mut files = Vec::new();
-    let mut ok = |r: Result1| match r {
-        Ok((rendered, made)) => {
-            files.extend(made);
-            rendered
-        }
-        Err(e) => {
-            errors.extend(e.0);
-            Rendered::default()
-        }
+    let mut split = |all: Vec<Result1>| -> (Vec<Rendered>, Vec<Vec<OutputFile>>) {
+        all.into_iter()
+            .map(|r| match r {
+                Ok(done) => done,
+                Err(e) => {
+                    errors.extend(e.0);
+                    (Rendered::default(), Vec::new())
+                }
+            })
+            .unzip()
     };
-    let pages = pages.into_iter().map(&mut ok).collect();
-    let sections = sections.into_iter().map(&mut ok).collect();
+    let (pages, page_files) = split(pages);
+    let (sections, section_files) = split(sections);
     errors.into_result()?;
-    Ok(Bodies { pages, sections, files })
+    Ok(Bodies { pages, sections, page_files, section_files })
 }
 
 /// One template render to do.
@@ -333,6 +342,19 @@ pub fn render_pages(
     }
     Diagnostics(errors).into_result()?;
     Ok(files)
+}
+
+/// Renders the HTML of one page alone (a dev-server rebuild after an edit that
+/// changed nothing other pages show).
+pub fn render_page(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &Bodies,
+    views: &structured::Views,
+    options: RenderOptions,
+    page: usize,
+) -> Result<OutputFile, Diagnostic> {
+    Shared::new(site, renderer, bodies, views, options).render(&Job::Page(page))
 }
 
 fn page_count(pages: usize, paginate_by: Option<usize>) -> usize {

@@ -1,0 +1,169 @@
+//! The serve session's rebuilds after edits: an edit of a page's text re-renders
+//! that page alone, and what it serves is then byte for byte what a full build
+//! makes; edits of what other pages show build everything; a broken file stays
+//! reported until it is fixed, even while other files are edited.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use innsyn::pipeline::{render_site, Options};
+use innsyn::session::{Session, Update};
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the bundled example site (charts, mandates, goals, three languages).
+fn example_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for part in ["content", "data", "static"] {
+        if repo.join(part).is_dir() {
+            copy_dir(&repo.join(part), &root.join(part));
+        }
+    }
+    std::fs::copy(repo.join("config.toml"), root.join("config.toml")).unwrap();
+    (dir, root)
+}
+
+fn options(root: &Path) -> Options {
+    Options { root: root.to_path_buf(), output: None, base_url: None, drafts: false, offline: false, write: false }
+}
+
+type Served = BTreeMap<String, Vec<u8>>;
+
+fn full_build(root: &Path) -> Served {
+    let (_, files) = render_site(&options(root)).unwrap();
+    files.into_iter().map(|f| (f.path, f.bytes)).collect()
+}
+
+/// Applies an update to what is served, as `serve` does.
+fn apply(served: &mut Served, session: &mut Session, update: Update) {
+    match update {
+        Update::Full { files, .. } => *served = files.into_iter().map(|f| (f.path, f.bytes)).collect(),
+        Update::Pages { files, removed, .. } => {
+            for p in removed {
+                served.remove(&p);
+            }
+            served.extend(files.into_iter().map(|f| (f.path, f.bytes)));
+            let index = session.refresh_index().expect("the search index follows an edit");
+            for p in index.removed {
+                served.remove(&p);
+            }
+            served.extend(index.files.into_iter().map(|f| (f.path, f.bytes)));
+        }
+        Update::Nothing => {}
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn differences(a: &Served, b: &Served) -> Vec<String> {
+    let mut paths: Vec<&String> = a.keys().chain(b.keys()).collect();
+    paths.sort();
+    paths.dedup();
+    paths.into_iter().filter(|p| a.get(*p) != b.get(*p)).cloned().collect()
+}
+
+#[test]
+fn an_edit_of_a_pages_text_renders_that_page_alone_and_matches_a_full_build() {
+    let (_dir, root) = example_site();
+    let mut session = Session::new(options(&root));
+    let mut served = Served::new();
+    let first = session.rebuild(&[]).unwrap();
+    assert!(matches!(first, Update::Full { .. }));
+    apply(&mut served, &mut session, first);
+    assert!(session.refresh_index().is_none(), "a full build makes the index too");
+
+    // A page with charts: its text below the summary changes.
+    let page = root.join("content/nettverk/arsverksbehov-time.md");
+    edit(&page, "Time har kommunenummer 1121", "Time har kommunenummer 1121 og eit nytt ord: skjergardsbibliotek");
+    let update = session.rebuild(std::slice::from_ref(&page)).unwrap();
+    let Update::Pages { pages, files, .. } = &update else { panic!("expected a page update, got {update:?}") };
+    assert_eq!(pages, &["/nettverk/arsverksbehov-time/"]);
+    assert!(files.iter().any(|f| f.path == "nettverk/arsverksbehov-time/index.html"
+        && String::from_utf8_lossy(&f.bytes).contains("skjergardsbibliotek")));
+    assert!(files.len() < 20, "only the page and its charts, not {} files", files.len());
+    apply(&mut served, &mut session, update);
+
+    let full = full_build(&root);
+    assert_eq!(differences(&served, &full), Vec::<String>::new(), "the session serves what a full build makes");
+    let manifest = String::from_utf8_lossy(&served["search/manifest.js"]).into_owned();
+    assert!(!manifest.is_empty());
+}
+
+#[test]
+fn edits_of_what_other_pages_show_build_everything() {
+    let (_dir, root) = example_site();
+    let mut session = Session::new(options(&root));
+    let mut served = Served::new();
+    let first = session.rebuild(&[]).unwrap();
+    apply(&mut served, &mut session, first);
+
+    // The title is shown in lists, menus and neighbours' links.
+    let page = root.join("content/nettverk/laerdom.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let title = text.lines().find(|l| l.starts_with("title = ")).unwrap().to_string();
+    edit(&page, &title, "title = \"Lærdom frå nettverket, revidert\"");
+    let update = session.rebuild(std::slice::from_ref(&page)).unwrap();
+    assert!(matches!(update, Update::Full { .. }), "a front-matter edit builds the whole site");
+    apply(&mut served, &mut session, update);
+    assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
+
+    // The summary (before `<!-- more -->`) is shown in lists and feeds.
+    let time = root.join("content/nettverk/arsverksbehov-time.md");
+    let text = std::fs::read_to_string(&time).unwrap();
+    let first_line = text.split("+++").nth(2).unwrap().lines().find(|l| !l.trim().is_empty()).unwrap().to_string();
+    edit(&time, &first_line, &format!("{first_line} Ein ny setning i samandraget."));
+    let update = session.rebuild(&[time]).unwrap();
+    assert!(matches!(update, Update::Full { .. }), "a summary edit builds the whole site");
+    apply(&mut served, &mut session, update);
+    assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
+
+    // A new page is a new file to list.
+    let new = root.join("content/nettverk/ny.md");
+    std::fs::write(&new, "+++\ntitle = \"Ny side\"\n+++\nTekst.\n").unwrap();
+    assert!(matches!(session.rebuild(&[new]).unwrap(), Update::Full { .. }));
+
+    // Hidden files (an editor's swap file) are not part of the site.
+    let swap = root.join("content/nettverk/.laerdom.md.swp");
+    std::fs::write(&swap, "x").unwrap();
+    assert!(matches!(session.rebuild(&[swap]).unwrap(), Update::Nothing));
+}
+
+#[test]
+fn a_broken_page_stays_reported_while_another_is_edited() {
+    let (_dir, root) = example_site();
+    let mut session = Session::new(options(&root));
+    session.rebuild(&[]).unwrap();
+
+    let broken = root.join("content/nettverk/laerdom.md");
+    let good = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, format!("{good}\n{{{{ chart(file=\"finst-ikkje.csv\") }}}}\n")).unwrap();
+    let errors = session.rebuild(std::slice::from_ref(&broken)).unwrap_err().to_string();
+    assert!(errors.contains("content/nettverk/laerdom.md:"), "{errors}");
+
+    // Another page's text is edited while the first is still broken.
+    let other = root.join("content/nettverk/arsverksbehov-time.md");
+    edit(&other, "Time har kommunenummer 1121", "Time har kommunenummer 1121 (Rogaland)");
+    let errors = session.rebuild(std::slice::from_ref(&other)).unwrap_err().to_string();
+    assert!(errors.contains("content/nettverk/laerdom.md:"), "still reported: {errors}");
+
+    std::fs::write(&broken, good).unwrap();
+    let update = session.rebuild(&[broken]).unwrap();
+    let mut served = Served::new();
+    apply(&mut served, &mut session, update);
+    assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
+}
