@@ -308,14 +308,17 @@ fn parse_content(root: &Path, scanned: &Scanned, errors: &mut Diagnostics) -> (V
             }
         }
     }
-    // A bundle's files belong to its page.
+    // A bundle's files belong to its page: the sorted paths under its folder.
+    let mut assets: Vec<&str> = scanned.assets.iter().map(|(_, rel)| rel.as_str()).collect();
+    assets.sort_unstable();
     for page in &mut ok_pages {
         if let Some(dir) = page.content_path.strip_suffix("index.md") {
-            page.assets = scanned
-                .assets
+            let first = assets.partition_point(|rel| *rel < dir);
+            page.assets = assets[first..]
                 .iter()
-                .filter(|(_, rel)| rel.starts_with(dir) && !rel.ends_with(".md"))
-                .map(|(_, rel)| rel.clone())
+                .take_while(|rel| rel.starts_with(dir))
+                .filter(|rel| !rel.ends_with(".md"))
+                .map(|rel| rel.to_string())
                 .collect();
         }
     }
