@@ -82,12 +82,27 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
 /// What a build was made from, kept by a serve session for its next rebuild.
 pub(crate) struct Parts {
     pub site: Site,
-    pub renderer: Renderer,
+    pub renderer: std::sync::Arc<Renderer>,
     pub bodies: render::Bodies,
     pub views: render::structured::Views,
     pub render: RenderOptions,
     /// The paths of the search index's files.
     pub search_paths: Vec<String>,
+    /// The fingerprint of each HTML output (empty unless asked for).
+    pub memo: render::Memo,
+    /// The paths of the feeds and the sitemap.
+    pub feed_paths: Vec<String>,
+    /// Every file of `content/` the build read, by its path inside `content/`.
+    pub content_files: Vec<String>,
+}
+
+/// What a build in memory does besides building.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Extras {
+    /// Run `check`'s lints.
+    pub lint: bool,
+    /// Fingerprint every HTML output, for a dev server's later rebuilds.
+    pub memo: bool,
 }
 
 const NEXT_PHASE: [(&str, &str); 6] = [
@@ -104,14 +119,15 @@ fn render_site_with_progress(
     progress: &dyn Fn(&str),
 ) -> Result<(Summary, Vec<OutputFile>), Diagnostics> {
     // `check` (a run that writes nothing) also lints what was built.
-    make(options, progress, !options.write).map(|(summary, files, _)| (summary, files))
+    let extras = Extras { lint: !options.write, memo: false };
+    make(options, progress, extras).map(|(summary, files, _)| (summary, files))
 }
 
 /// The whole build in memory, with the parts it was made from.
 pub(crate) fn make(
     options: &Options,
     progress: &dyn Fn(&str),
-    lint: bool,
+    extras: Extras,
 ) -> Result<(Summary, Vec<OutputFile>, Parts), Diagnostics> {
     let start = Instant::now();
     let mut phases = Vec::new();
@@ -141,7 +157,7 @@ pub(crate) fn make(
     let (mut site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
     errors.extend(assembly_errors.0);
     let (data, data_files) = load_data(root, &mut errors);
-    site.data = data;
+    site.data = std::sync::Arc::new(data);
     lap("assemble", &mut t);
 
     let (Some(mut renderer), Some(theme)) = (renderer, theme) else {
@@ -160,20 +176,26 @@ pub(crate) fn make(
     let today = today();
     let views = render::structured::build(&site, today)?;
     let render_options = RenderOptions { offline: options.offline, today };
-    let mut files = render::render_pages(&site, &renderer, &bodies, &views, render_options)?;
+    let (mut files, memo) = if extras.memo {
+        render::render_changed(&site, &renderer, &bodies, &views, render_options, &render::Memo::new())?
+    } else {
+        (render::render_pages(&site, &renderer, &bodies, &views, render_options)?, render::Memo::new())
+    };
     lap("templates", &mut t);
     let (index, search_stats) = crate::search::build(&site, &bodies);
     lap("search index", &mut t);
     let search_paths = index.iter().map(|f| f.path.clone()).collect();
     files.extend(index);
-    files.extend(render::feeds::render(&site, &bodies));
+    let feeds = render::feeds::render(&site, &bodies);
+    let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
+    files.extend(feeds);
     files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
     files.extend(copy_assets(root, &site, &scanned)?);
     files.extend(data_files);
     files.extend(bodies.files().cloned());
     output::check_unique(&mut files)?;
     lap("feeds and files", &mut t);
-    let warnings = if lint { crate::lint::lint(&site, &bodies, &files) } else { Vec::new() };
+    let warnings = if extras.lint { crate::lint::lint(&site, &bodies, &files) } else { Vec::new() };
 
     let summary = Summary {
         pages: site.pages.len(),
@@ -188,7 +210,17 @@ pub(crate) fn make(
         elapsed: start.elapsed(),
         ..Summary::default()
     };
-    let parts = Parts { site, renderer, bodies, views, render: render_options, search_paths };
+    let parts = Parts {
+        site,
+        renderer: std::sync::Arc::new(renderer),
+        bodies,
+        views,
+        render: render_options,
+        search_paths,
+        memo,
+        feed_paths,
+        content_files: scanned.files,
+    };
     Ok((summary, files, parts))
 }
 
@@ -233,6 +265,8 @@ struct Scanned {
     sections: Vec<(PathBuf, String)>,
     /// Files that are not Markdown: (file on disk, path inside content/).
     assets: Vec<(PathBuf, String)>,
+    /// Every file's path inside content/.
+    files: Vec<String>,
 }
 
 fn scan(root: &Path) -> Scanned {
@@ -240,6 +274,7 @@ fn scan(root: &Path) -> Scanned {
     let mut scanned = Scanned::default();
     for path in fsx::walk_files(&content) {
         let rel = relative(&content, &path).to_string_lossy().replace('\\', "/");
+        scanned.files.push(rel.clone());
         let name = rel.rsplit('/').next().unwrap_or_default();
         if name == "_index.md" {
             let dir = rel.strip_suffix("_index.md").unwrap_or_default().trim_end_matches('/').to_string();

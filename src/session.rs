@@ -3,19 +3,25 @@
 //! Most edits while writing change a page's text and nothing else. Such an edit —
 //! the page's front matter and summary as they were — changes no other page, list,
 //! feed or sitemap, so the session re-renders that page alone (its Markdown, its
-//! charts, its HTML) and afterwards, separately, the search index. Any other change
-//! (front matter, a new or removed file, a section, data, templates, static files,
-//! the configuration) builds the whole site again.
+//! charts, its HTML) and afterwards, separately, the search index.
+//!
+//! An edit of pages' front matter or summaries re-reads only those files and
+//! assembles the site again from the kept pages; bodies are rendered again only for
+//! the edited pages and pages whose shortcodes read other pages, and an HTML file
+//! only when its template context changed (its fingerprint, see
+//! [`render::Memo`]): a title edit re-renders the page, its neighbours, lists and
+//! feeds, not the site. Other changes (a new or removed file, a section, data,
+//! templates, static files, the configuration) build the whole site again.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::content;
+use crate::content::{self, Page};
 use crate::error::Diagnostics;
 use crate::fsx;
 use crate::output::OutputFile;
-use crate::pipeline::{self, Options, Parts, Summary};
-use crate::render;
+use crate::pipeline::{self, Extras, Options, Parts, Summary};
+use crate::{render, site};
 
 /// What a rebuild changed.
 #[derive(Debug)]
@@ -52,8 +58,32 @@ struct Kept {
     parts: Parts,
     /// Published page files (canonical) → page index.
     pages_by_file: HashMap<PathBuf, usize>,
+    /// The canonical `content/` folder, and every file in it the build read.
+    content_dir: PathBuf,
+    content_files: HashSet<PathBuf>,
     /// Pages were re-rendered since the search index was made.
     index_stale: bool,
+}
+
+impl Kept {
+    fn new(parts: Parts, root: &Path) -> Kept {
+        let pages_by_file = parts
+            .site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (fsx::canonical(&root.join(&node.page.file)), i))
+            .collect();
+        let content_dir = fsx::canonical(&root.join("content"));
+        let content_files = parts.content_files.iter().map(|rel| content_dir.join(rel)).collect();
+        Kept { parts, pages_by_file, content_dir, content_files, index_stale: false }
+    }
+
+    /// The files a rebuild after page edits makes again: HTML, feeds, charts.
+    fn generated(&self) -> HashSet<String> {
+        let p = &self.parts;
+        p.memo.keys().chain(&p.feed_paths).chain(p.bodies.files().map(|f| &f.path)).cloned().collect()
+    }
 }
 
 /// What came of handling an edit on its own.
@@ -91,24 +121,22 @@ impl Session {
                 return Ok(Update::Nothing);
             }
             if let Some(pages) = edited_pages(kept, changed) {
-                match edit_pages(kept, &self.root, &pages)? {
-                    Edit::Done { page, files, removed } => {
-                        kept.index_stale = true;
-                        return Ok(Update::Pages { pages: vec![page], files, removed });
-                    }
-                    Edit::NeedsFullBuild => {}
+                if pages.is_empty() {
+                    return Ok(Update::Nothing);
+                }
+                if let Edit::Done { page, files, removed } = edit_pages(kept, &self.root, &pages)? {
+                    kept.index_stale = true;
+                    return Ok(Update::Pages { pages: vec![page], files, removed });
+                }
+                if let Some(kept_again) = reassemble(kept, &self.root, &pages, self.options.drafts)? {
+                    let (kept_again, update) = kept_again;
+                    self.kept = Some(kept_again);
+                    return Ok(update);
                 }
             }
         }
-        let (summary, files, parts) = pipeline::make(&self.options, &|_| {}, false)?;
-        let pages_by_file = parts
-            .site
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (fsx::canonical(&self.root.join(&node.page.file)), i))
-            .collect();
-        self.kept = Some(Kept { parts, pages_by_file, index_stale: false });
+        let (summary, files, parts) = pipeline::make(&self.options, &|_| {}, Extras { lint: false, memo: true })?;
+        self.kept = Some(Kept::new(parts, &self.root));
         Ok(Update::Full { summary, files })
     }
 
@@ -132,11 +160,20 @@ impl Session {
     }
 }
 
-/// The pages `changed` names, when every change is to the text of a published
-/// page that still exists; otherwise `None`.
+/// The pages `changed` names, when every change is to a published page that
+/// still exists; otherwise `None`. A file that came and went unseen (an editor's
+/// temporary file, saved and renamed over the page) is no change.
 fn edited_pages(kept: &Kept, changed: &[PathBuf]) -> Option<Vec<usize>> {
     let mut pages: Vec<usize> = Vec::new();
     for path in changed {
+        if !path.exists() {
+            let folder = path.parent().map(fsx::canonical).unwrap_or_default();
+            let was = folder.join(path.file_name().unwrap_or_default());
+            if kept.content_files.contains(&was) || !was.starts_with(&kept.content_dir) {
+                return None;
+            }
+            continue;
+        }
         if !path.is_file() {
             return None;
         }
@@ -168,8 +205,8 @@ fn edit_pages(kept: &mut Kept, root: &Path, pages: &[usize]) -> Result<Edit, Dia
     // Render the page with its new body; put the old one back if that fails.
     let old_body = std::mem::replace(&mut parts.bodies.pages[i], body);
     let html = render::render_page(&parts.site, &parts.renderer, &parts.bodies, &parts.views, parts.render, i);
-    let html = match html {
-        Ok(html) => html,
+    let (html, fingerprint) = match html {
+        Ok(done) => done,
         Err(d) => {
             parts.bodies.pages[i] = old_body;
             return Err(d.into());
@@ -180,7 +217,79 @@ fn edit_pages(kept: &mut Kept, root: &Path, pages: &[usize]) -> Result<Edit, Dia
     let old_files = std::mem::replace(&mut parts.bodies.page_files[i], made);
     let now: HashSet<&str> = parts.bodies.page_files[i].iter().map(|f| f.path.as_str()).collect();
     let removed = old_files.iter().filter(|f| !now.contains(f.path.as_str())).map(|f| f.path.clone()).collect();
+    parts.memo.insert(html.path.clone(), fingerprint);
     let mut files = vec![html];
     files.extend(parts.bodies.page_files[i].iter().cloned());
     Ok(Edit::Done { page: parts.site.pages[i].path.clone(), files, removed })
+}
+
+/// Assembles the site again with the edited pages read anew and the others as
+/// kept, and renders what changed (see the module's documentation). `None` when
+/// the new site has faults: a full build then reports them exactly as `build` does.
+fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result<Option<(Kept, Update)>, Diagnostics> {
+    let old = &kept.parts;
+    let mut edited: HashMap<usize, Page> = HashMap::new();
+    let mut errors = Diagnostics::default();
+    for &i in pages {
+        let node = &old.site.pages[i];
+        let page = fsx::read_text(root, &root.join(&node.page.file))
+            .map_err(Diagnostics::from)
+            .and_then(|src| content::parse_page(&node.page.file, &node.page.content_path, &src));
+        match page {
+            Ok(mut page) => {
+                page.assets = node.page.assets.clone();
+                edited.insert(i, page);
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    errors.into_result()?;
+    let all: Vec<Page> =
+        old.site.pages.iter().enumerate().map(|(i, n)| edited.remove(&i).unwrap_or_else(|| n.page.clone())).collect();
+    let sections = old.site.sections.iter().map(|s| s.section.clone()).collect();
+    let (mut site, faults) = site::assemble(old.site.settings.clone(), sections, all, drafts, &[]);
+    if !faults.is_empty() {
+        return Ok(None);
+    }
+    site.data = std::sync::Arc::clone(&old.site.data);
+
+    // Bodies depend on other pages through `@/` links (their paths) and the
+    // shortcodes that read pages; with every path as it was, the rest are kept.
+    let same_paths = site.pages.len() == old.site.pages.len()
+        && site.pages.iter().zip(&old.site.pages).all(|(a, b)| a.path == b.path)
+        && site.sections.len() == old.site.sections.len()
+        && site.sections.iter().zip(&old.site.sections).all(|(a, b)| a.path == b.path);
+    let bodies = if same_paths {
+        render::rerender_bodies(&site, &old.renderer, &old.bodies, &|i| pages.contains(&i))?
+    } else {
+        render::render_bodies(&site, &old.renderer)?
+    };
+    let views = render::structured::build(&site, old.render.today)?;
+    let (mut files, memo) = render::render_changed(&site, &old.renderer, &bodies, &views, old.render, &old.memo)?;
+    let feeds = render::feeds::render(&site, &bodies);
+    let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
+    files.extend(feeds);
+    files.extend(bodies.files().cloned());
+
+    let edited_paths = pages.iter().filter_map(|&i| old.site.pages.get(i)).map(|n| n.page.file.clone());
+    let edited_paths: HashSet<PathBuf> = edited_paths.collect();
+    let page_paths =
+        site.pages.iter().filter(|n| edited_paths.contains(&n.page.file)).map(|n| n.path.clone()).collect();
+    let renderer = std::sync::Arc::clone(&old.renderer);
+    let parts = Parts {
+        site,
+        renderer,
+        bodies,
+        views,
+        render: old.render,
+        search_paths: old.search_paths.clone(),
+        memo,
+        feed_paths,
+        content_files: old.content_files.clone(),
+    };
+    let mut next = Kept::new(parts, root);
+    next.index_stale = true;
+    let now = next.generated();
+    let removed = kept.generated().into_iter().filter(|p| !now.contains(p)).collect();
+    Ok(Some((next, Update::Pages { pages: page_paths, files, removed })))
 }

@@ -370,6 +370,12 @@ pub struct Output {
 pub trait Builtin: Send + Sync {
     /// Renders one call, or says in plain words what is wrong with it.
     fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic>;
+
+    /// Whether the output depends on other pages (not only on the call, the
+    /// data files and the calling page), so an edit elsewhere can change it.
+    fn reads_pages(&self) -> bool {
+        false
+    }
 }
 
 /// All shortcodes a site can call: built-in ones and the site's templates.
@@ -387,6 +393,13 @@ impl Registry {
         builtins.insert("table", Box::new(crate::charts::shortcode::TableShortcode));
         builtins.insert("goals", Box::new(crate::charts::shortcode::Goals));
         Registry { builtins, templates }
+    }
+
+    /// Whether any call in `body` reads other pages (see [`Builtin::reads_pages`]).
+    pub fn reads_pages(&self, body: &Body) -> bool {
+        body.calls.iter().any(|c| {
+            !self.templates.contains(&c.name) && self.builtins.get(c.name.as_str()).is_some_and(|b| b.reads_pages())
+        })
     }
 
     fn names(&self) -> Vec<&str> {

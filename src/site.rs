@@ -83,8 +83,9 @@ pub struct DataFile {
 #[derive(Debug)]
 pub struct Site {
     pub settings: Settings,
-    /// Data files by their path inside `data/` (`arsverk.csv`).
-    pub data: BTreeMap<String, DataFile>,
+    /// Data files by their path inside `data/` (`arsverk.csv`); shared, so a
+    /// dev server's rebuild after a page edit can keep them.
+    pub data: std::sync::Arc<BTreeMap<String, DataFile>>,
     /// Sections by folder; `sections[0]` is the home page.
     pub sections: Vec<SectionNode>,
     /// Pages sorted by their path inside `content/`.
@@ -231,7 +232,7 @@ pub fn assemble(
     let links = link_structured(&page_nodes, &targets, &mut errors);
     let site = Site {
         settings,
-        data: BTreeMap::new(),
+        data: Default::default(),
         sections: section_nodes,
         pages: page_nodes,
         taxonomies,

@@ -1,7 +1,8 @@
 //! The serve session's rebuilds after edits: an edit of a page's text re-renders
-//! that page alone, and what it serves is then byte for byte what a full build
-//! makes; edits of what other pages show build everything; a broken file stays
-//! reported until it is fixed, even while other files are edited.
+//! that page alone; an edit of its front matter re-renders only the files whose
+//! context changed; after each, what it serves is byte for byte what a full build
+//! makes. New files build everything; a broken file stays reported until it is
+//! fixed, even while other files are edited.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -104,35 +105,58 @@ fn an_edit_of_a_pages_text_renders_that_page_alone_and_matches_a_full_build() {
     assert!(!manifest.is_empty());
 }
 
+/// Applies a rebuild of `changed` and checks the result against a full build;
+/// returns how many files the rebuild made.
+fn rebuild_matches_full(served: &mut Served, session: &mut Session, root: &Path, changed: &Path) -> usize {
+    let update = session.rebuild(&[changed.to_path_buf()]).unwrap();
+    let Update::Pages { files, .. } = &update else { panic!("expected only some files, got {update:?}") };
+    let made = files.len();
+    apply(served, session, update);
+    assert_eq!(differences(served, &full_build(root)), Vec::<String>::new(), "after editing {}", changed.display());
+    made
+}
+
 #[test]
-fn edits_of_what_other_pages_show_build_everything() {
+fn front_matter_edits_render_only_what_shows_them() {
     let (_dir, root) = example_site();
     let mut session = Session::new(options(&root));
     let mut served = Served::new();
     let first = session.rebuild(&[]).unwrap();
     apply(&mut served, &mut session, first);
+    let html = served.keys().filter(|p| p.ends_with(".html")).count();
 
     // The title is shown in lists, menus and neighbours' links.
     let page = root.join("content/nettverk/laerdom.md");
     let text = std::fs::read_to_string(&page).unwrap();
     let title = text.lines().find(|l| l.starts_with("title = ")).unwrap().to_string();
     edit(&page, &title, "title = \"Lærdom frå nettverket, revidert\"");
-    let update = session.rebuild(std::slice::from_ref(&page)).unwrap();
-    assert!(matches!(update, Update::Full { .. }), "a front-matter edit builds the whole site");
-    apply(&mut served, &mut session, update);
-    assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
+    let made = rebuild_matches_full(&mut served, &mut session, &root, &page);
+    assert!(made < html, "a title edit re-renders what shows it, not all {html} pages ({made} files)");
+    assert!(String::from_utf8_lossy(&served["nettverk/index.html"]).contains("revidert"), "the section lists it");
 
     // The summary (before `<!-- more -->`) is shown in lists and feeds.
     let time = root.join("content/nettverk/arsverksbehov-time.md");
     let text = std::fs::read_to_string(&time).unwrap();
     let first_line = text.split("+++").nth(2).unwrap().lines().find(|l| !l.trim().is_empty()).unwrap().to_string();
     edit(&time, &first_line, &format!("{first_line} Ein ny setning i samandraget."));
-    let update = session.rebuild(&[time]).unwrap();
-    assert!(matches!(update, Update::Full { .. }), "a summary edit builds the whole site");
-    apply(&mut served, &mut session, update);
-    assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
+    rebuild_matches_full(&mut served, &mut session, &root, &time);
 
-    // A new page is a new file to list.
+    // A new slug moves the page: the old file goes.
+    edit(&page, "+++\n", "+++\nslug = \"laerdom-revidert\"\n");
+    rebuild_matches_full(&mut served, &mut session, &root, &page);
+    assert!(served.contains_key("nettverk/laerdom-revidert/index.html"));
+
+    // A goal's status is shown by the goals overview on another page.
+    let goal = walkdir::WalkDir::new(root.join("content/mal"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("status = \"proposed\"")))
+        .expect("a proposed goal or measure in the example site");
+    edit(&goal, "status = \"proposed\"", "status = \"at-risk\"");
+    rebuild_matches_full(&mut served, &mut session, &root, &goal);
+
+    // A new page is a new file to list: everything is built.
     let new = root.join("content/nettverk/ny.md");
     std::fs::write(&new, "+++\ntitle = \"Ny side\"\n+++\nTekst.\n").unwrap();
     assert!(matches!(session.rebuild(&[new]).unwrap(), Update::Full { .. }));
@@ -141,13 +165,21 @@ fn edits_of_what_other_pages_show_build_everything() {
     let swap = root.join("content/nettverk/.laerdom.md.swp");
     std::fs::write(&swap, "x").unwrap();
     assert!(matches!(session.rebuild(&[swap]).unwrap(), Update::Nothing));
+    // Nor is a temporary file that an editor wrote and renamed over a page.
+    let gone = root.join("content/nettverk/sedX1b2c3");
+    assert!(matches!(session.rebuild(&[gone]).unwrap(), Update::Nothing));
+    // A removed page is: everything is built.
+    std::fs::remove_file(root.join("content/nettverk/ny.md")).unwrap();
+    assert!(matches!(session.rebuild(&[root.join("content/nettverk/ny.md")]).unwrap(), Update::Full { .. }));
 }
 
 #[test]
 fn a_broken_page_stays_reported_while_another_is_edited() {
     let (_dir, root) = example_site();
     let mut session = Session::new(options(&root));
-    session.rebuild(&[]).unwrap();
+    let mut served = Served::new();
+    let first = session.rebuild(&[]).unwrap();
+    apply(&mut served, &mut session, first);
 
     let broken = root.join("content/nettverk/laerdom.md");
     let good = std::fs::read_to_string(&broken).unwrap();
@@ -163,7 +195,7 @@ fn a_broken_page_stays_reported_while_another_is_edited() {
 
     std::fs::write(&broken, good).unwrap();
     let update = session.rebuild(&[broken]).unwrap();
-    let mut served = Served::new();
+    assert!(matches!(update, Update::Pages { .. }), "both edited pages are rendered again, not the site");
     apply(&mut served, &mut session, update);
     assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
 }

@@ -408,6 +408,11 @@ pub struct Goals;
 const GOALS_ARGS: [&str; 3] = ["section", "group_by", "title"];
 
 impl Builtin for Goals {
+    /// The overview lists the site's goal pages.
+    fn reads_pages(&self) -> bool {
+        true
+    }
+
     fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
         use crate::content::status::Status;
         check_args(call, ctx, &GOALS_ARGS)?;

@@ -246,16 +246,50 @@ impl Bodies {
 
 /// Renders every body (Markdown and shortcodes) in parallel, collecting all errors.
 pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnostics> {
+    bodies(site, renderer, None)
+}
+
+/// Renders bodies again after pages were edited: the pages `redo` names and every
+/// page or section whose shortcodes read other pages; the others are taken from
+/// `old`, which must have been rendered for the same pages at the same paths.
+pub fn rerender_bodies(
+    site: &Site,
+    renderer: &Renderer,
+    old: &Bodies,
+    redo: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Bodies, Diagnostics> {
+    bodies(site, renderer, Some((old, redo)))
+}
+
+fn bodies(
+    site: &Site,
+    renderer: &Renderer,
+    reuse: Option<(&Bodies, &(dyn Fn(usize) -> bool + Sync))>,
+) -> Result<Bodies, Diagnostics> {
     type Result1 = Result<(Rendered, Vec<OutputFile>), Diagnostics>;
+    let kept = |body: &shortcodes::Body, old: Option<(&Rendered, &Vec<OutputFile>)>| -> Option<Result1> {
+        let (rendered, files) = old?;
+        (!renderer.registry.reads_pages(body)).then(|| Ok((rendered.clone(), files.clone())))
+    };
     let pages: Vec<Result1> = site
         .pages
         .par_iter()
-        .map(|p| renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path))
+        .enumerate()
+        .map(|(i, p)| {
+            let old = reuse.filter(|(_, redo)| !redo(i)).map(|(b, _)| (&b.pages[i], &b.page_files[i]));
+            kept(&p.page.body, old)
+                .unwrap_or_else(|| renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path))
+        })
         .collect();
     let sections: Vec<Result1> = site
         .sections
         .par_iter()
-        .map(|s| renderer.render_body(site, &s.section.file, &s.section.body, s.lang, &s.path))
+        .enumerate()
+        .map(|(i, s)| {
+            let old = reuse.map(|(b, _)| (&b.sections[i], &b.section_files[i]));
+            kept(&s.section.body, old)
+                .unwrap_or_else(|| renderer.render_body(site, &s.section.file, &s.section.body, s.lang, &s.path))
+        })
         .collect();
     let mut errors = Diagnostics::default();
     let mut split = |all: Vec<Result1>| -> (Vec<Rendered>, Vec<Vec<OutputFile>>) {
@@ -300,6 +334,35 @@ pub fn render_pages(
     views: &structured::Views,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
+    render_jobs(site, renderer, bodies, views, options, None).map(|(files, _)| files)
+}
+
+/// The fingerprint of every HTML output's template and context, by output path.
+pub type Memo = HashMap<String, u64>;
+
+/// Like [`render_pages`], but renders only the outputs whose fingerprint differs
+/// from the one in `memo` (all of them for an empty memo); returns those and
+/// the fingerprints of every output. A dev server re-renders what an edit
+/// changed this way: what a page shows is in its context.
+pub fn render_changed(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &Bodies,
+    views: &structured::Views,
+    options: RenderOptions,
+    memo: &Memo,
+) -> Result<(Vec<OutputFile>, Memo), Diagnostics> {
+    render_jobs(site, renderer, bodies, views, options, Some(memo))
+}
+
+fn render_jobs(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &Bodies,
+    views: &structured::Views,
+    options: RenderOptions,
+    memo: Option<&Memo>,
+) -> Result<(Vec<OutputFile>, Memo), Diagnostics> {
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
     for (i, s) in site.sections.iter().enumerate() {
         for page in 0..page_count(s.pages.len(), s.section.paginate_by) {
@@ -316,15 +379,33 @@ pub fn render_pages(
     }
 
     let ctx = Shared::new(site, renderer, bodies, views, options);
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs.par_iter().map(|job| ctx.render(job)).collect();
+    type Done = (Option<OutputFile>, Option<(String, u64)>);
+    let results: Vec<Result<Done, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
+            let hashed = ctx.prepare(job, true)?;
+            let fingerprint = hashed.fingerprint().unwrap_or_default();
+            let out_path = output_path(&hashed.path);
+            let file = match memo.get(&out_path) {
+                Some(&old) if old == fingerprint => None,
+                _ => Some(ctx.render(job)?),
+            };
+            Ok((file, Some((out_path, fingerprint))))
+        })
+        .collect();
 
     // The same template fault on many pages is reported once, with a count.
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut files = Vec::with_capacity(results.len());
+    let mut fingerprints = Memo::new();
     let mut repeats: HashMap<String, usize> = HashMap::new();
     for r in results {
         match r {
-            Ok(f) => files.push(f),
+            Ok((file, fingerprint)) => {
+                files.extend(file);
+                fingerprints.extend(fingerprint);
+            }
             Err(d) => {
                 let n = repeats.entry(d.message.clone()).or_default();
                 *n += 1;
@@ -341,11 +422,11 @@ pub fn render_pages(
         }
     }
     Diagnostics(errors).into_result()?;
-    Ok(files)
+    Ok((files, fingerprints))
 }
 
 /// Renders the HTML of one page alone (a dev-server rebuild after an edit that
-/// changed nothing other pages show).
+/// changed nothing other pages show), with its fingerprint (see [`Memo`]).
 pub fn render_page(
     site: &Site,
     renderer: &Renderer,
@@ -353,8 +434,10 @@ pub fn render_page(
     views: &structured::Views,
     options: RenderOptions,
     page: usize,
-) -> Result<OutputFile, Diagnostic> {
-    Shared::new(site, renderer, bodies, views, options).render(&Job::Page(page))
+) -> Result<(OutputFile, u64), Diagnostic> {
+    let shared = Shared::new(site, renderer, bodies, views, options);
+    let fingerprint = shared.prepare(&Job::Page(page), true)?.fingerprint().unwrap_or_default();
+    Ok((shared.render(&Job::Page(page))?, fingerprint))
 }
 
 fn page_count(pages: usize, paginate_by: Option<usize>) -> usize {
@@ -408,6 +491,12 @@ impl<'a> Shared<'a> {
     }
 
     fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
+        self.prepare(job, false).and_then(|p| self.finish(&p))
+    }
+
+    /// The template and variables of a job: a context ready to render, or with
+    /// `hashing` only their fingerprint (cheaper than building the context).
+    fn prepare(&self, job: &Job, hashing: bool) -> Result<Prepared, Diagnostic> {
         let site = self.site;
         match *job {
             Job::Page(i) => {
@@ -447,7 +536,7 @@ impl<'a> Shared<'a> {
                     .clone()
                     .or_else(|| section.section.page_template.clone())
                     .unwrap_or_else(|| "page.html".into());
-                let mut ctx = self.context(node.lang, &node.path, node.section, false);
+                let mut ctx = self.context(node.lang, &node.path, node.section, false, hashing);
                 let kind = match node.page.kind.as_str() {
                     "mandate" | "goal" => "Report",
                     _ => "WebPage",
@@ -466,7 +555,7 @@ impl<'a> Shared<'a> {
                 );
                 ctx.insert("page", &page);
                 ctx.insert("section", &section_view);
-                self.finish(&template, &ctx, &node.path, &node.page.file)
+                Ok(Prepared::new(template, ctx, &node.path, &node.page.file))
             }
             Job::Section { index, page } => {
                 let node = &site.sections[index];
@@ -494,7 +583,7 @@ impl<'a> Shared<'a> {
                 });
                 let default = if index == 0 { "index.html" } else { "section.html" };
                 let template = node.section.template.clone().unwrap_or_else(|| default.into());
-                let mut ctx = self.context(node.lang, &path, index, true);
+                let mut ctx = self.context(node.lang, &path, index, true, hashing);
                 let catalog = (index == 0 && page == 0).then(|| self.datasets());
                 let kind = if index == 0 { "WebSite" } else { "CollectionPage" };
                 ctx.insert(
@@ -511,7 +600,7 @@ impl<'a> Shared<'a> {
                 );
                 ctx.insert("section", &view);
                 ctx.insert("paginator", &paginator);
-                self.finish(&template, &ctx, &path, &node.section.file)
+                Ok(Prepared::new(template, ctx, &path, &node.section.file))
             }
             Job::TaxonomyList(t) => {
                 let tax = &site.taxonomies[t];
@@ -525,10 +614,10 @@ impl<'a> Shared<'a> {
                         .map(|term| TermView { name: &term.name, path: &term.path, count: term.pages.len() })
                         .collect(),
                 };
-                let mut ctx = self.context(site.settings.language, &tax.path, 0, false);
+                let mut ctx = self.context(site.settings.language, &tax.path, 0, false, hashing);
                 ctx.insert("taxonomy", &view);
                 ctx.insert("breadcrumbs", &vec![self.home()]);
-                self.finish("taxonomy_list.html", &ctx, &tax.path, std::path::Path::new(crate::config::CONFIG_FILE))
+                Ok(Prepared::new("taxonomy_list.html".into(), ctx, &tax.path, crate::config::CONFIG_FILE.as_ref()))
             }
             Job::Term { taxonomy, term } => {
                 let tax = &site.taxonomies[taxonomy];
@@ -541,17 +630,17 @@ impl<'a> Shared<'a> {
                 };
                 let pages = term.pages.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let term_view = TermPagesView { name: &term.name, path: &term.path, pages };
-                let mut ctx = self.context(site.settings.language, &term.path, 0, false);
+                let mut ctx = self.context(site.settings.language, &term.path, 0, false, hashing);
                 ctx.insert("taxonomy", &view);
                 ctx.insert("term", &term_view);
                 ctx.insert(
                     "breadcrumbs",
                     &vec![self.home(), Link { title: tax.taxonomy.title.clone(), path: tax.path.clone() }],
                 );
-                self.finish("taxonomy_term.html", &ctx, &term.path, std::path::Path::new(crate::config::CONFIG_FILE))
+                Ok(Prepared::new("taxonomy_term.html".into(), ctx, &term.path, crate::config::CONFIG_FILE.as_ref()))
             }
             Job::Search => {
-                let mut ctx = self.context(site.settings.language, SEARCH_PATH, 0, false);
+                let mut ctx = self.context(site.settings.language, SEARCH_PATH, 0, false, hashing);
                 ctx.insert("breadcrumbs", &vec![self.home()]);
                 // Without JavaScript the page links to the lists readers can browse.
                 let taxonomies: Vec<Link> = site
@@ -560,12 +649,12 @@ impl<'a> Shared<'a> {
                     .map(|t| Link { title: t.taxonomy.title.clone(), path: t.path.clone() })
                     .collect();
                 ctx.insert("taxonomies", &taxonomies);
-                self.finish("search.html", &ctx, SEARCH_PATH, std::path::Path::new("templates/search.html"))
+                Ok(Prepared::new("search.html".into(), ctx, SEARCH_PATH, "templates/search.html".as_ref()))
             }
             Job::NotFound => {
-                let mut ctx = self.context(site.settings.language, "/404.html", 0, false);
+                let mut ctx = self.context(site.settings.language, "/404.html", 0, false, hashing);
                 ctx.insert("breadcrumbs", &Vec::<Link>::new());
-                self.finish("404.html", &ctx, "/404.html", std::path::Path::new("templates/404.html"))
+                Ok(Prepared::new("404.html".into(), ctx, "/404.html", "templates/404.html".as_ref()))
             }
         }
     }
@@ -652,7 +741,7 @@ impl<'a> Shared<'a> {
 
     /// The common variables for a page at `path` inside section `section`
     /// (`is_section`: the page is that section itself).
-    fn context(&self, lang: Lang, path: &str, section: usize, is_section: bool) -> tera::Context {
+    fn context(&self, lang: Lang, path: &str, section: usize, is_section: bool, hashing: bool) -> Vars {
         let site = self.site;
         let chain = site.ancestors(section);
         let top = chain.get(1).copied();
@@ -692,21 +781,27 @@ impl<'a> Shared<'a> {
             breadcrumbs,
             feed_path,
         };
+        if hashing {
+            // The base context is the same for every page of a language.
+            let mut vars = Vars::Hash(Fingerprint::default());
+            vars.insert("lang", lang.code());
+            vars.insert("common", &common);
+            return vars;
+        }
         let mut ctx = self.base[&lang].clone();
         if let Ok(extra) = tera::Context::from_serialize(&common) {
             ctx.extend(extra);
         }
-        ctx
+        Vars::Context(ctx)
     }
 
     /// Renders a template and makes its links relative to where it is written.
-    fn finish(
-        &self,
-        template: &str,
-        ctx: &tera::Context,
-        path: &str,
-        file: &std::path::Path,
-    ) -> Result<OutputFile, Diagnostic> {
+    fn finish(&self, prepared: &Prepared) -> Result<OutputFile, Diagnostic> {
+        let Prepared { template, vars, path, file } = prepared;
+        let template = template.as_str();
+        let Vars::Context(ctx) = vars else {
+            return Err(Diagnostic::new(file, "internal error: a fingerprint was rendered".to_string()));
+        };
         let html = self.renderer.tera.render(template, ctx).map_err(|e| {
             let d = Diagnostic::new(file, format!("rendering `{template}` failed: {}", tera_message(&e)));
             if self.renderer.has_template(template) {
@@ -725,6 +820,69 @@ impl<'a> Shared<'a> {
         };
         let html = links::rewrite(&html, &out_path, style);
         Ok(OutputFile::new(out_path, html.into_bytes()))
+    }
+}
+
+/// A template, its variables, and where the result goes.
+struct Prepared {
+    template: String,
+    vars: Vars,
+    /// Site-absolute path of the page.
+    path: String,
+    /// The source file, for messages.
+    file: std::path::PathBuf,
+}
+
+impl Prepared {
+    fn new(template: String, vars: Vars, path: &str, file: &std::path::Path) -> Prepared {
+        Prepared { template, vars, path: path.to_string(), file: file.to_path_buf() }
+    }
+
+    /// A fingerprint of everything the render reads (see [`Memo`]); `None` unless
+    /// prepared for hashing.
+    fn fingerprint(&self) -> Option<u64> {
+        use std::hash::Hasher as _;
+        let Vars::Hash(h) = &self.vars else { return None };
+        let mut h = h.0.clone();
+        h.write(self.template.as_bytes());
+        h.write(self.path.as_bytes());
+        Some(h.finish())
+    }
+}
+
+/// Where a job's template variables go: a tera context to render with, or a
+/// hash of their JSON, which fingerprints them without building the context.
+enum Vars {
+    Context(tera::Context),
+    Hash(Fingerprint),
+}
+
+impl Vars {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        match self {
+            Vars::Context(ctx) => ctx.insert(key, value),
+            Vars::Hash(h) => {
+                use std::hash::Hasher as _;
+                h.0.write(key.as_bytes());
+                let _ = serde_json::to_writer(h, value);
+            }
+        }
+    }
+}
+
+/// A hasher that JSON can be written into.
+#[derive(Default, Clone)]
+struct Fingerprint(std::collections::hash_map::DefaultHasher);
+
+impl std::io::Write for Fingerprint {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::hash::Hasher as _;
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
