@@ -1,37 +1,51 @@
 //! The search index, built from the assembled site and its rendered bodies:
 //! Snowball stems per page language, folded spellings, compound parts from the
 //! site's own vocabulary, BM25 scores with title and heading boosts, written as
-//! `.js` shards that `search.js` loads with `<script>` elements (see
+//! `.js` files that `search.js` loads with `<script>` elements (see
 //! `docs/search.md`). Pure: returns output files, writes nothing.
+//!
+//! Two stages, so a dev server can keep the first per page: [`analyse`] reduces
+//! one page to its distinct words and its result entry ([`PageWords`]), and
+//! [`build_from`] turns every page's analysis into the index files.
 
+pub mod encoding;
 pub mod text;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
 use crate::content::slug::slugify;
+use crate::content::status::Status;
 use crate::lang::Lang;
 use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
-use text::{fold, segments, shard, words, Segment};
+use encoding::{boundary, encode, encode_ids, quantize, utf16_cmp, Posting};
+use text::{each_word, fold, lower, segments, Segment};
 
-/// Pages per metadata chunk.
-pub const CHUNK: usize = 5;
-/// Characters of text kept per heading for excerpts.
-const EXCERPT: usize = 160;
+/// Characters of text kept per heading for excerpts, and how many more may
+/// finish the word the limit falls in.
+const EXCERPT: usize = 100;
+const WORD_END: usize = 40;
+/// A term shard is closed once its file would grow past this many bytes (a
+/// single term with a longer posting list gets a shard of its own).
+const SHARD_BYTES: usize = 24 * 1024;
 /// BM25 parameters.
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Weights of the places a word can stand.
-const TITLE: f64 = 3.0;
-const HEADING: f64 = 2.0;
-const BODY: f64 = 1.0;
+const TITLE: f32 = 3.0;
+const HEADING: f32 = 2.0;
+const BODY: f32 = 1.0;
+const DESCRIPTION: f32 = 1.5;
 /// A compound's parts count half.
-const PART: f64 = 0.5;
+const PART: f32 = 0.5;
 
 /// What the index holds, for the build summary.
 #[derive(Debug, Default, Clone, Copy)]
@@ -40,104 +54,235 @@ pub struct Stats {
     pub bytes: usize,
 }
 
+/// FxHash (as in rustc): a fast hash for the short strings and ids of the index,
+/// where nothing comes from an adversary that could make it collide on purpose.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, mut bytes: &[u8]) {
+        while bytes.len() >= 8 {
+            self.add(u64::from_le_bytes(bytes[..8].try_into().unwrap_or_default()));
+            bytes = &bytes[8..];
+        }
+        if bytes.len() >= 4 {
+            self.add(u64::from(u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default())));
+            bytes = &bytes[4..];
+        }
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = BuildHasherDefault<Fx>;
+type FxMap<K, V> = HashMap<K, V, FxBuild>;
+type FxSet<K> = HashSet<K, FxBuild>;
+
+/// What one page says about one of its words: its weight in the page, and the
+/// segment (heading) where it weighs most.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WordUse {
+    /// End of the word in [`PageWords::text`].
+    end: u32,
+    weight: f32,
+    segment: u16,
+    segment_weight: f32,
+}
+
+/// One page reduced to what the index needs: its distinct lower-case words with
+/// their weights, its length, its language and its result entry. Owned and
+/// immutable, so a dev server can keep it (in an `Arc`) for pages that did not
+/// change and pass it to [`build_from`] again; it depends only on the page, its
+/// rendered body and the titles of the site's sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageWords {
+    /// The distinct words one after another, in the order they first occur;
+    /// `uses[i].end` ends word `i`.
+    text: String,
+    uses: Vec<WordUse>,
+    /// Sum of the weights of all its words (BM25's document length).
+    length: f32,
+    english: bool,
+    /// The page's entry in `search/p/<id>.js`, as JSON.
+    entry: String,
+}
+
+impl PageWords {
+    /// The page's distinct words, in the order they first occur, each with its
+    /// weight in the page.
+    pub fn words(&self) -> impl Iterator<Item = (&str, f32)> + '_ {
+        let mut start = 0;
+        self.uses.iter().map(move |u| {
+            let w = &self.text[start..u.end as usize];
+            start = u.end as usize;
+            (w, u.weight)
+        })
+    }
+
+    fn word_uses(&self) -> impl Iterator<Item = (&str, &WordUse)> + '_ {
+        let mut start = 0;
+        self.uses.iter().map(move |u| {
+            let w = &self.text[start..u.end as usize];
+            start = u.end as usize;
+            (w, u)
+        })
+    }
+}
+
 /// Which stemmer a page's words go through: Norwegian (covers bokmål and nynorsk)
 /// or English.
 fn english(lang: Lang) -> bool {
     lang == Lang::En
 }
 
-/// What one page says about one word: its weight in the page, and the segment
-/// where it weighs most.
-struct WordUse {
-    weight: f64,
-    segment: u16,
-    segment_weight: f64,
+/// How a word stands in a page while the page is read.
+struct Tally {
+    weight: f32,
+    best: (u16, f32),
+    current: (u16, f32),
 }
 
-/// A page reduced to what the index needs: its distinct words and its metadata.
-struct PageWords {
-    words: Vec<(String, WordUse)>,
-    length: f64,
-    english: bool,
-    meta: PageMeta,
-}
-
-/// Sorted, deduplicated strings; an id is a position in the list.
-fn intern<'a>(all: impl ParallelIterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut v: Vec<&str> = all.collect();
-    v.par_sort_unstable();
-    v.dedup();
-    v
-}
-
-fn id_of(table: &[&str], s: &str) -> u32 {
-    table.binary_search(&s).map_or(u32::MAX, |i| i as u32)
+/// Reduces page `page` of the site, whose rendered body is `body_html`, to what
+/// the index needs from it: its distinct words (title 3×, headings 2×,
+/// description 1.5×, text and taxonomy terms 1×), the heading each weighs most
+/// under, and the entry search results show. Pure and independent of every
+/// other page, so it can run in parallel and be kept between builds.
+///
+/// # Panics
+///
+/// When `page` is not an index into `site.pages`.
+pub fn analyse(site: &Site, page: usize, body_html: &str) -> PageWords {
+    let node = &site.pages[page];
+    let segs = segments(body_html);
+    // Every text of the page, lower-cased once, with its weight and segment; in
+    // segment order, so each word's weight per segment is summed in one run.
+    let mut sources: Vec<(Cow<'_, str>, f32, u16)> = Vec::with_capacity(2 * segs.len() + 4);
+    sources.push((lower(&node.page.title), TITLE, 0));
+    sources.push((lower(&node.page.description), DESCRIPTION, 0));
+    for values in node.page.taxonomies.values() {
+        for v in values {
+            sources.push((lower(v), BODY, 0));
+        }
+    }
+    for (s, seg) in segs.iter().enumerate() {
+        let s = s.min(usize::from(u16::MAX)) as u16;
+        sources.push((lower(&seg.heading), HEADING, s));
+        sources.push((lower(&seg.text), BODY, s));
+    }
+    // Words in the order they first occur, and where each stands in `tallies`.
+    let mut index: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(512, FxBuild::default());
+    let mut tallies: Vec<(&str, Tally)> = Vec::with_capacity(512);
+    let mut length = 0.0;
+    for (text, weight, seg) in &sources {
+        let (weight, seg) = (*weight, *seg);
+        each_word(text, |w| {
+            // One letter alone is no word; one digit is.
+            let mut chars = w.chars();
+            let first = chars.next();
+            if chars.next().is_none() && !first.is_some_and(|c| c.is_ascii_digit()) {
+                return;
+            }
+            length += weight;
+            let i = *index.entry(w).or_insert_with(|| {
+                tallies.push((w, Tally { weight: 0.0, best: (seg, 0.0), current: (seg, 0.0) }));
+                tallies.len() as u32 - 1
+            });
+            let t = &mut tallies[i as usize].1;
+            t.weight += weight;
+            if t.current.0 != seg {
+                // Ties go to the earlier segment.
+                if t.current.1 > t.best.1 {
+                    t.best = t.current;
+                }
+                t.current = (seg, 0.0);
+            }
+            t.current.1 += weight;
+        });
+    }
+    let mut text = String::with_capacity(tallies.iter().map(|w| w.0.len()).sum());
+    let uses = tallies
+        .into_iter()
+        .map(|(w, t)| {
+            text.push_str(w);
+            let (segment, segment_weight) = if t.current.1 > t.best.1 { t.current } else { t.best };
+            WordUse { end: text.len() as u32, weight: t.weight, segment, segment_weight }
+        })
+        .collect();
+    PageWords { text, uses, length, english: english(node.lang), entry: page_entry(site, node, &segs) }
 }
 
 /// Builds the index files for every page of the site.
 pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
-    // 1. Each page's distinct words with their weights, in parallel.
-    let pages: Vec<PageWords> = site
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, node)| {
-            let segs = segments(&bodies.pages[i].html);
-            // Word → (weight, weight per segment); most words stand in one or two segments.
-            let mut uses: HashMap<String, (f64, Vec<(u16, f64)>)> = HashMap::new();
-            let mut length = 0.0;
-            let mut add = |text: &str, weight: f64, seg: u16| {
-                for w in words(text) {
-                    if w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit()) {
-                        length += weight;
-                        let e = uses.entry(w).or_default();
-                        e.0 += weight;
-                        match e.1.iter_mut().find(|(s, _)| *s == seg) {
-                            Some(slot) => slot.1 += weight,
-                            None => e.1.push((seg, weight)),
-                        }
-                    }
-                }
-            };
-            add(&node.page.title, TITLE, 0);
-            add(&node.page.description, BODY * 1.5, 0);
-            for (s, seg) in segs.iter().enumerate() {
-                let s = s.min(u16::MAX as usize) as u16;
-                add(&seg.heading, HEADING, s);
-                add(&seg.text, BODY, s);
-            }
-            for values in node.page.taxonomies.values() {
-                for v in values {
-                    add(v, BODY, 0);
-                }
-            }
-            let mut words: Vec<(String, WordUse)> = uses
-                .into_iter()
-                .map(|(w, (weight, by_segment))| {
-                    let (segment, segment_weight) = by_segment
-                        .into_iter()
-                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-                        .unwrap_or((0, 0.0));
-                    (w, WordUse { weight, segment, segment_weight })
-                })
-                .collect();
-            words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            PageWords { words, length, english: english(node.lang), meta: page_meta(site, node, &segs) }
-        })
-        .collect();
+    let pages: Vec<Arc<PageWords>> =
+        (0..site.pages.len()).into_par_iter().map(|i| Arc::new(analyse(site, i, &bodies.pages[i].html))).collect();
+    build_from(site, &pages)
+}
 
-    // 2. The vocabulary, each word stemmed once per stemmer, in parallel.
-    let vocab = intern(pages.par_iter().flat_map_iter(|p| p.words.iter().map(|(w, _)| w.as_str())));
-    let known: HashSet<&str> = vocab.iter().copied().filter(|w| w.chars().count() >= 3).collect();
-    let uses_english: Vec<bool> = {
-        let mut flags = vec![false; vocab.len()];
-        for p in pages.iter().filter(|p| p.english) {
-            for (w, _) in &p.words {
-                flags[id_of(&vocab, w) as usize] = true;
+/// Builds the index files from every page's [`analyse`] result, `pages[i]` being
+/// page `i` of the site: the vocabulary is stemmed and split into compound
+/// parts, BM25 scores are computed over the whole site, and the terms, page
+/// entries, filters and manifest are written as described in `docs/search.md`.
+/// The same analyses give the same bytes.
+///
+/// # Panics
+///
+/// When `pages` is shorter than `site.pages`.
+pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, Stats) {
+    let pages = &pages[..site.pages.len()];
+    // 1. The vocabulary: distinct words of all pages, merged from per-thread sets.
+    let vocab: Vec<&str> = {
+        let set = pages
+            .par_iter()
+            .fold(FxSet::default, |mut set: FxSet<&str>, p| {
+                set.extend(p.word_uses().map(|(w, _)| w));
+                set
+            })
+            .reduce(FxSet::default, |a, b| {
+                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                big.extend(small);
+                big
+            });
+        let mut v: Vec<&str> = set.into_iter().collect();
+        v.par_sort_unstable();
+        v
+    };
+    let word_id: FxMap<&str, u32> = vocab.iter().enumerate().map(|(i, &w)| (w, i as u32)).collect();
+    let page_ids: Vec<Vec<u32>> = pages.par_iter().map(|p| p.word_uses().map(|(w, _)| word_id[w]).collect()).collect();
+    let mut uses_english = vec![false; vocab.len()];
+    for (p, ids) in pages.iter().zip(&page_ids) {
+        if p.english {
+            for &id in ids {
+                uses_english[id as usize] = true;
             }
         }
-        flags
-    };
+    }
+
+    // 2. Each word stemmed once per stemmer it needs, and split into compound
+    // parts, in parallel.
+    let known: FxSet<&str> = vocab.iter().copied().filter(|w| w.chars().nth(2).is_some()).collect();
     // (Norwegian stem, English stem when an English page uses the word, compound parts)
     let analysed: Vec<(String, Option<String>, Vec<String>)> = vocab
         .par_iter()
@@ -151,102 +296,170 @@ pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
         )
         .collect();
 
-    // 3. Terms, numbered the same way; each word maps to its terms.
-    let term_table = intern(analysed.par_iter().flat_map_iter(|(nb, en, parts)| {
-        std::iter::once(nb.as_str()).chain(en.as_deref()).chain(parts.iter().map(String::as_str))
-    }));
+    // 3. Terms, numbered in the order they are written in (JavaScript's).
+    let terms: Vec<&str> = {
+        let set: FxSet<&str> = analysed
+            .iter()
+            .flat_map(|(nb, en, parts)| {
+                std::iter::once(nb.as_str()).chain(en.as_deref()).chain(parts.iter().map(String::as_str))
+            })
+            .collect();
+        let mut v: Vec<&str> = set.into_iter().collect();
+        v.par_sort_unstable_by(|a, b| utf16_cmp(a, b));
+        v
+    };
+    let term_id: FxMap<&str, u32> = terms.iter().enumerate().map(|(i, &t)| (t, i as u32)).collect();
     let word_terms: Vec<(u32, u32, Vec<u32>)> = analysed
         .par_iter()
         .map(|(nb, en, parts)| {
-            let nb_id = id_of(&term_table, nb);
-            let en_id = en.as_deref().map_or(nb_id, |e| id_of(&term_table, e));
-            (nb_id, en_id, parts.iter().map(|p| id_of(&term_table, p)).collect())
+            let nb_id = term_id[nb.as_str()];
+            let en_id = en.as_deref().map_or(nb_id, |e| term_id[e]);
+            (nb_id, en_id, parts.iter().map(|p| term_id[p.as_str()]).collect())
         })
         .collect();
 
-    // 4. Each page's term frequencies, in parallel.
-    let frequencies: Vec<Vec<(u32, f64, u16)>> = pages
+    // 4. Each page's terms with their weight and best segment, in parallel.
+    let frequencies: Vec<Vec<(u32, f32, u16)>> = pages
         .par_iter()
-        .map(|p| {
-            let mut tf: HashMap<u32, (f64, u16, f64)> = HashMap::with_capacity(p.words.len());
-            let mut count = |term: u32, u: &WordUse, factor: f64| {
-                let e = tf.entry(term).or_insert((0.0, u.segment, 0.0));
-                e.0 += u.weight * factor;
-                if u.segment_weight * factor > e.2 {
-                    e.1 = u.segment;
-                    e.2 = u.segment_weight * factor;
-                }
-            };
-            for (w, u) in &p.words {
-                let (nb, en, parts) = &word_terms[id_of(&vocab, w) as usize];
-                count(if p.english { *en } else { *nb }, u, 1.0);
+        .zip(page_ids.par_iter())
+        .map(|(p, ids)| {
+            // (term, position of the word in the page, weight, segment, segment weight)
+            let mut hits: Vec<(u32, u32, f32, u16, f32)> = Vec::with_capacity(ids.len() * 2);
+            for (i, (&id, u)) in ids.iter().zip(&p.uses).enumerate() {
+                let (nb, en, parts) = &word_terms[id as usize];
+                let term = if p.english { *en } else { *nb };
+                hits.push((term, i as u32, u.weight, u.segment, u.segment_weight));
                 for &part in parts {
-                    count(part, u, PART);
+                    hits.push((part, i as u32, u.weight * PART, u.segment, u.segment_weight * PART));
                 }
             }
-            let mut v: Vec<(u32, f64, u16)> = tf.into_iter().map(|(t, (w, s, _))| (t, w, s)).collect();
-            v.sort_unstable_by_key(|x| x.0);
-            v
+            // By term, then by word, so ties between words go the same way every time.
+            hits.sort_unstable_by_key(|h| (h.0, h.1));
+            let mut out: Vec<(u32, f32, u16)> = Vec::with_capacity(hits.len());
+            let mut best = 0.0;
+            for (term, _, weight, segment, segment_weight) in hits {
+                match out.last_mut() {
+                    Some(last) if last.0 == term => {
+                        last.1 += weight;
+                        if segment_weight > best {
+                            last.2 = segment;
+                            best = segment_weight;
+                        }
+                    }
+                    _ => {
+                        out.push((term, weight, segment));
+                        best = segment_weight;
+                    }
+                }
+            }
+            out
         })
         .collect();
 
     // 5. BM25 over the whole site; postings in page order.
     let n = pages.len().max(1) as f64;
-    let avg = (pages.iter().map(|p| p.length).sum::<f64>() / n).max(1.0);
-    let mut df = vec![0u32; term_table.len()];
+    let avg = (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / n).max(1.0);
+    let mut df = vec![0u32; terms.len()];
     for f in &frequencies {
         for &(t, _, _) in f {
             df[t as usize] += 1;
         }
     }
-    let mut postings: Vec<Vec<i64>> = vec![Vec::new(); term_table.len()];
-    let mut last_id = vec![0i64; term_table.len()];
-    for (id, (f, page)) in frequencies.iter().zip(&pages).enumerate() {
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&d| {
+            let d = f64::from(d);
+            (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
+        })
+        .collect();
+    let mut postings: Vec<Vec<Posting>> = df.iter().map(|&d| Vec::with_capacity(d as usize)).collect();
+    for (id, (f, page)) in frequencies.iter().zip(pages).enumerate() {
+        let norm = K1 * (1.0 - B + B * f64::from(page.length) / avg);
         for &(t, tf, segment) in f {
-            let d = f64::from(df[t as usize]);
-            let idf = (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
-            let score = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * page.length / avg));
-            // Page ids are delta-encoded.
-            let id = id as i64;
-            postings[t as usize].extend([
-                id - last_id[t as usize],
-                (score * 100.0).round().max(1.0) as i64,
-                i64::from(segment),
-            ]);
-            last_id[t as usize] = id;
+            let tf = f64::from(tf);
+            let score = idf[t as usize] * tf * (K1 + 1.0) / (tf + norm);
+            postings[t as usize].push(Posting { page: id as u32, score: quantize(score), heading: u32::from(segment) });
         }
     }
 
-    // 6. Files, shard by shard in parallel.
-    let mut shards: BTreeMap<String, BTreeMap<&str, &Vec<i64>>> = BTreeMap::new();
-    for (t, term) in term_table.iter().enumerate() {
-        shards.entry(shard(term)).or_default().insert(term, &postings[t]);
-    }
-    let terms = term_table.len();
-    let mut files: Vec<OutputFile> =
-        shards.par_iter().map(|(key, map)| register(&format!("search/t/{key}.js"), &format!("t:{key}"), map)).collect();
-    let metas: Vec<&PageMeta> = pages.iter().map(|p| &p.meta).collect();
-    files.extend(
-        metas
-            .par_chunks(CHUNK)
+    // 6. Files: term shards of about equal size, page entries, filters, manifest.
+    let encoded: Vec<String> = postings.par_iter().map(|p| encode(p)).collect();
+    drop(postings);
+    let (starts, ranges) = pack_shards(&terms, &encoded);
+    let mut files: Vec<OutputFile> = ranges
+        .par_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let mut json = String::with_capacity(SHARD_BYTES + 1024);
+            json.push('{');
+            for t in range.clone() {
+                if t > range.start {
+                    json.push(',');
+                }
+                push_json_string(&mut json, terms[t]);
+                json.push(':');
+                // The digits need no escaping.
+                json.push('"');
+                json.push_str(&encoded[t]);
+                json.push('"');
+            }
+            json.push('}');
+            register_json(&format!("search/t/{i}.js"), &format!("t:{i}"), &json)
+        })
+        .collect();
+    files.par_extend(
+        pages
+            .par_iter()
             .enumerate()
-            .map(|(n, chunk)| register(&format!("search/p/{n}.js"), &format!("p:{n}"), &chunk))
-            .collect::<Vec<_>>(),
+            .map(|(i, p)| register_json(&format!("search/p/{i}.js"), &format!("p:{i}"), &p.entry)),
     );
     let (filters, filter_files) = filters(site);
     files.extend(filter_files);
     let manifest = Manifest {
-        version: 1,
+        version: 2,
         pages: site.pages.len(),
-        chunk: CHUNK,
-        prefix: 2,
-        shards: shards.keys().cloned().collect(),
+        lang: site.settings.language.code(),
+        shards: starts,
+        sections: site.sections.iter().map(|s| SectionMeta { t: &s.section.title, u: &s.path }).collect(),
+        statuses: Lang::ALL
+            .iter()
+            .map(|&l| (l.code(), Status::ALL.iter().map(|&s| (s.key(), s.label(l))).collect()))
+            .collect(),
         filters,
         types: types(site),
     };
     files.push(register("search/manifest.js", "manifest", &manifest));
     let bytes = files.iter().map(|f| f.bytes.len()).sum();
-    (files, Stats { terms, bytes })
+    (files, Stats { terms: terms.len(), bytes })
+}
+
+/// Splits the sorted terms into runs whose shard file stays under
+/// [`SHARD_BYTES`]; returns each shard's boundary (the first is `""`) and its
+/// range of terms.
+fn pack_shards(terms: &[&str], encoded: &[String]) -> (Vec<String>, Vec<std::ops::Range<usize>>) {
+    let mut starts = vec![String::new()];
+    let mut ranges = Vec::new();
+    let mut begin = 0;
+    let mut size = 0;
+    for (t, term) in terms.iter().enumerate() {
+        // `"term":"postings",` (escapes aside).
+        let entry = term.len() + encoded[t].len() + 6;
+        if size + entry > SHARD_BYTES && t > begin {
+            ranges.push(begin..t);
+            starts.push(boundary(terms[t - 1], term).to_string());
+            begin = t;
+            size = 0;
+        }
+        size += entry;
+    }
+    if begin < terms.len() || ranges.is_empty() {
+        ranges.push(begin..terms.len());
+    }
+    (starts, ranges)
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
 }
 
 /// The parts of a compound word that are words of the site: `innbyggertorg` →
@@ -260,89 +473,127 @@ pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
 /// assert_eq!(innsyn::search::compound_parts("sykefraværet", &known), ["syke", "fraværet"]);
 /// assert!(innsyn::search::compound_parts("torg", &known).is_empty());
 /// ```
-pub fn compound_parts(word: &str, known: &HashSet<&str>) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    if chars.len() < 7 || !chars.iter().all(|c| c.is_alphabetic()) {
+pub fn compound_parts<S: BuildHasher>(word: &str, known: &HashSet<&str, S>) -> Vec<String> {
+    // Byte offsets of the characters, and the end.
+    let mut at: Vec<usize> = Vec::with_capacity(word.len() + 1);
+    for (i, c) in word.char_indices() {
+        if !c.is_alphabetic() {
+            return Vec::new();
+        }
+        at.push(i);
+    }
+    let chars = at.len();
+    if chars < 7 {
         return Vec::new();
     }
+    at.push(word.len());
     let is_known = |s: &str| known.contains(s);
     // A tail is known if the site has the word, or the word with an ending
     // (`torget` is found through `torg`).
-    let tail_known = |s: &str| {
-        (0..=3).any(|cut| {
-            s.chars().count() > cut + 2 && is_known(&s.chars().take(s.chars().count() - cut).collect::<String>())
-        })
-    };
+    let tail_known =
+        |from: usize| (0..=3).any(|cut| chars - from > cut + 2 && is_known(&word[at[from]..at[chars - cut]]));
     // Splits whose first part is a word of the site come first, the longest first
     // part winning; otherwise the longest known second part.
-    let mut best: Option<((bool, isize), String, String)> = None;
-    for i in 3..=chars.len().saturating_sub(3) {
-        let head: String = chars[..i].iter().collect();
-        let tail: String = chars[i..].iter().collect();
-        let head_ok = is_known(&head)
+    let mut best: Option<((bool, isize), usize)> = None;
+    for i in 3..=chars - 3 {
+        let head = &word[..at[i]];
+        let head_ok = is_known(head)
             || (head.len() > 4 && (head.ends_with('s') || head.ends_with('e')) && is_known(&head[..head.len() - 1]));
         // A first part the site never uses alone (`syke` in `sykefravær`) is fine
         // when the second part is a real word of some length.
-        let long_tail = tail.chars().count() >= 5;
-        if (head_ok || long_tail) && tail_known(&tail) {
+        let long_tail = chars - i >= 5;
+        if (head_ok || long_tail) && tail_known(i) {
             let rank = (head_ok, if head_ok { i as isize } else { -(i as isize) });
-            if best.as_ref().is_none_or(|b| rank > b.0) {
-                best = Some((rank, head, tail));
+            if best.is_none_or(|b| rank > b.0) {
+                best = Some((rank, i));
             }
         }
     }
-    best.map(|(_, h, t)| vec![h, t]).unwrap_or_default()
+    best.map(|(_, i)| vec![word[..at[i]].to_string(), word[at[i]..].to_string()]).unwrap_or_default()
 }
 
 /// `window.innsynSearch.register(KEY, DATA);` with deterministic JSON.
 fn register<T: Serialize + ?Sized>(path: &str, key: &str, data: &T) -> OutputFile {
     let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
-    let key = serde_json::to_string(key).unwrap_or_default();
-    OutputFile::new(path.to_string(), format!("window.innsynSearch.register({key},{json});\n").into_bytes())
+    register_json(path, key, &json)
 }
 
+fn register_json(path: &str, key: &str, json: &str) -> OutputFile {
+    let mut out = String::with_capacity(json.len() + key.len() + 40);
+    out.push_str("window.innsynSearch.register(");
+    push_json_string(&mut out, key);
+    out.push(',');
+    out.push_str(json);
+    out.push_str(");\n");
+    OutputFile::new(path.to_string(), out.into_bytes())
+}
+
+/// A page as a search result shows it.
 #[derive(Serialize)]
-struct StatusMeta {
-    key: &'static str,
-    label: &'static str,
+struct PageEntry<'a> {
+    /// Title.
+    t: &'a str,
+    /// Path: relative to its section's path, or site-absolute (starting
+    /// with `/`) when it is not under it.
+    u: &'a str,
+    /// Index of its section in the manifest's `sections`.
+    s: usize,
+    /// Content type key.
+    y: &'a str,
+    /// Status key, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    st: Option<&'static str>,
+    /// Language, when not the site's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    l: Option<&'static str>,
+    /// Per segment, one after another: anchor (0 when it is the heading in
+    /// lower case with `-` for spaces), heading, excerpt.
+    h: Vec<serde_json::Value>,
 }
 
-#[derive(Serialize)]
-struct PageMeta {
-    t: String,
-    u: String,
-    s: String,
-    y: String,
-    st: Option<StatusMeta>,
-    l: &'static str,
-    h: Vec<(String, String, String)>,
+/// The start of `text`: [`EXCERPT`] characters, and the rest of the word the
+/// limit falls in when it ends within [`WORD_END`] more (else the text is cut
+/// before that word), then ` …`.
+///
+/// The text is squashed: words are separated by single spaces.
+fn excerpt(text: &str) -> Cow<'_, str> {
+    let Some((limit, _)) = text.char_indices().nth(EXCERPT) else { return Cow::Borrowed(text) };
+    let rest = &text[limit..];
+    let end = match rest.char_indices().take(WORD_END + 1).find(|&(_, c)| c == ' ') {
+        Some((0, _)) => limit,
+        Some((i, _)) => limit + i,
+        None if rest.chars().nth(WORD_END).is_none() => return Cow::Borrowed(text),
+        None => text[..limit].rfind(' ').unwrap_or(limit),
+    };
+    Cow::Owned(format!("{} …", &text[..end]))
 }
 
-fn excerpt(text: &str) -> String {
-    if text.chars().count() <= EXCERPT {
-        return text.to_string();
+fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> String {
+    let mut h: Vec<serde_json::Value> = Vec::with_capacity(3 * segs.len());
+    for s in segs {
+        let derived = !s.anchor.is_empty()
+            && s.heading.is_ascii()
+            && s.anchor.len() == s.heading.len()
+            && s.anchor
+                .bytes()
+                .zip(s.heading.bytes())
+                .all(|(a, h)| a == if h == b' ' { b'-' } else { h.to_ascii_lowercase() });
+        h.push(if derived { 0.into() } else { s.anchor.as_str().into() });
+        h.push(s.heading.as_str().into());
+        let text = if s.anchor.is_empty() && s.text.is_empty() { &node.page.description } else { &s.text };
+        h.push(excerpt(text).into_owned().into());
     }
-    let cut: String = text.chars().take(EXCERPT).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
-    format!("{cut} …")
-}
-
-fn page_meta(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> PageMeta {
-    let lang = node.lang;
-    let mut h: Vec<(String, String, String)> =
-        segs.iter().map(|s| (s.anchor.clone(), s.heading.clone(), excerpt(&s.text))).collect();
-    if h[0].2.is_empty() {
-        h[0].2 = excerpt(&node.page.description);
-    }
-    PageMeta {
-        t: node.page.title.clone(),
-        u: node.path.clone(),
-        s: site.sections[node.section].section.title.clone(),
-        y: node.page.kind.clone(),
-        st: node.page.status().map(|s| StatusMeta { key: s.key(), label: s.label(lang) }),
-        l: lang.code(),
+    let section = &site.sections[node.section].path;
+    let entry = PageEntry {
+        t: &node.page.title,
+        u: node.path.strip_prefix(section.as_str()).filter(|_| section.ends_with('/')).unwrap_or(&node.path),
+        s: node.section,
+        y: &node.page.kind,
+        st: node.page.status().map(Status::key),
+        l: (node.lang != site.settings.language).then(|| node.lang.code()),
         h,
-    }
+    };
+    serde_json::to_string(&entry).unwrap_or_else(|_| "null".into())
 }
 
 #[derive(Serialize)]
@@ -367,13 +618,26 @@ struct TypeMeta {
 }
 
 #[derive(Serialize)]
-struct Manifest {
+struct SectionMeta<'a> {
+    /// Title.
+    t: &'a str,
+    /// Site-absolute path.
+    u: &'a str,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
     version: u32,
     pages: usize,
-    chunk: usize,
-    prefix: usize,
-    /// Every shard that exists, so a query never asks for a missing file.
+    /// The site's language; a page entry names its own only when it differs.
+    lang: &'static str,
+    /// The boundary of every term shard: shard `i` holds the terms from
+    /// `shards[i]` up to (not including) `shards[i + 1]`.
     shards: Vec<String>,
+    /// Sections, by section index.
+    sections: Vec<SectionMeta<'a>>,
+    /// Status labels by language and key.
+    statuses: BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>,
     filters: Vec<Filter>,
     types: Vec<TypeMeta>,
 }
@@ -406,9 +670,10 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
         for term in &tax.terms {
             let mut ids = term.pages.clone();
             ids.sort_unstable();
+            ids.dedup();
             let slug = term.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
             let file = format!("{name}-{slug}");
-            files.push(register(&format!("search/f/{file}.js"), &format!("f:{file}"), &ids));
+            files.push(register(&format!("search/f/{file}.js"), &format!("f:{file}"), &encode_ids(&ids)));
             values.push(FilterValue { value: slug, label: term.name.clone(), count: ids.len(), file });
         }
         if !values.is_empty() {
@@ -425,7 +690,7 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
             .into_iter()
             .map(|(kind, ids)| {
                 let file = format!("type-{}", slugify(kind));
-                files.push(register(&format!("search/f/{file}.js"), &format!("f:{file}"), &ids));
+                files.push(register(&format!("search/f/{file}.js"), &format!("f:{file}"), &encode_ids(&ids)));
                 FilterValue { value: kind.to_string(), label: type_label(kind, lang), count: ids.len(), file }
             })
             .collect();
@@ -452,6 +717,28 @@ mod tests {
         let nn = Stemmer::create(Algorithm::Norwegian);
         assert_eq!(nn.stem("kommunane"), "kommun");
         assert_eq!(Stemmer::create(Algorithm::English).stem("municipalities"), "municip");
+    }
+
+    #[test]
+    fn shards_stay_under_their_size_and_each_term_is_found_in_its_own() {
+        let owned: Vec<String> = (0..3000).map(|i| format!("t{:04}{}", i * 7 % 3000, "x".repeat(i % 5))).collect();
+        let mut terms: Vec<&str> = owned.iter().map(String::as_str).collect();
+        terms.push("zz");
+        terms.sort_by(|a, b| utf16_cmp(a, b));
+        // One long posting list among short ones.
+        let encoded: Vec<String> =
+            terms.iter().map(|t| if *t == "t1500" { "g".repeat(3 * SHARD_BYTES) } else { "ghg".repeat(9) }).collect();
+        let (starts, ranges) = pack_shards(&terms, &encoded);
+        assert_eq!(starts.len(), ranges.len());
+        assert!(ranges.len() > 3, "{} shards", ranges.len());
+        assert_eq!(ranges.iter().map(|r| r.len()).sum::<usize>(), terms.len());
+        for (i, r) in ranges.iter().enumerate() {
+            let size: usize = r.clone().map(|t| terms[t].len() + encoded[t].len() + 6).sum();
+            assert!(size <= SHARD_BYTES || r.len() == 1, "shard {i} has {size} bytes in {} terms", r.len());
+            for t in r.clone() {
+                assert_eq!(encoding::shard_of(&starts, terms[t]), i, "{}", terms[t]);
+            }
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! (so a hit can point at the nearest heading's anchor), tokenized into lower-case
 //! words, and folded so `aa`/`ae`/`oe` typed in a query find å/æ/ø.
 
+use std::borrow::Cow;
+
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A part of a page under one heading.
@@ -27,13 +29,18 @@ pub fn segments(html: &str) -> Vec<Segment> {
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        match name.as_str() {
+        // The tag name, lower-cased in a buffer (longer names matter not).
+        let raw = tag.trim_start_matches('/').as_bytes();
+        let len = raw.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let mut buf = [0u8; 12];
+        let name = if len <= buf.len() {
+            buf[..len].copy_from_slice(&raw[..len]);
+            buf[..len].make_ascii_lowercase();
+            std::str::from_utf8(&buf[..len]).unwrap_or_default()
+        } else {
+            ""
+        };
+        match name {
             "svg" | "script" | "style" | "title" if !closing && !tag.ends_with('/') => skip_depth += 1,
             "svg" | "script" | "style" | "title" if closing => skip_depth = skip_depth.saturating_sub(1),
             "h2" | "h3" | "h4" | "h5" | "h6" if !closing && skip_depth == 0 => {
@@ -49,7 +56,7 @@ pub fn segments(html: &str) -> Vec<Segment> {
                 }
             }
             _ => {
-                if !closing && is_block(&name) {
+                if !closing && is_block(name) {
                     push_text(&mut out, " ", skip_depth == 0, in_heading);
                 }
             }
@@ -87,13 +94,8 @@ fn push_text(out: &mut [Segment], raw: &str, visible: bool, heading: bool) {
     if !visible || raw.is_empty() {
         return;
     }
-    let text = unescape(raw);
     let last = out.last_mut().expect("there is always a segment");
-    if heading {
-        last.heading.push_str(&text);
-    } else {
-        last.text.push_str(&text);
-    }
+    unescape_into(if heading { &mut last.heading } else { &mut last.text }, raw);
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
@@ -104,10 +106,13 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 
 /// Undoes the HTML escapes innsyn writes (and numeric ones).
 pub fn unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
     let mut out = String::with_capacity(s.len());
+    unescape_into(&mut out, s);
+    out
+}
+
+/// [`unescape`], appending to `out`.
+fn unescape_into(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
@@ -144,11 +149,18 @@ pub fn unescape(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
+/// `s` with its runs of whitespace made one space, and none at the ends.
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// Lower-case words of `text`. Numbers written with a space as thousands separator
@@ -159,27 +171,129 @@ fn squash(s: &str) -> String {
 /// assert_eq!(words("Årsverk i 2 045, og sykefravær-tallene"), ["årsverk", "i", "2045", "og", "sykefravær", "tallene"]);
 /// ```
 pub fn words(text: &str) -> Vec<String> {
+    let lowered = lower(text);
+    let mut out = Vec::new();
+    each_word(&lowered, |w| out.push(w.to_string()));
+    out
+}
+
+/// `text` lower-cased, with thousands joined (`2 045` → `2045`): the words of
+/// this string are the words of `text`, and borrowing them needs no allocation
+/// per word. Text that is lower-case ASCII already is borrowed as it is.
+pub fn lower(text: &str) -> Cow<'_, str> {
     let joined = join_thousands(text);
-    joined
-        .unicode_words()
-        .map(|w| {
-            if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-                w.to_string()
-            } else {
-                w.to_lowercase()
+    if joined.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        Cow::Owned(joined.to_lowercase())
+    } else {
+        joined
+    }
+}
+
+/// The words of text that [`lower`] has prepared, by Unicode word boundaries
+/// (UAX #29), borrowed from it. Text of Latin letters, digits and common
+/// punctuation is split by a fast path with the same result as
+/// `unicode_segmentation`'s `unicode_words`, which splits everything else.
+///
+/// ```
+/// use innsyn::search::text::each_word;
+/// let mut found = Vec::new();
+/// each_word("årsverk: 2,5 i asker.kommune.no – «ok»", |w| found.push(w));
+/// assert_eq!(found, ["årsverk", "2,5", "i", "asker.kommune.no", "ok"]);
+/// ```
+pub fn each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str)) {
+    let simple = lowered.is_ascii() || lowered.chars().all(|c| class(c).is_some());
+    if !simple {
+        lowered.unicode_words().for_each(f);
+        return;
+    }
+    // The word under way: where it began, whether it has a letter or digit, the
+    // class of its last character, and a middle character (`.` `,` `:` `'`…)
+    // that joins only if the next character fits.
+    let mut start: Option<usize> = None;
+    let mut alnum = false;
+    let mut last = Class::Other;
+    let mut pending: Option<(usize, Class)> = None;
+    for (i, c) in lowered.char_indices() {
+        let k = class(c).unwrap_or(Class::Other);
+        if let Some((at, mid)) = pending.take() {
+            let joins = match mid {
+                Class::MidLetter => last == Class::Letter && k == Class::Letter,
+                Class::MidNumLet => (last == Class::Letter || last == Class::Number) && k == last,
+                _ => last == Class::Number && k == Class::Number,
+            };
+            if !joins {
+                if let (Some(s), true) = (start.take(), alnum) {
+                    f(&lowered[s..at]);
+                }
+                start = None;
             }
-        })
-        .collect()
+        }
+        match k {
+            Class::Letter | Class::Number | Class::Join => {
+                if start.is_none() {
+                    start = Some(i);
+                    alnum = false;
+                }
+                alnum |= k != Class::Join;
+                last = k;
+            }
+            Class::MidLetter | Class::MidNumLet | Class::MidNum if start.is_some() && last != Class::Join => {
+                pending = Some((i, k));
+            }
+            _ => {
+                if let (Some(s), true) = (start.take(), alnum) {
+                    f(&lowered[s..i]);
+                }
+            }
+        }
+    }
+    let end = pending.map_or(lowered.len(), |(at, _)| at);
+    if let (Some(s), true) = (start, alnum) {
+        f(&lowered[s..end]);
+    }
+}
+
+/// Word-boundary classes (UAX #29) of the characters the fast path of
+/// [`each_word`] knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Number,
+    /// ExtendNumLet (`_`): joins letters and digits on both sides.
+    Join,
+    MidLetter,
+    MidNumLet,
+    MidNum,
+    Other,
+}
+
+/// The class of `c`, or `None` when the fast path does not know it.
+fn class(c: char) -> Option<Class> {
+    Some(match c {
+        'a'..='z' | 'A'..='Z' => Class::Letter,
+        '0'..='9' => Class::Number,
+        '_' => Class::Join,
+        ':' => Class::MidLetter,
+        '.' | '\'' | '\u{2018}' | '\u{2019}' => Class::MidNumLet,
+        ',' | ';' => Class::MidNum,
+        '\u{0}'..='\u{7f}' => Class::Other,
+        // Latin-1 and Latin Extended-A letters, but not × and ÷.
+        '\u{c0}'..='\u{17f}' if c != '\u{d7}' && c != '\u{f7}' => Class::Letter,
+        // No-break space, §, «, °, », ×, ÷, dashes, quotes, bullet, ellipsis, €.
+        '\u{a0}' | '\u{a7}' | '\u{ab}' | '\u{b0}' | '\u{bb}' | '\u{d7}' | '\u{f7}' | '\u{2013}' | '\u{2014}'
+        | '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2022}' | '\u{2026}' | '\u{20ac}' => Class::Other,
+        _ => return None,
+    })
 }
 
 /// `2 045` → `2045` (space, no-break space or narrow no-break space between a digit
 /// and exactly three digits).
-fn join_thousands(text: &str) -> std::borrow::Cow<'_, str> {
+fn join_thousands(text: &str) -> Cow<'_, str> {
     // Most text has no digit before a space: nothing to join.
     let may_join =
         text.as_bytes().windows(2).any(|w| w[0].is_ascii_digit() && (w[1] == b' ' || w[1] == 0xC2 || w[1] == 0xE2));
     if !may_join {
-        return std::borrow::Cow::Borrowed(text);
+        return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -195,7 +309,7 @@ fn join_thousands(text: &str) -> std::borrow::Cow<'_, str> {
         }
         out.push(c);
     }
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(out)
 }
 
 /// Folds a lower-case word so Norwegian letters and their two-letter spellings
@@ -229,21 +343,6 @@ pub fn fold(word: &str) -> String {
     out
 }
 
-/// The shard a folded term belongs to: its first two characters, written so the
-/// name is safe in a file name on every system.
-///
-/// ```
-/// assert_eq!(innsyn::search::text::shard("torg"), "to");
-/// assert_eq!(innsyn::search::text::shard("2045"), "20");
-/// assert_eq!(innsyn::search::text::shard("я"), "_44f");
-/// ```
-pub fn shard(term: &str) -> String {
-    term.chars()
-        .take(2)
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c.to_string() } else { format!("_{:x}", c as u32) })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +363,40 @@ mod tests {
         assert_eq!(words("1 234 567 kroner, 12 %"), ["1234567", "kroner", "12"]);
         assert_eq!(words("2012 2020 2040"), ["2012", "2020", "2040"], "years in a row stay apart");
         assert_eq!(words("Helse- og omsorg"), ["helse", "og", "omsorg"]);
+    }
+
+    #[test]
+    fn the_fast_path_splits_words_as_unicode_does() {
+        for text in [
+            "a:b a.b a'b a’b 1,2 1;2 1.2 a;b 1:2 a_b __ _a a_1 1'2 a--b a..b 1.a a.1",
+            "årsverk: 2,5 – «sykefravær» i asker.kommune.no … 3° § 1€ x × y",
+            "slutt. ",
+            "a.",
+            "1,",
+            "_",
+            "a_.b",
+        ] {
+            let mut fast = Vec::new();
+            each_word(text, |w| fast.push(w));
+            assert_eq!(fast, text.unicode_words().collect::<Vec<_>>(), "{text:?}");
+        }
+        // Every character the fast path knows, between letters and between digits.
+        for c in (0..0x2100).filter_map(char::from_u32).filter(|&c| class(c).is_some()) {
+            for text in [format!("a{c}b"), format!("1{c}2"), format!("{c}"), format!("{c}{c}a")] {
+                let mut fast = Vec::new();
+                each_word(&text, |w| fast.push(w));
+                assert_eq!(fast, text.unicode_words().collect::<Vec<_>>(), "{text:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_unicode_segmentation(text in "[abzæøåéA0-9.,:;'’_ \\-«»–…\u{a0}/@\n]{0,24}") {
+            let mut fast = Vec::new();
+            each_word(&text, |w| fast.push(w));
+            proptest::prop_assert_eq!(fast, text.unicode_words().collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -346,6 +346,7 @@ async function exampleChecks(t) {
   check('the search is kept in the address', /[?&]status=/.test(s.url), s.url);
   if (s.results.length === 20 && all > 20) {
     await page.locator('#innsyn-search-more').click();
+    await t.settled();
     const more = await t.shown();
     check('«Show more» shows the next results', more.results.length === Math.min(40, all), brief(more));
     check(

@@ -3,7 +3,7 @@
  * the site (docs/search.md). Index files are .js files that call
  * innsynSearch.register(key, data); they are loaded with <script> elements, not
  * fetch, so that search works from file:// too, and a query loads only the
- * shards and page chunks it needs. Text from the index is only ever put into the
+ * term shards it needs and one small file per result it shows. Text from the index is only ever put into the
  * page with textContent and text nodes, never as HTML.
  */
 (function () {
@@ -97,14 +97,71 @@
     return out;
   }
 
-  /** The shard a term is in: its first `prefix` characters, spelled safely. */
+  // ---- The index's encoding (docs/search.md) -------------------------------
+
+  // Base-32 digits: values 0-31 go on, 32-63 end a number; a score is one digit
+  // 0-63 standing for 0.05 × 1.115^digit.
+  var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  var DIGIT = new Int8Array(128).fill(64);
+  var SCORE = [];
+  for (var d = 0; d < 64; d++) {
+    DIGIT[ALPHABET.charCodeAt(d)] = d;
+    SCORE.push(0.05 * Math.pow(1.115, d));
+  }
+  /** Reads the number at `at.i` of `s` and moves past it. */
+  function number(s, at) {
+    var n = 0;
+    for (;;) {
+      var d = DIGIT[s.charCodeAt(at.i++)];
+      if (!(d < 64) || at.i > s.length) throw new Error('bad index data');
+      if (d >= 32) return n * 32 + d - 32;
+      n = n * 32 + d;
+    }
+  }
+  /** Calls f(page id, score, heading) for each posting of a term. */
+  function eachPosting(s, f) {
+    var at = { i: 0 };
+    var id = 0;
+    while (at.i < s.length) {
+      id += number(s, at);
+      var score = SCORE[DIGIT[s.charCodeAt(at.i++)]];
+      f(id, score || 0, number(s, at));
+    }
+  }
+  /** The page ids of a filter value. */
+  function ids(s) {
+    var at = { i: 0 };
+    var out = [];
+    for (var id = 0; at.i < s.length;) out.push(id += number(s, at));
+    return out;
+  }
+
+  /** The shard a term is in: the last whose boundary sorts at or before it. */
   function shardOf(term) {
-    return Array.from(term).slice(0, manifest.prefix).map(function (c) {
-      return /[a-z0-9]/.test(c) ? c : '_' + c.codePointAt(0).toString(16);
-    }).join('');
+    var starts = manifest.shards;
+    var lo = 0;
+    var hi = starts.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (starts[mid] <= term) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(lo - 1, 0);
   }
 
   var own = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
+
+  /** Loads shards by number; resolves with a map from number to terms. */
+  function shards(numbers) {
+    var unique = numbers.filter(function (n, i) { return numbers.indexOf(n) === i; });
+    return Promise.all(unique.map(function (n) {
+      return load('t:' + n, 't/' + n).catch(function () { return {}; });
+    })).then(function (loaded) {
+      var byNumber = new Map();
+      unique.forEach(function (n, i) { byNumber.set(n, loaded[i]); });
+      return byNumber;
+    });
+  }
 
   /**
    * Finds the pages for one word: the term equal to it, the longest term that
@@ -113,38 +170,52 @@
    * { terms, best: Map(page id -> { s: score, h: heading }) }.
    */
   function match(word, typing) {
-    var shard = shardOf(word);
-    var known = !manifest.shards || manifest.shards.indexOf(shard) >= 0;
-    var terms = known ? load('t:' + shard, 't/' + shard) : Promise.resolve({});
-    return terms.catch(function () { return {}; }).then(function (terms) {
+    var chars = Array.from(word);
+    var first = shardOf(word);
+    // The word's shard; for the word being typed, from three letters on, also
+    // the next two shards when their terms begin with it too.
+    var wanted = [first];
+    for (var j = first + 1; typing && chars.length >= 3 && j <= first + 2 && j < manifest.shards.length &&
+      manifest.shards[j].lastIndexOf(word, 0) === 0; j++) wanted.push(j);
+    var stems = [];
+    for (var n = chars.length - 1; n >= 3 && n >= chars.length - 5; n--) stems.push(chars.slice(0, n).join(''));
+    var loaded;
+    var postingsOf = function (t) {
+      var terms = loaded.get(shardOf(t));
+      return terms && own(terms, t) ? terms[t] : null;
+    };
+    // The shards of the stems that may begin the word load at the same time (in
+    // one round, not two): nearly always the word's own shard or the one before.
+    return shards(wanted.concat(stems.map(shardOf))).then(function (byNumber) {
+      loaded = byNumber;
       var found = [];
-      var chars = Array.from(word);
-      // A stem that begins the word, when the word is no term itself: only then
-      // is it an inflection the site never uses (`fravaer` must not find `fra`).
-      if (own(terms, word)) found.push([word, 1]);
-      else for (var n = chars.length - 1; n >= 3 && n >= chars.length - 5; n--) {
-        var stem = chars.slice(0, n).join('');
-        if (own(terms, stem)) {
-          found.push([stem, 1]);
-          break;
-        }
+      // A stem that begins the word only counts when the word is no term itself:
+      // only then is it an inflection the site never uses (`fravaer` must not
+      // find `fra`).
+      if (postingsOf(word) !== null) found.push([word, 1]);
+      else {
+        var stem = stems.filter(function (s) { return postingsOf(s) !== null; })[0];
+        if (stem) found.push([stem, 1]);
       }
       if (typing) {
-        Object.keys(terms)
-          .filter(function (t) { return t.length > word.length && t.lastIndexOf(word, 0) === 0; })
+        var longer = [];
+        wanted.forEach(function (n) {
+          Object.keys(loaded.get(n)).forEach(function (t) {
+            if (t.length > word.length && t.lastIndexOf(word, 0) === 0) longer.push(t);
+          });
+        });
+        longer
           .sort(function (a, b) { return a.length - b.length || (a < b ? -1 : 1); })
           .slice(0, 50)
           .forEach(function (t) { found.push([t, 0.7]); });
       }
       var best = new Map();
       found.forEach(function (f) {
-        var postings = terms[f[0]];
-        for (var i = 0, id = 0; i + 2 < postings.length; i += 3) {
-          id += postings[i];
-          var score = postings[i + 1] * f[1];
+        eachPosting(postingsOf(f[0]), function (id, score, heading) {
+          score *= f[1];
           var b = best.get(id);
-          if (!b || score > b.s) best.set(id, { s: score, h: postings[i + 2] });
-        }
+          if (!b || score > b.s) best.set(id, { s: score, h: heading });
+        });
       });
       return { terms: found.map(function (f) { return f[0]; }), best: best };
     });
@@ -187,7 +258,7 @@
         return load('f:' + v.file, 'f/' + v.file);
       })).then(function (lists) {
         var set = new Set();
-        lists.forEach(function (ids) { ids.forEach(function (id) { set.add(id); }); });
+        lists.forEach(function (list) { ids(list).forEach(function (id) { set.add(id); }); });
         return set;
       });
     })).then(function (sets) {
@@ -198,8 +269,7 @@
   }
 
   function page(id) {
-    var n = Math.floor(id / manifest.chunk);
-    return load('p:' + n, 'p/' + n).then(function (chunk) { return chunk[id - n * manifest.chunk]; });
+    return load('p:' + id, 'p/' + id);
   }
 
   // ---- Showing results ---------------------------------------------------
@@ -213,7 +283,8 @@
 
   /** The address of a page from this page: under the site root, index.html offline. */
   function href(p, anchor) {
-    var url = new URL(p.u.replace(/^\/+/, ''), root);
+    var path = p.u.charAt(0) === '/' ? p.u : (manifest.sections[p.s] || { u: '/' }).u + p.u;
+    var url = new URL(path.replace(/^\/+/, ''), root);
     if (url.protocol === 'file:' && /\/$/.test(url.pathname)) url.pathname += 'index.html';
     if (anchor) url.hash = anchor;
     return url.href;
@@ -236,20 +307,26 @@
   }
 
   function result(hit, p) {
-    var section = p.h[hit.h] || p.h[0] || ['', '', ''];
+    var at = 3 * hit.h + 2 < p.h.length ? 3 * hit.h : 0;
+    var section = p.h.slice(at, at + 3);
+    // Anchor 0: the heading in lower case with `-` for spaces.
+    if (section[0] === 0) section[0] = section[1].toLowerCase().replace(/ /g, '-');
+    var lang = p.l || manifest.lang;
     var li = el('li', 'search-result');
-    if (p.l && p.l !== document.documentElement.lang) li.lang = p.l;
+    if (lang !== document.documentElement.lang) li.lang = lang;
     var title = el('h2', 'search-result-title');
     var a = el('a', '', p.t);
     a.href = href(p, section[0]);
     title.append(a);
     var meta = el('p', 'search-result-meta');
-    if (p.s) meta.append(el('span', 'search-result-section', p.s));
+    var sectionTitle = (manifest.sections[p.s] || {}).t;
+    if (sectionTitle) meta.append(el('span', 'search-result-section', sectionTitle));
     if (types[p.y]) meta.append(el('span', 'search-result-type', types[p.y]));
-    if (p.st) meta.append(el('span', 'status-badge status-' + p.st.key, p.st.label));
+    var statuses = manifest.statuses[lang] || {};
+    if (p.st && statuses[p.st]) meta.append(el('span', 'status-badge status-' + p.st, statuses[p.st]));
     li.append(title);
     if (meta.firstChild) li.append(meta);
-    if (hit.h > 0 && section[1]) li.append(el('p', 'search-result-heading', section[1]));
+    if (at > 0 && section[1]) li.append(el('p', 'search-result-heading', section[1]));
     if (section[2]) {
       var excerpt = el('p', 'search-result-excerpt');
       highlight(excerpt, section[2]);
@@ -422,7 +499,11 @@
   });
   filtersEl.addEventListener('change', search);
   moreButton.addEventListener('click', function () {
-    showMore(run, true).catch(failed);
+    var mine = run;
+    state('busy');
+    showMore(mine, true).then(function () {
+      if (mine === run) state('done');
+    }).catch(failed);
   });
 
   // ---- Start -------------------------------------------------------------
