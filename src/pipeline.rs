@@ -88,6 +88,8 @@ pub(crate) struct Parts {
     pub render: RenderOptions,
     /// The paths of the search index's files.
     pub search_paths: Vec<String>,
+    /// Each page's search analysis (kept only when fingerprints are asked for).
+    pub search_pages: Vec<std::sync::Arc<crate::search::PageWords>>,
     /// The fingerprint of each HTML output (empty unless asked for).
     pub memo: render::Memo,
     /// The paths of the feeds and the sitemap.
@@ -182,7 +184,14 @@ pub(crate) fn make(
         (render::render_pages(&site, &renderer, &bodies, &views, render_options)?, render::Memo::new())
     };
     lap("templates", &mut t);
-    let (index, search_stats) = crate::search::build(&site, &bodies);
+    let (index, search_stats, search_pages) = if extras.memo {
+        let pages = crate::search::analyse_all(&site, &bodies);
+        let (index, stats) = crate::search::build_from(&site, &pages);
+        (index, stats, pages)
+    } else {
+        let (index, stats) = crate::search::build(&site, &bodies);
+        (index, stats, Vec::new())
+    };
     lap("search index", &mut t);
     let search_paths = index.iter().map(|f| f.path.clone()).collect();
     files.extend(index);
@@ -217,6 +226,7 @@ pub(crate) fn make(
         views,
         render: render_options,
         search_paths,
+        search_pages,
         memo,
         feed_paths,
         content_files: scanned.files,

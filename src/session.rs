@@ -63,6 +63,8 @@ struct Kept {
     content_files: HashSet<PathBuf>,
     /// Pages were re-rendered since the search index was made.
     index_stale: bool,
+    /// Pages whose search analysis must be made again (all when `None`).
+    reanalyse: Option<HashSet<usize>>,
 }
 
 impl Kept {
@@ -76,7 +78,7 @@ impl Kept {
             .collect();
         let content_dir = fsx::canonical(&root.join("content"));
         let content_files = parts.content_files.iter().map(|rel| content_dir.join(rel)).collect();
-        Kept { parts, pages_by_file, content_dir, content_files, index_stale: false }
+        Kept { parts, pages_by_file, content_dir, content_files, index_stale: false, reanalyse: Some(HashSet::new()) }
     }
 
     /// The files a rebuild after page edits makes again: HTML, feeds, charts.
@@ -126,6 +128,9 @@ impl Session {
                 }
                 if let Edit::Done { page, files, removed } = edit_pages(kept, &self.root, &pages)? {
                     kept.index_stale = true;
+                    if let (Some(set), Some(&i)) = (kept.reanalyse.as_mut(), pages.first()) {
+                        set.insert(i);
+                    }
                     return Ok(Update::Pages { pages: vec![page], files, removed });
                 }
                 if let Some(kept_again) = reassemble(kept, &self.root, &pages, self.options.drafts)? {
@@ -144,7 +149,17 @@ impl Session {
     pub fn refresh_index(&mut self) -> Option<IndexUpdate> {
         let kept = self.kept.as_mut().filter(|k| k.index_stale)?;
         let parts = &mut kept.parts;
-        let (files, _) = crate::search::build(&parts.site, &parts.bodies);
+        match kept.reanalyse.take() {
+            Some(pages) if parts.search_pages.len() == parts.site.pages.len() => {
+                for i in pages {
+                    let words = crate::search::analyse(&parts.site, i, &parts.bodies.pages[i].html);
+                    parts.search_pages[i] = std::sync::Arc::new(words);
+                }
+            }
+            _ => parts.search_pages = crate::search::analyse_all(&parts.site, &parts.bodies),
+        }
+        kept.reanalyse = Some(HashSet::new());
+        let (files, _) = crate::search::build_from(&parts.site, &parts.search_pages);
         let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let removed = parts.search_paths.iter().filter(|p| !now.contains(p.as_str())).cloned().collect();
         parts.search_paths = files.iter().map(|f| f.path.clone()).collect();
@@ -283,12 +298,23 @@ fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result
         views,
         render: old.render,
         search_paths: old.search_paths.clone(),
+        search_pages: old.search_pages.clone(),
         memo,
         feed_paths,
         content_files: old.content_files.clone(),
     };
     let mut next = Kept::new(parts, root);
     next.index_stale = true;
+    // Other pages' analyses stand while every page keeps its place.
+    next.reanalyse = match &kept.reanalyse {
+        Some(pending) if same_paths => {
+            let site = &next.parts.site;
+            let read_pages =
+                (0..site.pages.len()).filter(|&i| next.parts.renderer.reads_pages(&site.pages[i].page.body));
+            Some(pending.iter().chain(pages).copied().chain(read_pages).collect())
+        }
+        _ => None,
+    };
     let now = next.generated();
     let removed = kept.generated().into_iter().filter(|p| !now.contains(p)).collect();
     Ok(Some((next, Update::Pages { pages: page_paths, files, removed })))

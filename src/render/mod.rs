@@ -123,6 +123,12 @@ impl Renderer {
         });
     }
 
+    /// Whether a body's shortcodes read other pages, so an edit elsewhere can
+    /// change it.
+    pub fn reads_pages(&self, body: &shortcodes::Body) -> bool {
+        self.registry.reads_pages(body)
+    }
+
     /// Whether a template of this name exists.
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
@@ -269,7 +275,7 @@ fn bodies(
     type Result1 = Result<(Rendered, Vec<OutputFile>), Diagnostics>;
     let kept = |body: &shortcodes::Body, old: Option<(&Rendered, &Vec<OutputFile>)>| -> Option<Result1> {
         let (rendered, files) = old?;
-        (!renderer.registry.reads_pages(body)).then(|| Ok((rendered.clone(), files.clone())))
+        (!renderer.reads_pages(body)).then(|| Ok((rendered.clone(), files.clone())))
     };
     let pages: Vec<Result1> = site
         .pages

@@ -236,9 +236,12 @@ pub fn analyse(site: &Site, page: usize, body_html: &str) -> PageWords {
 
 /// Builds the index files for every page of the site.
 pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
-    let pages: Vec<Arc<PageWords>> =
-        (0..site.pages.len()).into_par_iter().map(|i| Arc::new(analyse(site, i, &bodies.pages[i].html))).collect();
-    build_from(site, &pages)
+    build_from(site, &analyse_all(site, bodies))
+}
+
+/// [`analyse`] for every page of the site, in parallel.
+pub fn analyse_all(site: &Site, bodies: &Bodies) -> Vec<Arc<PageWords>> {
+    (0..site.pages.len()).into_par_iter().map(|i| Arc::new(analyse(site, i, &bodies.pages[i].html))).collect()
 }
 
 /// Builds the index files from every page's [`analyse`] result, `pages[i]` being
