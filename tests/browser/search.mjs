@@ -276,7 +276,7 @@ async function exampleChecks(t) {
   check('«innbyggjarane» finds the Time page', paths(s).includes('nettverk/arsverksbehov-time/'), brief(s));
   check(
     'the live region gives the number of results',
-    s.results.length > 0 && s.results.length <= 20 && t.count(s.live) === s.results.length,
+    s.results.length > 0 && s.results.length <= 10 && t.count(s.live) === s.results.length,
     brief(s),
   );
   check('results link into the site folder', s.results.every((r) => !sitePath(r.href).startsWith('(outside)')), brief(s));
@@ -344,14 +344,14 @@ async function exampleChecks(t) {
     brief(s),
   );
   check('the search is kept in the address', /[?&]status=/.test(s.url), s.url);
-  if (s.results.length === 20 && all > 20) {
+  if (s.results.length === 10 && all > 10) {
     await page.locator('#innsyn-search-more').click();
     await t.settled();
     const more = await t.shown();
-    check('«Show more» shows the next results', more.results.length === Math.min(40, all), brief(more));
+    check('«Show more» shows the next results', more.results.length === Math.min(20, all), brief(more));
     check(
       '«Show more» moves focus to the first new result',
-      await page.evaluate(() => document.activeElement === document.querySelectorAll('#innsyn-search-results a')[20]),
+      await page.evaluate(() => document.activeElement === document.querySelectorAll('#innsyn-search-results a')[10]),
       '',
     );
   }

@@ -53,7 +53,7 @@
   var moreButton = $('more');
   var filtersEl = $('filters');
   var text = function (name) { return box.getAttribute('data-i18n-' + name) || ''; };
-  var PAGE_SIZE = 20;
+  var PAGE_SIZE = 10;
   var manifest = null;
   var types = {};
   var hits = [];
@@ -369,6 +369,7 @@
   function search() {
     clearTimeout(timer);
     var mine = ++run;
+    var started = performance.now();
     var query = input.value;
     var ws = words(query);
     var selection = chosen();
@@ -404,6 +405,8 @@
         if (mine !== run) return;
         list.removeAttribute('aria-busy');
         say(hits.length ? count(hits.length) : text('no-results'));
+        // How long the query took, from the search to results on screen (for benchmarks).
+        box.setAttribute('data-ms', String(Math.round(performance.now() - started)));
         state('done');
       });
     }).catch(failed);
@@ -472,6 +475,8 @@
     clearTimeout(timer);
     run++; // a search still under way is out of date now
     state('busy');
+    // The words' shards start loading while the reader types on.
+    if (manifest) shards(words(input.value).map(shardOf));
     timer = setTimeout(search, 150);
   });
   input.addEventListener('keydown', function (e) {
