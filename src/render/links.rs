@@ -15,38 +15,40 @@ pub enum LinkStyle<'a> {
 /// with a single `/` in `html`, which will be written at `file` (an output path such
 /// as `mandater/a9/index.html`).
 pub fn rewrite(html: &str, file: &str, style: LinkStyle) -> String {
-    const ATTRS: [&str; 5] = ["href=", "src=", "srcset=", "action=", "poster="];
+    const ATTRS: [&str; 5] = ["href", "src", "srcset", "action", "poster"];
+    // Only values that start with `/` are rewritten, so only `="/` and `='/` need a
+    // look: found with a substring search, not by stopping at every `=`.
+    let mut at: Vec<usize> = html.match_indices("=\"/").chain(html.match_indices("='/")).map(|(i, _)| i).collect();
+    if at.is_empty() {
+        return html.to_string();
+    }
+    at.sort_unstable();
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let bytes = html.as_bytes();
     let mut last = 0;
-    let mut i = 0;
-    while let Some(p) = html[i..].find('=') {
-        let eq = i + p;
-        i = eq + 1;
-        let Some(attr) = ATTRS.iter().find(|a| html[..=eq].ends_with(*a)) else {
+    for eq in at {
+        if eq < last {
+            continue; // inside a value already rewritten
+        }
+        let Some(attr) = ATTRS.iter().find(|a| html[..eq].ends_with(*a)) else {
             continue;
         };
         // The attribute name must stand on its own (` href=`, not `data-href=`).
-        let name_start = eq + 1 - attr.len();
+        let name_start = eq - attr.len();
         if name_start == 0 || !bytes[name_start - 1].is_ascii_whitespace() {
             continue;
         }
-        let Some(&quote) = bytes.get(eq + 1) else {
-            break;
-        };
-        if quote != b'"' && quote != b'\'' {
-            continue;
-        }
+        let quote = bytes[eq + 1] as char;
         let value_start = eq + 2;
-        let Some(len) = html[value_start..].find(quote as char) else {
+        let Some(len) = html[value_start..].find(quote) else {
             break;
         };
         let value = &html[value_start..value_start + len];
-        if !value.starts_with('/') || value.starts_with("//") {
+        if value.starts_with("//") {
             continue;
         }
         out.push_str(&html[last..value_start]);
-        if *attr == "srcset=" {
+        if *attr == "srcset" {
             let parts: Vec<String> = value
                 .split(',')
                 .map(|candidate| {
@@ -62,7 +64,6 @@ pub fn rewrite(html: &str, file: &str, style: LinkStyle) -> String {
             out.push_str(&link(value, file, style));
         }
         last = value_start + len;
-        i = last;
     }
     out.push_str(&html[last..]);
     out
@@ -149,6 +150,17 @@ mod tests {
             out,
             r#"<a href="./">x</a> <a href="https://x.no/">y</a> <img src='../b.png' alt=""> <a data-href="/c/">z</a> <p>href="/d/"</p> <a href="//cdn">w</a>"#
         );
+    }
+
+    #[test]
+    fn srcset_candidates_and_forms_are_rewritten() {
+        let html =
+            r#"<img srcset="/a.png 1x, /b.png 2x" src="/a.png"><form action="/sok/"></form><a title="x" href="/">"#;
+        assert_eq!(
+            rewrite(html, "m/index.html", REL),
+            r#"<img srcset="../a.png 1x, ../b.png 2x" src="../a.png"><form action="../sok/"></form><a title="x" href="../">"#
+        );
+        assert_eq!(rewrite("<p>no links</p>", "index.html", REL), "<p>no links</p>");
     }
 
     #[test]
