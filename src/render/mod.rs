@@ -462,6 +462,8 @@ struct Shared<'a> {
     views: &'a structured::Views,
     options: RenderOptions,
     base: HashMap<Lang, tera::Context>,
+    /// The feed each page links to, by section (empty: none); worked out once.
+    feed_paths: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -493,7 +495,18 @@ impl<'a> Shared<'a> {
                 (lang, c)
             })
             .collect();
-        Shared { site, renderer, bodies, views, options, base }
+        let feeds = site.settings.feed && !site.settings.base_url.is_empty();
+        let site_feed = if feeds && feeds::site_has_feed(site) { "/atom.xml".to_string() } else { String::new() };
+        let feed_paths = (0..site.sections.len())
+            .map(|i| {
+                if feeds && i != 0 && feeds::section_has_feed(site, i) {
+                    format!("{}atom.xml", site.sections[i].path)
+                } else {
+                    site_feed.clone()
+                }
+            })
+            .collect();
+        Shared { site, renderer, bodies, views, options, base, feed_paths }
     }
 
     fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
@@ -769,16 +782,7 @@ impl<'a> Shared<'a> {
                 .map(|&i| Link { title: site.sections[i].section.title.clone(), path: site.sections[i].path.clone() })
                 .collect()
         };
-        let feeds = site.settings.feed && !site.settings.base_url.is_empty();
-        let feed_path = if !feeds {
-            String::new()
-        } else if section != 0 && feeds::section_has_feed(site, section) {
-            format!("{}atom.xml", site.sections[section].path)
-        } else if feeds::site_has_feed(site) {
-            "/atom.xml".into()
-        } else {
-            String::new()
-        };
+        let feed_path = self.feed_paths[section].clone();
         let common = Common {
             lang: lang.code(),
             current_path: path,
