@@ -107,13 +107,12 @@ pub(crate) struct Extras {
     pub memo: bool,
 }
 
-const NEXT_PHASE: [(&str, &str); 6] = [
+const NEXT_PHASE: [(&str, &str); 5] = [
     ("scan", "parse"),
     ("parse", "assemble"),
     ("assemble", "markdown"),
     ("markdown", "render"),
-    ("templates", "index"),
-    ("search index", "feeds"),
+    ("templates and search index", "feeds"),
 ];
 
 fn render_site_with_progress(
@@ -178,21 +177,30 @@ pub(crate) fn make(
     let today = today();
     let views = render::structured::build(&site, today)?;
     let render_options = RenderOptions { offline: options.offline, today };
-    let (mut files, memo) = if extras.memo {
-        render::render_changed(&site, &renderer, &bodies, &views, render_options, &render::Memo::new())?
-    } else {
-        (render::render_pages(&site, &renderer, &bodies, &views, render_options)?, render::Memo::new())
+    // Templates and the search index need only the site and the bodies: they run
+    // side by side, so the index's serial steps overlap the templates' work.
+    let templates = || {
+        if extras.memo {
+            render::render_changed(&site, &renderer, &bodies, &views, render_options, &render::Memo::new())
+        } else {
+            render::render_pages(&site, &renderer, &bodies, &views, render_options).map(|f| (f, render::Memo::new()))
+        }
     };
-    lap("templates", &mut t);
-    let (index, search_stats, search_pages) = if extras.memo {
-        let pages = crate::search::analyse_all(&site, &bodies);
-        let (index, stats) = crate::search::build_from(&site, &pages);
-        (index, stats, pages)
-    } else {
-        let (index, stats) = crate::search::build(&site, &bodies);
-        (index, stats, Vec::new())
+    let search = || {
+        let start = Instant::now();
+        let (index, stats, pages) = if extras.memo {
+            let pages = crate::search::analyse_all(&site, &bodies);
+            let (index, stats) = crate::search::build_from(&site, &pages);
+            (index, stats, pages)
+        } else {
+            let (index, stats) = crate::search::build(&site, &bodies);
+            (index, stats, Vec::new())
+        };
+        (index, stats, pages, start.elapsed())
     };
-    lap("search index", &mut t);
+    let (rendered, (index, search_stats, search_pages, search_time)) = rayon::join(templates, search);
+    let (mut files, memo) = rendered?;
+    lap("templates and search index", &mut t);
     let search_paths = index.iter().map(|f| f.path.clone()).collect();
     files.extend(index);
     let feeds = render::feeds::render(&site, &bodies);
@@ -204,6 +212,8 @@ pub(crate) fn make(
     files.extend(bodies.files().cloned());
     output::check_unique(&mut files)?;
     lap("feeds and files", &mut t);
+    let at = phases.iter().position(|(name, _)| *name == "feeds and files").unwrap_or(phases.len());
+    phases.insert(at, ("  of which search index", search_time));
     let warnings = if extras.lint { crate::lint::lint(&site, &bodies, &files) } else { Vec::new() };
 
     let summary = Summary {
