@@ -23,9 +23,9 @@ fn main() {
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+    // A binary without its theme would fail every build it makes: stop here instead.
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read the default theme at {}: {e}", dir.display()));
     for entry in entries.flatten() {
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
