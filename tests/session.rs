@@ -4,22 +4,14 @@
 //! makes. New files build everything; a broken file stays reported until it is
 //! fixed, even while other files are edited.
 
+mod common;
+
+use common::copy_dir;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use innsyn::pipeline::{render_site, Options};
 use innsyn::session::{Session, Update};
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// A copy of the bundled example site (charts, mandates, goals, three languages).
 fn example_site() -> (tempfile::TempDir, PathBuf) {

@@ -2,6 +2,9 @@
 //! `tests/fixtures/build/`. Output guarantees: relative links, determinism, no
 //! rewriting of unchanged files, drafts, bundles, shortcodes, overrides.
 
+mod common;
+
+use common::copy_dir;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -249,17 +252,6 @@ fn an_output_folder_holding_the_site_is_refused() {
     assert_eq!(code, 1);
     assert!(err.contains("holds the site itself"), "{err}");
     assert!(dir.path().join("content/_index.md").exists());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! Helpers shared by the tests that drive outside tools (Chromium, the Nu HTML
 //! checker): finding those tools, skipping or failing when they are missing, and
-//! building the example site with the `innsyn` binary into a temporary folder.
-//!
-//! The tests use only the binary's command line, never the crate's API.
+//! building the example site with the `innsyn` binary into a temporary folder, and
+//! copying sites to build them elsewhere.
 
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
@@ -14,6 +13,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tempfile::TempDir;
+
+/// Copies a folder tree (a fixture or the example site) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
 
 /// The repository root, which is also the example site.
 pub fn repo_root() -> PathBuf {
