@@ -10,25 +10,12 @@
 // Environment: CHROMIUM (default /usr/bin/chromium); INNSYN_TOOLS, the folder
 // scripts/test installs the npm packages into (default .tools/ at the repo root).
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AXE_TAGS, CHROMIUM_ARGS, REPORTED_IMPACTS, SCREENSHOT_WIDTHS, requireTool } from './common.mjs';
 
 const USAGE = 'usage: node tests/browser/crawl.mjs SITE_DIR [--screenshots OUTDIR] [--pages N]';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const REPORTED_IMPACTS = new Set(['serious', 'critical']);
-const SCREENSHOT_WIDTHS = [1280, 375];
 const NAVIGATION_TIMEOUT_MS = 15_000;
 const WHOLE_RUN_TIMEOUT_MS = 10 * 60_000;
 
@@ -64,10 +51,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const toolsDir = path.resolve(process.env.INNSYN_TOOLS || path.join(here, '..', '..', '.tools'));
-// The packages live in .tools/, not beside this script, so resolve them from there.
-const requireTool = createRequire(path.join(toolsDir, 'node_modules', 'innsyn-crawl.cjs'));
 
 /** Paths inside the site are reported relative to it, with forward slashes. */
 function relativePath(siteDir, file) {

@@ -2,13 +2,11 @@
 // Usage: node tests/browser/query-bench.mjs SITE_DIR WORD... (an offline build; run ./scripts/test --install-only first)
 // median_ms is what search.js measures from the query to results on screen (data-ms);
 // median_ms_with_driver adds the round trips of the browser driver (typing, polling).
-import { createRequire } from 'module';
-import { fileURLToPath } from 'url';
-const tools = process.env.INNSYN_TOOLS || fileURLToPath(new URL('../../.tools/', import.meta.url));
-const { chromium } = createRequire(tools + '/')('playwright-core');
-import { statSync } from 'fs';
+import { statSync } from 'node:fs';
+import { CHROMIUM_ARGS, requireTool } from './common.mjs';
+const { chromium } = requireTool('playwright-core');
 const [site, ...words] = process.argv.slice(2);
-const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-background-networking'] });
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const times = [], inPage = [], bytes = [];
 for (let i = 0; i < 50; i++) {
   const q = words[i % words.length];

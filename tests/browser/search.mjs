@@ -18,27 +18,12 @@
 // Environment: CHROMIUM (default /usr/bin/chromium); INNSYN_TOOLS, the folder
 // scripts/test installs the npm packages into (default .tools/ at the repo root).
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { AXE_TAGS, CHROMIUM_ARGS, REPORTED_IMPACTS, SCREENSHOT_WIDTHS, requireTool } from './common.mjs';
 
 const USAGE =
   'usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection] [--screenshots OUTDIR]';
-// The same flags as crawl.mjs.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const REPORTED_IMPACTS = new Set(['serious', 'critical']);
-const SCREENSHOT_WIDTHS = [1280, 375];
 const WAIT_MS = 10_000;
 const WHOLE_RUN_TIMEOUT_MS = 3 * 60_000;
 
@@ -75,9 +60,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const toolsDir = path.resolve(process.env.INNSYN_TOOLS || path.join(here, '..', '..', '.tools'));
-const requireTool = createRequire(path.join(toolsDir, 'node_modules', 'innsyn-search.cjs'));
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
