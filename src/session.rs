@@ -61,9 +61,8 @@ struct Kept {
     /// The canonical `content/` folder, and every file in it the build read.
     content_dir: PathBuf,
     content_files: HashSet<PathBuf>,
-    /// Pages were re-rendered since the search index was made.
-    index_stale: bool,
-    /// Pages whose search analysis must be made again (all when `None`).
+    /// Pages whose search analysis must be made again (all when `None`); the
+    /// index is current when there are none.
     reanalyse: Option<HashSet<usize>>,
 }
 
@@ -78,7 +77,7 @@ impl Kept {
             .collect();
         let content_dir = fsx::canonical(&root.join("content"));
         let content_files = parts.content_files.iter().map(|rel| content_dir.join(rel)).collect();
-        Kept { parts, pages_by_file, content_dir, content_files, index_stale: false, reanalyse: Some(HashSet::new()) }
+        Kept { parts, pages_by_file, content_dir, content_files, reanalyse: Some(HashSet::new()) }
     }
 
     /// The files a rebuild after page edits makes again: HTML, feeds, charts.
@@ -127,15 +126,13 @@ impl Session {
                     return Ok(Update::Nothing);
                 }
                 if let Edit::Done { page, files, removed } = edit_pages(kept, &self.root, &pages)? {
-                    kept.index_stale = true;
                     if let (Some(set), Some(&i)) = (kept.reanalyse.as_mut(), pages.first()) {
                         set.insert(i);
                     }
                     return Ok(Update::Pages { pages: vec![page], files, removed });
                 }
-                if let Some(kept_again) = reassemble(kept, &self.root, &pages, self.options.drafts)? {
-                    let (kept_again, update) = kept_again;
-                    self.kept = Some(kept_again);
+                if let Some((next, update)) = reassemble(kept, &self.root, &pages, self.options.drafts)? {
+                    self.kept = Some(next);
                     return Ok(update);
                 }
             }
@@ -147,7 +144,7 @@ impl Session {
 
     /// The search index made again after [`Update::Pages`]; `None` when it is current.
     pub fn refresh_index(&mut self) -> Option<IndexUpdate> {
-        let kept = self.kept.as_mut().filter(|k| k.index_stale)?;
+        let kept = self.kept.as_mut().filter(|k| k.reanalyse.as_ref().is_none_or(|pages| !pages.is_empty()))?;
         let parts = &mut kept.parts;
         match kept.reanalyse.take() {
             Some(pages) if parts.search_pages.len() == parts.site.pages.len() => {
@@ -163,7 +160,6 @@ impl Session {
         let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let removed = parts.search_paths.iter().filter(|p| !now.contains(p.as_str())).cloned().collect();
         parts.search_paths = files.iter().map(|f| f.path.clone()).collect();
-        kept.index_stale = false;
         Some(IndexUpdate { files, removed })
     }
 
@@ -304,7 +300,6 @@ fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result
         content_files: old.content_files.clone(),
     };
     let mut next = Kept::new(parts, root);
-    next.index_stale = true;
     // Other pages' analyses stand while every page keeps its place.
     next.reanalyse = match &kept.reanalyse {
         Some(pending) if same_paths => {
