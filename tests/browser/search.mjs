@@ -301,6 +301,27 @@ async function exampleChecks(t) {
     '',
   );
 
+  // Two words: a page with both ranks before pages with one of them.
+  s = await t.type('innbyggertorg asker');
+  check('«innbyggertorg asker» has the A9 mandate first', paths(s)[0] === 'mandater/a9-innbyggertorg/', brief(s));
+
+  // «Show more» on a broad query: the first ten stay, ten others follow.
+  s = await t.type('kommune');
+  const total = t.count(s.live);
+  check('«kommune» finds more than a page of results', total > 10 && s.results.length === 10, brief(s));
+  if (total > 10) {
+    await page.locator('#innsyn-search-more').click();
+    await t.settled();
+    const more = await t.shown();
+    check(
+      '«Show more» keeps the first ten and adds the next, without repeats',
+      more.results.length === Math.min(20, total) &&
+        paths(more).slice(0, 10).join() === paths(s).join() &&
+        new Set(paths(more)).size === more.results.length,
+      brief(more),
+    );
+  }
+
   // Filters: a broad query, then the status «Foreslått» narrows it to Kongsbergregionen's measures.
   const broad = await t.type('kommune');
   const before = t.count(broad.live);

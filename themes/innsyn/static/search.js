@@ -56,7 +56,7 @@
   var PAGE_SIZE = 10;
   var manifest = null;
   var types = {};
-  var hits = [];
+  var hits = null; // Hits of the latest search
   var shown = 0;
   var highlights = [];
   var run = 0; // the number of the latest search; older ones drop their results
@@ -118,16 +118,47 @@
       n = n * 32 + d;
     }
   }
-  /** Calls f(page id, score, heading) for each posting of a term. */
-  function eachPosting(s, f) {
-    var at = { i: 0 };
-    var id = 0;
-    while (at.i < s.length) {
-      id += number(s, at);
-      var score = SCORE[DIGIT[s.charCodeAt(at.i++)]];
-      f(id, score || 0, number(s, at));
-    }
+
+  /**
+   * One query word's pages: for each page its best score over the word's terms
+   * and the segment of that posting, in arrays indexed by page id (typed arrays:
+   * a common word has postings on most pages of a big site).
+   */
+  function Found(terms) {
+    this.terms = terms;
+    this.ids = []; // the pages found, in the order first met
+    this.score = new Float32Array(manifest.pages);
+    this.head = new Int32Array(manifest.pages);
   }
+  /**
+   * Adds the postings of one term, scores × `weight`. The decoding is written
+   * out (no calls per posting): a common word has a posting on most pages.
+   */
+  Found.prototype.add = function (s, weight) {
+    var score = this.score;
+    var head = this.head;
+    var n = s.length;
+    var i = 0;
+    var id = 0;
+    while (i < n) {
+      var v = 0;
+      var d;
+      while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+      if (!(d < 64)) throw new Error('bad index data');
+      id += v * 32 + d - 32;
+      var q = DIGIT[s.charCodeAt(i++)];
+      var value = (q < 64 ? SCORE[q] : 0) * weight;
+      v = 0;
+      while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+      if (!(d < 64) || id >= score.length) throw new Error('bad index data');
+      if (value > score[id]) {
+        if (score[id] === 0) this.ids.push(id);
+        score[id] = value;
+        head[id] = v * 32 + d - 32;
+      }
+    }
+  };
+
   /** The page ids of a filter value. */
   function ids(s) {
     var at = { i: 0 };
@@ -170,15 +201,8 @@
    * { terms, best: Map(page id -> { s: score, h: heading }) }.
    */
   function match(word, typing) {
-    var chars = Array.from(word);
-    var first = shardOf(word);
-    // The word's shard; for the word being typed, from three letters on, also
-    // the next two shards when their terms begin with it too.
-    var wanted = [first];
-    for (var j = first + 1; typing && chars.length >= 3 && j <= first + 2 && j < manifest.shards.length &&
-      manifest.shards[j].lastIndexOf(word, 0) === 0; j++) wanted.push(j);
-    var stems = [];
-    for (var n = chars.length - 1; n >= 3 && n >= chars.length - 5; n--) stems.push(chars.slice(0, n).join(''));
+    var wanted = prefixShards(word, typing);
+    var stems = stemsOf(word);
     var loaded;
     var postingsOf = function (t) {
       var terms = loaded.get(shardOf(t));
@@ -186,7 +210,7 @@
     };
     // The shards of the stems that may begin the word load at the same time (in
     // one round, not two): nearly always the word's own shard or the one before.
-    return shards(wanted.concat(stems.map(shardOf))).then(function (byNumber) {
+    return shards(needed(word, typing)).then(function (byNumber) {
       loaded = byNumber;
       var found = [];
       // A stem that begins the word only counts when the word is no term itself:
@@ -209,34 +233,119 @@
           .slice(0, 50)
           .forEach(function (t) { found.push([t, 0.7]); });
       }
-      var best = new Map();
-      found.forEach(function (f) {
-        eachPosting(postingsOf(f[0]), function (id, score, heading) {
-          score *= f[1];
-          var b = best.get(id);
-          if (!b || score > b.s) best.set(id, { s: score, h: heading });
-        });
-      });
-      return { terms: found.map(function (f) { return f[0]; }), best: best };
+      var pages = new Found(found.map(function (f) { return f[0]; }));
+      found.forEach(function (f) { pages.add(postingsOf(f[0]), f[1]); });
+      return pages;
     });
   }
 
-  /** Sums each page's best posting per word: pages with every word, else any. */
-  function combine(matches) {
-    var pages = new Map();
-    matches.forEach(function (m) {
-      m.best.forEach(function (p, id) {
-        var a = pages.get(id);
-        if (!a) pages.set(id, a = { id: id, s: 0, n: 0, h: 0, top: -1 });
-        a.s += p.s;
-        a.n++;
-        if (p.s > a.top) { a.top = p.s; a.h = p.h; }
-      });
-    });
-    var any = Array.from(pages.values());
-    var all = any.filter(function (a) { return a.n === matches.length; });
-    return all.length ? all : any;
+  /**
+   * The word's shard; for the word being typed, from three letters on, also the
+   * next two shards when their terms begin with it too.
+   */
+  function prefixShards(word, typing) {
+    var first = shardOf(word);
+    var wanted = [first];
+    for (var j = first + 1; typing && Array.from(word).length >= 3 && j <= first + 2 &&
+      j < manifest.shards.length && manifest.shards[j].lastIndexOf(word, 0) === 0; j++) wanted.push(j);
+    return wanted;
   }
+
+  /** The starts of a word that may be its stem: 3 letters or more, at most 5 fewer. */
+  function stemsOf(word) {
+    var chars = Array.from(word);
+    var stems = [];
+    for (var n = chars.length - 1; n >= 3 && n >= chars.length - 5; n--) stems.push(chars.slice(0, n).join(''));
+    return stems;
+  }
+
+  /**
+   * Every shard `match` reads for a word, loaded in one round: its own, the
+   * following ones it begins (while typing), and those of its candidate stems
+   * (nearly always the word's own shard or the one before).
+   */
+  function needed(word, typing) {
+    return prefixShards(word, typing).concat(stemsOf(word).map(shardOf));
+  }
+
+  /**
+   * Sums each page's best posting per word: the pages with every word (else
+   * those with any) that the filters allow, with their scores and the segment
+   * of their best posting.
+   */
+  function combine(matches, allow) {
+    var allowed = function (ids) {
+      return allow ? ids.filter(function (id) { return allow.has(id); }) : ids;
+    };
+    if (matches.length === 1) {
+      var m = matches[0];
+      return new Hits(allowed(m.ids), m.score, m.head);
+    }
+    var n = manifest.pages;
+    var score = new Float32Array(n);
+    var head = new Int32Array(n);
+    var top = new Float32Array(n);
+    var words = new Uint16Array(n);
+    var any = [];
+    var all = [];
+    for (var w = 0; w < matches.length; w++) {
+      var ids = matches[w].ids;
+      var scores = matches[w].score;
+      for (var k = 0; k < ids.length; k++) {
+        var id = ids[k];
+        var s = scores[id];
+        if (words[id] === 0) any.push(id);
+        if (++words[id] === matches.length) all.push(id);
+        score[id] += s;
+        if (s > top[id]) {
+          top[id] = s;
+          head[id] = matches[w].head[id];
+        }
+      }
+    }
+    return new Hits(allowed(all.length ? all : any), score, head);
+  }
+
+  /**
+   * Found pages, best first (then by id). The first page of them is picked
+   * in one pass; all are sorted only when the reader asks for more, since
+   * sorting every page a common word is on takes longer than the rest of the
+   * search.
+   */
+  function Hits(ids, score, head) {
+    this.ids = ids;
+    this.score = score;
+    this.head = head;
+    this.first = null; // the best PAGE_SIZE, in order
+    this.sorted = false;
+  }
+  Hits.prototype.slice = function (from, to) {
+    var score = this.score;
+    if (from === 0 && to <= PAGE_SIZE && !this.sorted) {
+      if (!this.first) {
+        var best = [];
+        var ids = this.ids;
+        for (var i = 0; i < ids.length; i++) {
+          var id = ids[i];
+          var s = score[id];
+          var at = best.length;
+          // Before a kept one when it scores higher, or the same with a lower id.
+          while (at > 0 && (s > score[best[at - 1]] || (s === score[best[at - 1]] && id < best[at - 1]))) at--;
+          if (at < PAGE_SIZE) {
+            best.splice(at, 0, id);
+            if (best.length > PAGE_SIZE) best.pop();
+          }
+        }
+        this.first = best;
+      }
+      return this.first.slice(from, to);
+    }
+    if (!this.sorted) {
+      this.ids.sort(function (a, b) { return score[b] - score[a] || a - b; });
+      this.sorted = true;
+    }
+    return this.ids.slice(from, to);
+  };
 
   /** The chosen filter values, by filter name. */
   function chosen() {
@@ -306,8 +415,9 @@
     parent.append(excerpt.slice(last));
   }
 
-  function result(hit, p) {
-    var at = 3 * hit.h + 2 < p.h.length ? 3 * hit.h : 0;
+  /** The <li> of a result: page entry `p`, at its segment number `heading`. */
+  function result(heading, p) {
+    var at = 3 * heading + 2 < p.h.length ? 3 * heading : 0;
     var section = p.h.slice(at, at + 3);
     // Anchor 0: the heading in lower case with `-` for spaces.
     if (section[0] === 0) section[0] = section[1].toLowerCase().replace(/ /g, '-');
@@ -348,20 +458,36 @@
     return n === 1 ? text('results-one') : text('results').replace('{n}', n);
   }
 
-  /** Shows the next PAGE_SIZE hits; `focus` moves focus to the first of them. */
-  function showMore(mine, focus) {
+  /**
+   * Shows the next PAGE_SIZE hits, each as soon as it and those before it have
+   * loaded (one small file each, loaded side by side); `focus` moves focus to
+   * the first of them; `shownFirst` is called when the first is on screen.
+   */
+  function showMore(mine, focus, shownFirst) {
     var next = hits.slice(shown, shown + PAGE_SIZE);
-    return Promise.all(next.map(function (h) { return page(h.id); })).then(function (pages) {
-      if (mine !== run) return;
-      var first = null;
-      pages.forEach(function (p, i) {
-        if (!p) return;
-        var li = result(next[i], p);
-        first = first || li;
-        list.append(li);
+    var items = new Array(next.length); // a result's <li>, or null when its page is gone
+    var put = 0;
+    var first = null;
+    function flush() {
+      for (; put < next.length && items[put] !== undefined; put++) {
+        if (!items[put]) continue;
+        list.append(items[put]);
+        if (!first) {
+          first = items[put];
+          if (shownFirst) shownFirst();
+        }
+      }
+    }
+    return Promise.all(next.map(function (id, i) {
+      return page(id).then(function (p) {
+        if (mine !== run) return;
+        items[i] = p ? result(hits.head[id], p) : null;
+        flush();
       });
+    })).then(function () {
+      if (mine !== run) return;
       shown += next.length;
-      moreButton.hidden = shown >= hits.length;
+      moreButton.hidden = shown >= hits.ids.length;
       if (focus && first) first.querySelector('a').focus();
     });
   }
@@ -373,18 +499,27 @@
     var query = input.value;
     var ws = words(query);
     var selection = chosen();
-    remember(query, selection);
-    if (!manifest) return;
+    if (!manifest) {
+      remember(query, selection);
+      return;
+    }
     if (!ws.length && !Object.keys(selection).length) {
-      hits = [];
+      hits = null;
       list.replaceChildren();
       moreButton.hidden = true;
       say('');
       state('done');
+      remember(query, selection);
       return;
     }
     state('busy');
     list.setAttribute('aria-busy', 'true');
+    // How long the query takes, from the search to the first result and to all
+    // of the first page on screen: for benchmarks (tests/browser/query-bench.mjs).
+    var took = function (name) {
+      box.setAttribute(name, String(Math.round(performance.now() - started)));
+    };
+    box.removeAttribute('data-first-ms');
     Promise.all([
       Promise.all(ws.map(function (w, i) { return match(w, i === ws.length - 1); })),
       allowed(selection)
@@ -392,22 +527,21 @@
       if (mine !== run) return;
       var matches = r[0];
       var ids = r[1];
-      var found = ws.length
-        ? combine(matches).filter(function (a) { return !ids || ids.has(a.id); })
-        : Array.from(ids, function (id) { return { id: id, s: 0, h: 0 }; });
-      found.sort(function (a, b) { return b.s - a.s || a.id - b.id; });
+      if (ws.length) hits = combine(matches, ids);
+      else hits = new Hits(Array.from(ids), new Float32Array(manifest.pages), new Int32Array(manifest.pages));
       highlights = ws.slice();
       matches.forEach(function (m) { highlights.push.apply(highlights, m.terms); });
-      hits = found;
       shown = 0;
       list.replaceChildren();
-      return showMore(mine, false).then(function () {
+      return showMore(mine, false, function () { took('data-first-ms'); }).then(function () {
         if (mine !== run) return;
         list.removeAttribute('aria-busy');
-        say(hits.length ? count(hits.length) : text('no-results'));
-        // How long the query took, from the search to results on screen (for benchmarks).
-        box.setAttribute('data-ms', String(Math.round(performance.now() - started)));
+        say(hits.ids.length ? count(hits.ids.length) : text('no-results'));
+        took('data-ms');
         state('done');
+        // After the results: changing the address can take a browser some
+        // milliseconds, which the reader should not wait for.
+        remember(query, selection);
       });
     }).catch(failed);
   }
@@ -476,7 +610,10 @@
     run++; // a search still under way is out of date now
     state('busy');
     // The words' shards start loading while the reader types on.
-    if (manifest) shards(words(input.value).map(shardOf));
+    if (manifest) {
+      var ws = words(input.value);
+      ws.forEach(function (w, i) { shards(needed(w, i === ws.length - 1)); });
+    }
     timer = setTimeout(search, 150);
   });
   input.addEventListener('keydown', function (e) {
