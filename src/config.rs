@@ -54,6 +54,8 @@ struct RawTaxonomy {
     title: Option<String>,
     #[serde(default)]
     feed: bool,
+    #[serde(default)]
+    paginate_by: Option<usize>,
 }
 
 /// One taxonomy the site classifies pages by (e.g. `kommune`).
@@ -65,6 +67,9 @@ pub struct Taxonomy {
     pub title: String,
     /// Whether each term gets an Atom feed.
     pub feed: bool,
+    /// How many pages a term's page lists; the rest follow on `side/2/` and on.
+    /// `None`: all on one page.
+    pub paginate_by: Option<usize>,
 }
 
 /// The validated site settings.
@@ -127,8 +132,14 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
             errors.push(at_key("name", format!("the taxonomy `{}` is defined twice", t.name)));
             continue;
         }
+        if t.paginate_by == Some(0) {
+            errors.push(
+                at_key("paginate_by", format!("`paginate_by` of the taxonomy `{}` must be at least 1", t.name))
+                    .hint("give the number of pages per term page, e.g. `paginate_by = 20`, or leave it out"),
+            );
+        }
         let title = t.title.unwrap_or_else(|| capitalize(&t.name));
-        taxonomies.push(Taxonomy { name: t.name, title, feed: t.feed });
+        taxonomies.push(Taxonomy { name: t.name, title, feed: t.feed, paginate_by: t.paginate_by });
     }
 
     let theme = raw.theme.unwrap_or_else(|| "innsyn".to_string());
@@ -288,5 +299,15 @@ mod tests {
         let s = parse("config.toml", "title = \"x\"\nbase_url = \"https://innsyn.asker.kommune.no/arkiv\"").unwrap();
         assert_eq!(s.base_url, "https://innsyn.asker.kommune.no/arkiv/");
         assert_eq!(s.permalink("/mandater/"), "https://innsyn.asker.kommune.no/arkiv/mandater/");
+    }
+
+    #[test]
+    fn a_taxonomy_paginates_by_at_least_one() {
+        let ok = parse("config.toml", "title = \"x\"\n[[taxonomies]]\nname = \"kommune\"\npaginate_by = 20\n").unwrap();
+        assert_eq!(ok.taxonomies[0].paginate_by, Some(20));
+        let err = parse("config.toml", "title = \"x\"\n[[taxonomies]]\nname = \"kommune\"\npaginate_by = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("config.toml:4:1") && err.contains("must be at least 1"), "{err}");
     }
 }

@@ -249,7 +249,12 @@ fn add_status_taxonomy(settings: &mut Settings, pages: &mut [PageNode]) {
         return;
     }
     if !settings.taxonomies.iter().any(|t| t.name == "status") {
-        settings.taxonomies.push(Taxonomy { name: "status".into(), title: "Status".into(), feed: false });
+        settings.taxonomies.push(Taxonomy {
+            name: "status".into(),
+            title: "Status".into(),
+            feed: false,
+            paginate_by: None,
+        });
     }
     let lang = settings.language;
     for p in pages {

@@ -188,7 +188,16 @@ fn the_features_fixture_renders_every_kind_of_content() {
         list.find("Tredje nyhet").unwrap() < list.find("Andre nyhet").unwrap(),
         "sort_by = date puts the newest first"
     );
-    assert!(text(&f, "kommune/meraker/index.html").contains("Første nyhet"));
+    // Term pages paginate like sections: Meråker has two pages, one to a page.
+    let meraker = text(&f, "kommune/meraker/index.html");
+    let second = text(&f, "kommune/meraker/side/2/index.html");
+    assert!(meraker.contains("2 sider") && second.contains("2 sider"), "the count is of all the term's pages");
+    assert!(meraker.contains("href=\"side/2/\"") && second.contains("href=\"../../\""), "{second}");
+    assert_eq!(
+        meraker.matches("class=\"page-list-item\"").count() + second.matches("class=\"page-list-item\"").count(),
+        2
+    );
+    assert!(!f.contains_key("kommune/meraker/side/3/index.html"));
 
     insta::assert_snapshot!("features_en_main", main_of(&en));
     insta::assert_snapshot!("features_section_main", main_of(&list));

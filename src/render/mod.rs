@@ -326,6 +326,8 @@ enum Job {
     Term {
         taxonomy: usize,
         term: usize,
+        /// 0-based page of the term's list.
+        page: usize,
     },
     NotFound,
     /// The search page, `/sok/`.
@@ -377,7 +379,11 @@ fn render_jobs(
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
         jobs.push(Job::TaxonomyList(t));
-        jobs.extend((0..tax.terms.len()).map(|term| Job::Term { taxonomy: t, term }));
+        for (term, node) in tax.terms.iter().enumerate() {
+            for page in 0..page_count(node.pages.len(), tax.taxonomy.paginate_by) {
+                jobs.push(Job::Term { taxonomy: t, term, page });
+            }
+        }
     }
     jobs.push(Job::NotFound);
     if renderer.has_template("search.html") {
@@ -583,23 +589,7 @@ impl<'a> Shared<'a> {
                 let pages = chosen.map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let view = views::section(site, node, &self.bodies.sections[index], pages);
                 let path = paginated_path(&node.path, page + 1);
-                let paginator = node.section.paginate_by.map(|_| {
-                    let total = page_count(node.pages.len(), node.section.paginate_by);
-                    let numbers = (1..=total)
-                        .map(|n| PaginatorNumber {
-                            number: n,
-                            path: paginated_path(&node.path, n),
-                            current: n == page + 1,
-                        })
-                        .collect();
-                    PaginatorView {
-                        current: page + 1,
-                        total,
-                        previous: if page > 0 { paginated_path(&node.path, page) } else { String::new() },
-                        next: if page + 1 < total { paginated_path(&node.path, page + 2) } else { String::new() },
-                        numbers,
-                    }
-                });
+                let paginator = paginator(&node.path, node.pages.len(), node.section.paginate_by, page);
                 let default = if index == 0 { "index.html" } else { "section.html" };
                 let template = node.section.template.clone().unwrap_or_else(|| default.into());
                 let mut ctx = self.context(node.lang, &path, index, true, hashing);
@@ -638,7 +628,7 @@ impl<'a> Shared<'a> {
                 ctx.insert("breadcrumbs", &vec![self.home()]);
                 Ok(Prepared::new("taxonomy_list.html".into(), ctx, &tax.path, crate::config::CONFIG_FILE.as_ref()))
             }
-            Job::Term { taxonomy, term } => {
+            Job::Term { taxonomy, term, page } => {
                 let tax = &site.taxonomies[taxonomy];
                 let term = &tax.terms[term];
                 let view = TaxonomyView {
@@ -647,16 +637,20 @@ impl<'a> Shared<'a> {
                     path: &tax.path,
                     terms: Vec::new(),
                 };
-                let pages = term.pages.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
-                let term_view = TermPagesView { name: &term.name, path: &term.path, pages };
-                let mut ctx = self.context(site.settings.language, &term.path, 0, false, hashing);
+                let per = tax.taxonomy.paginate_by.unwrap_or(usize::MAX).max(1);
+                let chosen = term.pages.iter().skip(page.saturating_mul(per)).take(per);
+                let pages = chosen.map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
+                let term_view = TermPagesView { name: &term.name, path: &term.path, count: term.pages.len(), pages };
+                let path = paginated_path(&term.path, page + 1);
+                let mut ctx = self.context(site.settings.language, &path, 0, false, hashing);
                 ctx.insert("taxonomy", &view);
                 ctx.insert("term", &term_view);
+                ctx.insert("paginator", &paginator(&term.path, term.pages.len(), tax.taxonomy.paginate_by, page));
                 ctx.insert(
                     "breadcrumbs",
                     &vec![self.home(), Link { title: tax.taxonomy.title.clone(), path: tax.path.clone() }],
                 );
-                Ok(Prepared::new("taxonomy_term.html".into(), ctx, &term.path, crate::config::CONFIG_FILE.as_ref()))
+                Ok(Prepared::new("taxonomy_term.html".into(), ctx, &path, crate::config::CONFIG_FILE.as_ref()))
             }
             Job::Search => {
                 let mut ctx = self.context(site.settings.language, SEARCH_PATH, 0, false, hashing);
@@ -907,6 +901,23 @@ pub fn output_path(path: &str) -> String {
 }
 
 /// Page `n` (from 1) of a paginated section.
+/// The paginator of page `page` (0-based) of a list of `len` items at `path`,
+/// `per` to a page; `None` when the list is not paginated.
+fn paginator(path: &str, len: usize, per: Option<usize>, page: usize) -> Option<PaginatorView> {
+    per?;
+    let total = page_count(len, per);
+    let numbers = (1..=total)
+        .map(|n| PaginatorNumber { number: n, path: paginated_path(path, n), current: n == page + 1 })
+        .collect();
+    Some(PaginatorView {
+        current: page + 1,
+        total,
+        previous: if page > 0 { paginated_path(path, page) } else { String::new() },
+        next: if page + 1 < total { paginated_path(path, page + 2) } else { String::new() },
+        numbers,
+    })
+}
+
 fn paginated_path(section: &str, n: usize) -> String {
     if n <= 1 {
         section.to_string()

@@ -166,6 +166,8 @@ pub struct TaxonomyView<'a> {
 pub struct TermPagesView<'a> {
     pub name: &'a str,
     pub path: &'a str,
+    /// How many pages have the term (`pages` may be one page of them).
+    pub count: usize,
     pub pages: Vec<PageSummary<'a>>,
 }
 
