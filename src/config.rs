@@ -30,6 +30,8 @@ struct RawConfig {
     feed: bool,
     #[serde(default = "yes")]
     sitemap: bool,
+    #[serde(default = "yes")]
+    search: bool,
     #[serde(default)]
     accessibility_statement: String,
     #[serde(default)]
@@ -84,6 +86,8 @@ pub struct Settings {
     pub taxonomies: Vec<Taxonomy>,
     pub feed: bool,
     pub sitemap: bool,
+    /// Whether the site gets a search index and search page (`/sok/`).
+    pub search: bool,
     pub accessibility_statement: String,
     pub contact_email: String,
     pub contact_name: String,
@@ -165,6 +169,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         taxonomies,
         feed: raw.feed,
         sitemap: raw.sitemap,
+        search: raw.search,
         accessibility_statement: raw.accessibility_statement,
         contact_email: raw.contact_email,
         contact_name: raw.contact_name,

@@ -188,7 +188,9 @@ pub(crate) fn make(
     };
     let search = || {
         let start = Instant::now();
-        let (index, stats, pages) = if extras.memo {
+        let (index, stats, pages) = if !site.settings.search {
+            (Vec::new(), crate::search::Stats::default(), Vec::new())
+        } else if extras.memo {
             let pages = crate::search::analyse_all(&site, &bodies);
             let (index, stats) = crate::search::build_from(&site, &pages);
             (index, stats, pages)
@@ -206,7 +208,15 @@ pub(crate) fn make(
     let feeds = render::feeds::render(&site, &bodies);
     let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
     files.extend(feeds);
-    files.extend(theme.static_files.into_iter().map(|(path, (_, bytes))| OutputFile::new(path, bytes)));
+    // The theme's search script and styles serve the search page only.
+    let wanted = |path: &str| site.settings.search || !matches!(path, "search.js" | "search.css");
+    files.extend(
+        theme
+            .static_files
+            .into_iter()
+            .filter(|(path, _)| wanted(path))
+            .map(|(path, (_, bytes))| OutputFile::new(path, bytes)),
+    );
     files.extend(copy_assets(root, &site, &scanned)?);
     files.extend(data_files);
     files.extend(bodies.files().cloned());

@@ -146,6 +146,10 @@ impl Session {
     pub fn refresh_index(&mut self) -> Option<IndexUpdate> {
         let kept = self.kept.as_mut().filter(|k| k.reanalyse.as_ref().is_none_or(|pages| !pages.is_empty()))?;
         let parts = &mut kept.parts;
+        if !parts.site.settings.search {
+            kept.reanalyse = Some(HashSet::new());
+            return None;
+        }
         match kept.reanalyse.take() {
             Some(pages) if parts.search_pages.len() == parts.site.pages.len() => {
                 for i in pages {

@@ -204,6 +204,23 @@ fn the_features_fixture_renders_every_kind_of_content() {
 }
 
 #[test]
+fn a_site_can_go_without_search() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("features"), site.path());
+    let config = site.path().join("config.toml");
+    let text_of_config = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("search = false\n{text_of_config}")).unwrap();
+    let (_o, f) = build(site.path(), &[]);
+    assert!(!f.keys().any(|k| k.starts_with("search") || k.starts_with("sok/")), "{:?}", f.keys());
+    let home = text(&f, "index.html");
+    assert!(!home.contains("role=\"search\"") && !home.contains("search.css"), "no search form without search");
+    // With search (the default) the same site has both.
+    let (_p, with) = build(&fixture("features"), &[]);
+    assert!(with.contains_key("sok/index.html") && with.contains_key("search/manifest.js"));
+    assert!(text(&with, "index.html").contains("role=\"search\""));
+}
+
+#[test]
 fn drafts_are_built_when_asked_for() {
     let (_o, f) = build(&fixture("features"), &["--drafts"]);
     assert!(f.contains_key("nyheter/utkast/index.html"));

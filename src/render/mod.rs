@@ -386,7 +386,7 @@ fn render_jobs(
         }
     }
     jobs.push(Job::NotFound);
-    if renderer.has_template("search.html") {
+    if site.settings.search && renderer.has_template("search.html") {
         jobs.push(Job::Search);
     }
 

@@ -21,6 +21,7 @@ pub struct ConfigView<'a> {
     pub contact_name: &'a str,
     pub organization: &'a str,
     pub feed: bool,
+    pub search: bool,
     pub extra: &'a toml::Table,
 }
 
@@ -36,6 +37,7 @@ impl<'a> ConfigView<'a> {
             contact_name: &s.contact_name,
             organization: &s.organization,
             feed: s.feed && !s.base_url.is_empty(),
+            search: s.search,
             extra: &s.extra,
         }
     }
