@@ -27,7 +27,7 @@ use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
 use encoding::{boundary, encode, encode_ids, quantize, utf16_cmp, Posting};
-use text::{each_word, fold, lower, segments, Segment};
+use text::{each_lowered_word, fold, lower_into, segments, Segment};
 
 /// Characters of text kept per heading for excerpts, and how many more may
 /// finish the word the limit falls in.
@@ -177,28 +177,37 @@ struct Tally {
 pub fn analyse(site: &Site, page: usize, body_html: &str) -> PageWords {
     let node = &site.pages[page];
     let segs = segments(body_html);
-    // Every text of the page, lower-cased once, with its weight and segment; in
+    // Every text of the page, lower-cased into one string, with its weight and
+    // segment and whether the tokenizer's fast path knows all its characters; in
     // segment order, so each word's weight per segment is summed in one run.
-    let mut sources: Vec<(Cow<'_, str>, f32, u16)> = Vec::with_capacity(2 * segs.len() + 4);
-    sources.push((lower(&node.page.title), TITLE, 0));
-    sources.push((lower(&node.page.description), DESCRIPTION, 0));
-    for values in node.page.taxonomies.values() {
-        for v in values {
-            sources.push((lower(v), BODY, 0));
-        }
+    let taxonomy_terms = || node.page.taxonomies.values().flatten();
+    let size = node.page.title.len()
+        + node.page.description.len()
+        + taxonomy_terms().map(String::len).sum::<usize>()
+        + segs.iter().map(|s| s.heading.len() + s.text.len()).sum::<usize>();
+    let mut lowered = String::with_capacity(size);
+    let mut sources: Vec<(std::ops::Range<usize>, f32, u16, bool)> = Vec::with_capacity(2 * segs.len() + 4);
+    let mut add = |text: &str, weight: f32, seg: u16| {
+        let start = lowered.len();
+        let known = lower_into(&mut lowered, text);
+        sources.push((start..lowered.len(), weight, seg, known));
+    };
+    add(&node.page.title, TITLE, 0);
+    add(&node.page.description, DESCRIPTION, 0);
+    for v in taxonomy_terms() {
+        add(v, BODY, 0);
     }
     for (s, seg) in segs.iter().enumerate() {
         let s = s.min(usize::from(u16::MAX)) as u16;
-        sources.push((lower(&seg.heading), HEADING, s));
-        sources.push((lower(&seg.text), BODY, s));
+        add(&seg.heading, HEADING, s);
+        add(&seg.text, BODY, s);
     }
     // Words in the order they first occur, and where each stands in `tallies`.
     let mut index: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(512, FxBuild::default());
     let mut tallies: Vec<(&str, Tally)> = Vec::with_capacity(512);
     let mut length = 0.0;
-    for (text, weight, seg) in &sources {
-        let (weight, seg) = (*weight, *seg);
-        each_word(text, |w| {
+    for (range, weight, seg, known) in sources {
+        each_lowered_word(&lowered[range], known, |w| {
             // One letter alone is no word; one digit is.
             let mut chars = w.chars();
             let first = chars.next();
