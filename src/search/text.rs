@@ -103,11 +103,27 @@ fn push_text(out: &mut [Segment], space: &mut [bool; 2], raw: &str, visible: boo
     unescape_into(&mut Squash { out, space }, raw);
 }
 
-/// Whether `b` can be the first byte of a whitespace character: whitespace
-/// beyond ASCII starts with one of these bytes, which never occur inside
-/// another character's encoding.
-fn may_start_whitespace(b: u8) -> bool {
-    matches!(b, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+/// The bytes that can start a whitespace character: whitespace beyond ASCII
+/// starts with one of 0xC2, 0xE1, 0xE2, 0xE3, which never occur inside another
+/// character's encoding. A table, as the loops that pass all other bytes test
+/// every byte of the text.
+const WHITESPACE_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        b += 1;
+    }
+    table
+};
+
+/// The first `i` at or after `from` where `stop[bytes[i]]`, or the end.
+fn skip_to(bytes: &[u8], from: usize, stop: &[bool; 256]) -> usize {
+    let mut i = from;
+    while i < bytes.len() && !stop[usize::from(bytes[i])] {
+        i += 1;
+    }
+    i
 }
 
 /// The length in bytes of the whitespace character (`char::is_whitespace`) at
@@ -166,17 +182,16 @@ impl Sink for Squash<'_> {
         // single spaces between other characters, which stay as they are.
         let mut from = 0;
         let mut i = 0;
-        while i < bytes.len() {
-            // Most bytes can start no whitespace: pass them quickly.
-            if !may_start_whitespace(bytes[i]) {
-                i += 1;
-                continue;
+        loop {
+            i = skip_to(bytes, i, &WHITESPACE_START);
+            if i == bytes.len() {
+                break;
             }
             let width = whitespace_at(s, i);
             let lone_space = width == 1
                 && bytes[i] == b' '
                 && i > from
-                && bytes.get(i + 1).is_some_and(|&b| !may_start_whitespace(b) || whitespace_at(s, i + 1) == 0);
+                && bytes.get(i + 1).is_some_and(|&b| !WHITESPACE_START[usize::from(b)] || whitespace_at(s, i + 1) == 0);
             if width == 0 || lone_space {
                 i += 1;
                 continue;
@@ -294,14 +309,18 @@ pub fn lower_into(out: &mut String, text: &str) -> bool {
     // letter but for ASCII capitals, so most text is copied in one piece.
     let mut from = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b == b' ' && i > 0 && bytes[i - 1].is_ascii_digit() && thousands_gap(bytes, i, 1) {
-                push_run(out, &text[from..i]);
-                from = i + 1;
-            }
+    loop {
+        i = skip_to(bytes, i, &LOWER_STOP);
+        if i == bytes.len() {
+            break;
+        }
+        if bytes[i].is_ascii_digit() {
             i += 1;
+            if bytes.get(i) == Some(&b' ') && thousands_gap(bytes, i, 1) {
+                push_run(out, &text[from..i]);
+                i += 1;
+                from = i;
+            }
             continue;
         }
         let Some(c) = text[i..].chars().next() else { break };
@@ -341,6 +360,18 @@ pub fn lower_into(out: &mut String, text: &str) -> bool {
     push_run(out, &text[from..]);
     known
 }
+
+/// The bytes where [`lower_into`] looks closer: digits (a space after one may
+/// join thousands) and the first bytes of characters beyond ASCII.
+const LOWER_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || (b as u8).is_ascii_digit();
+        b += 1;
+    }
+    table
+};
 
 /// Whether the separator of `width` bytes at `at` in `text` stands between a
 /// digit and exactly three digits, like the space in `2 045`.
