@@ -264,25 +264,35 @@ pub fn analyse_all(site: &Site, bodies: &Bodies) -> Vec<Arc<PageWords>> {
 /// When `pages` is shorter than `site.pages`.
 pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, Stats) {
     let pages = &pages[..site.pages.len()];
-    // 1. The vocabulary: distinct words of all pages, merged from per-thread sets.
-    let vocab: Vec<&str> = {
-        let set = pages
-            .par_iter()
-            .fold(FxSet::default, |mut set: FxSet<&str>, p| {
-                set.extend(p.word_uses().map(|(w, _)| w));
-                set
-            })
-            .reduce(FxSet::default, |a, b| {
-                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-                big.extend(small);
-                big
-            });
-        let mut v: Vec<&str> = set.into_iter().collect();
-        v.par_sort_unstable();
-        v
+    // 1. The vocabulary: distinct words of all pages, numbered in the order they
+    // are first met (one hash lookup per word of a page), then sorted and
+    // numbered again in that order.
+    let (vocab, page_ids) = {
+        let mut first: FxMap<&str, u32> = FxMap::default();
+        let mut met: Vec<&str> = Vec::new();
+        let mut page_ids: Vec<Vec<u32>> = Vec::with_capacity(pages.len());
+        for p in pages {
+            let ids = p
+                .word_uses()
+                .map(|(w, _)| {
+                    *first.entry(w).or_insert_with(|| {
+                        met.push(w);
+                        met.len() as u32 - 1
+                    })
+                })
+                .collect();
+            page_ids.push(ids);
+        }
+        let mut order: Vec<u32> = (0..met.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| met[a as usize].cmp(met[b as usize]));
+        let mut rank = vec![0u32; met.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        page_ids.par_iter_mut().flatten().for_each(|id| *id = rank[*id as usize]);
+        let vocab: Vec<&str> = order.iter().map(|&i| met[i as usize]).collect();
+        (vocab, page_ids)
     };
-    let word_id: FxMap<&str, u32> = vocab.iter().enumerate().map(|(i, &w)| (w, i as u32)).collect();
-    let page_ids: Vec<Vec<u32>> = pages.par_iter().map(|p| p.word_uses().map(|(w, _)| word_id[w]).collect()).collect();
     let mut uses_english = vec![false; vocab.len()];
     for (p, ids) in pages.iter().zip(&page_ids) {
         if p.english {
