@@ -27,7 +27,7 @@ use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
 use encoding::{boundary, encode, encode_ids, quantize, utf16_cmp, Posting};
-use text::{each_word, fold, lower, segments, Segment};
+use text::{each_lowered_word, fold, lower_into, segments, Segment};
 
 /// Characters of text kept per heading for excerpts, and how many more may
 /// finish the word the limit falls in.
@@ -177,28 +177,37 @@ struct Tally {
 pub fn analyse(site: &Site, page: usize, body_html: &str) -> PageWords {
     let node = &site.pages[page];
     let segs = segments(body_html);
-    // Every text of the page, lower-cased once, with its weight and segment; in
+    // Every text of the page, lower-cased into one string, with its weight and
+    // segment and whether the tokenizer's fast path knows all its characters; in
     // segment order, so each word's weight per segment is summed in one run.
-    let mut sources: Vec<(Cow<'_, str>, f32, u16)> = Vec::with_capacity(2 * segs.len() + 4);
-    sources.push((lower(&node.page.title), TITLE, 0));
-    sources.push((lower(&node.page.description), DESCRIPTION, 0));
-    for values in node.page.taxonomies.values() {
-        for v in values {
-            sources.push((lower(v), BODY, 0));
-        }
+    let taxonomy_terms = || node.page.taxonomies.values().flatten();
+    let size = node.page.title.len()
+        + node.page.description.len()
+        + taxonomy_terms().map(String::len).sum::<usize>()
+        + segs.iter().map(|s| s.heading.len() + s.text.len()).sum::<usize>();
+    let mut lowered = String::with_capacity(size);
+    let mut sources: Vec<(std::ops::Range<usize>, f32, u16, bool)> = Vec::with_capacity(2 * segs.len() + 4);
+    let mut add = |text: &str, weight: f32, seg: u16| {
+        let start = lowered.len();
+        let known = lower_into(&mut lowered, text);
+        sources.push((start..lowered.len(), weight, seg, known));
+    };
+    add(&node.page.title, TITLE, 0);
+    add(&node.page.description, DESCRIPTION, 0);
+    for v in taxonomy_terms() {
+        add(v, BODY, 0);
     }
     for (s, seg) in segs.iter().enumerate() {
         let s = s.min(usize::from(u16::MAX)) as u16;
-        sources.push((lower(&seg.heading), HEADING, s));
-        sources.push((lower(&seg.text), BODY, s));
+        add(&seg.heading, HEADING, s);
+        add(&seg.text, BODY, s);
     }
     // Words in the order they first occur, and where each stands in `tallies`.
     let mut index: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(512, FxBuild::default());
     let mut tallies: Vec<(&str, Tally)> = Vec::with_capacity(512);
     let mut length = 0.0;
-    for (text, weight, seg) in &sources {
-        let (weight, seg) = (*weight, *seg);
-        each_word(text, |w| {
+    for (range, weight, seg, known) in sources {
+        each_lowered_word(&lowered[range], known, |w| {
             // One letter alone is no word; one digit is.
             let mut chars = w.chars();
             let first = chars.next();
@@ -255,25 +264,35 @@ pub fn analyse_all(site: &Site, bodies: &Bodies) -> Vec<Arc<PageWords>> {
 /// When `pages` is shorter than `site.pages`.
 pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, Stats) {
     let pages = &pages[..site.pages.len()];
-    // 1. The vocabulary: distinct words of all pages, merged from per-thread sets.
-    let vocab: Vec<&str> = {
-        let set = pages
-            .par_iter()
-            .fold(FxSet::default, |mut set: FxSet<&str>, p| {
-                set.extend(p.word_uses().map(|(w, _)| w));
-                set
-            })
-            .reduce(FxSet::default, |a, b| {
-                let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-                big.extend(small);
-                big
-            });
-        let mut v: Vec<&str> = set.into_iter().collect();
-        v.par_sort_unstable();
-        v
+    // 1. The vocabulary: distinct words of all pages, numbered in the order they
+    // are first met (one hash lookup per word of a page), then sorted and
+    // numbered again in that order.
+    let (vocab, page_ids) = {
+        let mut first: FxMap<&str, u32> = FxMap::default();
+        let mut met: Vec<&str> = Vec::new();
+        let mut page_ids: Vec<Vec<u32>> = Vec::with_capacity(pages.len());
+        for p in pages {
+            let ids = p
+                .word_uses()
+                .map(|(w, _)| {
+                    *first.entry(w).or_insert_with(|| {
+                        met.push(w);
+                        met.len() as u32 - 1
+                    })
+                })
+                .collect();
+            page_ids.push(ids);
+        }
+        let mut order: Vec<u32> = (0..met.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| met[a as usize].cmp(met[b as usize]));
+        let mut rank = vec![0u32; met.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        page_ids.par_iter_mut().flatten().for_each(|id| *id = rank[*id as usize]);
+        let vocab: Vec<&str> = order.iter().map(|&i| met[i as usize]).collect();
+        (vocab, page_ids)
     };
-    let word_id: FxMap<&str, u32> = vocab.iter().enumerate().map(|(i, &w)| (w, i as u32)).collect();
-    let page_ids: Vec<Vec<u32>> = pages.par_iter().map(|p| p.word_uses().map(|(w, _)| word_id[w]).collect()).collect();
     let mut uses_english = vec![false; vocab.len()];
     for (p, ids) in pages.iter().zip(&page_ids) {
         if p.english {

@@ -20,11 +20,15 @@ pub struct Segment {
 /// scripts and styles are not, nor are heading anchor links.
 pub fn segments(html: &str) -> Vec<Segment> {
     let mut out = vec![Segment::default()];
+    // Whether a space is owed before the next character of the last segment's
+    // heading and of its text: whitespace is squashed as it is copied, so the
+    // text is written once.
+    let mut space = [false; 2];
     let mut skip_depth = 0usize; // inside svg/script/style
     let mut in_heading = false;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        push_text(&mut out, &rest[..lt], skip_depth == 0, in_heading);
+        push_text(&mut out, &mut space, &rest[..lt], skip_depth == 0, in_heading);
         let Some(gt) = rest[lt..].find('>') else { break };
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
@@ -46,6 +50,7 @@ pub fn segments(html: &str) -> Vec<Segment> {
             "h2" | "h3" | "h4" | "h5" | "h6" if !closing && skip_depth == 0 => {
                 let anchor = attr(tag, "id").unwrap_or_default();
                 out.push(Segment { anchor, heading: String::new(), text: String::new() });
+                space = [false; 2];
                 in_heading = true;
             }
             "h2" | "h3" | "h4" | "h5" | "h6" if closing => in_heading = false,
@@ -57,16 +62,12 @@ pub fn segments(html: &str) -> Vec<Segment> {
             }
             _ => {
                 if !closing && is_block(name) {
-                    push_text(&mut out, " ", skip_depth == 0, in_heading);
+                    push_text(&mut out, &mut space, " ", skip_depth == 0, in_heading);
                 }
             }
         }
     }
-    push_text(&mut out, rest, skip_depth == 0, in_heading);
-    for s in &mut out {
-        s.text = squash(&s.text);
-        s.heading = squash(&s.heading);
-    }
+    push_text(&mut out, &mut space, rest, skip_depth == 0, in_heading);
     out
 }
 
@@ -90,12 +91,126 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-fn push_text(out: &mut [Segment], raw: &str, visible: bool, heading: bool) {
+/// Appends the text `raw` (escaped, as in the HTML) to the heading or the text of
+/// the last segment, squashed: runs of whitespace become one space, and there is
+/// none at either end of a heading or text.
+fn push_text(out: &mut [Segment], space: &mut [bool; 2], raw: &str, visible: bool, heading: bool) {
     if !visible || raw.is_empty() {
         return;
     }
-    let last = out.last_mut().expect("there is always a segment");
-    unescape_into(if heading { &mut last.heading } else { &mut last.text }, raw);
+    let Some(last) = out.last_mut() else { return };
+    let (out, space) = if heading { (&mut last.heading, &mut space[0]) } else { (&mut last.text, &mut space[1]) };
+    unescape_into(&mut Squash { out, space }, raw);
+}
+
+/// The bytes that can start a whitespace character: whitespace beyond ASCII
+/// starts with one of 0xC2, 0xE1, 0xE2, 0xE3, which never occur inside another
+/// character's encoding. A table, as the loops that pass all other bytes test
+/// every byte of the text.
+const WHITESPACE_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        b += 1;
+    }
+    table
+};
+
+/// The first `i` at or after `from` where `stop[bytes[i]]`, or the end.
+fn skip_to(bytes: &[u8], from: usize, stop: &[bool; 256]) -> usize {
+    let mut i = from;
+    while i < bytes.len() && !stop[usize::from(bytes[i])] {
+        i += 1;
+    }
+    i
+}
+
+/// The length in bytes of the whitespace character (`char::is_whitespace`) at
+/// byte `i` of `s`, or 0 when there is none (or `i` is past the end).
+fn whitespace_at(s: &str, i: usize) -> usize {
+    match s.as_bytes().get(i) {
+        Some(b' ' | b'\t'..=b'\r') => 1,
+        Some(0xC2 | 0xE1 | 0xE2 | 0xE3) => {
+            s[i..].chars().next().filter(|c| c.is_whitespace()).map_or(0, char::len_utf8)
+        }
+        _ => 0,
+    }
+}
+
+/// Where unescaped text goes.
+trait Sink {
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char);
+}
+
+impl Sink for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
+/// A string written with its whitespace squashed (as `split_whitespace` and a
+/// join with `" "` would), `space` saying whether a space is owed before the
+/// next character that is not whitespace.
+struct Squash<'a> {
+    out: &'a mut String,
+    space: &'a mut bool,
+}
+
+impl Squash<'_> {
+    fn push_run(&mut self, run: &str) {
+        if run.is_empty() {
+            return;
+        }
+        if *self.space && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        *self.space = false;
+        self.out.push_str(run);
+    }
+}
+
+impl Sink for Squash<'_> {
+    fn push_str(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        // `s[from..i]` is still to be written: text whose only whitespace is
+        // single spaces between other characters, which stay as they are.
+        let mut from = 0;
+        let mut i = 0;
+        loop {
+            i = skip_to(bytes, i, &WHITESPACE_START);
+            if i == bytes.len() {
+                break;
+            }
+            let width = whitespace_at(s, i);
+            let lone_space = width == 1
+                && bytes[i] == b' '
+                && i > from
+                && bytes.get(i + 1).is_some_and(|&b| !WHITESPACE_START[usize::from(b)] || whitespace_at(s, i + 1) == 0);
+            if width == 0 || lone_space {
+                i += 1;
+                continue;
+            }
+            self.push_run(&s[from..i]);
+            *self.space = true;
+            i += width;
+            from = i;
+        }
+        self.push_run(&s[from..]);
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            *self.space = true;
+        } else {
+            self.push_run(c.encode_utf8(&mut [0; 4]));
+        }
+    }
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
@@ -112,7 +227,7 @@ pub fn unescape(s: &str) -> String {
 }
 
 /// [`unescape`], appending to `out`.
-fn unescape_into(out: &mut String, s: &str) {
+fn unescape_into(out: &mut impl Sink, s: &str) {
     let mut rest = s;
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
@@ -151,18 +266,6 @@ fn unescape_into(out: &mut String, s: &str) {
     out.push_str(rest);
 }
 
-/// `s` with its runs of whitespace made one space, and none at the ends.
-fn squash(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    out
-}
-
 /// Lower-case words of `text`. Numbers written with a space as thousands separator
 /// (`2 045`, `1 234 567`) stay one word; e-mail addresses give their parts.
 ///
@@ -171,27 +274,120 @@ fn squash(s: &str) -> String {
 /// assert_eq!(words("Årsverk i 2 045, og sykefravær-tallene"), ["årsverk", "i", "2045", "og", "sykefravær", "tallene"]);
 /// ```
 pub fn words(text: &str) -> Vec<String> {
-    let lowered = lower(text);
+    let mut lowered = String::with_capacity(text.len());
+    let known = lower_into(&mut lowered, text);
     let mut out = Vec::new();
-    each_word(&lowered, |w| out.push(w.to_string()));
+    each_lowered_word(&lowered, known, |w| out.push(w.to_string()));
     out
 }
 
-/// `text` lower-cased, with thousands joined (`2 045` → `2045`): the words of
-/// this string are the words of `text`, and borrowing them needs no allocation
-/// per word. Text that is lower-case ASCII already is borrowed as it is.
-pub fn lower(text: &str) -> Cow<'_, str> {
-    let joined = join_thousands(text);
-    if joined.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        Cow::Owned(joined.to_lowercase())
-    } else {
-        joined
+/// Appends `text` to `out` lower-cased, with thousands joined (`2 045` →
+/// `2045`): the words of what is appended are the words of `text`. Returns
+/// whether the fast path of [`each_word`] knows every character appended.
+///
+/// The same as `str::to_lowercase` after the join, but one pass with no
+/// allocation of its own: text is copied in runs and its ASCII lower-cased in
+/// place; only capitals beyond ASCII are lower-cased one by one.
+///
+/// ```
+/// use innsyn::search::text::lower_into;
+/// let mut out = String::new();
+/// assert!(lower_into(&mut out, "Årsverk: 2 045"));
+/// assert_eq!(out, "årsverk: 2045");
+/// ```
+pub fn lower_into(out: &mut String, text: &str) -> bool {
+    /// Copies `run`, which has no capitals but ASCII ones, lower-cased.
+    fn push_run(out: &mut String, run: &str) {
+        let at = out.len();
+        out.push_str(run);
+        out[at..].make_ascii_lowercase();
     }
+    let start = out.len();
+    let bytes = text.as_bytes();
+    let mut known = true;
+    // `text[from..i]` is not yet copied: characters that are their own small
+    // letter but for ASCII capitals, so most text is copied in one piece.
+    let mut from = 0;
+    let mut i = 0;
+    loop {
+        i = skip_to(bytes, i, &LOWER_STOP);
+        if i == bytes.len() {
+            break;
+        }
+        if bytes[i].is_ascii_digit() {
+            i += 1;
+            if bytes.get(i) == Some(&b' ') && thousands_gap(bytes, i, 1) {
+                push_run(out, &text[from..i]);
+                i += 1;
+                from = i;
+            }
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else { break };
+        let at = i;
+        i += c.len_utf8();
+        let lowered = match c {
+            // Small Latin-1 letters (and ÷) are their own small letter.
+            '\u{df}'..='\u{ff}' => continue,
+            '\u{a0}' | '\u{202f}' if thousands_gap(bytes, at, c.len_utf8()) => None,
+            // Capital Latin-1 letters (not ×) have their small letter 32 after them.
+            '\u{c0}'..='\u{de}' if c != '\u{d7}' => char::from_u32(u32::from(c) + 32),
+            // A capital sigma's small letter depends on the letters around it.
+            '\u{3a3}' => {
+                out.truncate(start);
+                out.push_str(&join_thousands(text).to_lowercase());
+                return out[start..].chars().all(|c| class(c).is_some());
+            }
+            _ => {
+                let mut small = c.to_lowercase();
+                if small.len() == 1 && small.next() == Some(c) {
+                    known &= class(c).is_some();
+                    continue;
+                }
+                push_run(out, &text[from..at]);
+                from = i;
+                for c in c.to_lowercase() {
+                    known &= class(c).is_some();
+                    out.push(c);
+                }
+                continue;
+            }
+        };
+        push_run(out, &text[from..at]);
+        from = i;
+        out.extend(lowered);
+    }
+    push_run(out, &text[from..]);
+    known
 }
 
-/// The words of text that [`lower`] has prepared, by Unicode word boundaries
-/// (UAX #29), borrowed from it. Text of Latin letters, digits and common
-/// punctuation is split by a fast path with the same result as
+/// The bytes where [`lower_into`] looks closer: digits (a space after one may
+/// join thousands) and the first bytes of characters beyond ASCII.
+const LOWER_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || (b as u8).is_ascii_digit();
+        b += 1;
+    }
+    table
+};
+
+/// Whether the separator of `width` bytes at `at` in `text` stands between a
+/// digit and exactly three digits, like the space in `2 045`.
+fn thousands_gap(text: &[u8], at: usize, width: usize) -> bool {
+    // A character before or after is a digit exactly when its (first) byte is.
+    let after = &text[(at + width).min(text.len())..];
+    at > 0
+        && text[at - 1].is_ascii_digit()
+        && after.len() >= 3
+        && after[..3].iter().all(u8::is_ascii_digit)
+        && after.get(3).is_none_or(|b| !b.is_ascii_digit())
+}
+
+/// The words of lower-cased text (as [`lower_into`] makes it), by Unicode word
+/// boundaries (UAX #29), borrowed from it. Text of Latin letters, digits and
+/// common punctuation is split by a fast path with the same result as
 /// `unicode_segmentation`'s `unicode_words`, which splits everything else.
 ///
 /// ```
@@ -200,9 +396,15 @@ pub fn lower(text: &str) -> Cow<'_, str> {
 /// each_word("årsverk: 2,5 i asker.kommune.no – «ok»", |w| found.push(w));
 /// assert_eq!(found, ["årsverk", "2,5", "i", "asker.kommune.no", "ok"]);
 /// ```
-pub fn each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str)) {
-    let simple = lowered.is_ascii() || lowered.chars().all(|c| class(c).is_some());
-    if !simple {
+pub fn each_word<'a>(lowered: &'a str, f: impl FnMut(&'a str)) {
+    let known = lowered.is_ascii() || lowered.chars().all(|c| class(c).is_some());
+    each_lowered_word(lowered, known, f);
+}
+
+/// [`each_word`], told by `known` whether its fast path knows every character
+/// of `lowered` (as [`lower_into`] tells).
+pub fn each_lowered_word<'a>(lowered: &'a str, known: bool, mut f: impl FnMut(&'a str)) {
+    if !known {
         lowered.unicode_words().for_each(f);
         return;
     }
@@ -213,8 +415,18 @@ pub fn each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str)) {
     let mut alnum = false;
     let mut last = Class::Other;
     let mut pending: Option<(usize, Class)> = None;
-    for (i, c) in lowered.char_indices() {
-        let k = class(c).unwrap_or(Class::Other);
+    let bytes = lowered.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII by table; other characters decoded (`i` is always at the start
+        // of one).
+        let (k, mut width) = match bytes[i] {
+            b @ 0..=0x7f => (ASCII_CLASSES[usize::from(b)], 1),
+            _ => match lowered[i..].chars().next() {
+                Some(c) => (class(c).unwrap_or(Class::Other), c.len_utf8()),
+                None => break,
+            },
+        };
         if let Some((at, mid)) = pending.take() {
             let joins = match mid {
                 Class::MidLetter => last == Class::Letter && k == Class::Letter,
@@ -236,6 +448,14 @@ pub fn each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str)) {
                 }
                 alnum |= k != Class::Join;
                 last = k;
+                // The rest of a run of ASCII letters or digits changes nothing but
+                // where the word ends.
+                let rest = bytes[i + width..].iter();
+                width += match k {
+                    Class::Letter => rest.take_while(|b| b.is_ascii_alphabetic()).count(),
+                    Class::Number => rest.take_while(|b| b.is_ascii_digit()).count(),
+                    _ => 0,
+                };
             }
             Class::MidLetter | Class::MidNumLet | Class::MidNum if start.is_some() && last != Class::Join => {
                 pending = Some((i, k));
@@ -246,6 +466,7 @@ pub fn each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str)) {
                 }
             }
         }
+        i += width;
     }
     let end = pending.map_or(lowered.len(), |(at, _)| at);
     if let (Some(s), true) = (start, alnum) {
@@ -267,8 +488,22 @@ enum Class {
     Other,
 }
 
+/// The classes of the ASCII characters, looked up rather than matched: most
+/// characters of most pages are ASCII.
+const ASCII_CLASSES: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        if let Some(k) = class(b as char) {
+            table[b as usize] = k;
+        }
+        b += 1;
+    }
+    table
+};
+
 /// The class of `c`, or `None` when the fast path does not know it.
-fn class(c: char) -> Option<Class> {
+const fn class(c: char) -> Option<Class> {
     Some(match c {
         'a'..='z' | 'A'..='Z' => Class::Letter,
         '0'..='9' => Class::Number,
@@ -397,6 +632,42 @@ mod tests {
             each_word(&text, |w| fast.push(w));
             proptest::prop_assert_eq!(fast, text.unicode_words().collect::<Vec<_>>());
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_is_squashed_as_split_whitespace_joins_it(
+            parts in proptest::collection::vec("[ab æ\t\n\u{a0}\u{2003}\u{b}]{0,6}|&nbsp;|&#32;|&amp;", 0..8)
+        ) {
+            let html = parts.concat();
+            let expected = unescape(&html).split_whitespace().collect::<Vec<_>>().join(" ");
+            let (mut out, mut space) = (String::new(), false);
+            for part in &parts {
+                unescape_into(&mut Squash { out: &mut out, space: &mut space }, part);
+            }
+            proptest::prop_assert_eq!(&out, &expected);
+            // In one piece, as well as in several.
+            let (mut whole, mut space) = (String::new(), false);
+            unescape_into(&mut Squash { out: &mut whole, space: &mut space }, &html);
+            proptest::prop_assert_eq!(whole, expected);
+        }
+
+        #[test]
+        fn lowering_is_to_lowercase_after_the_thousands_are_joined(
+            text in "[aZæÆØÅÀÞßÿ×÷ΣσİẞΩ0-9 \u{a0}\u{202f}.,]{0,24}"
+        ) {
+            let mut out = String::from("kept ");
+            let known = lower_into(&mut out, &text);
+            let expected = join_thousands(&text).to_lowercase();
+            proptest::prop_assert_eq!(&out[5..], expected.as_str());
+            proptest::prop_assert_eq!(known, expected.chars().all(|c| class(c).is_some()));
+        }
+    }
+
+    #[test]
+    fn a_space_before_a_tag_is_not_kept_at_the_end_of_a_heading() {
+        let s = segments("<h2 id=\"a\">Bakgrunn <a class=\"heading-anchor\" href=\"#a\">#</a></h2><p> x  y </p>");
+        assert_eq!((s[1].heading.as_str(), s[1].text.as_str()), ("Bakgrunn", "x y"));
     }
 
     #[test]
