@@ -262,7 +262,10 @@ pub fn explain_serde(message: &str) -> (String, Option<String>) {
 pub fn key_position(src: &str, key: &str) -> Option<(usize, usize)> {
     src.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
-        if trimmed.starts_with(&format!("[{key}]")) || trimmed.starts_with(&format!("[{key}.")) {
+        // `[key]` or `[key.sub]` (no `format!` per line: every page's front
+        // matter is searched for a dozen keys).
+        let table = trimmed.strip_prefix('[').and_then(|t| t.strip_prefix(key));
+        if table.is_some_and(|rest| rest.starts_with(']') || rest.starts_with('.')) {
             return Some((i + 1, line.len() - trimmed.len() + 1));
         }
         let rest = trimmed.strip_prefix(key)?;
