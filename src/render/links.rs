@@ -52,19 +52,22 @@ pub fn rewrite(html: &str, file: &str, style: LinkStyle) -> String {
         }
         out.push_str(&html[last..value_start]);
         if *attr == "srcset" {
-            let parts: Vec<String> = value
-                .split(',')
-                .map(|candidate| {
-                    let c = candidate.trim();
-                    match c.split_once(' ') {
-                        Some((url, size)) => format!("{} {size}", link(url, file, style)),
-                        None => link(c, file, style),
+            for (n, candidate) in value.split(',').enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                let c = candidate.trim();
+                match c.split_once(' ') {
+                    Some((url, size)) => {
+                        link_into(&mut out, url, file, style);
+                        out.push(' ');
+                        out.push_str(size);
                     }
-                })
-                .collect();
-            out.push_str(&parts.join(", "));
+                    None => link_into(&mut out, c, file, style),
+                }
+            }
         } else {
-            out.push_str(&link(value, file, style));
+            link_into(&mut out, value, file, style);
         }
         last = value_start + len;
     }
@@ -82,42 +85,53 @@ pub fn rewrite(html: &str, file: &str, style: LinkStyle) -> String {
 /// assert_eq!(link("/", "index.html", LinkStyle::Relative { offline: true }), "index.html");
 /// ```
 pub fn link(url: &str, file: &str, style: LinkStyle) -> String {
+    let mut out = String::new();
+    link_into(&mut out, url, file, style);
+    out
+}
+
+/// [`link`], appended to `out` (a page has dozens of links, a term page
+/// thousands: no allocation per link).
+fn link_into(out: &mut String, url: &str, file: &str, style: LinkStyle) {
     let split_at = url.find(['?', '#']).unwrap_or(url.len());
     let (path, suffix) = url.split_at(split_at);
     let offline = match style {
-        LinkStyle::Absolute(base) => return format!("{}{}{suffix}", base.trim_end_matches('/'), path),
+        LinkStyle::Absolute(base) => {
+            out.push_str(base.trim_end_matches('/'));
+            out.push_str(path);
+            out.push_str(suffix);
+            return;
+        }
         LinkStyle::Relative { offline } => offline,
     };
-    let from: Vec<&str> = file.split('/').collect();
-    let from_dirs = &from[..from.len() - 1];
-    let is_folder = path.ends_with('/');
-    let to: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let common = from_dirs.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut rel = String::new();
-    for _ in common..from_dirs.len() {
-        rel.push_str("../");
+    // The folders `file` is in, and the parts of the path linked to.
+    let from = file.rsplit_once('/').map(|(dirs, _)| dirs.split('/'));
+    let from_dirs = from.clone().map_or(0, Iterator::count);
+    let to = path.split('/').filter(|s| !s.is_empty());
+    let to_len = to.clone().count();
+    let common = from.map_or(0, |from| from.zip(to.clone()).take_while(|(a, b)| a == b).count());
+    let start = out.len();
+    for _ in common..from_dirs {
+        out.push_str("../");
     }
-    for (n, part) in to[common..].iter().enumerate() {
+    for (n, part) in to.skip(common).enumerate() {
         if n > 0 {
-            rel.push('/');
+            out.push('/');
         }
-        rel.push_str(part);
+        out.push_str(part);
     }
-    if is_folder && to.len() > common {
-        rel.push('/');
+    let is_folder = path.ends_with('/');
+    if is_folder && to_len > common {
+        out.push('/');
     }
     if is_folder && offline {
-        rel.push_str("index.html");
+        out.push_str("index.html");
     }
-    if rel.is_empty() {
-        // The file's own folder.
-        rel.push_str(if suffix.starts_with('#') { "" } else { "./" });
-        if rel.is_empty() && !file.ends_with("index.html") {
-            rel.push_str("./");
-        }
+    if out.len() == start && (!suffix.starts_with('#') || !file.ends_with("index.html")) {
+        // The file's own folder (a bare `#anchor` does for an index.html).
+        out.push_str("./");
     }
-    rel.push_str(suffix);
-    rel
+    out.push_str(suffix);
 }
 
 #[cfg(test)]
