@@ -135,7 +135,7 @@ pub fn render(
                 ));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
-                word_count += t.split_whitespace().count();
+                word_count += count_words(t);
                 if heading.is_some() {
                     heading_text.push_str(t);
                 }
@@ -220,8 +220,52 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// `text.split_whitespace().count()`, a byte at a time: only the first byte of
+/// a non-ASCII character needs a look at the whole character. Counting the
+/// words of every text of every page char by char took 2 % of a build.
+fn count_words(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let space = match b {
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => true,
+            0..0x80 => false,
+            0xC0.. => text[i..].chars().next().is_some_and(char::is_whitespace),
+            _ => continue, // the rest of the character before
+        };
+        if !space && !in_word {
+            count += 1;
+        }
+        in_word = !space;
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for text in [
+            "",
+            " ",
+            "én",
+            "to ord",
+            "  Årsverk\ti\n2045\x0B og\x0Csånt\r ",
+            "ord\u{a0}med\u{2003}rom\u{3000}og\u{85}slutt\u{2029}",
+            "ææ øø åå",
+            "\u{1680}\u{202f}x",
+        ] {
+            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_has_as_many_words_as_split_whitespace_finds(text in "[a-zæøå \\t\\n\u{a0}\u{2003}\u{85}-]{0,40}|\\PC{0,40}") {
+            proptest::prop_assert_eq!(count_words(&text), text.split_whitespace().count());
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 
