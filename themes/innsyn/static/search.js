@@ -127,7 +127,7 @@
   function Found(terms) {
     this.terms = terms;
     this.ids = []; // the pages found, in the order first met
-    this.score = new Float32Array(manifest.pages);
+    this.score = new Float64Array(manifest.pages);
     this.head = new Int32Array(manifest.pages);
   }
   /**
@@ -282,9 +282,9 @@
       return new Hits(allowed(m.ids), m.score, m.head);
     }
     var n = manifest.pages;
-    var score = new Float32Array(n);
+    var score = new Float64Array(n);
     var head = new Int32Array(n);
-    var top = new Float32Array(n);
+    var top = new Float64Array(n);
     var words = new Uint16Array(n);
     var any = [];
     var all = [];
@@ -528,7 +528,7 @@
       var matches = r[0];
       var ids = r[1];
       if (ws.length) hits = combine(matches, ids);
-      else hits = new Hits(Array.from(ids), new Float32Array(manifest.pages), new Int32Array(manifest.pages));
+      else hits = new Hits(Array.from(ids), new Float64Array(manifest.pages), new Int32Array(manifest.pages));
       highlights = ws.slice();
       matches.forEach(function (m) { highlights.push.apply(highlights, m.terms); });
       shown = 0;
