@@ -570,7 +570,16 @@ struct PageEntry<'a> {
     l: Option<&'static str>,
     /// Per segment, one after another: anchor (0 when it is the heading in
     /// lower case with `-` for spaces), heading, excerpt.
-    h: Vec<serde_json::Value>,
+    h: Vec<Field<'a>>,
+}
+
+/// One value of [`PageEntry::h`]: a string borrowed from the segment (no copy
+/// into a `serde_json::Value`), or 0 for a derived anchor.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Field<'a> {
+    Derived(u8),
+    Text(Cow<'a, str>),
 }
 
 /// The start of `text`: [`EXCERPT`] characters, and the rest of the word the
@@ -591,7 +600,7 @@ fn excerpt(text: &str) -> Cow<'_, str> {
 }
 
 fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> String {
-    let mut h: Vec<serde_json::Value> = Vec::with_capacity(3 * segs.len());
+    let mut h: Vec<Field> = Vec::with_capacity(3 * segs.len());
     for s in segs {
         let derived = !s.anchor.is_empty()
             && s.heading.is_ascii()
@@ -600,10 +609,10 @@ fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> St
                 .bytes()
                 .zip(s.heading.bytes())
                 .all(|(a, h)| a == if h == b' ' { b'-' } else { h.to_ascii_lowercase() });
-        h.push(if derived { 0.into() } else { s.anchor.as_str().into() });
-        h.push(s.heading.as_str().into());
+        h.push(if derived { Field::Derived(0) } else { Field::Text(Cow::Borrowed(&s.anchor)) });
+        h.push(Field::Text(Cow::Borrowed(&s.heading)));
         let text = if s.anchor.is_empty() && s.text.is_empty() { &node.page.description } else { &s.text };
-        h.push(excerpt(text).into_owned().into());
+        h.push(Field::Text(excerpt(text)));
     }
     let section = &site.sections[node.section].path;
     let entry = PageEntry {
