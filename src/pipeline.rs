@@ -15,7 +15,7 @@ use crate::output::{self, OutputFile, WriteReport};
 use crate::render::{self, RenderOptions, Renderer};
 use crate::site::{self, DataFile, Site};
 use crate::{fsx, theme};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// What to build, and how.
 #[derive(Debug, Clone)]
@@ -302,39 +302,41 @@ struct Scanned {
 fn scan(root: &Path) -> Scanned {
     let content = root.join("content");
     let mut scanned = Scanned::default();
-    for path in fsx::walk_files(&content) {
-        let rel = relative(&content, &path).to_string_lossy().replace('\\', "/");
+    let found: Vec<(PathBuf, String)> = fsx::walk_files(&content)
+        .into_iter()
+        .map(|path| {
+            let rel = relative(&content, &path).to_string_lossy().replace('\\', "/");
+            (path, rel)
+        })
+        .collect();
+    // The page bundles: folders with an `index.md`, known from the walk itself
+    // rather than by asking the disk about every folder above every file.
+    let bundles: HashSet<&str> = found.iter().filter_map(|(_, rel)| rel.strip_suffix("/index.md")).collect();
+    let in_bundles: Vec<bool> = found.iter().map(|(_, rel)| in_bundle(&bundles, rel)).collect();
+    for ((path, rel), in_bundle) in found.into_iter().zip(in_bundles) {
         scanned.files.push(rel.clone());
         let name = rel.rsplit('/').next().unwrap_or_default();
         if name == "_index.md" {
             let dir = rel.strip_suffix("_index.md").unwrap_or_default().trim_end_matches('/').to_string();
             scanned.sections.push((path, dir));
-        } else if rel.ends_with(".md") && !in_bundle(&content, &rel) {
+        } else if rel.ends_with(".md") && !in_bundle {
             scanned.pages.push((path, rel));
-        } else if !rel.ends_with(".md") || in_bundle(&content, &rel) {
+        } else {
             scanned.assets.push((path, rel));
         }
     }
     scanned
 }
 
-/// Whether `rel` lies inside a page bundle (a folder above it holds `index.md`),
+/// Whether `rel` lies inside a page bundle (a folder above it is in `bundles`),
 /// not counting the bundle's own `index.md`.
-fn in_bundle(content: &Path, rel: &str) -> bool {
-    let mut dir = Path::new(rel).parent();
-    let own_index = rel.ends_with("/index.md") || rel == "index.md";
-    let mut first = true;
-    while let Some(d) = dir {
-        if d.as_os_str().is_empty() {
-            break;
-        }
-        if !(first && own_index) && content.join(d).join("index.md").is_file() {
-            return true;
-        }
-        first = false;
-        dir = d.parent();
+fn in_bundle(bundles: &HashSet<&str>, rel: &str) -> bool {
+    let own_index = rel.ends_with("/index.md");
+    let mut dirs = rel.rmatch_indices('/').map(|(i, _)| &rel[..i]);
+    if own_index {
+        dirs.next();
     }
-    false
+    dirs.any(|d| bundles.contains(d))
 }
 
 /// Reads and parses every content file in parallel. Faults go to `errors`; the
