@@ -70,8 +70,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, Diagnostic
         .par_iter()
         .map(|f| {
             let dest = out.join(&f.path);
-            let same_size = std::fs::metadata(&dest).is_ok_and(|m| m.is_file() && m.len() == f.bytes.len() as u64);
-            if same_size && std::fs::read(&dest).is_ok_and(|old| old == f.bytes) {
+            if holds(&dest, &f.bytes) {
                 return Ok(false);
             }
             replace(&dest, &f.bytes).map_err(|e| io_err(&dest, e))?;
@@ -90,6 +89,20 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, Diagnostic
     errors.into_result()?;
     report.removed = remove_stale(out, files).map_err(|e| io_err(out, e))?;
     Ok(report)
+}
+
+/// Whether `dest` is a file with exactly `bytes` in it. One open, one `fstat`
+/// and the reads: a rebuild asks this of every output file.
+fn holds(dest: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(dest) else { return false };
+    if !file.metadata().is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64) {
+        return false;
+    }
+    // `read_exact` and one more read for the end, not `read_to_end`, which
+    // asks the file's size again and seeks.
+    let mut old = vec![0; bytes.len()];
+    file.read_exact(&mut old).is_ok() && old == bytes && file.read(&mut [0]).is_ok_and(|n| n == 0)
 }
 
 fn replace(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -114,6 +127,13 @@ fn replace(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Removes files (and then empty folders) that are not among `files`.
 fn remove_stale(out: &Path, files: &[OutputFile]) -> std::io::Result<usize> {
     let keep: HashSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
+    // Folders with a file that stays; only the others can become empty.
+    let keep_dirs: HashSet<PathBuf> = files
+        .iter()
+        .flat_map(|f| Path::new(&f.path).ancestors().skip(1))
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(|d| out.join(d))
+        .collect();
     let mut removed = 0;
     let mut dirs = Vec::new();
     for entry in walkdir::WalkDir::new(out).min_depth(1).into_iter().filter_map(Result::ok) {
@@ -127,8 +147,8 @@ fn remove_stale(out: &Path, files: &[OutputFile]) -> std::io::Result<usize> {
     }
     // Deepest first, so a folder is empty once its children are gone.
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for d in dirs {
-        let _ = std::fs::remove_dir(&d); // Fails, harmlessly, when not empty.
+    for d in dirs.iter().filter(|d| !keep_dirs.contains(*d)) {
+        let _ = std::fs::remove_dir(d); // Fails, harmlessly, when not empty.
     }
     Ok(removed)
 }
