@@ -452,6 +452,13 @@ pub fn render_page(
     Ok((shared.render(&Job::Page(page))?, fingerprint))
 }
 
+/// The items on page `page` (0-based) of a list paginated by `paginate_by`.
+fn on_page(items: &[usize], paginate_by: Option<usize>, page: usize) -> &[usize] {
+    let per = paginate_by.unwrap_or(usize::MAX).max(1);
+    let start = page.saturating_mul(per).min(items.len());
+    &items[start..start.saturating_add(per).min(items.len())]
+}
+
 fn page_count(pages: usize, paginate_by: Option<usize>) -> usize {
     match paginate_by {
         Some(n) if n > 0 => pages.div_ceil(n).max(1),
@@ -584,9 +591,8 @@ impl<'a> Shared<'a> {
             }
             Job::Section { index, page } => {
                 let node = &site.sections[index];
-                let per = node.section.paginate_by.unwrap_or(usize::MAX).max(1);
-                let chosen = node.pages.iter().skip(page.saturating_mul(per)).take(per);
-                let pages = chosen.map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
+                let chosen = on_page(&node.pages, node.section.paginate_by, page);
+                let pages = chosen.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let view = views::section(site, node, &self.bodies.sections[index], pages);
                 let path = paginated_path(&node.path, page + 1);
                 let paginator = paginator(&node.path, node.pages.len(), node.section.paginate_by, page);
@@ -637,9 +643,8 @@ impl<'a> Shared<'a> {
                     path: &tax.path,
                     terms: Vec::new(),
                 };
-                let per = tax.taxonomy.paginate_by.unwrap_or(usize::MAX).max(1);
-                let chosen = term.pages.iter().skip(page.saturating_mul(per)).take(per);
-                let pages = chosen.map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
+                let chosen = on_page(&term.pages, tax.taxonomy.paginate_by, page);
+                let pages = chosen.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let term_view = TermPagesView { name: &term.name, path: &term.path, count: term.pages.len(), pages };
                 let path = paginated_path(&term.path, page + 1);
                 let mut ctx = self.context(site.settings.language, &path, 0, false, hashing);
