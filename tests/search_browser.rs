@@ -6,6 +6,7 @@
 //! count, nothing is fetched from outside the site, the console stays clean, and
 //! axe-core finds no serious or critical violation with results shown. On the
 //! charts fixture, a `<script>` from a data cell must show as text in a result.
+//! And `tests/browser/ranking.mjs` checks search.js's ranking in node alone.
 //!
 //! Needs node, Chromium, python3 and the npm packages in `.tools/`
 //! (`./scripts/test` installs them); without them the tests are skipped, or fail
@@ -26,6 +27,23 @@ use serde_json::Value;
 use common::{Links, Tool};
 
 const TOOLS: [Tool; 4] = [Tool::Node, Tool::Chromium, Tool::BrowserPackages, Tool::Python3];
+
+/// search.js's ranking, in node alone: the fast path that reads only the tops
+/// of the posting lists must agree with scoring every page and sorting.
+#[test]
+fn ranking_in_search_js_agrees_with_a_plain_sort() {
+    if !common::tools_available("ranking_in_search_js_agrees_with_a_plain_sort", &[Tool::Node]) {
+        return;
+    }
+    let root = common::repo_root();
+    let out = Command::new("node")
+        .arg(root.join("tests/browser/ranking.mjs"))
+        .arg("1000")
+        .current_dir(&root)
+        .output()
+        .unwrap_or_else(|err| panic!("could not run node: {err}"));
+    assert!(out.status.success(), "ranking.mjs found a disagreement:\n{}", common::describe_output(&out));
+}
 
 #[test]
 fn search_works_from_file_urls() {

@@ -38,8 +38,9 @@ fn data(js: &str) -> serde_json::Value {
     serde_json::from_str(&js[js.find(',').unwrap() + 1..js.rfind(");").unwrap()]).unwrap()
 }
 
-/// The postings of `term` as (page id, score level, heading) triples, found the
-/// way search.js finds them: the shard from the manifest's boundaries.
+/// The postings of `term` as (page id, score level, heading) triples in page
+/// order, found the way search.js finds them: the shard from the manifest's
+/// boundaries.
 fn postings(files: &BTreeMap<String, String>, term: &str) -> Vec<(u32, u8, u32)> {
     let manifest = data(&files["search/manifest.js"]);
     let starts: Vec<&str> = manifest["shards"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
@@ -47,7 +48,9 @@ fn postings(files: &BTreeMap<String, String>, term: &str) -> Vec<(u32, u8, u32)>
     let terms = data(&files[&format!("search/t/{shard}.js")]);
     terms.get(term).map_or_else(Vec::new, |list| {
         let list = encoding::decode(list.as_str().unwrap()).expect("a posting list");
-        list.iter().map(|p| (p.page, p.score, p.heading)).collect()
+        let mut triples: Vec<_> = list.iter().map(|p| (p.page, p.score, p.heading)).collect();
+        triples.sort_unstable();
+        triples
     })
 }
 

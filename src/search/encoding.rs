@@ -68,39 +68,61 @@ pub fn push_number(out: &mut String, n: u32) {
     out.push(char::from(ALPHABET[32 + usize::from(digits[0])]));
 }
 
-/// A term's posting list, pages in ascending order: for each page, the
-/// difference of its id from the previous page's (the first: the id itself),
-/// the score level as one character, then the heading index.
+/// A term's posting list, best first: the postings are sorted by score level,
+/// highest first, then by page id, and written as one group per level: the
+/// level as one character, the number of pages in the group, then for each
+/// page the difference of its id from the previous page's in the group (the
+/// first: the id itself) and its heading index. The pages a term scores best
+/// on come first, so `search.js` picks a word's best pages without reading the
+/// whole list.
 ///
 /// ```
 /// use innsyn::search::encoding::{encode, decode, Posting};
-/// let list = [Posting { page: 3, score: 40, heading: 0 }, Posting { page: 40, score: 7, heading: 2 }];
-/// assert_eq!(encode(&list), "jogBlHi");
-/// assert_eq!(decode("jogBlHi").unwrap(), list);
+/// let list = [Posting { page: 3, score: 7, heading: 0 }, Posting { page: 40, score: 40, heading: 2 }];
+/// assert_eq!(encode(&list), "ohBoiHhjg");
+/// let best_first = [list[1], list[0]];
+/// assert_eq!(decode("ohBoiHhjg").unwrap(), best_first);
 /// ```
 pub fn encode(postings: &[Posting]) -> String {
-    let mut out = String::with_capacity(postings.len() * 4);
-    let mut last = 0;
-    for p in postings {
-        push_number(&mut out, p.page - last);
-        out.push(char::from(ALPHABET[usize::from(p.score.min(63))]));
-        push_number(&mut out, p.heading);
-        last = p.page;
+    let mut sorted = postings.to_vec();
+    sorted.sort_unstable_by_key(|p| (std::cmp::Reverse(p.score.min(63)), p.page));
+    let mut out = String::with_capacity(postings.len() * 3);
+    for group in sorted.chunk_by(|a, b| a.score.min(63) == b.score.min(63)) {
+        out.push(char::from(ALPHABET[usize::from(group[0].score.min(63))]));
+        push_number(&mut out, group.len() as u32);
+        let mut last = 0;
+        for p in group {
+            push_number(&mut out, p.page - last);
+            push_number(&mut out, p.heading);
+            last = p.page;
+        }
     }
     out
 }
 
-/// Reads what [`encode`] wrote; `None` when `s` is not such a list.
+/// Reads what [`encode`] wrote, best first; `None` when `s` is not such a list
+/// (levels must fall from group to group, and pages rise within a group).
 pub fn decode(s: &str) -> Option<Vec<Posting>> {
     let mut bytes = s.bytes();
-    let number = read_number;
     let mut out = Vec::new();
-    let mut page: u32 = 0;
+    let mut previous_level = 64;
     while bytes.len() > 0 {
-        page = page.checked_add(number(&mut bytes)?)?;
-        let score = digit(bytes.next()?)? as u8;
-        let heading = number(&mut bytes)?;
-        out.push(Posting { page, score, heading });
+        let level = digit(bytes.next()?)?;
+        let count = read_number(&mut bytes)?;
+        if level >= previous_level || count == 0 {
+            return None;
+        }
+        previous_level = level;
+        let mut page: u32 = 0;
+        for i in 0..count {
+            let delta = read_number(&mut bytes)?;
+            if i > 0 && delta == 0 {
+                return None;
+            }
+            page = page.checked_add(delta)?;
+            let heading = read_number(&mut bytes)?;
+            out.push(Posting { page, score: level as u8, heading });
+        }
     }
     Some(out)
 }
@@ -239,20 +261,29 @@ mod tests {
     #[test]
     fn text_that_is_no_posting_list_is_refused() {
         assert_eq!(decode(""), Some(Vec::new()));
-        assert_eq!(decode("A"), None, "a number that does not end");
-        assert_eq!(decode("gg"), None, "no heading");
-        assert_eq!(decode("g!g"), None, "not a digit");
+        assert_eq!(decode("A"), None, "no count");
+        assert_eq!(decode("Ah"), None, "a group without its page");
+        assert_eq!(decode("Ahg"), None, "no heading");
+        assert_eq!(decode("AhA"), None, "a number that does not end");
+        assert_eq!(decode("Ah!g"), None, "not a digit");
+        assert_eq!(decode("Ag"), None, "an empty group");
+        assert_eq!(decode("Aihggg"), None, "the same page twice in a group");
+        assert_eq!(decode("AhggAhhg"), None, "the same level twice");
+        assert_eq!(decode("AhggBhhg"), None, "a level higher than the one before");
+        assert_eq!(decode("BhggAhhg").map(|l| l.len()), Some(2));
     }
 
     proptest! {
         #[test]
-        fn postings_survive_encoding(mut raw in proptest::collection::vec((0u32..5_000_000, 0u8..64, 0u32..3000), 0..60)) {
+        fn postings_survive_encoding_best_first(mut raw in proptest::collection::vec((0u32..5_000_000, 0u8..64, 0u32..3000), 0..60)) {
             raw.sort_by_key(|r| r.0);
             raw.dedup_by_key(|r| r.0);
             let list: Vec<Posting> = raw.iter().map(|&(page, score, heading)| Posting { page, score, heading }).collect();
             let text = encode(&list);
             prop_assert!(text.bytes().all(|b| ALPHABET.contains(&b)));
-            prop_assert_eq!(decode(&text), Some(list));
+            let mut best_first = list.clone();
+            best_first.sort_by_key(|p| (std::cmp::Reverse(p.score), p.page));
+            prop_assert_eq!(decode(&text), Some(best_first));
         }
 
         #[test]

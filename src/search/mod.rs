@@ -378,7 +378,7 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
         })
         .collect();
 
-    // 5. BM25 over the whole site; postings in page order.
+    // 5. BM25 over the whole site (`encode` writes the postings best first).
     let n = pages.len().max(1) as f64;
     let avg = (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / n).max(1.0);
     let mut df = vec![0u32; terms.len()];
@@ -438,7 +438,7 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
     let (filters, filter_files) = filters(site);
     files.extend(filter_files);
     let manifest = Manifest {
-        version: 2,
+        version: 3,
         pages: site.pages.len(),
         lang: site.settings.language.code(),
         shards: starts,

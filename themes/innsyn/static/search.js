@@ -120,43 +120,145 @@
   }
 
   /**
-   * One query word's pages: for each page its best score over the word's terms
-   * and the segment of that posting, in arrays indexed by page id (typed arrays:
-   * a common word has postings on most pages of a big site).
+   * One query word: the terms it matches, each with its posting list and a
+   * weight. A posting list is written best first (docs/search.md: groups of
+   * pages by score level, highest first), so `best` finds the word's best
+   * pages from the tops of its lists, and only `all` reads them whole.
    */
-  function Found(terms) {
+  function Word(terms, lists, weights) {
     this.terms = terms;
-    this.ids = []; // the pages found, in the order first met
-    this.score = new Float64Array(manifest.pages);
-    this.head = new Int32Array(manifest.pages);
+    this.lists = lists;
+    this.weights = weights;
+    this.found = null;
   }
+
   /**
-   * Adds the postings of one term, scores × `weight`. The decoding is written
-   * out (no calls per posting): a common word has a posting on most pages.
+   * Every page of the word: for each its best score over the word's terms and
+   * the segment of that posting, in arrays indexed by page id (typed arrays: a
+   * common word has postings on most pages of a big site), and the ids in the
+   * order first met. The decoding is written out, with no call per posting.
    */
-  Found.prototype.add = function (s, weight) {
-    var score = this.score;
-    var head = this.head;
-    var n = s.length;
-    var i = 0;
-    var id = 0;
-    while (i < n) {
-      var v = 0;
-      var d;
-      while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
-      if (!(d < 64)) throw new Error('bad index data');
-      id += v * 32 + d - 32;
-      var q = DIGIT[s.charCodeAt(i++)];
-      var value = (q < 64 ? SCORE[q] : 0) * weight;
-      v = 0;
-      while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
-      if (!(d < 64) || id >= score.length) throw new Error('bad index data');
-      if (value > score[id]) {
-        if (score[id] === 0) this.ids.push(id);
-        score[id] = value;
-        head[id] = v * 32 + d - 32;
+  Word.prototype.all = function () {
+    if (this.found) return this.found;
+    var score = new Float64Array(manifest.pages);
+    var head = new Int32Array(manifest.pages);
+    var ids = [];
+    for (var t = 0; t < this.lists.length; t++) {
+      var s = this.lists[t];
+      var weight = this.weights[t];
+      var n = s.length;
+      var i = 0;
+      while (i < n) {
+        var q = DIGIT[s.charCodeAt(i++)];
+        var v = 0;
+        var d;
+        while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+        if (!(d < 64) || !(q < 64)) throw new Error('bad index data');
+        var count = v * 32 + d - 32;
+        var value = SCORE[q] * weight;
+        var id = 0;
+        for (var k = 0; k < count; k++) {
+          v = 0;
+          while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+          if (!(d < 64)) throw new Error('bad index data');
+          id += v * 32 + d - 32;
+          v = 0;
+          while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+          if (!(d < 64) || id >= score.length) throw new Error('bad index data');
+          if (value > score[id]) {
+            if (score[id] === 0) ids.push(id);
+            score[id] = value;
+            head[id] = v * 32 + d - 32;
+          }
+        }
       }
     }
+    return (this.found = { ids: ids, score: score, head: head });
+  };
+
+  /**
+   * How many pages of the word `allow` lets through (all when null): `all`
+   * without the scores, about half the work.
+   */
+  Word.prototype.count = function (allow) {
+    if (this.found) return only(this.found.ids, allow).length;
+    var seen = new Uint8Array(manifest.pages);
+    var pages = 0;
+    for (var t = 0; t < this.lists.length; t++) {
+      var s = this.lists[t];
+      var n = s.length;
+      var i = 1; // past the first group's level
+      while (i < n) {
+        var v = 0;
+        var d;
+        while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+        if (!(d < 64)) throw new Error('bad index data');
+        var count = v * 32 + d - 32;
+        var id = 0;
+        for (var k = 0; k < count; k++) {
+          v = 0;
+          while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+          id += v * 32 + d - 32;
+          while ((d = DIGIT[s.charCodeAt(i++)]) < 32); // the heading
+          if (!(d < 64) || id >= seen.length) throw new Error('bad index data');
+          if (seen[id] === 0) {
+            seen[id] = 1;
+            if (!allow || allow.has(id)) pages++;
+          }
+        }
+        i++; // past the next group's level
+      }
+    }
+    return pages;
+  };
+
+  /**
+   * The word's best `k` pages that `allow` lets through (all when null), as
+   * { id, head }, best first and then by id: the same as `all` gives, read
+   * only as far down the lists as those pages are. The lists are merged level
+   * by level from the top; the first time a page is met is at its best score.
+   */
+  Word.prototype.best = function (k, allow) {
+    var weights = this.weights;
+    var lists = this.lists.map(function (s, t) {
+      return { s: s, i: 0, weight: weights[t], value: -1, count: 0 };
+    });
+    // Reads the level and size of the list's next group.
+    var group = function (c) {
+      if (c.i >= c.s.length) {
+        c.value = -1;
+        return;
+      }
+      var q = DIGIT[c.s.charCodeAt(c.i++)];
+      if (!(q < 64)) throw new Error('bad index data');
+      c.count = number(c.s, c);
+      c.value = SCORE[q] * c.weight;
+    };
+    lists.forEach(group);
+    var seen = new Set();
+    var out = [];
+    while (out.length < k) {
+      var top = -1;
+      lists.forEach(function (c) { if (c.value > top) top = c.value; });
+      if (top < 0) break;
+      var level = [];
+      lists.forEach(function (c) {
+        if (c.value !== top) return;
+        for (var id = 0, j = 0; j < c.count; j++) {
+          id += number(c.s, c);
+          level.push({ id: id, head: number(c.s, c) });
+        }
+        group(c);
+      });
+      // A stable sort: of two terms with the same score for a page, the first keeps its segment.
+      level.sort(function (a, b) { return a.id - b.id; });
+      level.forEach(function (p) {
+        if (seen.has(p.id)) return;
+        seen.add(p.id);
+        if (!allow || allow.has(p.id)) out.push(p);
+      });
+    }
+    return out.slice(0, k);
   };
 
   /** The page ids of a filter value. */
@@ -195,47 +297,59 @@
   }
 
   /**
-   * Finds the pages for one word: the term equal to it, the longest term that
-   * begins it (an inflection the site never uses finds its stem), and, for the
-   * word being typed, terms that begin with it. Resolves with
-   * { terms, best: Map(page id -> { s: score, h: heading }) }.
+   * Finds the terms of one word: the term equal to it, else the longest term
+   * that begins it (an inflection the site never uses finds its stem), and,
+   * for the word being typed, terms that begin with it. Resolves with a Word.
    */
   function match(word, typing) {
     var wanted = prefixShards(word, typing);
-    var stems = stemsOf(word);
-    var loaded;
-    var postingsOf = function (t) {
-      var terms = loaded.get(shardOf(t));
+    var listIn = function (byNumber, t) {
+      var terms = byNumber.get(shardOf(t));
       return terms && own(terms, t) ? terms[t] : null;
     };
-    // The shards of the stems that may begin the word load at the same time (in
-    // one round, not two): nearly always the word's own shard or the one before.
-    return shards(needed(word, typing)).then(function (byNumber) {
-      loaded = byNumber;
-      var found = [];
-      // A stem that begins the word only counts when the word is no term itself:
-      // only then is it an inflection the site never uses (`fravaer` must not
-      // find `fra`).
-      if (postingsOf(word) !== null) found.push([word, 1]);
-      else {
-        var stem = stems.filter(function (s) { return postingsOf(s) !== null; })[0];
-        if (stem) found.push([stem, 1]);
-      }
-      if (typing) {
-        var longer = [];
+    return shards(wanted).then(function (loaded) {
+      var terms = [];
+      var lists = [];
+      var weights = [];
+      var add = function (t, list, weight) {
+        terms.push(t);
+        lists.push(list);
+        weights.push(weight);
+      };
+      var longer = function () {
+        if (!typing) return;
+        var found = [];
         wanted.forEach(function (n) {
           Object.keys(loaded.get(n)).forEach(function (t) {
-            if (t.length > word.length && t.lastIndexOf(word, 0) === 0) longer.push(t);
+            if (t.length > word.length && t.lastIndexOf(word, 0) === 0) found.push(t);
           });
         });
-        longer
+        found
           .sort(function (a, b) { return a.length - b.length || (a < b ? -1 : 1); })
           .slice(0, 50)
-          .forEach(function (t) { found.push([t, 0.7]); });
+          .forEach(function (t) { add(t, listIn(loaded, t), 0.7); });
+      };
+      var list = listIn(loaded, word);
+      if (list !== null) {
+        add(word, list, 1);
+        longer();
+        return new Word(terms, lists, weights);
       }
-      var pages = new Found(found.map(function (f) { return f[0]; }));
-      found.forEach(function (f) { pages.add(postingsOf(f[0]), f[1]); });
-      return pages;
+      // A stem that begins the word only counts when the word is no term
+      // itself: only then is it an inflection the site never uses (`fravaer`
+      // must not find `fra`). Their shards load only then.
+      var stems = stemsOf(word);
+      return shards(stems.map(shardOf)).then(function (byNumber) {
+        for (var k = 0; k < stems.length; k++) {
+          var stemList = listIn(byNumber, stems[k]);
+          if (stemList !== null) {
+            add(stems[k], stemList, 1);
+            break;
+          }
+        }
+        longer();
+        return new Word(terms, lists, weights);
+      });
     });
   }
 
@@ -260,27 +374,11 @@
   }
 
   /**
-   * Every shard `match` reads for a word, loaded in one round: its own, the
-   * following ones it begins (while typing), and those of its candidate stems
-   * (nearly always the word's own shard or the one before).
-   */
-  function needed(word, typing) {
-    return prefixShards(word, typing).concat(stemsOf(word).map(shardOf));
-  }
-
-  /**
-   * Sums each page's best posting per word: the pages with every word (else
-   * those with any) that the filters allow, with their scores and the segment
-   * of their best posting.
+   * The pages of several words: each page's score is the sum of its best
+   * posting per word; the pages with every word (else those with any) that
+   * the filters allow, with their scores and the segment of their best posting.
    */
   function combine(matches, allow) {
-    var allowed = function (ids) {
-      return allow ? ids.filter(function (id) { return allow.has(id); }) : ids;
-    };
-    if (matches.length === 1) {
-      var m = matches[0];
-      return new Hits(allowed(m.ids), m.score, m.head);
-    }
     var n = manifest.pages;
     var score = new Float64Array(n);
     var head = new Int32Array(n);
@@ -289,8 +387,9 @@
     var any = [];
     var all = [];
     for (var w = 0; w < matches.length; w++) {
-      var ids = matches[w].ids;
-      var scores = matches[w].score;
+      var found = matches[w].all();
+      var ids = found.ids;
+      var scores = found.score;
       for (var k = 0; k < ids.length; k++) {
         var id = ids[k];
         var s = scores[id];
@@ -299,52 +398,75 @@
         score[id] += s;
         if (s > top[id]) {
           top[id] = s;
-          head[id] = matches[w].head[id];
+          head[id] = found.head[id];
         }
       }
     }
-    return new Hits(allowed(all.length ? all : any), score, head);
+    return { ids: only(all.length ? all : any, allow), score: score, head: head };
+  }
+
+  /** The ids that `allow` lets through (all when it is null). */
+  function only(ids, allow) {
+    return allow ? ids.filter(function (id) { return allow.has(id); }) : ids;
   }
 
   /**
-   * Found pages, best first (then by id). The first page of them is picked
-   * in one pass; all are sorted only when the reader asks for more, since
-   * sorting every page a common word is on takes longer than the rest of the
-   * search.
+   * Found pages, best first (then by id). `found` is a function that gives
+   * them all, { ids, score, head }, called only when needed: for one word,
+   * the first page of results (`first`, as { id, head }) is known from the
+   * tops of its lists, their number from `count` (a function), and reading
+   * the lists whole waits until the reader asks for more. Else the first page is picked from all in one pass; all are
+   * sorted only when the reader asks for more, since sorting every page a
+   * common word is on takes longer than the rest of the search.
    */
-  function Hits(ids, score, head) {
-    this.ids = ids;
-    this.score = score;
-    this.head = head;
-    this.first = null; // the best PAGE_SIZE, in order
+  function Hits(found, first, count) {
+    this.found = found;
+    this.data = null;
+    this.first = first || null;
+    this.counted = count || null;
     this.sorted = false;
   }
+  Hits.prototype.all = function () {
+    if (!this.data) this.data = this.found();
+    return this.data;
+  };
+  Hits.prototype.count = function () {
+    if (this.data || !this.counted) return this.all().ids.length;
+    if (typeof this.counted === 'function') this.counted = this.counted();
+    return this.counted;
+  };
+  /** The hits from `from` to `to`, as { id, head }. */
   Hits.prototype.slice = function (from, to) {
-    var score = this.score;
     if (from === 0 && to <= PAGE_SIZE && !this.sorted) {
-      if (!this.first) {
-        var best = [];
-        var ids = this.ids;
-        for (var i = 0; i < ids.length; i++) {
-          var id = ids[i];
-          var s = score[id];
-          var at = best.length;
-          // Before a kept one when it scores higher, or the same with a lower id.
-          while (at > 0 && (s > score[best[at - 1]] || (s === score[best[at - 1]] && id < best[at - 1]))) at--;
-          if (at < PAGE_SIZE) {
-            best.splice(at, 0, id);
-            if (best.length > PAGE_SIZE) best.pop();
-          }
-        }
-        this.first = best;
-      }
+      if (!this.first) this.first = this.pick();
       return this.first.slice(from, to);
     }
+    var data = this.all();
+    var score = data.score;
     if (!this.sorted) {
-      this.ids.sort(function (a, b) { return score[b] - score[a] || a - b; });
+      data.ids.sort(function (a, b) { return score[b] - score[a] || a - b; });
       this.sorted = true;
     }
-    return this.ids.slice(from, to);
+    return data.ids.slice(from, to).map(function (id) { return { id: id, head: data.head[id] }; });
+  };
+  /** The best PAGE_SIZE, in one pass. */
+  Hits.prototype.pick = function () {
+    var data = this.all();
+    var score = data.score;
+    var best = [];
+    var ids = data.ids;
+    for (var i = 0; i < ids.length; i++) {
+      var id = ids[i];
+      var s = score[id];
+      var at = best.length;
+      // Before a kept one when it scores higher, or the same with a lower id.
+      while (at > 0 && (s > score[best[at - 1]] || (s === score[best[at - 1]] && id < best[at - 1]))) at--;
+      if (at < PAGE_SIZE) {
+        best.splice(at, 0, id);
+        if (best.length > PAGE_SIZE) best.pop();
+      }
+    }
+    return best.map(function (id) { return { id: id, head: data.head[id] }; });
   };
 
   /** The chosen filter values, by filter name. */
@@ -478,18 +600,26 @@
         }
       }
     }
-    return Promise.all(next.map(function (id, i) {
-      return page(id).then(function (p) {
+    return Promise.all(next.map(function (hit, i) {
+      return page(hit.id).then(function (p) {
         if (mine !== run) return;
-        items[i] = p ? result(hits.head[id], p) : null;
+        items[i] = p ? result(hit.head, p) : null;
         flush();
       });
     })).then(function () {
       if (mine !== run) return;
       shown += next.length;
-      moreButton.hidden = shown >= hits.ids.length;
       if (focus && first) first.querySelector('a').focus();
     });
+  }
+
+  /**
+   * After a page of results, whether there are more. For one word this reads
+   * its posting lists whole, for the first time: after the results are on
+   * screen, so that they do not wait for it.
+   */
+  function more() {
+    moreButton.hidden = shown >= hits.count();
   }
 
   function search() {
@@ -515,11 +645,14 @@
     state('busy');
     list.setAttribute('aria-busy', 'true');
     // How long the query takes, from the search to the first result and to all
-    // of the first page on screen: for benchmarks (tests/browser/query-bench.mjs).
+    // of the first page on screen, and to their number: for benchmarks
+    // (tests/browser/query-bench.mjs).
     var took = function (name) {
       box.setAttribute(name, String(Math.round(performance.now() - started)));
     };
     box.removeAttribute('data-first-ms');
+    box.removeAttribute('data-ms');
+    box.removeAttribute('data-count-ms');
     Promise.all([
       Promise.all(ws.map(function (w, i) { return match(w, i === ws.length - 1); })),
       allowed(selection)
@@ -527,17 +660,30 @@
       if (mine !== run) return;
       var matches = r[0];
       var ids = r[1];
-      if (ws.length) hits = combine(matches, ids);
-      else hits = new Hits(Array.from(ids), new Float64Array(manifest.pages), new Int32Array(manifest.pages));
+      if (ws.length === 1) {
+        var word = matches[0];
+        hits = new Hits(function () {
+          var found = word.all();
+          return { ids: only(found.ids, ids), score: found.score, head: found.head };
+        }, word.best(PAGE_SIZE, ids), function () { return word.count(ids); });
+      } else if (ws.length) {
+        hits = new Hits(function () { return combine(matches, ids); });
+      } else {
+        hits = new Hits(function () {
+          return { ids: Array.from(ids), score: new Float64Array(manifest.pages), head: new Int32Array(manifest.pages) };
+        });
+      }
       highlights = ws.slice();
       matches.forEach(function (m) { highlights.push.apply(highlights, m.terms); });
       shown = 0;
       list.replaceChildren();
       return showMore(mine, false, function () { took('data-first-ms'); }).then(function () {
         if (mine !== run) return;
-        list.removeAttribute('aria-busy');
-        say(hits.ids.length ? count(hits.ids.length) : text('no-results'));
         took('data-ms');
+        more();
+        list.removeAttribute('aria-busy');
+        say(hits.count() ? count(hits.count()) : text('no-results'));
+        took('data-count-ms');
         state('done');
         // After the results: changing the address can take a browser some
         // milliseconds, which the reader should not wait for.
@@ -612,7 +758,7 @@
     // The words' shards start loading while the reader types on.
     if (manifest) {
       var ws = words(input.value);
-      ws.forEach(function (w, i) { shards(needed(w, i === ws.length - 1)); });
+      ws.forEach(function (w, i) { match(w, i === ws.length - 1).catch(function () {}); });
     }
     timer = setTimeout(search, 150);
   });
@@ -644,7 +790,9 @@
     var mine = run;
     state('busy');
     showMore(mine, true).then(function () {
-      if (mine === run) state('done');
+      if (mine !== run) return;
+      more();
+      state('done');
     }).catch(failed);
   });
 

@@ -1,0 +1,159 @@
+// Checks the ranking code of search.js against a plain computation, on random
+// posting lists written as the indexer writes them (docs/search.md): a word's
+// best pages read from the tops of its lists (`Word.best`) must be the pages,
+// segments and order that scoring every page and sorting gives, their number
+// (`Word.count`) the number of those pages, and several words (`combine`) must
+// rank by the sum of each word's best score, pages with every word first.
+// Runs in node alone, no browser. Usage: node tests/browser/ranking.mjs [CASES]
+// Prints one line; exits 1 on the first disagreement, with the case.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const source = readFileSync(path.join(here, '..', '..', 'themes', 'innsyn', 'static', 'search.js'), 'utf8');
+// The part of search.js that reads the index and ranks: between these headings.
+const from = source.indexOf('// ---- The index\'s encoding');
+const to = source.indexOf('// ---- Showing results');
+if (from < 0 || to < from) {
+  console.log('search.js has no "The index\'s encoding" … "Showing results" part to test');
+  process.exit(1);
+}
+const engine = (pages) =>
+  new Function('manifest', 'PAGE_SIZE', source.slice(from, to) + '\nreturn { Word: Word, combine: combine, Hits: Hits, only: only, SCORE: SCORE };')(
+    { pages },
+    10,
+  );
+
+// ---- The indexer's encoding (src/search/encoding.rs) ------------------------
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+function pushNumber(out, n) {
+  const digits = [];
+  do {
+    digits.push(n & 31);
+    n >>>= 5;
+  } while (n > 0);
+  for (let i = digits.length - 1; i > 0; i--) out.push(ALPHABET[digits[i]]);
+  out.push(ALPHABET[32 + digits[0]]);
+}
+/** postings: [{ page, level, head }] in any order. */
+function encode(postings) {
+  const sorted = [...postings].sort((a, b) => b.level - a.level || a.page - b.page);
+  const out = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j < sorted.length && sorted[j].level === sorted[i].level) j++;
+    out.push(ALPHABET[sorted[i].level]);
+    pushNumber(out, j - i);
+    let last = 0;
+    for (const p of sorted.slice(i, j)) {
+      pushNumber(out, p.page - last);
+      pushNumber(out, p.head);
+      last = p.page;
+    }
+    i = j;
+  }
+  return out.join('');
+}
+
+// ---- Random cases -------------------------------------------------------------
+
+let seed = 0x1234567;
+function random() {
+  // mulberry32
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const below = (n) => Math.floor(random() * n);
+
+/** A word: 1–5 terms on random pages, with few score levels (so there are ties) or many. */
+function randomWord(pages) {
+  const levels = random() < 0.5 ? [below(64), below(64)] : Array.from({ length: 64 }, (_, i) => i);
+  const terms = [];
+  for (let t = 0, n = 1 + below(5); t < n; t++) {
+    const postings = [];
+    const share = random();
+    for (let page = 0; page < pages; page++) {
+      if (random() < share) postings.push({ page, level: levels[below(levels.length)], head: below(4) });
+    }
+    terms.push({ postings, weight: t === 0 || random() < 0.3 ? 1 : 0.7 });
+  }
+  return terms;
+}
+
+/** Each page's best score over the word's terms, and the segment of the first term to reach it. */
+function plainScores(terms, SCORE) {
+  const best = new Map();
+  for (const { postings, weight } of terms) {
+    for (const p of [...postings].sort((a, b) => a.page - b.page)) {
+      const value = SCORE[p.level] * weight;
+      const had = best.get(p.page);
+      if (!had || value > had.score) best.set(p.page, { score: value, head: p.head });
+    }
+  }
+  return best;
+}
+
+const ranked = (entries) =>
+  entries.sort((a, b) => b.score - a.score || a.id - b.id).map(({ id, head }) => ({ id, head }));
+
+function fail(what, details) {
+  console.log(JSON.stringify({ failed: what, ...details }));
+  process.exit(1);
+}
+
+const cases = Number(process.argv[2] || 400);
+for (let c = 0; c < cases; c++) {
+  const pages = 1 + below(300);
+  const { Word, combine, Hits, only, SCORE } = engine(pages);
+  const allow = random() < 0.3 ? new Set(Array.from({ length: pages }, (_, i) => i).filter(() => random() < 0.3)) : null;
+  const words = Array.from({ length: random() < 0.6 ? 1 : 2 + below(2) }, () => randomWord(pages));
+  const made = words.map((terms) => new Word(terms.map((_, i) => 't' + i), terms.map((t) => encode(t.postings)), terms.map((t) => t.weight)));
+  const plain = words.map((terms) => plainScores(terms, SCORE));
+  const k = random() < 0.7 ? 10 : 1 + below(15);
+
+  // One word: best and count.
+  const expected = ranked([...plain[0]].filter(([id]) => !allow || allow.has(id)).map(([id, s]) => ({ id, ...s })));
+  const best = new Word(made[0].terms, made[0].lists, made[0].weights).best(k, allow);
+  if (JSON.stringify(best) !== JSON.stringify(expected.slice(0, k))) {
+    fail('Word.best', { case: c, k, best, expected: expected.slice(0, k) });
+  }
+  const count = new Word(made[0].terms, made[0].lists, made[0].weights).count(allow);
+  if (count !== expected.length) fail('Word.count', { case: c, count, expected: expected.length });
+  const found = made[0].all();
+  const hits = new Hits(() => ({ ids: only(found.ids, allow), score: found.score, head: found.head }));
+  if (JSON.stringify(hits.slice(0, 10)) !== JSON.stringify(expected.slice(0, 10))) {
+    fail('Hits.slice of all', { case: c, hits: hits.slice(0, 10), expected: expected.slice(0, 10) });
+  }
+  if (JSON.stringify(hits.slice(10, 20)) !== JSON.stringify(expected.slice(10, 20))) {
+    fail('Hits.slice of the next page', { case: c });
+  }
+
+  // Several words: the sum of each word's best, pages with every word, else with any.
+  if (made.length > 1) {
+    const sum = new Map();
+    plain.forEach((scores) => {
+      for (const [id, s] of scores) {
+        const had = sum.get(id) || { id, score: 0, words: 0, top: 0, head: 0 };
+        had.score += s.score;
+        had.words++;
+        if (s.score > had.top) {
+          had.top = s.score;
+          had.head = s.head;
+        }
+        sum.set(id, had);
+      }
+    });
+    const every = [...sum.values()].filter((p) => p.words === made.length);
+    const chosen = (every.length ? every : [...sum.values()]).filter((p) => !allow || allow.has(p.id));
+    const want = ranked(chosen);
+    const got = new Hits(() => combine(made, allow));
+    if (JSON.stringify(got.slice(0, k)) !== JSON.stringify(want.slice(0, k)) || got.count() !== want.length) {
+      fail('combine', { case: c, k, got: got.slice(0, k), want: want.slice(0, k), count: got.count(), wanted: want.length });
+    }
+  }
+}
+console.log(`ok: ${cases} random cases agree`);
