@@ -69,9 +69,13 @@ function random() {
 }
 const below = (n) => Math.floor(random() * n);
 
-/** A word: 1–5 terms on random pages, with few score levels (so there are ties) or many. */
-function randomWord(pages) {
-  const levels = random() < 0.5 ? [below(64), below(64)] : Array.from({ length: 64 }, (_, i) => i);
+/**
+ * A word: 1–5 terms on random pages, with many score levels, or few (so that
+ * pages tie), or two neighbouring levels and no lower weights (so that sums
+ * of several words tie too).
+ */
+function randomWord(pages, ties) {
+  const levels = ties ? [20, 21] : random() < 0.5 ? [below(64), below(64)] : Array.from({ length: 64 }, (_, i) => i);
   const terms = [];
   for (let t = 0, n = 1 + below(5); t < n; t++) {
     const postings = [];
@@ -79,7 +83,7 @@ function randomWord(pages) {
     for (let page = 0; page < pages; page++) {
       if (random() < share) postings.push({ page, level: levels[below(levels.length)], head: below(4) });
     }
-    terms.push({ postings, weight: t === 0 || random() < 0.3 ? 1 : 0.7 });
+    terms.push({ postings, weight: ties || t === 0 || random() < 0.3 ? 1 : 0.7 });
   }
   return terms;
 }
@@ -110,7 +114,8 @@ for (let c = 0; c < cases; c++) {
   const pages = 1 + below(300);
   const { Word, combine, Hits, only, SCORE } = engine(pages);
   const allow = random() < 0.3 ? new Set(Array.from({ length: pages }, (_, i) => i).filter(() => random() < 0.3)) : null;
-  const words = Array.from({ length: random() < 0.6 ? 1 : 2 + below(2) }, () => randomWord(pages));
+  const ties = random() < 0.25;
+  const words = Array.from({ length: random() < 0.6 ? 1 : 2 + below(2) }, () => randomWord(pages, ties));
   const made = words.map((terms) => new Word(terms.map((_, i) => 't' + i), terms.map((t) => encode(t.postings)), terms.map((t) => t.weight)));
   const plain = words.map((terms) => plainScores(terms, SCORE));
   const k = random() < 0.7 ? 10 : 1 + below(15);
