@@ -4,6 +4,7 @@
 //! code units) so `search.js` can binary-search the shard list with `<`.
 //! Knows nothing of pages or sites.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// The 64 digit characters. Values 0–31 are digits of a number that go on
@@ -84,10 +85,31 @@ pub fn push_number(out: &mut String, n: u32) {
 /// assert_eq!(decode("ohBoiHhjg").unwrap(), best_first);
 /// ```
 pub fn encode(postings: &[Posting]) -> String {
-    let mut sorted = postings.to_vec();
-    sorted.sort_unstable_by_key(|p| (std::cmp::Reverse(p.score.min(63)), p.page));
+    let level = |p: &Posting| usize::from(p.score.min(63));
+    let by_page: Cow<'_, [Posting]> = if postings.is_sorted_by_key(|p| p.page) {
+        Cow::Borrowed(postings)
+    } else {
+        let mut sorted = postings.to_vec();
+        sorted.sort_unstable_by_key(|p| p.page);
+        Cow::Owned(sorted)
+    };
+    // A counting sort by level, highest first, which keeps each level's pages
+    // in page order (the indexer's lists come in page order: no comparisons).
+    let mut next = [0usize; 64];
+    for p in by_page.iter() {
+        next[level(p)] += 1;
+    }
+    let mut at = 0;
+    for slot in next.iter_mut().rev() {
+        (*slot, at) = (at, at + *slot);
+    }
+    let mut sorted = vec![Posting { page: 0, score: 0, heading: 0 }; by_page.len()];
+    for p in by_page.iter() {
+        sorted[next[level(p)]] = *p;
+        next[level(p)] += 1;
+    }
     let mut out = String::with_capacity(postings.len() * 3);
-    for group in sorted.chunk_by(|a, b| a.score.min(63) == b.score.min(63)) {
+    for group in sorted.chunk_by(|a, b| level(a) == level(b)) {
         out.push(char::from(ALPHABET[usize::from(group[0].score.min(63))]));
         push_number(&mut out, group.len() as u32);
         let mut last = 0;
@@ -284,6 +306,9 @@ mod tests {
             let mut best_first = list.clone();
             best_first.sort_by_key(|p| (std::cmp::Reverse(p.score), p.page));
             prop_assert_eq!(decode(&text), Some(best_first));
+            let mut reversed = list.clone();
+            reversed.reverse();
+            prop_assert_eq!(encode(&reversed), text, "the order of the postings given does not matter");
         }
 
         #[test]
