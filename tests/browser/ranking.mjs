@@ -2,8 +2,9 @@
 // posting lists written as the indexer writes them (docs/search.md): a word's
 // best pages read from the tops of its lists (`Word.best`) must be the pages,
 // segments and order that scoring every page and sorting gives, their number
-// (`Word.count`) the number of those pages, and several words (`combine`) must
-// rank by the sum of each word's best score, pages with every word first.
+// (`countPages`) the number of those pages, and several words must rank by the
+// sum of each word's best score, pages with every word first, whether every
+// list is decoded (`combine`) or one word's is read from the top (`bestOfAll`).
 // Runs in node alone, no browser. Usage: node tests/browser/ranking.mjs [CASES]
 // Prints one line; exits 1 on the first disagreement, with the case.
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ if (from < 0 || to < from) {
   process.exit(1);
 }
 const engine = (pages) =>
-  new Function('manifest', 'PAGE_SIZE', source.slice(from, to) + '\nreturn { Word: Word, combine: combine, Hits: Hits, only: only, SCORE: SCORE };')(
+  new Function('manifest', 'PAGE_SIZE', source.slice(from, to) + '\nreturn { Word: Word, combine: combine, bestOfAll: bestOfAll, countPages: countPages, Hits: Hits, only: only, SCORE: SCORE };')(
     { pages },
     10,
   );
@@ -112,7 +113,7 @@ function fail(what, details) {
 const cases = Number(process.argv[2] || 400);
 for (let c = 0; c < cases; c++) {
   const pages = 1 + below(300);
-  const { Word, combine, Hits, only, SCORE } = engine(pages);
+  const { Word, combine, bestOfAll, countPages, Hits, only, SCORE } = engine(pages);
   const allow = random() < 0.3 ? new Set(Array.from({ length: pages }, (_, i) => i).filter(() => random() < 0.3)) : null;
   const ties = random() < 0.25;
   const words = Array.from({ length: random() < 0.6 ? 1 : 2 + below(2) }, () => randomWord(pages, ties));
@@ -126,7 +127,7 @@ for (let c = 0; c < cases; c++) {
   if (JSON.stringify(best) !== JSON.stringify(expected.slice(0, k))) {
     fail('Word.best', { case: c, k, best, expected: expected.slice(0, k) });
   }
-  const count = new Word(made[0].terms, made[0].lists, made[0].weights).count(allow);
+  const count = countPages([new Word(made[0].terms, made[0].lists, made[0].weights)], allow);
   if (count !== expected.length) fail('Word.count', { case: c, count, expected: expected.length });
   const found = made[0].all();
   const hits = new Hits(() => ({ ids: only(found.ids, allow), score: found.score, head: found.head }));
@@ -159,6 +160,12 @@ for (let c = 0; c < cases; c++) {
     if (JSON.stringify(got.slice(0, k)) !== JSON.stringify(want.slice(0, k)) || got.count() !== want.length) {
       fail('combine', { case: c, k, got: got.slice(0, k), want: want.slice(0, k), count: got.count(), wanted: want.length });
     }
+    const fresh = () => made.map((w) => new Word(w.terms, w.lists, w.weights));
+    const top = bestOfAll(fresh(), k, allow);
+    const topWanted = every.some((p) => !allow || allow.has(p.id)) ? want.slice(0, k) : null;
+    if (JSON.stringify(top) !== JSON.stringify(topWanted)) fail('bestOfAll', { case: c, k, top, wanted: topWanted });
+    const counted = countPages(fresh(), allow);
+    if (counted !== want.length) fail('countPages of several words', { case: c, counted, wanted: want.length });
   }
 }
 console.log(`ok: ${cases} random cases agree`);

@@ -177,88 +177,126 @@
   };
 
   /**
-   * How many pages of the word `allow` lets through (all when null): `all`
-   * without the scores, about half the work.
+   * How many pages the words find that `allow` lets through (all when null):
+   * those with every word, else those with any, as `combine` has it. The
+   * lists are read for page ids alone: `all` without the scores, about half
+   * the work.
    */
-  Word.prototype.count = function (allow) {
-    if (this.found) return only(this.found.ids, allow).length;
-    var seen = new Uint8Array(manifest.pages);
-    var pages = 0;
-    for (var t = 0; t < this.lists.length; t++) {
-      var s = this.lists[t];
-      var n = s.length;
-      var i = 1; // past the first group's level
-      while (i < n) {
-        var v = 0;
-        var d;
-        while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
-        if (!(d < 64)) throw new Error('bad index data');
-        var count = v * 32 + d - 32;
-        var id = 0;
-        for (var k = 0; k < count; k++) {
-          v = 0;
+  function countPages(words, allow) {
+    if (words.length === 1 && words[0].found) return only(words[0].found.ids, allow).length;
+    var n = manifest.pages;
+    var every = new Uint8Array(n); // how many of the words, from the first, a page has
+    var any = new Uint8Array(n);
+    var several = words.length > 1;
+    var withEvery = 0; // pages with every word
+    var allowedEvery = 0;
+    var allowedAny = 0;
+    for (var w = 0; w < words.length; w++) {
+      for (var t = 0; t < words[w].lists.length; t++) {
+        var s = words[w].lists[t];
+        var length = s.length;
+        var i = 1; // past the first group's level
+        while (i < length) {
+          var v = 0;
+          var d;
           while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
-          id += v * 32 + d - 32;
-          while ((d = DIGIT[s.charCodeAt(i++)]) < 32); // the heading
-          if (!(d < 64) || id >= seen.length) throw new Error('bad index data');
-          if (seen[id] === 0) {
-            seen[id] = 1;
-            if (!allow || allow.has(id)) pages++;
+          if (!(d < 64)) throw new Error('bad index data');
+          var size = v * 32 + d - 32;
+          var id = 0;
+          for (var k = 0; k < size; k++) {
+            v = 0;
+            while ((d = DIGIT[s.charCodeAt(i++)]) < 32) v = v * 32 + d;
+            id += v * 32 + d - 32;
+            while ((d = DIGIT[s.charCodeAt(i++)]) < 32); // the heading
+            if (!(d < 64) || id >= n) throw new Error('bad index data');
+            if (any[id] === 0) {
+              any[id] = 1;
+              if (!allow || allow.has(id)) allowedAny++;
+            }
+            if (several && every[id] === w) {
+              every[id] = w + 1;
+              if (w + 1 === words.length) {
+                withEvery++;
+                if (!allow || allow.has(id)) allowedEvery++;
+              }
+            }
           }
+          i++; // past the next group's level
         }
-        i++; // past the next group's level
       }
     }
-    return pages;
-  };
+    return withEvery ? allowedEvery : allowedAny;
+  }
 
   /**
    * The word's best `k` pages that `allow` lets through (all when null), as
    * { id, head }, best first and then by id: the same as `all` gives, read
-   * only as far down the lists as those pages are. The lists are merged level
-   * by level from the top; the first time a page is met is at its best score.
+   * only as far down the lists as those pages are.
    */
   Word.prototype.best = function (k, allow) {
-    var weights = this.weights;
-    var lists = this.lists.map(function (s, t) {
-      return { s: s, i: 0, weight: weights[t], value: -1, count: 0 };
-    });
-    // Reads the level and size of the list's next group.
-    var group = function (c) {
-      if (c.i >= c.s.length) {
-        c.value = -1;
-        return;
-      }
-      var q = DIGIT[c.s.charCodeAt(c.i++)];
-      if (!(q < 64)) throw new Error('bad index data');
-      c.count = number(c.s, c);
-      c.value = SCORE[q] * c.weight;
-    };
-    lists.forEach(group);
-    var seen = new Set();
+    var pages = new Levels(this);
     var out = [];
-    while (out.length < k) {
-      var top = -1;
-      lists.forEach(function (c) { if (c.value > top) top = c.value; });
-      if (top < 0) break;
-      var level = [];
-      lists.forEach(function (c) {
-        if (c.value !== top) return;
-        for (var id = 0, j = 0; j < c.count; j++) {
-          id += number(c.s, c);
-          level.push({ id: id, head: number(c.s, c) });
-        }
-        group(c);
-      });
-      // A stable sort: of two terms with the same score for a page, the first keeps its segment.
-      level.sort(function (a, b) { return a.id - b.id; });
-      level.forEach(function (p) {
-        if (seen.has(p.id)) return;
-        seen.add(p.id);
-        if (!allow || allow.has(p.id)) out.push(p);
-      });
+    for (var level; out.length < k && (level = pages.next());) {
+      level.forEach(function (p) { if (!allow || allow.has(p.id)) out.push(p); });
     }
     return out.slice(0, k);
+  };
+
+  /**
+   * A word's pages level by level from the top: its terms' lists merged, so
+   * that each page comes once, at its best score. `next()` gives the pages of
+   * the next level, as { id, head } by id, and sets `value` to their score;
+   * `bound` is the score of the level after (no page still to come scores
+   * more), -1 when none is left.
+   */
+  function Levels(word) {
+    var weights = word.weights;
+    this.lists = word.lists.map(function (s, t) {
+      return { s: s, i: 0, weight: weights[t], value: -1, count: 0 };
+    });
+    this.lists.forEach(group);
+    this.seen = new Set();
+    this.value = -1;
+    this.bound = this.top();
+  }
+  /** Reads the level and size of a list's next group. */
+  function group(c) {
+    if (c.i >= c.s.length) {
+      c.value = -1;
+      return;
+    }
+    var q = DIGIT[c.s.charCodeAt(c.i++)];
+    if (!(q < 64)) throw new Error('bad index data');
+    c.count = number(c.s, c);
+    c.value = SCORE[q] * c.weight;
+  }
+  Levels.prototype.top = function () {
+    var top = -1;
+    this.lists.forEach(function (c) { if (c.value > top) top = c.value; });
+    return top;
+  };
+  Levels.prototype.next = function () {
+    var top = this.bound;
+    if (top < 0) return null;
+    var level = [];
+    this.lists.forEach(function (c) {
+      if (c.value !== top) return;
+      for (var id = 0, j = 0; j < c.count; j++) {
+        id += number(c.s, c);
+        level.push({ id: id, head: number(c.s, c) });
+      }
+      group(c);
+    });
+    // A stable sort: of two terms with the same score for a page, the first keeps its segment.
+    level.sort(function (a, b) { return a.id - b.id; });
+    var seen = this.seen;
+    this.value = top;
+    this.bound = this.top();
+    return level.filter(function (p) {
+      if (seen.has(p.id)) return false;
+      seen.add(p.id);
+      return true;
+    });
   };
 
   /** The page ids of a filter value. */
@@ -403,6 +441,66 @@
       }
     }
     return { ids: only(all.length ? all : any, allow), score: score, head: head };
+  }
+
+  /** The highest score a word gives a page: the top level of its best list. */
+  function topScore(word) {
+    return word.lists.reduce(function (best, s, t) {
+      var q = DIGIT[s.charCodeAt(0)];
+      return q < 64 ? Math.max(best, SCORE[q] * word.weights[t]) : best;
+    }, 0);
+  }
+
+  /**
+   * The best `k` pages of several words as `combine` ranks them (the sum of
+   * each word's best score, pages with every word first), as { id, head },
+   * that `allow` lets through; null when no page has every word. Only the
+   * other words are read whole: the word with the highest top score leads
+   * and is read level by level from the top, and a page it gives counts at
+   * once, its other scores known. Reading stops when no page still to come
+   * can reach the k-th (Fagin's threshold algorithm), most often after a few
+   * levels of a long list.
+   */
+  function bestOfAll(words, k, allow) {
+    var tops = words.map(topScore);
+    var lead = tops.indexOf(Math.max.apply(null, tops));
+    var found = words.map(function (w, x) { return x === lead ? null : w.all(); });
+    var levels = new Levels(words[lead]);
+    var best = []; // the best k so far: { id, head, score }, best first
+    for (var level; (level = levels.next());) {
+      for (var j = 0; j < level.length; j++) {
+        var p = level[j];
+        if (allow && !allow.has(p.id)) continue;
+        // Summed and given a segment as `combine` does, word by word.
+        var score = 0;
+        var top = 0;
+        var head = 0;
+        for (var x = 0; x < words.length; x++) {
+          var s = x === lead ? levels.value : found[x].score[p.id];
+          if (s === 0) break; // a word the page lacks
+          score += s;
+          if (s > top) {
+            top = s;
+            head = x === lead ? p.head : found[x].head[p.id];
+          }
+        }
+        if (x < words.length) continue;
+        var at = best.length;
+        while (at > 0 && (score > best[at - 1].score || (score === best[at - 1].score && p.id < best[at - 1].id))) at--;
+        if (at < k) {
+          best.splice(at, 0, { id: p.id, head: head, score: score });
+          if (best.length > k) best.pop();
+        }
+      }
+      if (best.length === k) {
+        // The most a page still to come can score, summed as its score would be.
+        var upper = 0;
+        for (x = 0; x < words.length; x++) upper += x === lead ? Math.max(levels.bound, 0) : tops[x];
+        if (upper < best[k - 1].score) break;
+      }
+    }
+    if (!best.length) return null;
+    return best.map(function (b) { return { id: b.id, head: b.head }; });
   }
 
   /** The ids that `allow` lets through (all when it is null). */
@@ -665,9 +763,10 @@
         hits = new Hits(function () {
           var found = word.all();
           return { ids: only(found.ids, ids), score: found.score, head: found.head };
-        }, word.best(PAGE_SIZE, ids), function () { return word.count(ids); });
+        }, word.best(PAGE_SIZE, ids), function () { return countPages(matches, ids); });
       } else if (ws.length) {
-        hits = new Hits(function () { return combine(matches, ids); });
+        hits = new Hits(function () { return combine(matches, ids); }, bestOfAll(matches, PAGE_SIZE, ids),
+          function () { return countPages(matches, ids); });
       } else {
         hits = new Hits(function () {
           return { ids: Array.from(ids), score: new Float64Array(manifest.pages), head: new Int32Array(manifest.pages) };
