@@ -484,13 +484,7 @@
             head = x === lead ? p.head : found[x].head[p.id];
           }
         }
-        if (x < words.length) continue;
-        var at = best.length;
-        while (at > 0 && (score > best[at - 1].score || (score === best[at - 1].score && p.id < best[at - 1].id))) at--;
-        if (at < k) {
-          best.splice(at, 0, { id: p.id, head: head, score: score });
-          if (best.length > k) best.pop();
-        }
+        if (x === words.length) keep(best, k, p.id, score, head);
       }
       if (best.length === k) {
         // The most a page still to come can score, summed as its score would be.
@@ -550,22 +544,26 @@
   /** The best PAGE_SIZE, in one pass. */
   Hits.prototype.pick = function () {
     var data = this.all();
-    var score = data.score;
     var best = [];
-    var ids = data.ids;
-    for (var i = 0; i < ids.length; i++) {
-      var id = ids[i];
-      var s = score[id];
-      var at = best.length;
-      // Before a kept one when it scores higher, or the same with a lower id.
-      while (at > 0 && (s > score[best[at - 1]] || (s === score[best[at - 1]] && id < best[at - 1]))) at--;
-      if (at < PAGE_SIZE) {
-        best.splice(at, 0, id);
-        if (best.length > PAGE_SIZE) best.pop();
-      }
+    for (var i = 0; i < data.ids.length; i++) {
+      var id = data.ids[i];
+      keep(best, PAGE_SIZE, id, data.score[id], data.head[id]);
     }
-    return best.map(function (id) { return { id: id, head: data.head[id] }; });
+    return best.map(function (b) { return { id: b.id, head: b.head }; });
   };
+
+  /**
+   * Keeps page `id` in `best`, the best `k` so far ({ id, score, head }, best
+   * first), when it scores higher than a kept one, or the same with a lower id.
+   */
+  function keep(best, k, id, score, head) {
+    var at = best.length;
+    while (at > 0 && (score > best[at - 1].score || (score === best[at - 1].score && id < best[at - 1].id))) at--;
+    if (at < k) {
+      best.splice(at, 0, { id: id, score: score, head: head });
+      if (best.length > k) best.pop();
+    }
+  }
 
   /** The chosen filter values, by filter name. */
   function chosen() {
