@@ -2,7 +2,7 @@
 //! `@/` internal links resolved and checked, a summary before `<!-- more -->`, and
 //! the word count. Pure: it never reads files; links are resolved through a closure.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -34,9 +34,12 @@ pub struct Rendered {
     pub word_count: usize,
 }
 
-/// Ids the theme uses; content headings never get them.
+/// The theme's own ids outside its `innsyn-` namespace; content headings never get them.
+const THEME_IDS: [&str; 1] = ["main"];
+
+/// Whether an id lies in the theme's namespace.
 fn reserved(id: &str) -> bool {
-    id == "main" || id.starts_with("innsyn-")
+    id.starts_with("innsyn-")
 }
 
 /// Renders `markdown`. `resolve` turns the path of an `@/` link (without `@/` and
@@ -57,7 +60,7 @@ pub fn render(
     let mut errors = Diagnostics::default();
     let mut events: Vec<Event> = Vec::new();
     let mut headings: Vec<(u8, String, String)> = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut used_ids = HeadingIds::default();
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, usize)> = None;
     let mut heading_text = String::new();
     let mut word_count = 0;
@@ -93,9 +96,10 @@ pub fn render(
                 } else {
                     format!(" class=\"{}\"", escape(&classes.join(" ")))
                 };
-                events[start] = Event::Html(format!("<h{n} id=\"{id}\"{class}>").into());
+                let attr = escape(&id);
+                events[start] = Event::Html(format!("<h{n} id=\"{attr}\"{class}>").into());
                 events.push(Event::Html(
-                    format!(" <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n").into(),
+                    format!(" <a class=\"heading-anchor\" href=\"#{attr}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{n}>\n").into(),
                 ));
                 headings.push((n, id, heading_text.trim().to_string()));
             }
@@ -155,15 +159,42 @@ pub fn render(
     Ok(Rendered { html: out, summary, toc: nest(&headings), word_count })
 }
 
-fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
-    let mut id = base.to_string();
-    let mut n = 0;
-    while reserved(&id) || used.contains(&id) {
-        n += 1;
-        id = format!("{base}-{n}");
+/// Makes `base` an id no heading of the page has and the theme never uses. A base in
+/// the theme's namespace (`innsyn-…`) gets the prefix `h-`, so «Innsyn i
+/// postjournalen» becomes `h-innsyn-i-postjournalen`; a base already taken gets the
+/// first free `-N`. `next` remembers each base's last N, so a page of many equal
+/// headings costs linear time, not quadratic.
+fn unique_id(base: &str, ids: &mut HeadingIds) -> String {
+    // `innsyn` itself too: its suffixed forms are the theme's.
+    let base = if reserved(base) || base == "innsyn" { format!("h-{base}") } else { base.to_string() };
+    let mut id = base.clone();
+    if ids.used.contains(&id) {
+        let n = ids.next.entry(base.clone()).or_insert(0);
+        loop {
+            *n += 1;
+            ids.probes += 1;
+            id = format!("{base}-{n}");
+            if !ids.used.contains(&id) {
+                break;
+            }
+        }
     }
-    used.insert(id.clone());
+    ids.used.insert(id.clone());
     id
+}
+
+/// The ids given so far on a page, and per base the last suffix tried.
+struct HeadingIds {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+    /// Suffixes tried, in all: at most one per heading plus one per id taken.
+    probes: usize,
+}
+
+impl Default for HeadingIds {
+    fn default() -> Self {
+        HeadingIds { used: THEME_IDS.iter().map(|id| id.to_string()).collect(), next: HashMap::new(), probes: 0 }
+    }
 }
 
 /// Builds the nested table of contents from a flat list of headings.
@@ -289,6 +320,53 @@ mod tests {
         assert!(out.html.contains("id=\"main-1\""), "the theme's own id is never reused");
         assert_eq!(out.toc.len(), 3);
         assert_eq!(out.toc[0].children[0].id, "mal-1");
+    }
+
+    #[test]
+    fn headings_in_the_themes_id_namespace_get_a_prefix_and_the_build_ends() {
+        let out = r("## Innsyn i postjournalen\n## Innsyn i postjournalen\n## T {#innsyn-x}\n## H {#innsyn-}\n");
+        let ids: Vec<&str> = out.toc.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["h-innsyn-i-postjournalen", "h-innsyn-i-postjournalen-1", "h-innsyn-x", "h-innsyn-"]);
+    }
+
+    #[test]
+    fn an_explicit_id_is_escaped_in_the_heading_and_its_anchor() {
+        let out = r("## T {#a\"b'c&d}\n");
+        assert!(out.html.contains("<h2 id=\"a&quot;b&#39;c&amp;d\">"), "{}", out.html);
+        assert!(out.html.contains("href=\"#a&quot;b&#39;c&amp;d\""), "{}", out.html);
+    }
+
+    #[test]
+    fn many_equal_headings_take_one_probe_each() {
+        let mut ids = HeadingIds::default();
+        for _ in 0..20_000 {
+            unique_id("h", &mut ids);
+        }
+        // Taken ids that look like suffixed ones cost one probe more each.
+        for n in 1..=100 {
+            unique_id(&format!("g-{n}"), &mut ids);
+        }
+        for _ in 0..200 {
+            unique_id("g", &mut ids);
+        }
+        assert_eq!(ids.used.len(), 20_301);
+        assert!(ids.probes <= 20_000 + 300, "{} probes: quadratic", ids.probes);
+    }
+
+    proptest! {
+        #[test]
+        fn heading_ids_are_unique_and_never_the_themes(
+            bases in proptest::collection::vec("(innsyn|main|h|a)(-[0-9a-z]{0,2}){0,3}", 1..60)
+        ) {
+            let mut ids = HeadingIds::default();
+            let mut seen = HashSet::new();
+            for base in &bases {
+                let id = unique_id(base, &mut ids);
+                prop_assert!(!reserved(&id) && !THEME_IDS.contains(&id.as_str()), "{id}");
+                prop_assert!(seen.insert(id.clone()), "{id} given twice");
+            }
+            prop_assert!(ids.probes <= 2 * bases.len(), "{} probes for {} headings", ids.probes, bases.len());
+        }
     }
 
     #[test]
