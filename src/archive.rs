@@ -50,6 +50,8 @@ pub struct ArchiveOptions {
     pub output: Option<PathBuf>,
     /// Overrides `base_url` from config.toml (canonical links, feeds, sitemap).
     pub base_url: Option<String>,
+    /// Replace a file at the zip's path even when it is not a bag innsyn made.
+    pub force: bool,
 }
 
 /// What an archive run made.
@@ -146,6 +148,7 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
         drafts: false,
         offline: true,
         write: false,
+        force: false,
     };
     let (_, files) = pipeline::render_site(&build)?;
     let build_time = start.elapsed();
@@ -160,6 +163,7 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
         Some(dir) if crate::fsx::is_dir(dir) => dir.join(default_name),
         Some(file) => file.clone(),
     };
+    check_replaceable(&path, options.force)?;
     let bag = bag_name(&path);
     let info = BagInfo::new(&settings, date, git_commit(&options.root));
     let bytes =
@@ -327,6 +331,38 @@ fn git_commit(root: &Path) -> Option<String> {
     let status = git(&[&["status", "--porcelain", "--"][..], &inputs].concat());
     let dirty = status.is_some_and(|out| !out.stdout.is_empty());
     Some(if dirty { format!("git commit {head}, with uncommitted changes") } else { format!("git commit {head}") })
+}
+
+/// Refuses to replace anything at `path` but an archive innsyn made, unless `force`:
+/// innsyn never removes a file it did not write.
+fn check_replaceable(path: &Path, force: bool) -> Result<(), Diagnostic> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
+    if meta.is_dir() {
+        return Err(Diagnostic::new(path, "the archive's path is a folder")
+            .hint("give the zip's file name, e.g. `--output arkiv.zip`, or an existing folder to write it in"));
+    }
+    if force || (meta.is_file() && made_by_innsyn(path)) {
+        return Ok(());
+    }
+    Err(Diagnostic::new(
+        path,
+        "a file that is not an archive made by innsyn is already there, and innsyn does not replace it",
+    )
+    .hint("give another file name with `--output`, move the file away, or add `--force` to replace it"))
+}
+
+/// Whether `path` is a zip whose `bag-info.txt` says innsyn made it.
+fn made_by_innsyn(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let Ok(mut zip) = ZipArchive::new(std::io::BufReader::new(file)) else { return false };
+    let Some(name) = zip.file_names().find(|n| n.split('/').nth(1) == Some("bag-info.txt")).map(str::to_string) else {
+        return false;
+    };
+    let mut text = String::new();
+    zip.by_name(&name)
+        .ok()
+        .and_then(|entry| std::io::Read::take(entry, 64 * 1024).read_to_string(&mut text).ok())
+        .is_some_and(|_| text.lines().any(|l| l.starts_with("Bag-Software-Agent: innsyn ")))
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it and a rename, so a

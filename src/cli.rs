@@ -93,6 +93,10 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write into an output folder that holds files innsyn did not write (they stay;
+    /// innsyn only ever removes files it wrote).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +111,10 @@ pub struct ArchiveArgs {
     #[arg(long)]
     pub base_url: Option<String>,
     /// Check an archive instead of making one: every file, checksum and the Payload-Oxum.
-    #[arg(long, value_name = "FILE.zip", conflicts_with_all = ["root", "output", "base_url"])]
+    #[arg(long, value_name = "FILE.zip", conflicts_with_all = ["root", "output", "base_url", "force"])]
     pub verify: Option<PathBuf>,
+    /// Replace an existing file at the archive's path even when it is not an
+    /// archive innsyn made.
+    #[arg(long)]
+    pub force: bool,
 }

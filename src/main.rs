@@ -45,6 +45,7 @@ fn main() -> ExitCode {
                 drafts: args.site.drafts,
                 offline: args.offline,
                 write: true,
+                force: args.force,
             };
             let bar = progress_bar(args.quiet);
             let result = pipeline::build_with_progress(&options, &|phase| {
@@ -98,6 +99,7 @@ fn main() -> ExitCode {
                 drafts: site.drafts,
                 offline: false,
                 write: false,
+                force: false,
             };
             match pipeline::build(&options) {
                 Ok(summary) => report_check(&summary, strict),
@@ -138,8 +140,12 @@ fn main() -> ExitCode {
                 }
             }
             None => {
-                let options =
-                    innsyn::archive::ArchiveOptions { root: args.root, output: args.output, base_url: args.base_url };
+                let options = innsyn::archive::ArchiveOptions {
+                    root: args.root,
+                    output: args.output,
+                    base_url: args.base_url,
+                    force: args.force,
+                };
                 match innsyn::archive::archive(&options) {
                     Ok(s) => {
                         for note in &s.notes {

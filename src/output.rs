@@ -1,10 +1,18 @@
-//! Writes the built site: the only module that changes the output folder. Files are
-//! written in sorted order, only when their bytes changed, each through a temporary
-//! file and a rename; files the build no longer produces are removed.
+//! Writes the built site: the only module that changes the output folder.
+//!
+//! Two promises hold whatever happens. innsyn removes or replaces only files it
+//! wrote itself: it keeps their list in the output folder ([`RECORD`]), and a
+//! folder holding other files is refused unless the author says `--force`. And a
+//! build that fails leaves the previous output as it was: every changed file is
+//! first written to a temporary file beside it, and only when all of them are
+//! written are they renamed into place; on any failure the temporary files (and
+//! the folders made for them) are removed again. The record names every file
+//! before its temporary file is made, so what a killed build left behind is
+//! removed by the next one.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -61,34 +69,245 @@ pub fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// The record of the files innsyn wrote in an output folder, one path a line.
+pub const RECORD: &str = ".innsyn-output";
+
+const RECORD_HEADER: &str = "# innsyn wrote these files here and removes only these; do not edit\n";
+
+/// The header of a record written while a build writes: a build that finds it
+/// knows the one before was stopped, and removes the temporary files it left.
+const PENDING_HEADER: &str = "# innsyn is writing these files here; do not edit\n";
+
 /// Writes `files` (sorted and unique) into `out`, replacing only changed files and
-/// removing stale ones.
-pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, Diagnostics> {
+/// removing the files of the previous build that this one no longer produces.
+/// `force` lets innsyn write into a folder that holds files it did not write (it
+/// still removes none of them).
+pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<WriteReport, Diagnostics> {
     let io_err = |path: &Path, e: std::io::Error| Diagnostic::new(path, format!("cannot write the output: {e}"));
-    std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
-    let results: Vec<Result<bool, Diagnostic>> = files
-        .par_iter()
-        .map(|f| {
-            let dest = out.join(&f.path);
-            if holds(&dest, &f.bytes) {
-                return Ok(false);
-            }
-            replace(&dest, &f.bytes).map_err(|e| io_err(&dest, e))?;
-            Ok(true)
-        })
-        .collect();
-    let mut report = WriteReport::default();
+    let (previous, interrupted) = adopt(out, force)?;
+    if interrupted {
+        for p in previous.iter().flatten() {
+            let _ = std::fs::remove_file(temporary(&out.join(p)));
+        }
+    }
+    let ours = |path: &str| previous.as_ref().is_some_and(|p| p.contains(path));
+
+    // What changes: files whose bytes differ, and what of ours stands in their way.
+    let changed: Vec<&OutputFile> = files.par_iter().filter(|f| !holds(&out.join(&f.path), &f.bytes)).collect();
+    let mut in_the_way = Vec::new();
     let mut errors = Diagnostics::default();
-    for r in results {
-        match r {
-            Ok(true) => report.written += 1,
-            Ok(false) => report.unchanged += 1,
-            Err(d) => errors.push(d),
+    let mut seen_dirs = HashSet::new();
+    for f in &changed {
+        let dest = out.join(&f.path);
+        for dir in Path::new(&f.path).ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()) {
+            if !seen_dirs.insert(dir.to_path_buf()) {
+                break; // Its ancestors were looked at too.
+            }
+            match std::fs::symlink_metadata(out.join(dir)) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) if ours(&slashed(dir)) => in_the_way.push(out.join(dir)),
+                Ok(_) => errors.push(not_ours(out, &out.join(dir), "a folder must go")),
+                Err(_) => {}
+            }
+        }
+        match std::fs::symlink_metadata(&dest) {
+            Ok(m) if m.is_dir() => {
+                if tree_is_ours(out, &dest, &ours) {
+                    in_the_way.push(dest);
+                } else {
+                    errors.push(not_ours(out, &dest, "a file must go"));
+                }
+            }
+            Ok(_) if !force && !ours(&f.path) => errors.push(not_ours(out, &dest, "innsyn would replace it")),
+            _ => {}
         }
     }
     errors.into_result()?;
-    report.removed = remove_stale(out, files).map_err(|e| io_err(out, e))?;
-    Ok(report)
+
+    let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let stale: Vec<&String> = previous.iter().flatten().filter(|p| !keep.contains(p.as_str())).collect();
+    let record_now: BTreeSet<&str> = keep.iter().copied().collect();
+    if changed.is_empty()
+        && stale.is_empty()
+        && !interrupted
+        && previous.as_ref().is_some_and(|p| p.len() == record_now.len())
+    {
+        return Ok(WriteReport { written: 0, unchanged: files.len(), removed: 0 });
+    }
+
+    // The record names old and new files before any temporary file exists.
+    let mut pending: BTreeSet<&str> = record_now.clone();
+    pending.extend(previous.iter().flatten().map(String::as_str));
+    std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
+    write_record(out, PENDING_HEADER, &pending).map_err(|e| io_err(&out.join(RECORD), e))?;
+
+    let staged = match stage(out, &changed) {
+        Ok(staged) => staged,
+        Err(d) => {
+            // Back to the previous output: its record, its files, its folders.
+            let _ = match &previous {
+                Some(p) => write_record(out, RECORD_HEADER, &p.iter().map(String::as_str).collect()),
+                None => std::fs::remove_file(out.join(RECORD)),
+            };
+            if previous.is_none() {
+                let _ = std::fs::remove_dir(out); // Only when the build made it and left it empty.
+            }
+            return Err(d.into());
+        }
+    };
+
+    // Commit: what of ours is in the way goes, then every file is renamed into place.
+    for path in &in_the_way {
+        let gone = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+        gone.map_err(|e| io_err(path, e))?;
+    }
+    let renamed: Vec<Result<(), Diagnostic>> =
+        staged.par_iter().map(|(tmp, dest)| std::fs::rename(tmp, dest).map_err(|e| io_err(dest, e))).collect();
+    let mut errors = Diagnostics::default();
+    errors.extend(renamed.into_iter().filter_map(Result::err));
+    errors.into_result()?;
+
+    let removed = remove_stale(out, &stale);
+    write_record(out, RECORD_HEADER, &record_now).map_err(|e| io_err(&out.join(RECORD), e))?;
+    Ok(WriteReport { written: changed.len(), unchanged: files.len() - changed.len(), removed })
+}
+
+/// The files innsyn wrote in `out` before, from its record (`None` for a folder
+/// without one), and whether the build that wrote it was stopped while writing.
+/// A folder holding files innsyn did not write (hidden ones aside, such as `.git`)
+/// is refused unless `force`.
+fn adopt(out: &Path, force: bool) -> Result<(Option<HashSet<String>>, bool), Diagnostic> {
+    match std::fs::symlink_metadata(out) {
+        Err(_) => return Ok((None, false)),
+        Ok(m) if !m.is_dir() => {
+            return Err(Diagnostic::new(out, "the output folder is a file (or a link), not a folder")
+                .hint("choose a folder with `--output`, e.g. `--output public`"))
+        }
+        Ok(_) => {}
+    }
+    if let Ok(text) = std::fs::read_to_string(out.join(RECORD)) {
+        let paths = text.lines().filter(|l| !l.starts_with('#')).filter(|l| safe_relative(l)).map(String::from);
+        return Ok((Some(paths.collect()), text.starts_with(PENDING_HEADER)));
+    }
+    let foreign = std::fs::read_dir(out)
+        .map_err(|e| Diagnostic::new(out, format!("cannot read the output folder: {e}")))?
+        .filter_map(Result::ok)
+        .find(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    match foreign {
+        Some(entry) if !force => Err(Diagnostic::new(
+            out,
+            format!(
+                "the output folder holds files that innsyn did not write (such as `{}`), and innsyn never replaces or removes those",
+                entry.file_name().to_string_lossy()
+            ),
+        )
+        .hint(format!(
+            "choose an empty or new folder, empty this one, or add `--force` to write into it anyway \
+             (the files already there stay; innsyn records what it writes in `{RECORD}` and later removes only those)"
+        ))),
+        _ => Ok((None, false)),
+    }
+}
+
+/// Writes each changed file to a temporary file beside its destination, making the
+/// folders it needs. On failure everything made is removed again and the error
+/// names the first file that could not be written.
+fn stage(out: &Path, changed: &[&OutputFile]) -> Result<Vec<(PathBuf, PathBuf)>, Diagnostic> {
+    let mut made_dirs: Vec<PathBuf> = Vec::new();
+    let dirs: BTreeSet<&Path> =
+        changed.iter().filter_map(|f| Path::new(&f.path).parent()).filter(|d| !d.as_os_str().is_empty()).collect();
+    let undo_dirs = |made: &[PathBuf]| {
+        for d in made.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    };
+    for dir in dirs {
+        for step in dir.ancestors().collect::<Vec<_>>().into_iter().rev().filter(|d| !d.as_os_str().is_empty()) {
+            let full = out.join(step);
+            if full.is_dir() {
+                continue;
+            }
+            if let Err(e) = std::fs::create_dir(&full) {
+                undo_dirs(&made_dirs);
+                return Err(Diagnostic::new(&full, format!("cannot write the output: {e}")));
+            }
+            made_dirs.push(full);
+        }
+    }
+    let written: Vec<Result<(PathBuf, PathBuf), (PathBuf, Diagnostic)>> = changed
+        .par_iter()
+        .map(|f| {
+            let dest = out.join(&f.path);
+            let tmp = temporary(&dest);
+            let result = std::fs::File::create(&tmp).and_then(|mut file| file.write_all(&f.bytes));
+            match result {
+                Ok(()) => Ok((tmp, dest)),
+                Err(e) => Err((tmp, Diagnostic::new(&dest, format!("cannot write the output: {e}")))),
+            }
+        })
+        .collect();
+    if written.iter().all(Result::is_ok) {
+        return Ok(written.into_iter().filter_map(Result::ok).collect());
+    }
+    let mut first = None;
+    for w in written {
+        let tmp = match w {
+            Ok((tmp, _)) => tmp,
+            Err((tmp, d)) => {
+                first.get_or_insert(d);
+                tmp
+            }
+        };
+        let _ = std::fs::remove_file(tmp);
+    }
+    undo_dirs(&made_dirs);
+    let d = first.expect("some file failed");
+    Err(d.hint("nothing was changed in the output folder; free some space or fix its permissions and build again"))
+}
+
+/// The temporary file `dest` is written to before it is renamed into place.
+fn temporary(dest: &Path) -> PathBuf {
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dest.with_file_name(format!(".{name}.innsyn-tmp"))
+}
+
+/// Whether every file below `dir` is one of ours (so a file may take its place).
+fn tree_is_ours(out: &Path, dir: &Path, ours: &dyn Fn(&str) -> bool) -> bool {
+    walkdir::WalkDir::new(dir).into_iter().all(|e| {
+        e.is_ok_and(|e| e.file_type().is_dir() || e.path().strip_prefix(out).is_ok_and(|rel| ours(&slashed(rel))))
+    })
+}
+
+fn not_ours(out: &Path, path: &Path, why: &str) -> Diagnostic {
+    let rel = path.strip_prefix(out).unwrap_or(path);
+    Diagnostic::new(path, format!("`{}` was not written by innsyn, and {why} in its place", slashed(rel)))
+        .hint("move it out of the output folder, or choose another folder with `--output`")
+}
+
+/// A relative path with `/` between its parts.
+fn slashed(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Whether a line of the record is a plain path inside the folder: a tampered
+/// record must not make innsyn remove anything outside it.
+fn safe_relative(line: &str) -> bool {
+    !line.is_empty() && !line.contains('\\') && Path::new(line).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn write_record(out: &Path, header: &str, paths: &BTreeSet<&str>) -> std::io::Result<()> {
+    let mut text = String::from(header);
+    for p in paths {
+        text.push_str(p);
+        text.push('\n');
+    }
+    let dest = out.join(RECORD);
+    if holds(&dest, text.as_bytes()) {
+        return Ok(());
+    }
+    let tmp = temporary(&dest);
+    std::fs::File::create(&tmp).and_then(|mut f| f.write_all(text.as_bytes()))?;
+    std::fs::rename(&tmp, &dest)
 }
 
 /// Whether `dest` is a file with exactly `bytes` in it. One open, one `fstat`
@@ -105,52 +324,27 @@ fn holds(dest: &Path, bytes: &[u8]) -> bool {
     file.read_exact(&mut old).is_ok() && old == bytes && file.read(&mut [0]).is_ok_and(|n| n == 0)
 }
 
-fn replace(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    if dir.is_file() {
-        // A file where a folder must go (e.g. an old `a` now `a/index.html`).
-        std::fs::remove_file(dir)?;
-    }
-    std::fs::create_dir_all(dir)?;
-    if dest.is_dir() {
-        std::fs::remove_dir_all(dest)?;
-    }
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.innsyn-tmp"));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-    }
-    std::fs::rename(&tmp, dest)
-}
-
-/// Removes files (and then empty folders) that are not among `files`.
-fn remove_stale(out: &Path, files: &[OutputFile]) -> std::io::Result<usize> {
-    let keep: HashSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
-    // Folders with a file that stays; only the others can become empty.
-    let keep_dirs: HashSet<PathBuf> = files
-        .iter()
-        .flat_map(|f| Path::new(&f.path).ancestors().skip(1))
-        .filter(|d| !d.as_os_str().is_empty())
-        .map(|d| out.join(d))
-        .collect();
+/// Removes the files of ours the build no longer produces (and the temporary
+/// files a killed build may have left beside them), then the folders that this
+/// leaves empty.
+fn remove_stale(out: &Path, stale: &[&String]) -> usize {
     let mut removed = 0;
-    let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(out).min_depth(1).into_iter().filter_map(Result::ok) {
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            dirs.push(path.to_path_buf());
-        } else if !keep.contains(path) {
-            std::fs::remove_file(path)?;
+    let mut dirs = BTreeSet::new();
+    for rel in stale {
+        let path = out.join(rel.as_str());
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) && std::fs::remove_file(&path).is_ok() {
             removed += 1;
         }
+        let _ = std::fs::remove_file(temporary(&path));
+        dirs.extend(Path::new(rel.as_str()).ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()));
     }
     // Deepest first, so a folder is empty once its children are gone.
+    let mut dirs: Vec<&Path> = dirs.into_iter().collect();
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for d in dirs.iter().filter(|d| !keep_dirs.contains(*d)) {
-        let _ = std::fs::remove_dir(d); // Fails, harmlessly, when not empty.
+    for d in dirs {
+        let _ = std::fs::remove_dir(out.join(d)); // Fails, harmlessly, when not empty.
     }
-    Ok(removed)
+    removed
 }
 
 #[cfg(test)]
@@ -161,16 +355,109 @@ mod tests {
         OutputFile::new(path.into(), s.as_bytes().to_vec())
     }
 
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut all: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(Result::unwrap)
+            .map(|e| (slashed(e.path().strip_prefix(dir).unwrap()), std::fs::read(e.path()).unwrap_or_default()))
+            .collect();
+        all.sort();
+        all
+    }
+
     #[test]
     fn rewriting_an_unchanged_site_writes_nothing_and_stale_files_go() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let files = vec![f("a/index.html", "a"), f("index.html", "i")];
-        assert_eq!(write(&out, &files).unwrap().written, 2);
-        assert_eq!(write(&out, &files).unwrap(), WriteReport { written: 0, unchanged: 2, removed: 0 });
+        assert_eq!(write(&out, &files, false).unwrap().written, 2);
+        assert_eq!(write(&out, &files, false).unwrap(), WriteReport { written: 0, unchanged: 2, removed: 0 });
         let fewer = vec![f("index.html", "j")];
-        assert_eq!(write(&out, &fewer).unwrap(), WriteReport { written: 1, unchanged: 0, removed: 1 });
+        assert_eq!(write(&out, &fewer, false).unwrap(), WriteReport { written: 1, unchanged: 0, removed: 1 });
         assert!(!out.join("a").exists(), "empty folders are removed");
+        assert_eq!(std::fs::read_to_string(out.join(RECORD)).unwrap(), format!("{RECORD_HEADER}index.html\n"));
+    }
+
+    #[test]
+    fn a_folder_with_files_innsyn_did_not_write_is_refused_and_with_force_they_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        std::fs::create_dir(out.join("a")).unwrap();
+        std::fs::write(out.join("a/photo.jpg"), "mine too").unwrap();
+        let files = vec![f("a/index.html", "a"), f("index.html", "i")];
+        let err = write(out, &files, false).unwrap_err();
+        assert!(err.0[0].message.contains("did not write"), "{err:?}");
+        assert_eq!(tree(out).len(), 3, "nothing was touched");
+
+        write(out, &files, true).unwrap();
+        // Later builds, forced or not, remove only what innsyn wrote.
+        let report = write(out, &[f("index.html", "j")], false).unwrap();
+        assert_eq!(report.removed, 1);
+        let paths: Vec<String> = tree(out).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, [RECORD, "a", "a/photo.jpg", "index.html", "notes.txt"]);
+        assert!(write(out, &[], false).is_ok());
+        let paths: Vec<String> = tree(out).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, [RECORD, "a", "a/photo.jpg", "notes.txt"]);
+    }
+
+    #[test]
+    fn a_file_innsyn_did_not_write_is_never_replaced_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(out, &[f("index.html", "i")], false).unwrap();
+        std::fs::write(out.join("om.html"), "mine").unwrap();
+        std::fs::write(out.join("b"), "a file where a folder must go").unwrap();
+        let err = write(out, &[f("index.html", "i"), f("om.html", "x"), f("b/index.html", "b")], false).unwrap_err();
+        assert_eq!(err.len(), 2, "{err:?}");
+        assert_eq!(std::fs::read_to_string(out.join("om.html")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[f("index.html", "old"), f("a/index.html", "a")], false).unwrap();
+        let before = tree(&out);
+        // A name no file system takes: its temporary file cannot be made.
+        let long = format!("ny/{}.html", "x".repeat(300));
+        let files = vec![f("a/index.html", "A"), f("b/c/index.html", "c"), f("index.html", "new"), f(&long, "z")];
+        let err = write(&out, &files, false).unwrap_err();
+        assert!(err.0[0].message.contains("cannot write"), "{err:?}");
+        assert_eq!(tree(&out), before, "no file changed, no temporary file or new folder left");
+
+        let fresh = dir.path().join("fresh");
+        assert!(write(&fresh, &files, false).is_err());
+        assert!(!fresh.exists(), "a first build that fails leaves nothing");
+    }
+
+    #[test]
+    fn what_a_stopped_build_left_is_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let files = vec![f("a/index.html", "a"), f("index.html", "i")];
+        write(out, &files, false).unwrap();
+        // As a build killed between its temporary files and their renames leaves it.
+        std::fs::write(out.join(RECORD), format!("{PENDING_HEADER}a/index.html\nindex.html\nold.html\n")).unwrap();
+        std::fs::write(out.join(".index.html.innsyn-tmp"), "half").unwrap();
+        std::fs::write(out.join("a/.index.html.innsyn-tmp"), "").unwrap();
+        std::fs::write(out.join(".old.html.innsyn-tmp"), "").unwrap();
+        write(out, &files, false).unwrap();
+        let paths: Vec<String> = tree(out).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, [RECORD, "a", "a/index.html", "index.html"]);
+    }
+
+    #[test]
+    fn a_tampered_record_cannot_remove_anything_outside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(dir.path().join("precious"), "x").unwrap();
+        let outside = dir.path().join("precious").display().to_string();
+        std::fs::write(out.join(RECORD), format!("{RECORD_HEADER}../precious\n{outside}\n./../precious\n")).unwrap();
+        write(&out, &[f("index.html", "i")], false).unwrap();
+        assert!(dir.path().join("precious").exists());
     }
 
     #[test]

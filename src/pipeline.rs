@@ -28,6 +28,9 @@ pub struct Options {
     pub offline: bool,
     /// `false` for `innsyn check`: everything is built and checked, nothing written.
     pub write: bool,
+    /// Write into an output folder that holds files innsyn did not write
+    /// (`--force`); they are still never removed.
+    pub force: bool,
 }
 
 impl Options {
@@ -67,7 +70,7 @@ pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result
         let start = Instant::now();
         let out = options.output_dir();
         output::check_target(&options.root, &out)?;
-        summary.written = output::write(&out, &files)?;
+        summary.written = output::write(&out, &files, options.force)?;
         summary.phases.push(("write", start.elapsed()));
         summary.elapsed += start.elapsed();
     }

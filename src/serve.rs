@@ -73,6 +73,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
         drafts: opts.drafts,
         offline: false,
         write: false,
+        force: false,
     };
     let shared = Arc::new(Shared { state: RwLock::new(State::default()), clients: Mutex::new(Vec::new()) });
     let mut session = Session::new(build_options);

@@ -435,3 +435,30 @@ fn the_unzipped_front_page_links_relatively_to_files_in_the_bag() {
         }
     }
 }
+
+#[test]
+fn archive_replaces_its_own_zip_but_no_other_file_unless_forced() {
+    let (dir, zip) = archive();
+    // A second run replaces the archive innsyn made.
+    let (again, _) = archive_in(dir.path());
+    assert_eq!(again, zip);
+
+    let root = repo_root();
+    let other = dir.path().join("rapport.zip");
+    std::fs::write(&other, "not an archive of innsyn's").unwrap();
+    let run = |force: bool| {
+        let mut args =
+            vec!["archive".as_ref(), "--root".as_ref(), root.as_os_str(), "--output".as_ref(), other.as_os_str()];
+        if force {
+            args.push("--force".as_ref());
+        }
+        innsyn(dir.path(), &args)
+    };
+    let refused = run(false);
+    assert_eq!(refused.status.code(), Some(1), "{}", describe_output(&refused));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"), "{}", describe_output(&refused));
+    assert_eq!(std::fs::read(&other).unwrap(), b"not an archive of innsyn's");
+    let forced = run(true);
+    assert!(forced.status.success(), "{}", describe_output(&forced));
+    assert!(verify(&other).status.success());
+}

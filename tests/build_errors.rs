@@ -113,3 +113,30 @@ fn a_usage_error_exits_with_status_2() {
     let result = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["build", "--no-such-flag"]).output().unwrap();
     assert_eq!(result.status.code(), Some(2));
 }
+
+#[test]
+fn an_output_folder_with_files_innsyn_did_not_write_is_refused_and_they_are_never_removed() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("budsjett.xlsx"), "the author's own file").unwrap();
+    let build = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_innsyn"))
+            .args(["build", "--quiet", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+            .arg(out.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = build(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("budsjett.xlsx") && stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1, "nothing was written");
+
+    assert!(build(&["--force"]).status.success());
+    assert!(out.path().join("index.html").is_file());
+    // Without --force from now on: the folder is innsyn's output, and a rebuild
+    // removes none of the author's files.
+    let again = build(&[]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(std::fs::read_to_string(out.path().join("budsjett.xlsx")).unwrap(), "the author's own file");
+}

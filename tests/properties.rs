@@ -35,7 +35,15 @@ fn toml_str(s: &str) -> String {
 }
 
 fn options(root: &Path) -> Options {
-    Options { root: root.to_path_buf(), output: None, base_url: None, drafts: false, offline: false, write: false }
+    Options {
+        root: root.to_path_buf(),
+        output: None,
+        base_url: None,
+        drafts: false,
+        offline: false,
+        write: false,
+        force: false,
+    }
 }
 
 proptest! {

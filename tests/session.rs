@@ -28,7 +28,15 @@ fn example_site() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn options(root: &Path) -> Options {
-    Options { root: root.to_path_buf(), output: None, base_url: None, drafts: false, offline: false, write: false }
+    Options {
+        root: root.to_path_buf(),
+        output: None,
+        base_url: None,
+        drafts: false,
+        offline: false,
+        write: false,
+        force: false,
+    }
 }
 
 type Served = BTreeMap<String, Vec<u8>>;
