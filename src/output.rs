@@ -234,30 +234,23 @@ fn stage(out: &Path, changed: &[&OutputFile]) -> Result<Vec<(PathBuf, PathBuf)>,
             made_dirs.push(full);
         }
     }
-    let written: Vec<Result<(PathBuf, PathBuf), (PathBuf, Diagnostic)>> = changed
+    let written: Vec<(PathBuf, PathBuf, std::io::Result<()>)> = changed
         .par_iter()
         .map(|f| {
             let dest = out.join(&f.path);
             let tmp = temporary(&dest);
             let result = std::fs::File::create(&tmp).and_then(|mut file| file.write_all(&f.bytes));
-            match result {
-                Ok(()) => Ok((tmp, dest)),
-                Err(e) => Err((tmp, Diagnostic::new(&dest, format!("cannot write the output: {e}")))),
-            }
+            (tmp, dest, result)
         })
         .collect();
-    if written.iter().all(Result::is_ok) {
-        return Ok(written.into_iter().filter_map(Result::ok).collect());
+    if written.iter().all(|(_, _, r)| r.is_ok()) {
+        return Ok(written.into_iter().map(|(tmp, dest, _)| (tmp, dest)).collect());
     }
     let mut first = None;
-    for w in written {
-        let tmp = match w {
-            Ok((tmp, _)) => tmp,
-            Err((tmp, d)) => {
-                first.get_or_insert(d);
-                tmp
-            }
-        };
+    for (tmp, dest, result) in written {
+        if let Err(e) = result {
+            first.get_or_insert_with(|| Diagnostic::new(&dest, format!("cannot write the output: {e}")));
+        }
         let _ = std::fs::remove_file(tmp);
     }
     undo_dirs(&made_dirs);
