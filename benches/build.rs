@@ -32,6 +32,7 @@ fn options(root: &Path, output: &Path, write: bool) -> Options {
         drafts: false,
         offline: false,
         write,
+        force: false,
     }
 }
 
