@@ -147,12 +147,12 @@ pub(crate) fn make(
     let root = options.root.as_path();
 
     let (settings, config_src) = load_settings(options)?;
-    let scanned = scan(root);
-    lap("scan", &mut t);
-
     // Every phase runs on what the earlier ones could read, so one run reports
     // every fault; nothing is written unless there were none.
     let mut errors = Diagnostics::default();
+    let scanned = scan(root, &mut errors);
+    lap("scan", &mut t);
+
     let (sections, pages, failed) = parse_content(root, &scanned, &mut errors);
     let theme = theme::load(root, &settings, &config_src).map_err(|e| errors.extend(e.0)).ok();
     let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
@@ -302,10 +302,10 @@ struct Scanned {
     files: Vec<String>,
 }
 
-fn scan(root: &Path) -> Scanned {
+fn scan(root: &Path, errors: &mut Diagnostics) -> Scanned {
     let content = root.join("content");
     let mut scanned = Scanned::default();
-    let found: Vec<(PathBuf, String)> = fsx::walk_files(&content)
+    let found: Vec<(PathBuf, String)> = fsx::walk_files(root, &content, errors)
         .into_iter()
         .map(|path| {
             let rel = relative(&content, &path).to_string_lossy().replace('\\', "/");
@@ -400,7 +400,7 @@ fn parse_content(root: &Path, scanned: &Scanned, errors: &mut Diagnostics) -> (V
 /// copy to the output so readers can download exactly what a chart shows.
 fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFile>, Vec<OutputFile>) {
     let dir = root.join("data");
-    let paths = fsx::walk_files(&dir);
+    let paths = fsx::walk_files(root, &dir, errors);
     let names: Vec<String> = paths.iter().map(|p| relative(&dir, p).to_string_lossy().replace('\\', "/")).collect();
     let is_sidecar = |name: &str| name.strip_suffix(".toml").is_some_and(|table| names.iter().any(|n| n == table));
     let read: Vec<Result<(String, Vec<u8>), Diagnostic>> =

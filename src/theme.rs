@@ -66,7 +66,7 @@ pub fn load(root: &Path, settings: &Settings, config_src: &str) -> Result<Theme,
 fn load_dir(root: &Path, dir: &Path, theme: &mut Theme, errors: &mut Diagnostics) {
     for sub in ["templates", "static", "i18n"] {
         let base = dir.join(sub);
-        for path in fsx::walk_files(&base) {
+        for path in fsx::walk_files(root, &base, errors) {
             let rel = format!("{sub}/{}", relative(&base, &path).to_string_lossy().replace('\\', "/"));
             match fsx::read(root, &path) {
                 Ok(bytes) => add_file(&rel, relative(root, &path), bytes, theme, errors),

@@ -140,3 +140,72 @@ fn an_output_folder_with_files_innsyn_did_not_write_is_refused_and_they_are_neve
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(std::fs::read_to_string(out.path().join("budsjett.xlsx")).unwrap(), "the author's own file");
 }
+
+/// A new site from `innsyn init` in a fresh folder: `(tempdir, site root)`.
+fn new_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let init = Command::new(env!("CARGO_BIN_EXE_innsyn")).arg("init").arg(&root).output().unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    (dir, root)
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_that_leave_the_site_are_refused_and_those_inside_it_work() {
+    use std::os::unix::fs::symlink;
+    let (dir, root) = new_site();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "outside the site").unwrap();
+    std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+    std::fs::write(dir.path().join("elsewhere/page.md"), "+++\ntitle = \"Borte\"\n+++\nx\n").unwrap();
+    for sub in ["static", "templates", "themes/egen/static"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    // One link to a file and one to a folder outside, in each place the site is read from.
+    symlink(&secret, root.join("static/passwd.txt")).unwrap();
+    symlink(dir.path().join("elsewhere"), root.join("static/mappe")).unwrap();
+    symlink(dir.path().join("elsewhere"), root.join("content/lenket")).unwrap();
+    symlink(&secret, root.join("data/hemmelig.csv")).unwrap();
+    symlink(&secret, root.join("templates/page.html")).unwrap();
+    symlink("../../../../secret.txt", root.join("themes/egen/static/x.css")).unwrap();
+    symlink(root.join("nowhere"), root.join("static/brutt.txt")).unwrap();
+    // Links inside the site keep working.
+    std::fs::write(root.join("static/ekte.txt"), "inside").unwrap();
+    symlink("ekte.txt", root.join("static/alias.txt")).unwrap();
+
+    let out = dir.path().join("public");
+    let build = || {
+        Command::new(env!("CARGO_BIN_EXE_innsyn"))
+            .args(["build", "--quiet", "--root"])
+            .arg(&root)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let refused = build();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    for link in [
+        "static/passwd.txt",
+        "static/mappe",
+        "content/lenket",
+        "data/hemmelig.csv",
+        "templates/page.html",
+        "static/brutt.txt",
+    ] {
+        assert!(stderr.contains(&format!("{link}: error")), "`{link}` is not named in:\n{stderr}");
+    }
+    assert!(stderr.contains("secret.txt"), "the target is named:\n{stderr}");
+    assert!(!out.exists(), "nothing was written");
+
+    for link in ["static/passwd.txt", "static/mappe", "content/lenket", "data/hemmelig.csv", "templates/page.html"] {
+        std::fs::remove_file(root.join(link)).unwrap();
+    }
+    std::fs::remove_file(root.join("static/brutt.txt")).unwrap();
+    std::fs::remove_dir_all(root.join("themes")).unwrap();
+    let built = build();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("alias.txt")).unwrap(), "inside");
+}
