@@ -123,6 +123,20 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         String::new()
     });
 
+    for (key, url) in [("accessibility_statement", &raw.accessibility_statement)] {
+        if let Err(why) = check_link(url) {
+            errors.push(at_key(key, format!("`{key}` {why}")).hint(LINK_HINT));
+        }
+    }
+    if raw.contact_email.trim().contains(|c: char| c.is_whitespace() || c.is_control() || c == ':')
+        || (!raw.contact_email.trim().is_empty() && !raw.contact_email.contains('@'))
+    {
+        errors.push(
+            at_key("contact_email", "`contact_email` is not an e-mail address".into())
+                .hint("write the address alone, e.g. `contact_email = \"postmottak@asker.kommune.no\"`"),
+        );
+    }
+
     let mut taxonomies: Vec<Taxonomy> = Vec::new();
     for t in raw.taxonomies {
         if t.name.is_empty() || !t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
@@ -170,8 +184,8 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         feed: raw.feed,
         sitemap: raw.sitemap,
         search: raw.search,
-        accessibility_statement: raw.accessibility_statement,
-        contact_email: raw.contact_email,
+        accessibility_statement: raw.accessibility_statement.trim().to_string(),
+        contact_email: raw.contact_email.trim().to_string(),
         contact_name: raw.contact_name,
         organization: raw.organization,
         extra: raw.extra,
@@ -201,6 +215,42 @@ impl Settings {
 }
 
 /// `https://x.no/a` → `https://x.no/a/`; empty stays empty; not http(s) → `None`.
+/// The hint for a link [`check_link`] refuses.
+pub const LINK_HINT: &str =
+    "write a web address (`https://…`), an e-mail address (`mailto:…`) or a path on the site (`/om/tilgjengelighet/`)";
+
+/// Whether a link set outside the Markdown body (in config.toml, a data file's
+/// sidecar or front matter) may go into an `href`: http(s), mailto, or an address
+/// on the site itself. Every other scheme (`javascript:`, `data:`, `vbscript:`,
+/// `file:`) is refused, as are control characters (browsers drop tabs and line
+/// breaks, so `java\tscript:` would still run) and `//host` addresses. An empty
+/// link is allowed: it means none.
+///
+/// ```
+/// use innsyn::config::check_link;
+/// assert!(check_link("https://uustatus.no/nb/erklaringer/publisert/1").is_ok());
+/// assert!(check_link("/om/tilgjengelighet/").is_ok());
+/// assert!(check_link("mailto:postmottak@asker.kommune.no").is_ok());
+/// assert!(check_link("JavaScript:alert(1)").is_err());
+/// assert!(check_link("java\tscript:alert(1)").is_err());
+/// ```
+pub fn check_link(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if url.chars().any(char::is_control) {
+        return Err("holds a control character (a tab or line break)".into());
+    }
+    if url.starts_with("//") || url.starts_with("\\\\") || url.starts_with("/\\") {
+        return Err(format!("`{}` names another host without saying how to reach it", crate::error::clip(url)));
+    }
+    // A scheme is what comes before the first `:` when no `/`, `?` or `#` comes first.
+    let scheme_end = url.find(|c| matches!(c, ':' | '/' | '?' | '#')).filter(|&i| url[i..].starts_with(':'));
+    match scheme_end.map(|i| url[..i].to_ascii_lowercase()) {
+        None => Ok(()),
+        Some(scheme) if scheme == "http" || scheme == "https" || scheme == "mailto" => Ok(()),
+        Some(scheme) => Err(format!("is a `{}:` address, which a page may not link to", crate::error::clip(&scheme))),
+    }
+}
+
 fn normalize_base_url(url: &str) -> Option<String> {
     let url = url.trim();
     if url.is_empty() {
@@ -317,5 +367,49 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("config.toml:4:1") && err.contains("must be at least 1"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn only_http_https_mailto_and_site_addresses_pass(
+            scheme in "[a-zA-Z][a-zA-Z0-9+.-]{0,12}",
+            rest in "[a-z0-9/().%-]{0,20}",
+            control in proptest::option::of("[\\x00-\\x1f\\x7f]"),
+        ) {
+            let mut url = format!("{scheme}:{rest}");
+            let allowed = ["http", "https", "mailto"].contains(&scheme.to_ascii_lowercase().as_str());
+            prop_assert_eq!(check_link(&url).is_ok(), allowed, "{}", url);
+            if let Some(c) = control {
+                url.insert_str(1, &c);
+                prop_assert!(check_link(&url).is_err(), "{:?}", url);
+            }
+        }
+    }
+
+    #[test]
+    fn site_addresses_and_fragments_pass_and_other_hosts_need_a_scheme() {
+        for ok in ["", "/om/", "om/tilgjengelighet/", "../a.html", "#innhold", "?q=a:b", "a/b:c", " https://x.no "] {
+            assert!(check_link(ok).is_ok(), "{ok}");
+        }
+        for bad in
+            ["//evil.example/", "\\\\evil\\x", "/\\evil.example", " javascript:x", "vbscript:x", "data:text/html,x"]
+        {
+            assert!(check_link(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_script_address_in_config_is_an_error_at_its_line() {
+        let err =
+            parse("config.toml", "title = \"x\"\naccessibility_statement = \"javascript:alert(1)\"\n").unwrap_err();
+        assert_eq!(err.0[0].location(), "config.toml:2:1");
+        let err = parse("config.toml", "title = \"x\"\ncontact_email = \"a@b.no\\\" onclick=\\\"x\"\n").unwrap_err();
+        assert!(err.0[0].message.contains("contact_email"), "{err}");
     }
 }

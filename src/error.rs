@@ -154,6 +154,31 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Input quoted in a message, cut to at most 80 characters with `…` after, so a
+/// 2 MB value gives a short message. Control characters are shown escaped.
+///
+/// ```
+/// assert_eq!(innsyn::error::clip("kort"), "kort");
+/// assert_eq!(innsyn::error::clip(&"å".repeat(200)).chars().count(), 81);
+/// assert_eq!(innsyn::error::clip("a\u{b}b"), "a\\u{b}b");
+/// ```
+pub fn clip(s: &str) -> String {
+    const MAX: usize = 80;
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Path of `path` relative to `root`, for messages.
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()

@@ -35,8 +35,23 @@ fn inside(root: &Path, link: &Path) -> Result<(), Diagnostic> {
 }
 
 /// Reads a UTF-8 text file; invalid UTF-8 is reported at the line and column where it starts.
+/// Control characters are replaced by spaces ([`scrub`]) without a word; use
+/// [`read_text_noting`] to hear of them.
 pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = read(root, path)?;
+    read_text_noting(root, path, &std::sync::Mutex::new(Vec::new()))
+}
+
+/// Like [`read_text`], adding a warning to `notes` when control characters were
+/// replaced.
+pub fn read_text_noting(
+    root: &Path,
+    path: &Path,
+    notes: &std::sync::Mutex<Vec<Diagnostic>>,
+) -> Result<String, Diagnostic> {
+    let mut bytes = read(root, path)?;
+    if let Some(note) = scrub(&relative(root, path), &mut bytes, true) {
+        notes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(note);
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
@@ -44,6 +59,57 @@ pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
         Diagnostic::at(relative(root, path), line, col, "the file is not valid UTF-8 text")
             .hint("save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)")
     })
+}
+
+/// Replaces the control characters that XML and HTML forbid (all of U+0000–U+001F
+/// but tab, line feed and carriage return, and U+007F; with `c1`, also U+0080–U+009F
+/// as UTF-8) by spaces, and says where the first one was. Word writes U+000B for a
+/// manual line break; one of them in a title made feeds, the sitemap and charts'
+/// SVG not well-formed. Works on bytes, before decoding: these bytes are never
+/// part of another character in UTF-8 or Windows-1252 (C1 only in UTF-8, hence
+/// `c1` for files known to be UTF-8).
+pub fn scrub(file: &Path, bytes: &mut [u8], c1: bool) -> Option<Diagnostic> {
+    let forbidden = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F;
+    let mut first = None;
+    let mut count = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let width = if forbidden(b) {
+            1
+        } else if c1 && b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..0xA0).contains(n)) {
+            2
+        } else {
+            i += 1;
+            continue;
+        };
+        let code = if width == 1 { u32::from(b) } else { u32::from(bytes[i + 1]) };
+        first.get_or_insert((i, code));
+        count += 1;
+        bytes[i..i + width].fill(b' ');
+        i += width;
+    }
+    let (at, code) = first?;
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    // Columns count characters: every byte but UTF-8's continuation bytes.
+    let col = bytes[line_start..at].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+    let what = if count == 1 { "a control character".to_string() } else { format!("{count} control characters") };
+    Some(
+        Diagnostic::at(
+            file,
+            line,
+            col,
+            format!(
+                "the file holds {what} (the first here, U+{code:04X}) that web pages, feeds and charts cannot carry; \
+                 innsyn put spaces in their place"
+            ),
+        )
+        .hint(
+            "remove them; Word's manual line break (Shift+Enter) is one, and text pasted from Word or PDF brings them",
+        )
+        .warning(),
+    )
 }
 
 /// Whether a path exists (file or folder).
@@ -103,4 +169,39 @@ pub fn walk_files(root: &Path, dir: &Path, errors: &mut Diagnostics) -> Vec<Path
 /// Canonical form of a path, or the path itself when it does not exist.
 pub fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_become_spaces_and_the_first_is_placed() {
+        let mut text = "tittel\nÅr\u{b} og\u{1}\u{85}\u{7f}\tslutt\r\n".as_bytes().to_vec();
+        let note = scrub(Path::new("a.md"), &mut text, true).unwrap();
+        assert_eq!(String::from_utf8(text).unwrap(), "tittel\nÅr  og    \tslutt\r\n");
+        assert_eq!(note.location(), "a.md:2:3");
+        assert!(note.warning && note.message.contains("4 control characters"), "{note}");
+    }
+
+    #[test]
+    fn windows_1252_bytes_are_left_alone_without_c1() {
+        // «Â» then «€» in Windows-1252: C2 80, which is U+0080 only in UTF-8.
+        let mut text = vec![0xC2, 0x80, b'x'];
+        assert!(scrub(Path::new("a.csv"), &mut text, false).is_none());
+        assert_eq!(text, [0xC2, 0x80, b'x']);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_forbidden_character_survives(s in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}a-zå]*") {
+            let mut bytes = s.into_bytes();
+            scrub(Path::new("a"), &mut bytes, true);
+            let text = String::from_utf8(bytes).unwrap();
+            proptest::prop_assert!(
+                !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+                "{:?}", text
+            );
+        }
+    }
 }

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::error::Diagnostic;
+use crate::error::{clip, Diagnostic};
 use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
@@ -163,6 +163,18 @@ fn links(site: &Site, files: &[OutputFile]) -> Vec<Diagnostic> {
             let Some(end) = html[start..].find('"') else { continue };
             let href = crate::search::text::unescape(&html[start..start + end]);
             if href.contains(':') || href.starts_with("//") {
+                let scheme: String = href.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
+                let scheme: String = scheme.chars().filter(|c| !c.is_control()).collect();
+                if ["javascript", "vbscript"].contains(&scheme.as_str()) {
+                    let (source, markdown, offset) =
+                        sources.get(&f.path).copied().unwrap_or((Path::new(&f.path), "", 0));
+                    out.push(warn(
+                        source,
+                        line_of(markdown, offset, &href),
+                        format!("the link `{}` runs a script instead of opening a page", clip(&href)),
+                        "link to web pages (`https://…`), e-mail (`mailto:…`), phone (`tel:…`) or pages of the site",
+                    ));
+                }
                 continue; // Another site, mail or phone.
             }
             let (target_path, anchor) = match href.split_once('#') {
@@ -192,7 +204,7 @@ fn links(site: &Site, files: &[OutputFile]) -> Vec<Diagnostic> {
                 continue;
             }
             if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-                if ids.get(target.as_str()).is_some_and(|set| !set.contains(anchor)) {
+                if ids.get(target.as_str()).is_some_and(|set| !set.contains(crate::markdown::escape(anchor).as_str())) {
                     out.push(warn(
                         source,
                         line,

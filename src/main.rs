@@ -64,6 +64,9 @@ fn main() -> ExitCode {
                     }
                 }
                 if !args.quiet {
+                    for w in &s.warnings {
+                        eprintln!("{}", painted(&w.to_string()));
+                    }
                     let w = s.written;
                     println!(
                         "Built {} pages in {} sections, {} charts, {} data files, {} search terms: {} files ({} written, {} unchanged, {} removed) in {} ms",

@@ -153,14 +153,16 @@ pub(crate) fn make(
     let scanned = scan(root, &mut errors);
     lap("scan", &mut t);
 
-    let (sections, pages, failed) = parse_content(root, &scanned, &mut errors);
+    // Warnings about the input (control characters replaced, …): printed by build and check.
+    let mut warnings = Vec::new();
+    let (sections, pages, failed) = parse_content(root, &scanned, &mut errors, &mut warnings);
     let theme = theme::load(root, &settings, &config_src).map_err(|e| errors.extend(e.0)).ok();
     let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
     lap("parse", &mut t);
 
     let (mut site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
     errors.extend(assembly_errors.0);
-    let (data, data_files) = load_data(root, &mut errors);
+    let (data, data_files) = load_data(root, &mut errors, &mut warnings);
     site.data = std::sync::Arc::new(data);
     lap("assemble", &mut t);
 
@@ -224,10 +226,18 @@ pub(crate) fn make(
     files.extend(data_files);
     files.extend(bodies.files().cloned());
     output::check_unique(&mut files)?;
+    // The last guard for well-formed markup: a control character that reached a
+    // page, feed or chart in spite of the input's scrub (say, written as `\u000b`
+    // in a TOML string) becomes a space.
+    files.par_iter_mut().filter(|f| is_markup(&f.path)).for_each(|f| {
+        fsx::scrub(Path::new(&f.path), &mut f.bytes, true);
+    });
     lap("feeds and files", &mut t);
     let at = phases.iter().position(|(name, _)| *name == "feeds and files").unwrap_or(phases.len());
     phases.insert(at, ("  of which search index", search_time));
-    let warnings = if extras.lint { crate::lint::lint(&site, &bodies, &files) } else { Vec::new() };
+    if extras.lint {
+        warnings.extend(crate::lint::lint(&site, &bodies, &files));
+    }
 
     let summary = Summary {
         pages: site.pages.len(),
@@ -265,6 +275,11 @@ pub fn today() -> crate::content::frontmatter::Date {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
         });
     crate::content::frontmatter::Date::from_day_number(secs.div_euclid(86_400))
+}
+
+/// Whether an output file is HTML, XML or SVG, which no control character may enter.
+fn is_markup(path: &str) -> bool {
+    [".html", ".xml", ".svg", ".xsl"].iter().any(|ext| path.ends_with(ext))
 }
 
 /// Reads and validates `config.toml`, with `--base-url` applied.
@@ -345,8 +360,14 @@ fn in_bundle(bundles: &HashSet<&str>, rel: &str) -> bool {
 /// Reads and parses every content file in parallel. Faults go to `errors`; the
 /// paths of files that could not be read are returned too, so links to them are
 /// not also reported as broken.
-fn parse_content(root: &Path, scanned: &Scanned, errors: &mut Diagnostics) -> (Vec<Section>, Vec<Page>, Vec<String>) {
-    let read = |path: &PathBuf| fsx::read_text(root, path).map_err(Diagnostics::from);
+fn parse_content(
+    root: &Path,
+    scanned: &Scanned,
+    errors: &mut Diagnostics,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Vec<Section>, Vec<Page>, Vec<String>) {
+    let notes = std::sync::Mutex::new(Vec::new());
+    let read = |path: &PathBuf| fsx::read_text_noting(root, path, &notes).map_err(Diagnostics::from);
     let sections: Vec<Result<Section, Diagnostics>> = scanned
         .sections
         .par_iter()
@@ -392,13 +413,18 @@ fn parse_content(root: &Path, scanned: &Scanned, errors: &mut Diagnostics) -> (V
                 .collect();
         }
     }
+    warnings.extend(notes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
     (ok_sections, ok_pages, failed)
 }
 
 /// Reads every file of `data/` in parallel: tables (CSV, TSV, TOML, JSON) with their
 /// provenance sidecars (`NAME.csv.toml`). Returns them by name, and the files to
 /// copy to the output so readers can download exactly what a chart shows.
-fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFile>, Vec<OutputFile>) {
+fn load_data(
+    root: &Path,
+    errors: &mut Diagnostics,
+    warnings: &mut Vec<Diagnostic>,
+) -> (BTreeMap<String, DataFile>, Vec<OutputFile>) {
     let dir = root.join("data");
     let paths = fsx::walk_files(root, &dir, errors);
     let names: Vec<String> = paths.iter().map(|p| relative(&dir, p).to_string_lossy().replace('\\', "/")).collect();
@@ -408,7 +434,8 @@ fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFil
     let mut bytes: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for r in read {
         match r {
-            Ok((n, b)) => {
+            Ok((n, mut b)) => {
+                warnings.extend(fsx::scrub(Path::new(&format!("data/{n}")), &mut b, false));
                 bytes.insert(n, b);
             }
             Err(e) => errors.push(e),

@@ -209,3 +209,56 @@ fn symlinks_that_leave_the_site_are_refused_and_those_inside_it_work() {
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     assert_eq!(std::fs::read_to_string(out.join("alias.txt")).unwrap(), "inside");
 }
+
+#[test]
+fn hostile_text_in_titles_and_cells_cannot_break_pages_feeds_or_charts() {
+    let (dir, root) = new_site();
+    let page = root.join("content/prosjekter/nytt-servicetorg.md");
+    let src = std::fs::read_to_string(&page).unwrap();
+    // A title that ends the JSON-LD block early in a browser, with Word's line
+    // break in it and a control character written as a TOML escape.
+    let src = src.replacen(
+        "title = \"Nytt servicetorg\"",
+        "title = \"Servicetorg <!--<script> del 2\u{b} </script> & \\u0001\"",
+        1,
+    );
+    std::fs::write(&page, format!("{src}\n## Innsyn i postjournalen\n\n[klikk](javascript:alert(1))\n")).unwrap();
+    std::fs::write(root.join("data/sykefravar.csv"), "år;prosent;merknad\n2022;8,5;foreløpig\u{b}\n2023;8,1;\u{1}\n")
+        .unwrap();
+    let out = dir.path().join("public");
+    let build = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(build.status.success(), "{stderr}");
+    assert!(stderr.contains("content/prosjekter/nytt-servicetorg.md:2:"), "{stderr}");
+    assert!(stderr.contains("data/sykefravar.csv:2:"), "{stderr}");
+
+    let mut markup = 0;
+    for entry in walkdir::WalkDir::new(&out).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()) {
+        let name = entry.path().to_string_lossy().into_owned();
+        if !(name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".svg")) {
+            continue;
+        }
+        markup += 1;
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let bad = text.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        assert_eq!(bad, None, "{name} holds a control character");
+        for (i, _) in text.match_indices("<script type=\"application/ld+json\">") {
+            let block = &text[i + 35..];
+            let block = &block[..block.find("</script>").unwrap()];
+            assert!(!block.contains(['<', '>', '&']), "{name}: {block}");
+        }
+    }
+    assert!(markup > 10);
+    let page = std::fs::read_to_string(out.join("prosjekter/nytt-servicetorg/index.html")).unwrap();
+    assert!(page.contains("id=\"h-innsyn-i-postjournalen\""));
+
+    let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("`javascript:alert(1)` runs a script"), "{stderr}");
+}

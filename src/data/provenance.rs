@@ -75,6 +75,11 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
             String::new()
         }
     };
+    for (key, url) in [("url", &raw.url), ("licence_url", &raw.licence_url)] {
+        if let Err(why) = crate::config::check_link(url) {
+            errors.push(at_key(key, &format!("`{key}` {why}")).hint(crate::config::LINK_HINT));
+        }
+    }
     errors.into_result()?;
     Ok(Provenance {
         source: raw.source.trim().to_string(),
@@ -139,5 +144,17 @@ mod tests {
         assert!(parse_provenance("x", "published = \"2023-02-29\"").is_err());
         assert!(parse_provenance("x", "published = 2024-03-05T10:00:00").unwrap().published == "2024-03-05");
         assert_eq!(parse_provenance("x", "table_id = 12345").unwrap().table_id, "12345");
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    #[test]
+    fn source_and_licence_links_are_web_addresses_only() {
+        let err =
+            super::parse_provenance("data/a.csv.toml", "url = \"javascript:alert(1)\"\nlicence_url = \"DATA:x\"\n")
+                .unwrap_err();
+        let at: Vec<String> = err.0.iter().map(|d| d.location()).collect();
+        assert_eq!(at, ["data/a.csv.toml:1:1", "data/a.csv.toml:2:1"]);
     }
 }

@@ -711,8 +711,7 @@ impl<'a> Shared<'a> {
         if let Some(d) = datasets.filter(|d| !d.is_empty()) {
             v["hasPart"] = serde_json::json!({ "@type": "DataCatalog", "name": title, "dataset": d });
         }
-        // `</` would end the script element early.
-        serde_json::to_string(&v).unwrap_or_default().replace("</", "<\\/")
+        script_json(&v)
     }
 
     /// Each data file as a schema.org `Dataset`, with its provenance.
@@ -929,4 +928,29 @@ fn paginated_path(section: &str, n: usize) -> String {
     } else {
         format!("{section}side/{n}/")
     }
+}
+
+/// JSON for a data block inside an HTML `<script>` element: `<`, `>` and `&` are
+/// written as `\u003c`, `\u003e` and `\u0026`, so no text from the site (a title
+/// with `</script>` or `<!--<script>`) can end the element early or open a comment
+/// that swallows the page.
+///
+/// ```
+/// let v = serde_json::json!({ "name": "Servicetorg <!--<script> & </script>" });
+/// let out = innsyn::render::script_json(&v);
+/// assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
+/// assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), v);
+/// ```
+pub fn script_json(value: &serde_json::Value) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
