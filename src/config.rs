@@ -243,7 +243,7 @@ pub fn check_link(url: &str) -> Result<(), String> {
         return Err(format!("`{}` names another host without saying how to reach it", crate::error::clip(url)));
     }
     // A scheme is what comes before the first `:` when no `/`, `?` or `#` comes first.
-    let scheme_end = url.find(|c| matches!(c, ':' | '/' | '?' | '#')).filter(|&i| url[i..].starts_with(':'));
+    let scheme_end = url.find([':', '/', '?', '#']).filter(|&i| url[i..].starts_with(':'));
     match scheme_end.map(|i| url[..i].to_ascii_lowercase()) {
         None => Ok(()),
         Some(scheme) if scheme == "http" || scheme == "https" || scheme == "mailto" => Ok(()),
