@@ -484,9 +484,15 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
 }
 
+/// The longest word, in letters, that [`compound_parts`] splits; Norwegian's long
+/// compounds (`kommunehelsetjenesteloven`, 25) are well inside it.
+pub const LONGEST_COMPOUND: usize = 64;
+
 /// The parts of a compound word that are words of the site: `innbyggertorg` →
 /// [`innbygger`, `torg`]; a linking `s` or `e` between parts is allowed
-/// (`sykefravær` → `syke`, `fravær`). Words shorter than 7 letters are not split.
+/// (`sykefravær` → `syke`, `fravær`). Words shorter than 7 letters are not split,
+/// nor words longer than [`LONGEST_COMPOUND`]: a split tries every place in the
+/// word, so its cost grows with the square of the length.
 ///
 /// ```
 /// use std::collections::HashSet;
@@ -505,7 +511,7 @@ pub fn compound_parts<S: BuildHasher>(word: &str, known: &HashSet<&str, S>) -> V
         at.push(i);
     }
     let chars = at.len();
-    if chars < 7 {
+    if !(7..=LONGEST_COMPOUND).contains(&chars) {
         return Vec::new();
     }
     at.push(word.len());
@@ -788,5 +794,16 @@ mod tests {
         assert_eq!(compound_parts("innbyggertorget", &with_org), ["innbygger", "torget"], "a known first part wins");
         assert_eq!(compound_parts("barnehagene", &known), ["barne", "hagene"]);
         assert!(compound_parts("kommunene", &known).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod long_word_tests {
+    #[test]
+    fn a_word_longer_than_any_compound_is_not_split() {
+        let known: std::collections::HashSet<&str> = ["aaa"].into_iter().collect();
+        assert_eq!(super::compound_parts("aaaaaaa", &known), ["aaa", "aaaa"]);
+        let long = "a".repeat(super::LONGEST_COMPOUND + 1);
+        assert!(super::compound_parts(&long, &known).is_empty());
     }
 }
