@@ -308,33 +308,45 @@ fn link_structured(pages: &[PageNode], targets: &HashMap<String, Target>, errors
         }
     }
     // A chain of parents must end; report each cycle once, at its smallest member.
-    for &start in links.goals.values() {
-        let mut chain = vec![start];
-        let mut at = start;
-        while let Some(&next) = links.parent.get(&at) {
-            if let Some(pos) = chain.iter().position(|&c| c == next) {
-                let cycle = &chain[pos..];
-                if cycle.iter().min() == Some(&start) {
-                    let names: Vec<String> = cycle
-                        .iter()
-                        .chain(std::iter::once(&next))
-                        .map(|&c| pages[c].page.goal.as_ref().map_or(String::new(), |g| g.id.clone()))
-                        .collect();
-                    let g = pages[start].page.goal.as_ref().map_or(1, |g| g.parent_line);
-                    errors.push(
-                        Diagnostic::at(
-                            &pages[start].page.file,
-                            g,
-                            1,
-                            format!("the goals' parents go round in a circle: {}", names.join(" → ")),
-                        )
-                        .hint("one of these goals must have a parent outside the circle, or none"),
-                    );
-                }
-                break;
-            }
-            chain.push(next);
-            at = next;
+    // Each goal is walked once: `place` is its index on the path under way while
+    // it is walked, and `DONE` after, so a long chain costs linear time.
+    const NEW: usize = usize::MAX;
+    const DONE: usize = usize::MAX - 1;
+    let mut place = vec![NEW; pages.len()];
+    let mut starts: Vec<usize> = links.goals.values().copied().collect();
+    starts.sort_unstable();
+    for start in starts {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(goal) = at.filter(|&g| place[g] == NEW) {
+            place[goal] = path.len();
+            path.push(goal);
+            at = links.parent.get(&goal).copied();
+        }
+        if let Some(at) = at.filter(|&g| place[g] != DONE) {
+            // The walk came back to a goal of its own path: a cycle.
+            let cycle = &path[place[at]..];
+            let first = cycle.iter().position(|&c| Some(&c) == cycle.iter().min()).unwrap_or(0);
+            let ordered: Vec<usize> = cycle[first..].iter().chain(&cycle[..first]).copied().collect();
+            let names: Vec<String> = ordered
+                .iter()
+                .chain(ordered.first())
+                .map(|&c| pages[c].page.goal.as_ref().map_or(String::new(), |g| g.id.clone()))
+                .collect();
+            let min = ordered[0];
+            let g = pages[min].page.goal.as_ref().map_or(1, |g| g.parent_line);
+            errors.push(
+                Diagnostic::at(
+                    &pages[min].page.file,
+                    g,
+                    1,
+                    format!("the goals' parents go round in a circle: {}", names.join(" → ")),
+                )
+                .hint("one of these goals must have a parent outside the circle, or none"),
+            );
+        }
+        for &p in &path {
+            place[p] = DONE;
         }
     }
     for list in links.children.values_mut() {

@@ -262,3 +262,29 @@ fn hostile_text_in_titles_and_cells_cannot_break_pages_feeds_or_charts() {
     let stderr = String::from_utf8_lossy(&check.stderr);
     assert!(stderr.contains("`javascript:alert(1)` runs a script"), "{stderr}");
 }
+
+#[test]
+fn a_long_chain_of_goals_and_a_cycle_at_its_end_are_checked_in_linear_time() {
+    let (dir, root) = new_site();
+    let goals = root.join("content/mal");
+    const N: usize = 3_000;
+    for i in 0..N {
+        // G0 ← G1 ← … ← G2999, and C0 → C1 → C2 → C0 hanging below it.
+        let parent = if i == 0 { String::new() } else { format!("parent = \"G{}\"\n", i - 1) };
+        let page = format!("+++\ntitle = \"Mål {i}\"\ntype = \"goal\"\n[goal]\nid = \"G{i}\"\n{parent}+++\n");
+        std::fs::write(goals.join(format!("g{i}.md")), page).unwrap();
+    }
+    for i in 0..3 {
+        let page = format!(
+            "+++\ntitle = \"Sirkel {i}\"\ntype = \"goal\"\n[goal]\nid = \"C{i}\"\nparent = \"C{}\"\n+++\n",
+            (i + 1) % 3
+        );
+        std::fs::write(goals.join(format!("c{i}.md")), page).unwrap();
+    }
+    let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.matches("go round in a circle").count(), 1, "{stderr}");
+    assert!(stderr.contains("C0 → C1 → C2 → C0") || stderr.contains("C1 → C2 → C0 → C1"), "{stderr}");
+    drop(dir);
+}

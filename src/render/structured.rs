@@ -311,12 +311,11 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
     let goal = node.page.goal.as_ref().expect("only called for goals");
     let mut chain = Vec::new();
     let mut at = i;
-    let mut seen = vec![i];
+    let mut seen = std::collections::HashSet::from([i]);
     while let Some(&p) = site.links.parent.get(&at) {
-        if seen.contains(&p) {
+        if !seen.insert(p) {
             break; // A cycle, reported by assembly.
         }
-        seen.push(p);
         chain.push(goal_link(site, p, lang));
         at = p;
     }
