@@ -69,8 +69,11 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
     if !src.contains("{{") && !src.contains("{%") {
         return Ok(Body { markdown: src.to_string(), calls: Vec::new(), line_offset });
     }
-    let code = code_ranges(src);
-    let in_code = |i: usize| code.iter().any(|r| r.contains(&i));
+    let mut code = code_ranges(src);
+    code.sort_by_key(|r| r.start);
+    // The ranges do not overlap: the one that may hold `i` is the last to start at or before it.
+    let in_code =
+        |i: usize| code.partition_point(|r| r.start <= i).checked_sub(1).is_some_and(|k| code[k].contains(&i));
     let err_at = |i: usize, msg: String| {
         let (line, col) = line_col(src, i);
         Diagnostic::at(file, line + line_offset, col, msg)
@@ -453,18 +456,74 @@ pub fn expand(html: &str, rendered: &[String]) -> String {
     if rendered.is_empty() {
         return html.to_string();
     }
-    let mut out = html.to_string();
-    for (i, r) in rendered.iter().enumerate() {
-        let ph = placeholder(i);
-        let para = format!("<p>{ph}</p>");
-        out = if out.contains(&para) { out.replacen(&para, r, 1) } else { out.replacen(&ph, r, 1) };
+    // One pass over the HTML: each placeholder is found once, and the first
+    // appearance of each call's is replaced (copying the page once per call made
+    // a page of 2 000 charts take seconds).
+    const MARK: &str = "INNSYNSC";
+    let mut out = String::with_capacity(html.len() + rendered.iter().map(String::len).sum::<usize>());
+    let mut used = vec![false; rendered.len()];
+    let mut copied = 0;
+    for (at, _) in html.match_indices(MARK) {
+        if at < copied {
+            continue;
+        }
+        let digits = html[at + MARK.len()..].bytes().take_while(u8::is_ascii_digit).count();
+        let end = at + MARK.len() + digits;
+        let Some(i) = html[at + MARK.len()..end].parse::<usize>().ok().filter(|_| html[end..].starts_with('X')) else {
+            continue;
+        };
+        if i >= rendered.len() || used[i] {
+            continue;
+        }
+        used[i] = true;
+        let end = end + 1;
+        // A placeholder alone in its paragraph takes the paragraph's place.
+        let (from, to) =
+            if html[..at].ends_with("<p>") && html[end..].starts_with("</p>") { (at - 3, end + 4) } else { (at, end) };
+        out.push_str(&html[copied..from]);
+        out.push_str(&rendered[i]);
+        copied = to;
     }
+    out.push_str(&html[copied..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `expand` did before it became one pass: a copy of the page per call.
+    fn expand_by_replacing(html: &str, rendered: &[String]) -> String {
+        let mut out = html.to_string();
+        for (i, r) in rendered.iter().enumerate() {
+            let ph = placeholder(i);
+            let para = format!("<p>{ph}</p>");
+            out = if out.contains(&para) { out.replacen(&para, r, 1) } else { out.replacen(&ph, r, 1) };
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn expanding_in_one_pass_gives_what_replacing_gave(
+            parts in proptest::collection::vec((0usize..6, proptest::bool::ANY, "[a-z <>/]{0,6}"), 0..12),
+            calls in 0usize..6,
+        ) {
+            // Each call's placeholder appears at most once, in a paragraph or inline, as
+            // render() makes them.
+            let mut html = String::new();
+            let mut seen = std::collections::HashSet::new();
+            for (i, para, text) in parts {
+                html.push_str(&text);
+                if seen.insert(i) {
+                    let ph = placeholder(i);
+                    html.push_str(&if para { format!("<p>{ph}</p>") } else { ph });
+                }
+            }
+            let rendered: Vec<String> = (0..calls).map(|i| format!("<figure>{i}</figure>")).collect();
+            proptest::prop_assert_eq!(expand(&html, &rendered), expand_by_replacing(&html, &rendered));
+        }
+    }
 
     fn p(src: &str) -> Result<Body, Diagnostics> {
         parse(Path::new("content/a.md"), src, 3)
