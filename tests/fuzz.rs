@@ -123,7 +123,7 @@ const NUMBERS: &[&[u8]] = &[b"1e308", b"-1e308", b"1e-320", b"nan", b"inf", b"9e
 /// Damages `bytes` once.
 fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
     let at = rng.below(bytes.len() + 1);
-    match rng.below(8) {
+    match rng.below(9) {
         0 if !bytes.is_empty() => {
             let i = rng.below(bytes.len());
             bytes[i] ^= 1 << rng.below(8);
@@ -142,10 +142,19 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             let long = 1 + rng.below(200_000);
             bytes.splice(at..at, std::iter::repeat_n(b'a', long));
         }
-        6 => {
-            // A number replaced by a hostile one.
-            if let Some(start) = (at..bytes.len()).find(|&i| bytes[i].is_ascii_digit()) {
-                let end = (start..bytes.len()).find(|&i| !bytes[i].is_ascii_digit()).unwrap_or(bytes.len());
+        6 | 7 => {
+            // One of the file's numbers, picked at random, replaced by a hostile one.
+            let runs: Vec<(usize, usize)> = bytes
+                .iter()
+                .enumerate()
+                .filter(|&(i, b)| b.is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()))
+                .map(|(start, _)| {
+                    let len = bytes[start..].iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
+                    (start, start + len)
+                })
+                .collect();
+            if !runs.is_empty() {
+                let (start, end) = runs[rng.below(runs.len())];
                 let number = rng.pick(NUMBERS);
                 bytes.splice(start..end, number.iter().copied());
             }
