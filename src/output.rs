@@ -177,10 +177,11 @@ pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<WriteRepor
 /// A folder holding files innsyn did not write (hidden ones aside, such as `.git`)
 /// is refused unless `force`.
 fn adopt(out: &Path, force: bool) -> Result<(Option<HashSet<String>>, bool), Diagnostic> {
-    match std::fs::symlink_metadata(out) {
+    // The folder itself may be a link (`public` → `/var/www/innsyn`): the author chose it.
+    match std::fs::metadata(out) {
         Err(_) => return Ok((None, false)),
         Ok(m) if !m.is_dir() => {
-            return Err(Diagnostic::new(out, "the output folder is a file (or a link), not a folder")
+            return Err(Diagnostic::new(out, "the output folder is a file, not a folder")
                 .hint("choose a folder with `--output`, e.g. `--output public`"))
         }
         Ok(_) => {}
