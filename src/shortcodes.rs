@@ -222,6 +222,9 @@ fn code_ranges(src: &str) -> Vec<Range<usize>> {
     ranges
 }
 
+/// How deep lists may nest in a shortcode's arguments.
+const MAX_NESTING: usize = 8;
+
 struct Cursor<'a> {
     src: &'a str,
     pos: usize,
@@ -288,6 +291,12 @@ impl<'a> Cursor<'a> {
     }
 
     fn value(&mut self) -> Result<Value, ArgError> {
+        self.value_within(0)
+    }
+
+    /// A value inside `depth` lists. Lists nest at most [`MAX_NESTING`] deep: a
+    /// parser that recursed once per `[` ran out of stack on `[[[[…`.
+    fn value_within(&mut self, depth: usize) -> Result<Value, ArgError> {
         let at = self.pos;
         let rest = self.rest();
         let Some(first) = rest.chars().next() else {
@@ -313,6 +322,9 @@ impl<'a> Cursor<'a> {
                 }
                 Err((at, "a text value is never closed".into()))
             }
+            '[' if depth >= MAX_NESTING => {
+                Err((at, format!("lists inside lists go deeper than {MAX_NESTING} levels here")))
+            }
             '[' => {
                 self.pos += 1;
                 let mut items = Vec::new();
@@ -321,7 +333,7 @@ impl<'a> Cursor<'a> {
                     if self.eat("]") {
                         return Ok(Value::Array(items));
                     }
-                    items.push(self.value()?);
+                    items.push(self.value_within(depth + 1)?);
                     self.skip_ws();
                     if !self.eat(",") {
                         self.skip_ws();
@@ -491,6 +503,14 @@ pub fn expand(html: &str, rendered: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_nested_thousands_deep_are_an_error_not_a_crash() {
+        let deep = format!("{{{{ chart(x={}) }}}}", "[".repeat(100_000));
+        let e = p(&deep).unwrap_err();
+        assert!(e.0[0].message.contains("deeper than"), "{e}");
+        assert!(p("{{ chart(x=[[[[1]]]]) }}").is_ok());
+    }
 
     /// What `expand` did before it became one pass: a copy of the page per call.
     fn expand_by_replacing(html: &str, rendered: &[String]) -> String {

@@ -13,7 +13,9 @@
 //! Cases are numbered and seeded by their number, so a failure names the case and
 //! `INNSYN_FUZZ_CASE=N cargo test --test fuzz` replays it alone.
 //! `INNSYN_FUZZ_CASES=N` runs more cases than the budget of [`CASES`], and
-//! `INNSYN_FUZZ_KEEP=DIR` keeps a copy of each damaged site in `DIR` to look at.
+//! `INNSYN_FUZZ_KEEP=DIR` keeps a copy of each damaged site in `DIR` to look at;
+//! `INNSYN_FUZZ_TRACE=1` names each case as it starts (with `--nocapture`), for a
+//! crash that ends the process.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -280,7 +282,11 @@ fn damaged_sites_end_with_a_build_or_named_errors_and_never_harm_the_output() {
         None => (0..env("INNSYN_FUZZ_CASES").unwrap_or(CASES)).collect(),
     };
     let mut failures = Vec::new();
+    let trace = std::env::var_os("INNSYN_FUZZ_TRACE").is_some();
     for &case in &cases {
+        if trace {
+            eprintln!("case {case}");
+        }
         if let Err(why) = run_case(case, &pristine, dir.path(), &out) {
             let hang = why.ends_with("a hang");
             failures.push(why);
