@@ -288,3 +288,42 @@ fn a_long_chain_of_goals_and_a_cycle_at_its_end_are_checked_in_linear_time() {
     assert!(stderr.contains("C0 → C1 → C2 → C0") || stderr.contains("C1 → C2 → C0 → C1"), "{stderr}");
     drop(dir);
 }
+
+#[test]
+fn indicator_numbers_no_chart_can_show_are_errors_at_their_line() {
+    for (baseline, expect) in [
+        ("{ x = 2022, y = 1e308 }", "baseline `y`"),
+        ("{ x = 2022, y = -1e300 }", "baseline `y`"),
+        ("{ x = 2022, y = nan }", "baseline `y`"),
+        ("{ x = 2022, y = inf }", "baseline `y`"),
+        ("{ x = 2022, y = 5e-324 }", "baseline `y`"),
+        ("{ x = -inf, y = 8.5 }", "baseline `x`"),
+        ("{ x = 1e300, y = 8.5 }", "baseline `x`"),
+    ] {
+        let (_dir, root) = new_site();
+        let goal = root.join("content/mal/lavere-sykefravaer.md");
+        let src = std::fs::read_to_string(&goal).unwrap();
+        std::fs::write(&goal, src.replace("{ x = 2022, y = 8.5 }", baseline)).unwrap();
+        let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(1), "{baseline}: {stderr}");
+        assert!(
+            stderr.contains("content/mal/lavere-sykefravaer.md:") && stderr.contains(expect),
+            "{baseline}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn huge_and_tiny_values_in_a_data_file_are_errors_not_a_hang() {
+    let huge = format!("1{}", "0".repeat(300));
+    let tiny = format!("0,{}1", "0".repeat(300));
+    for value in [huge.as_str(), &format!("-{huge}"), &tiny, "10 000 000 000 000 000"] {
+        let (_dir, root) = new_site();
+        std::fs::write(root.join("data/sykefravar.csv"), format!("år;prosent\n2022;8,5\n2023;{value}\n")).unwrap();
+        let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(1), "{value}: {stderr}");
+        assert!(stderr.contains("draw"), "{value}: {stderr}");
+    }
+}

@@ -84,12 +84,47 @@ fn text_width(text: &str, size: u32) -> i32 {
     (em * 0.7 * text.len() as f64).round() as i32
 }
 
-/// A round upper bound for an axis: 1, 2, 2.5 or 5 × 10^k above `max`.
+/// The largest magnitude a chart draws: ±10^15, far above any budget or
+/// population in kroner or persons, and far below where an axis's arithmetic
+/// (and the axis code's loops over its ticks) break down.
+pub const LARGEST: f64 = 1e15;
+
+/// The smallest magnitude but zero a chart draws.
+pub const SMALLEST: f64 = 1e-9;
+
+/// Refuses values no axis can show: not finite, beyond ±[`LARGEST`], or closer to
+/// zero than [`SMALLEST`]. A value of 1e308 made the axis's tick loop run forever.
+fn check_values(data: &ChartData) -> DrawResult<()> {
+    for s in &data.series {
+        for (c, v) in s.values.iter().enumerate() {
+            let Some(v) = *v else { continue };
+            let at = data.categories.get(c).map(|c| crate::error::clip(c)).unwrap_or_default();
+            let shown = if v.is_finite() { format!("{v:e}") } else { v.to_string() };
+            let why = if !v.is_finite() {
+                "is not a number a chart can draw"
+            } else if v.abs() > LARGEST {
+                "is too large to draw: charts show values up to ±10^15"
+            } else if v != 0.0 && v.abs() < SMALLEST {
+                "is too close to zero to draw: charts show values from 10^-9"
+            } else {
+                continue;
+            };
+            return Err(format!("the value `{shown}` of «{}» at «{at}» {why}", crate::error::clip(&s.name)));
+        }
+    }
+    Ok(())
+}
+
+/// A round upper bound for an axis: 1, 2, 2.5 or 5 × 10^k above `max`. Values
+/// outside what [`check_values`] lets through give `max` itself, or 1.
 pub fn nice_ceiling(max: f64) -> f64 {
-    if max <= 0.0 {
+    if !(max > 0.0) || !max.is_finite() {
         return 1.0;
     }
     let magnitude = 10f64.powf(max.log10().floor());
+    if !(magnitude > 0.0) || !magnitude.is_finite() {
+        return max;
+    }
     for step in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
         if step * magnitude >= max {
             return step * magnitude;
@@ -108,6 +143,7 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 /// Draws the chart; returns the SVG document (without accessibility attributes,
 /// which the caller adds).
 pub fn svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawResult<String> {
+    check_values(data)?;
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (layout.width, layout.height)).into_drawing_area();
@@ -162,8 +198,11 @@ fn draw_legend(root: &Area, spec: &Spec, data: &ChartData, layout: Layout) -> Dr
 
 /// A filled, outlined rectangle in pixel coordinates, with its series' pattern.
 fn fill_box(root: &Area, s: Swatch, a: (i32, i32), b: (i32, i32)) -> DrawResult<()> {
-    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
-    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    // Inside the drawing: the pattern loops below step over every pixel of the box.
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (i32::try_from(w).unwrap_or(i32::MAX), i32::try_from(h).unwrap_or(i32::MAX));
+    let (x0, x1) = (a.0.min(b.0).clamp(0, w), a.0.max(b.0).clamp(0, w));
+    let (y0, y1) = (a.1.min(b.1).clamp(0, h), a.1.max(b.1).clamp(0, h));
     root.draw(&Rectangle::new([(x0, y0), (x1, y1)], s.fill.filled())).map_err(err)?;
     let ink = s.ink.stroke_width(1);
     let step = 7;
@@ -577,6 +616,65 @@ fn draw_marker(root: &Area, series: usize, p: (i32, i32), colour: RGBColor) -> D
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::{Series, Spec};
+
+    fn spec(kind: Kind) -> Spec {
+        Spec {
+            kind,
+            title: "T".into(),
+            description: None,
+            unit: None,
+            x_label: None,
+            y_label: None,
+            x: "år".into(),
+            y: "v".into(),
+            series: None,
+            height: 300,
+        }
+    }
+
+    fn draw(kind: Kind, values: &[f64]) -> DrawResult<String> {
+        let data = ChartData {
+            categories: (0..values.len()).map(|i| format!("{}", 2020 + i)).collect(),
+            series: vec![Series { name: "S".into(), values: values.iter().map(|&v| Some(v)).collect() }],
+        };
+        svg(&spec(kind), &data, Lang::Nb, Layout::narrow(300))
+    }
+
+    #[test]
+    fn values_no_axis_can_show_are_errors_and_the_rest_draw() {
+        for bad in [1e308, -1e308, f64::INFINITY, f64::NAN, 1e16, 5e-324, -1e-300] {
+            for kind in [Kind::Line, Kind::Bar, Kind::HBar, Kind::StackedBar] {
+                let e = draw(kind, &[1.0, bad]).unwrap_err();
+                assert!(e.contains("draw"), "{e}");
+            }
+        }
+        for good in [&[1e15, 1e15][..], &[-1e15, 1e15], &[1e-9, 2e-9], &[0.0, 0.0], &[-5.0, -5.0], &[7.0]] {
+            for kind in [Kind::Line, Kind::Bar, Kind::HBar, Kind::StackedBar] {
+                let out = draw(kind, good).unwrap();
+                assert!(!out.contains("NaN") && !out.contains("inf"), "{good:?}: {out}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn an_axis_ceiling_is_finite_positive_and_above_any_drawable_maximum(bits in proptest::num::u64::ANY) {
+            let max = f64::from_bits(bits);
+            let c = nice_ceiling(max);
+            proptest::prop_assert!(c.is_finite() && c > 0.0, "{max} → {c}");
+            if max.is_finite() && max > 0.0 && max <= LARGEST * 1.04 {
+                proptest::prop_assert!(c >= max, "{max} → {c}");
+            }
+        }
+
+        #[test]
+        fn any_values_draw_or_fail_without_hanging(values in proptest::collection::vec(proptest::num::f64::ANY, 1..5)) {
+            if let Ok(out) = draw(Kind::Bar, &values) {
+                proptest::prop_assert!(!out.contains("NaN"));
+            }
+        }
+    }
 
     fn relative_luminance(c: RGBColor) -> f64 {
         let lin = |v: u8| {

@@ -68,7 +68,9 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
     s.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>");
     // Year ticks along the top.
     let (first_year, last_year) = (year_of(lo), year_of(hi));
-    for year in first_year..=last_year {
+    // At most about a dozen ticks, on round years, however far apart the dates are.
+    let step = year_step(last_year - first_year);
+    for year in (first_year..=last_year).filter(|y| y.rem_euclid(step) == 0) {
         let d = day_number(Date { year, month: 1, day: 1 });
         if d < lo || d > hi {
             continue;
@@ -119,6 +121,20 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
     );
     s.push_str("</svg>");
     s
+}
+
+/// Years between ticks for a span of `years`: 1, 2, 5, 10, 20, 50, … so that
+/// at most 12 ticks are drawn.
+fn year_step(years: i32) -> i32 {
+    let mut decade = 1;
+    loop {
+        for step in [decade, 2 * decade, 5 * decade] {
+            if years / step <= 12 {
+                return step;
+            }
+        }
+        decade *= 10;
+    }
 }
 
 fn year_of(day: i64) -> i32 {
@@ -179,6 +195,16 @@ mod tests {
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn year_ticks_stay_about_a_dozen_for_any_span() {
+        for (years, step) in [(0, 1), (12, 1), (13, 2), (30, 5), (100, 10), (9_999, 1_000)] {
+            assert_eq!(year_step(years), step, "{years}");
+        }
+        let m = |date: &str| Milestone { id: "M".into(), text: "M".into(), due: d(date), status: None };
+        let svg = timeline(&[m("0001-01-01"), m("9999-12-31")], d("2024-01-01"), Lang::Nb, "t", "T", "D");
+        assert!(svg.matches("<line").count() < 40, "{svg}");
     }
 
     #[test]

@@ -414,6 +414,29 @@ pub fn check_goal(file: &Path, split: &Split, raw: GoalFront, errors: &mut Diagn
                         .hint("add `x = \"år\"` and `y = \"verdi\"`"),
                 );
             }
+            for (key, point) in [("baseline", i.baseline), ("target", i.target)] {
+                let x_ok = point.x.is_finite() && point.x.abs() <= 1e6;
+                let y_ok = point.y.is_finite()
+                    && point.y.abs() <= crate::charts::draw::LARGEST
+                    && (point.y == 0.0 || point.y.abs() >= crate::charts::draw::SMALLEST);
+                if !x_ok || !y_ok {
+                    let (what, value) = if x_ok { ("y", point.y) } else { ("x", point.x) };
+                    errors.push(
+                        p.at(
+                            line,
+                            format!(
+                                "the indicator `{}` has a {key} `{what}` of `{value:e}`, which no chart can show",
+                                i.name
+                            ),
+                        )
+                        .hint(if x_ok {
+                            "`y` is the indicator's value, between -10^15 and 10^15, e.g. `y = 8.5`"
+                        } else {
+                            "`x` is a year, e.g. `x = 2024`"
+                        }),
+                    );
+                }
+            }
             if i.baseline.x >= i.target.x {
                 errors.push(
                     p.at(line, format!("the indicator `{}` has its target before its baseline", i.name))
