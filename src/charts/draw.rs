@@ -118,11 +118,11 @@ fn check_values(data: &ChartData) -> DrawResult<()> {
 /// A round upper bound for an axis: 1, 2, 2.5 or 5 × 10^k above `max`. Values
 /// outside what [`check_values`] lets through give `max` itself, or 1.
 pub fn nice_ceiling(max: f64) -> f64 {
-    if !(max > 0.0) || !max.is_finite() {
+    if !max.is_finite() || max <= 0.0 || max.is_nan() {
         return 1.0;
     }
     let magnitude = 10f64.powf(max.log10().floor());
-    if !(magnitude > 0.0) || !magnitude.is_finite() {
+    if !magnitude.is_finite() || magnitude <= 0.0 {
         return max;
     }
     for step in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
