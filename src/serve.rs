@@ -6,14 +6,16 @@
 //! read anything else from the disk.
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::net::SocketAddr;
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::error::Diagnostic;
+use crate::http::{self, Head, Response};
 use crate::pipeline::Options;
 use crate::session::{Session, Update};
 
@@ -59,7 +61,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
         Diagnostic::new("--interface", format!("`{}` is not an IP address", opts.interface))
             .hint("use 127.0.0.1 (only this machine) or 0.0.0.0 (every network)")
     })?;
-    let server = tiny_http::Server::http(addr).map_err(|e| {
+    let listener = TcpListener::bind(addr).map_err(|e| {
         Diagnostic::new("--port", format!("cannot listen on {addr}: {e}")).hint(format!(
             "another program may use port {}; try `--port {}`",
             opts.port,
@@ -109,12 +111,75 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
         std::thread::spawn(move || watch_loop(&rx, &mut session, &shared, &root));
     }
 
-    for request in server.incoming_requests() {
+    let open = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
         let shared = Arc::clone(&shared);
-        std::thread::spawn(move || handle(request, &shared));
+        let open = Arc::clone(&open);
+        let port = addr.port();
+        std::thread::spawn(move || {
+            // Too many open connections (a slow client opening many): refuse more.
+            if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                let mut stream = stream;
+                let _ = Response::text(503, "503 Service Unavailable: too many connections").write_to(
+                    &mut stream,
+                    false,
+                    false,
+                );
+            } else {
+                connection(stream, &shared, port);
+            }
+            open.fetch_sub(1, Ordering::SeqCst);
+        });
     }
     drop(watcher);
     Ok(())
+}
+
+/// Connections served at once; each has its own thread.
+const MAX_CONNECTIONS: usize = 512;
+
+/// Answers the requests of one connection until it closes, is silent for
+/// [`http::IDLE`], or asks for no more.
+fn connection(stream: TcpStream, shared: &Shared, port: u16) {
+    http::prepare(&stream);
+    let Ok((mut reader, mut writer)) = http::split(stream) else { return };
+    loop {
+        let request = match http::read_head(&mut reader) {
+            Head::Request(r) => r,
+            Head::Closed => return,
+            Head::TooLarge => {
+                let _ = Response::text(431, "431 Request Header Fields Too Large").write_to(&mut writer, false, false);
+                return;
+            }
+            Head::Bad => {
+                let _ = Response::text(400, "400 Bad Request").write_to(&mut writer, false, false);
+                return;
+            }
+        };
+        let head_only = request.method == "HEAD";
+        let keep_alive = request.keep_alive;
+        let response = match request.host.as_deref() {
+            // HTTP/1.1 requires a Host; HTTP/1.0 clients may leave it out.
+            None if request.http11 => Response::text(400, "400 Bad Request: no Host header"),
+            Some(host) if !http::host_allowed(host, port) => Response::text(
+                403,
+                "403 Forbidden: innsyn serve answers only requests for 127.0.0.1, localhost or an IP address \
+                 with its port, so that no other web site can read this preview",
+            ),
+            _ if !matches!(request.method.as_str(), "GET" | "HEAD") => {
+                Response::text(405, "405 Method Not Allowed").header("Allow", "GET, HEAD")
+            }
+            _ if request.target.split('?').next() == Some(EVENTS) => {
+                events(writer, shared);
+                return;
+            }
+            _ => respond(&request.target, shared),
+        };
+        if response.write_to(&mut writer, head_only, keep_alive).is_err() || !keep_alive {
+            return;
+        }
+    }
 }
 
 /// After an edit of one page's text, the search index is made again once the
@@ -278,42 +343,24 @@ fn reload_script() -> String {
     )
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn handle(request: tiny_http::Request, shared: &Shared) {
-    let url = request.url().to_string();
-    if url == EVENTS {
-        return events(request, shared);
-    }
+/// The response to a `GET` of `target`: a built file, a redirect to a folder's
+/// address with its slash, or 404 (with the site's 404 page) or 400.
+fn respond(target: &str, shared: &Shared) -> Response {
     let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
-    let found = resolve(&url, |p| state.files.contains_key(p));
+    let found = resolve(target, |p| state.files.contains_key(p));
     let (status, path) = match found {
         Err(_) => (400, None),
         Ok(Some(p)) => (200, Some(p)),
         Ok(None) => (404, state.files.contains_key("404.html").then(|| "404.html".to_string())),
     };
-    // A folder asked for without its slash: send the reader to it.
-    if let Some(p) = &path {
-        let bare = url.split('?').next().unwrap_or("");
-        if status == 200 && p.ends_with("/index.html") && !bare.ends_with('/') && !bare.ends_with(".html") {
-            let response = tiny_http::Response::empty(301).with_header(header("Location", &format!("{bare}/")));
-            drop(state);
-            let _ = request.respond(response);
-            return;
-        }
-    }
     let Some(path) = path else {
-        let body = if status == 400 { "400 Bad Request" } else { "404 Not Found" };
-        drop(state);
-        let _ = request.respond(
-            tiny_http::Response::from_string(body)
-                .with_status_code(status)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
-        );
-        return;
+        return Response::text(status, if status == 400 { "400 Bad Request" } else { "404 Not Found" });
     };
+    // A folder asked for without its slash: send the reader to it.
+    let bare = target.split('?').next().unwrap_or("");
+    if status == 200 && path.ends_with("/index.html") && !bare.ends_with('/') && !bare.ends_with(".html") {
+        return Response::text(301, "301 Moved Permanently").header("Location", format!("{bare}/"));
+    }
     let mut body = state.files[&path].clone();
     drop(state);
     if path.ends_with(".html") {
@@ -326,65 +373,34 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         }
         body = html.into_bytes();
     }
-    let response = tiny_http::Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type(&path)))
-        .with_header(header("Cache-Control", "no-store"));
-    let _ = request.respond(response);
+    Response::new(status, content_type(&path), body).header("Cache-Control", "no-store")
 }
 
-/// A reader that blocks until the next event, for server-sent events.
-struct EventStream {
-    rx: Receiver<String>,
-    buf: Vec<u8>,
-}
-
-impl Read for EventStream {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.buf.is_empty() {
-            match self.rx.recv_timeout(Duration::from_secs(15)) {
-                Ok(event) => {
-                    let data: String = event.lines().map(|l| format!("data: {l}\n")).collect();
-                    self.buf = padded(&format!("{data}\n"));
-                }
-                // A comment line keeps the connection open and finds closed ones.
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => self.buf = padded(": ping\n\n"),
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = out.len().min(self.buf.len());
-        out[..n].copy_from_slice(&self.buf[..n]);
-        self.buf.drain(..n);
-        Ok(n)
-    }
-}
-
-/// The HTTP server sends a streamed body in chunks of 8 KiB; an event followed by
-/// a comment that fills the chunk goes out at once instead of waiting for more.
-fn padded(event: &str) -> Vec<u8> {
-    let mut out = event.as_bytes().to_vec();
-    let fill = 8200usize.saturating_sub(out.len() + 3);
-    out.extend_from_slice(b": ");
-    out.extend(std::iter::repeat_n(b' ', fill));
-    out.extend_from_slice(b"\n\n");
-    out
-}
-
-fn events(request: tiny_http::Request, shared: &Shared) {
+/// Streams reload and error events to one page until it goes away. Each event is
+/// written and sent at once; a comment every 15 s keeps the connection open and
+/// finds closed ones.
+fn events(mut stream: TcpStream, shared: &Shared) {
     let (tx, rx) = channel();
     // A page that opens while the site is broken learns it at once.
     if let Some(e) = &shared.state.read().unwrap_or_else(|e| e.into_inner()).error {
         let _ = tx.send(format!("error\n{e}"));
     }
     shared.clients.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
-    let response = tiny_http::Response::new(
-        tiny_http::StatusCode(200),
-        vec![header("Content-Type", "text/event-stream"), header("Cache-Control", "no-store")],
-        EventStream { rx, buf: padded(": connected\n\n") },
-        None,
-        None,
-    );
-    let _ = request.respond(response);
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
+                Connection: close\r\n\r\n: connected\n\n";
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    loop {
+        let chunk = match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(event) => event.lines().map(|l| format!("data: {l}\n")).collect::<String>() + "\n",
+            Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if stream.write_all(chunk.as_bytes()).and_then(|()| stream.flush()).is_err() {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -160,3 +160,106 @@ fn a_busy_port_is_a_clear_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cannot listen") && err.contains("--port"), "{err}");
 }
+
+/// Sends `raw` on a new connection and returns everything the server sends
+/// before it closes the connection or is silent for two seconds.
+fn exchange(port: u16, raw: &[u8]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let _ = s.write_all(raw);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn only_get_and_head_are_answered_and_head_has_no_body() {
+    let s = start();
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"] {
+        let reply = exchange(
+            s.port,
+            format!("{method} / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        assert!(reply.starts_with("HTTP/1.1 405 "), "{method}: {reply}");
+        assert!(reply.contains("\r\nAllow: GET, HEAD\r\n"), "{method}: {reply}");
+    }
+    let reply = exchange(s.port, b"HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert!(reply.starts_with("HTTP/1.1 200 "), "{reply}");
+    assert!(reply.ends_with("\r\n\r\n") && !reply.contains("<html"), "{reply}");
+}
+
+#[test]
+fn hosts_other_than_this_machines_addresses_are_refused() {
+    let s = start();
+    for host in ["innsyn.example", &format!("rebind.example:{}", s.port), &format!("127.0.0.1.nip.io:{}", s.port)] {
+        let reply = exchange(s.port, format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(reply.starts_with("HTTP/1.1 403 ") && !reply.contains("<html"), "{host}: {reply}");
+    }
+    for host in [format!("127.0.0.1:{}", s.port), format!("localhost:{}", s.port), format!("[::1]:{}", s.port)] {
+        let reply = exchange(s.port, format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(reply.starts_with("HTTP/1.1 200 "), "{host}: {reply}");
+    }
+}
+
+#[test]
+fn keep_alive_connections_answer_request_after_request_in_http_1_1_and_1_0() {
+    let s = start();
+    let mut conn = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    for (i, version) in ["HTTP/1.1", "HTTP/1.0"].iter().cycle().take(40).enumerate() {
+        let connection = if *version == "HTTP/1.0" { "Connection: keep-alive\r\n" } else { "" };
+        write!(conn, "GET /innsyn.css {version}\r\nHost: localhost\r\n{connection}\r\n").unwrap();
+        let mut length = None;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "request {i} ({version}) got no answer");
+            if i == 0 || line.starts_with("HTTP/") {
+                assert!(!line.starts_with("HTTP/") || line.contains(" 200 "), "{line}");
+            }
+            if let Some(n) = line.to_ascii_lowercase().strip_prefix("content-length: ") {
+                length = n.trim().parse::<usize>().ok();
+            }
+            if line.to_ascii_lowercase().starts_with("connection: ") {
+                assert!(line.contains("keep-alive"), "request {i} ({version}): {line}");
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length.expect("a Content-Length")];
+        reader.read_exact(&mut body).unwrap();
+    }
+}
+
+#[test]
+fn huge_and_endless_request_heads_are_cut_off() {
+    let s = start();
+    // 200 MiB of header: the server answers 431 after its limit and stops reading.
+    let mut conn = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    conn.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(conn, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ").unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    let mut sent = 0;
+    for _ in 0..200 {
+        if conn.write_all(&chunk).is_err() {
+            break;
+        }
+        sent += 1;
+    }
+    assert!(sent < 200, "the server read 200 MiB of header");
+    let mut reply = Vec::new();
+    let _ = conn.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.is_empty() || reply.starts_with("HTTP/1.1 431 "), "{reply}");
+
+    // A head that never ends: the connection is closed after the idle timeout.
+    let mut slow = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(slow, "GET / HTTP/1.1\r\nHost: local").unwrap();
+    let mut rest = Vec::new();
+    assert!(slow.read_to_end(&mut rest).is_ok(), "the server kept a silent connection open for 30 s");
+}
