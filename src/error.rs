@@ -23,8 +23,17 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem with a whole file.
+    /// Input quoted in `message` (between backticks) is cut to 80 characters, and
+    /// the whole message to 600, so a 2 MB value gives a short message.
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic { path: path.into(), line: None, col: None, message: message.into(), hint: None, warning: false }
+        Diagnostic {
+            path: path.into(),
+            line: None,
+            col: None,
+            message: brief(message.into()),
+            hint: None,
+            warning: false,
+        }
     }
 
     /// A problem at a line and column (1-based).
@@ -34,7 +43,7 @@ impl Diagnostic {
 
     /// Adds a hint saying how to fix it.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(brief(hint.into()));
         self
     }
 
@@ -130,6 +139,12 @@ impl fmt::Display for Diagnostics {
 /// assert_eq!(innsyn::error::did_you_mean("zzz", &["title"]), None);
 /// ```
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // A word far longer than any candidate is no slip of the keyboard, and comparing
+    // it costs time in proportion to its length times theirs.
+    let longest = candidates.iter().map(|c| c.len()).max().unwrap_or(0);
+    if word.len() > 2 * longest + 8 {
+        return None;
+    }
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(word, c), *c))
@@ -145,6 +160,39 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
+}
+
+/// Line and column of byte offsets, counted on from the last one asked for, so
+/// the calls of a page in order cost one pass over it.
+pub struct Lines<'a> {
+    src: &'a str,
+    at: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(src: &'a str) -> Self {
+        Lines { src, at: std::cell::Cell::new((0, 1, 0)) }
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.src.len());
+        // (offset, line, characters before it on its line)
+        let (mut from, mut line, mut col) = self.at.get();
+        if offset < from {
+            (from, line, col) = (0, 1, 0);
+        }
+        for &b in &self.src.as_bytes()[from..offset] {
+            if b == b'\n' {
+                line += 1;
+                col = 0;
+            } else if b & 0xC0 != 0x80 {
+                col += 1; // Every byte that starts a character.
+            }
+        }
+        self.at.set((offset, line, col));
+        (line, col + 1)
+    }
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -175,6 +223,40 @@ pub fn clip(s: &str) -> String {
         } else {
             out.push(c);
         }
+    }
+    out
+}
+
+/// `text` with every `quoted` part over 80 characters clipped ([`clip`]), and cut
+/// to 600 characters in all.
+///
+/// ```
+/// let long = "x".repeat(2_000_000);
+/// let d = innsyn::error::Diagnostic::new("config.toml", format!("`{long}` is not a theme name"));
+/// assert!(d.message.len() < 200 && d.message.ends_with("…` is not a theme name"), "{}", d.message);
+/// ```
+fn brief(text: String) -> String {
+    const MAX: usize = 600;
+    if text.len() <= 80 {
+        return text;
+    }
+    let parts: Vec<&str> = text.split('`').collect();
+    let mut out = String::with_capacity(text.len().min(4 * MAX));
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts lie between backticks, when the closing one is there.
+        if i % 2 == 1 && i + 1 < parts.len() {
+            out.push_str(&clip(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    if out.chars().count() > MAX {
+        let cut = out.char_indices().nth(MAX).map_or(out.len(), |(i, _)| i);
+        out.truncate(cut);
+        out.push('…');
     }
     out
 }

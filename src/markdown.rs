@@ -9,7 +9,7 @@ use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, Ta
 use serde::Serialize;
 
 use crate::content::slug::slugify;
-use crate::error::{line_col, Diagnostic, Diagnostics};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 
 /// The marker after which the summary ends.
@@ -64,6 +64,7 @@ pub fn render(
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, usize)> = None;
     let mut heading_text = String::new();
     let mut word_count = 0;
+    let lines = crate::error::Lines::new(markdown);
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
@@ -111,7 +112,7 @@ pub fn render(
                 let url = match resolve(&path) {
                     Ok(url) => url,
                     Err(why) => {
-                        let (line, col) = line_col(markdown, range.start);
+                        let (line, col) = lines.line_col(range.start);
                         errors.push(
                             Diagnostic::at(file, line + line_offset, col, format!("broken internal link `{dest_url}`: {why}"))
                                 .hint("internal links name a file inside `content/`, e.g. `@/mandater/a9-innbyggertorg.md` or `@/mandater/_index.md`"),

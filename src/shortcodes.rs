@@ -11,7 +11,7 @@ use std::path::Path;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::error::{line_col, Diagnostic, Diagnostics};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 
 /// An argument's value.
@@ -74,16 +74,18 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
     // The ranges do not overlap: the one that may hold `i` is the last to start at or before it.
     let in_code =
         |i: usize| code.partition_point(|r| r.start <= i).checked_sub(1).is_some_and(|k| code[k].contains(&i));
+    let lines = crate::error::Lines::new(src);
     let err_at = |i: usize, msg: String| {
-        let (line, col) = line_col(src, i);
+        let (line, col) = lines.line_col(i);
         Diagnostic::at(file, line + line_offset, col, msg)
     };
+    let mut next = Next::default();
 
     let mut errors = Diagnostics::default();
     let mut out = String::with_capacity(src.len());
     let mut calls = Vec::new();
     let mut i = 0;
-    while let Some(found) = find_open(src, i) {
+    while let Some(found) = next.open(src, i) {
         out.push_str(&src[i..found]);
         i = found;
         if in_code(found) {
@@ -130,7 +132,7 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
             Ok(args) => args,
             Err((pos, why)) => {
                 errors.push(err_at(pos, format!("in the shortcode `{name}`: {why}")).hint("write arguments as `key=\"text\"`, `key=12`, `key=true` or `key=[\"a\", \"b\"]`, separated by commas"));
-                i = skip_past(src, cur.pos, close);
+                i = next.past(src, cur.pos, close);
                 out.push_str(&placeholder(calls.len()));
                 continue;
             }
@@ -141,10 +143,10 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
                 err_at(cur.pos, format!("the shortcode `{name}` is not closed with `{close}`"))
                     .hint(format!("end the call with `){close}`")),
             );
-            i = skip_past(src, cur.pos, close);
+            i = next.past(src, cur.pos, close);
             continue;
         }
-        let (line, col) = line_col(src, found);
+        let (line, col) = lines.line_col(found);
         let mut call = Call { name: name.to_string(), args, body: None, line: line + line_offset, col };
         i = cur.pos;
         if block {
@@ -170,19 +172,44 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
     Ok(Body { markdown: out, calls, line_offset })
 }
 
-fn find_open(src: &str, from: usize) -> Option<usize> {
-    let rest = &src[from..];
-    let a = rest.find("{{");
-    let b = rest.find("{%");
-    match (a, b) {
-        (Some(a), Some(b)) => Some(from + a.min(b)),
-        (Some(x), None) | (None, Some(x)) => Some(from + x),
-        (None, None) => None,
-    }
+/// Where the next `{{`, `{%`, `}}` and `%}` are, found once and kept until passed:
+/// searching the rest of the page anew at every call made a page of many broken
+/// calls take time in the square of its length.
+#[derive(Default)]
+struct Next {
+    /// For each marker, the position found and where the search started.
+    found: [Option<(usize, Option<usize>)>; 4],
 }
 
-fn skip_past(src: &str, from: usize, close: &str) -> usize {
-    src[from..].find(close).map_or(src.len(), |p| from + p + close.len())
+impl Next {
+    const MARKERS: [&'static str; 4] = ["{{", "{%", "}}", "%}"];
+
+    /// The first `marker` at or after `from`.
+    fn find(&mut self, src: &str, from: usize, marker: usize) -> Option<usize> {
+        match self.found[marker] {
+            // Still ahead, and nothing between the old start and `from` was skipped.
+            Some((start, hit)) if start <= from && hit.is_none_or(|h| h >= from) => hit,
+            _ => {
+                let hit = src[from..].find(Self::MARKERS[marker]).map(|p| from + p);
+                self.found[marker] = Some((from, hit));
+                hit
+            }
+        }
+    }
+
+    /// The next shortcode opening, `{{` or `{%`.
+    fn open(&mut self, src: &str, from: usize) -> Option<usize> {
+        match (self.find(src, from, 0), self.find(src, from, 1)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Just past the next `close` (`}}` or `%}`), or the end.
+    fn past(&mut self, src: &str, from: usize, close: &str) -> usize {
+        let marker = if close == "}}" { 2 } else { 3 };
+        self.find(src, from, marker).map_or(src.len(), |p| p + close.len())
+    }
 }
 
 /// The next `{% end %}` from `from`: (start of it, end of it).
@@ -503,6 +530,31 @@ pub fn expand(html: &str, rendered: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn lines_counted_on_agree_with_counting_from_the_start(
+            src in "[a-zæ\n{}]{0,40}",
+            offsets in proptest::collection::vec(0usize..40, 0..8),
+        ) {
+            let lines = crate::error::Lines::new(&src);
+            for o in offsets {
+                let o = (0..=o.min(src.len())).rev().find(|&i| src.is_char_boundary(i)).unwrap_or(0);
+                proptest::prop_assert_eq!(lines.line_col(o), crate::error::line_col(&src, o));
+            }
+        }
+    }
+
+    #[test]
+    fn many_broken_calls_are_each_reported_at_their_line() {
+        let src = "{{ chart(x=\n".repeat(3) + "}}";
+        let e = p(&src).unwrap_err();
+        assert!(!e.is_empty());
+        let src = "tekst {{ chart(x=1 }} og {% % {{ a(b=\"c\") }}\n".repeat(2_000);
+        let e = p(&src).unwrap_err();
+        assert_eq!(e.len(), 2_000);
+        assert_eq!(e.0.last().unwrap().location(), "content/a.md:2003:20");
+    }
 
     #[test]
     fn lists_nested_thousands_deep_are_an_error_not_a_crash() {

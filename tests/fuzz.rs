@@ -27,6 +27,9 @@ use innsyn::pipeline::{self, Options};
 /// The budget of cases `./scripts/test` runs.
 const CASES: u64 = 160;
 
+/// The largest damaged file a case writes.
+const MAX_FILE: usize = 8 << 20;
+
 /// How long one case may take before it counts as a hang: far beyond what any
 /// case needs (about 50 ms in a debug build), so only a hang trips it.
 const WATCHDOG: Duration = Duration::from_secs(120);
@@ -217,6 +220,8 @@ fn run_case(case: u64, pristine: &Path, work: &Path, out: &Path) -> Result<(), S
         let file = files[rng.below(files.len())].clone();
         let mut bytes = std::fs::read(&file).unwrap();
         mutate(&mut rng, &mut bytes);
+        // Long lines repeated can make hundreds of megabytes; a few are enough.
+        bytes.truncate(MAX_FILE);
         std::fs::write(&file, bytes).unwrap();
         damaged.push(file.strip_prefix(&root).unwrap().display().to_string());
     }
