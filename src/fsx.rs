@@ -52,7 +52,7 @@ pub fn read_text_noting(
     if let Some(note) = scrub(&relative(root, path), &mut bytes, true) {
         notes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(note);
     }
-    String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map(nfc).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
         let (line, col) = crate::error::line_col(prefix, valid);
@@ -110,6 +110,23 @@ pub fn scrub(file: &Path, bytes: &mut [u8], c1: bool) -> Option<Diagnostic> {
         )
         .warning(),
     )
+}
+
+/// `text` in Unicode's composed form (NFC): an `å` typed as `a` and a combining
+/// ring (as macOS and some PDFs write it) becomes the one character `å`, so the
+/// search index, slugs and comparisons see one spelling. Text already in NFC
+/// (nearly all) is returned as it is after a quick check.
+///
+/// ```
+/// assert_eq!(innsyn::fsx::nfc("Mera\u{30a}ker".to_string()), "Meråker");
+/// ```
+pub fn nfc(text: String) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization as _};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        text.nfc().collect()
+    }
 }
 
 /// Whether a path exists (file or folder).

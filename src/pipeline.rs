@@ -435,7 +435,20 @@ fn load_data(
     for r in read {
         match r {
             Ok((n, mut b)) => {
-                warnings.extend(fsx::scrub(Path::new(&format!("data/{n}")), &mut b, false));
+                let shown = format!("data/{n}");
+                warnings.extend(fsx::scrub(Path::new(&shown), &mut b, false));
+                if let Some((line, col)) = data::decode::utf8_damage(&b) {
+                    warnings.push(
+                        Diagnostic::at(
+                            &shown,
+                            line,
+                            col,
+                            "a byte here is not UTF-8, in a file that is UTF-8 elsewhere; it is shown as �",
+                        )
+                        .hint("save the file again as UTF-8 (in Excel: «CSV UTF-8»), or correct the character here")
+                        .warning(),
+                    );
+                }
                 bytes.insert(n, b);
             }
             Err(e) => errors.push(e),

@@ -327,3 +327,36 @@ fn huge_and_tiny_values_in_a_data_file_are_errors_not_a_hang() {
         assert!(stderr.contains("draw"), "{value}: {stderr}");
     }
 }
+
+#[test]
+fn decomposed_letters_are_composed_and_a_stray_byte_does_not_garble_a_utf8_file() {
+    let (dir, root) = new_site();
+    let page = root.join("content/prosjekter/nytt-servicetorg.md");
+    let src = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{src}\nSamarbeid med Mera\u{30a}ker og Ra\u{308}ttvik.\n")).unwrap();
+    // UTF-8 with one Windows-1252 byte (ø) in the last row.
+    std::fs::write(
+        root.join("data/sykefravar.csv"),
+        b"\xc3\xa5r;prosent;merknad\n2022;8,5;Mer\xc3\xa5ker\n2023;8,1;S\xf8r\n",
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let build = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(build.status.success(), "{stderr}");
+    assert!(stderr.contains("data/sykefravar.csv:3:11: warning: a byte here is not UTF-8"), "{stderr}");
+    let mut composed = false;
+    for entry in walkdir::WalkDir::new(&out).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()) {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        assert!(!text.contains('\u{30a}') && !text.contains('\u{308}'), "{} is not NFC", entry.path().display());
+        assert!(!text.contains("MerÃ¥ker"), "{} has mojibake", entry.path().display());
+        composed |= text.contains("Meråker") && text.contains("Rättvik");
+    }
+    assert!(composed, "the page has the composed words");
+}

@@ -12,7 +12,7 @@ const CP1252_HIGH: [char; 32] = [
 ];
 
 /// Decodes a data file and turns CRLF and lone CR line ends into `\n`.
-pub(super) fn decode(bytes: &[u8]) -> String {
+pub fn decode(bytes: &[u8]) -> String {
     let text = if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
         utf8_or_cp1252(rest)
     } else if let Some(rest) = bytes.strip_prefix(b"\xff\xfe") {
@@ -22,7 +22,7 @@ pub(super) fn decode(bytes: &[u8]) -> String {
     } else {
         utf8_or_cp1252(bytes)
     };
-    normalize_line_ends(text)
+    crate::fsx::nfc(normalize_line_ends(text))
 }
 
 /// The decoded text split into lines, without their `\n`; a final line end does not
@@ -35,11 +35,45 @@ pub(super) fn lines(text: &str) -> Vec<String> {
     text.split('\n').map(str::to_string).collect()
 }
 
+/// UTF-8 when the bytes are UTF-8, or hold any valid UTF-8 character beyond
+/// ASCII: a file with `Meråker` in UTF-8 and one stray byte elsewhere is a UTF-8
+/// file with a fault (decoded with U+FFFD for the bad bytes, and reported by
+/// [`utf8_damage`]), not a Windows-1252 file, which would turn every `å` into `Ã¥`.
+/// Only bytes with no UTF-8 character beyond ASCII in them are Windows-1252.
 fn utf8_or_cp1252(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
+        Err(_) if has_utf8_beyond_ascii(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         Err(_) => bytes.iter().map(|&b| cp1252_char(b)).collect(),
     }
+}
+
+/// Whether `bytes` hold at least one valid UTF-8 sequence of two or more bytes.
+fn has_utf8_beyond_ascii(bytes: &[u8]) -> bool {
+    bytes.utf8_chunks().any(|chunk| chunk.valid().bytes().any(|b| b >= 0x80))
+}
+
+/// Where a data file that is UTF-8 (by the rule of [`utf8_or_cp1252`]) has its
+/// first byte that is not UTF-8: 1-based line and column, counting characters.
+/// `None` for valid UTF-8, UTF-16 and Windows-1252 files.
+///
+/// ```
+/// use innsyn::data::decode::utf8_damage;
+/// assert_eq!(utf8_damage("kommune\nMeråker;4\nT\u{f8}".as_bytes()), None);
+/// assert_eq!(utf8_damage(b"kommune\nMer\xc3\xa5ker;\xe5\n"), Some((2, 9)));
+/// assert_eq!(utf8_damage(b"kommune\nMer\xe5ker\n"), None); // Windows-1252
+/// ```
+pub fn utf8_damage(bytes: &[u8]) -> Option<(usize, usize)> {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") || !has_utf8_beyond_ascii(body) {
+        return None;
+    }
+    let at = std::str::from_utf8(body).err()?.valid_up_to();
+    let before = &body[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = before[start..].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+    Some((line, col))
 }
 
 fn cp1252_char(b: u8) -> char {
@@ -64,6 +98,15 @@ fn normalize_line_ends(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_bad_byte_in_a_utf8_file_does_not_turn_it_into_mojibake() {
+        let text = super::decode(b"kommune;verdi\nMer\xc3\xa5ker;4\nS\xf8r;\x9f5\n");
+        assert!(text.contains("Meråker") && !text.contains('Ã'), "{text}");
+        assert!(text.contains("S\u{fffd}r"), "{text}");
+        // A file with no UTF-8 character at all stays Windows-1252.
+        assert_eq!(super::decode(b"Mer\xe5ker;S\xf8r"), "Meråker;Sør");
+    }
+
     use super::*;
 
     #[test]

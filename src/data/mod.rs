@@ -3,7 +3,7 @@
 //! provenance sidecars that travel with the numbers. Takes bytes and strings, never
 //! paths: reads no files and writes nothing.
 
-mod decode;
+pub mod decode;
 mod delimited;
 mod infer;
 pub mod number;
