@@ -68,7 +68,14 @@ pub struct PageTaxonomy<'a> {
     pub name: &'a str,
     pub title: &'a str,
     pub terms: Vec<TermLink<'a>>,
+    /// Terms left out of `terms` (in page lists, which show at most [`LISTED_TERMS`]).
+    pub more: usize,
 }
+
+/// The terms of one taxonomy a page shows in a list of pages. Lists are on every
+/// term page, so a page with 20 000 terms listed whole made the site grow with the
+/// square of its terms.
+pub const LISTED_TERMS: usize = 8;
 
 /// A page in a list.
 #[derive(Serialize)]
@@ -204,9 +211,14 @@ fn page_taxonomies<'a>(site: &'a Site, node: &'a PageNode) -> Vec<PageTaxonomy<'
         .iter()
         .zip(&node.terms)
         .filter_map(|(t, terms)| {
-            let terms =
-                terms.as_ref()?.iter().map(|&k| TermLink { name: &t.terms[k].name, path: &t.terms[k].path }).collect();
-            Some(PageTaxonomy { name: &t.taxonomy.name, title: &t.taxonomy.title, terms })
+            let all = terms.as_ref()?;
+            let terms = all
+                .iter()
+                .take(LISTED_TERMS)
+                .map(|&k| TermLink { name: &t.terms[k].name, path: &t.terms[k].path })
+                .collect();
+            let more = all.len().saturating_sub(LISTED_TERMS);
+            Some(PageTaxonomy { name: &t.taxonomy.name, title: &t.taxonomy.title, terms, more })
         })
         .collect()
 }
