@@ -87,39 +87,23 @@ impl Renderer {
     }
 
     /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
-    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`.
-    pub fn register_data(&mut self, data: &std::collections::BTreeMap<String, crate::site::DataFile>) {
-        use crate::data::Cell;
-        let tables: HashMap<String, serde_json::Value> = data
-            .iter()
-            .map(|(name, f)| {
-                let t = &f.table;
-                let rows: Vec<serde_json::Value> = t
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        let obj = t.columns.iter().zip(row).map(|(col, cell)| {
-                            let v = match cell {
-                                Cell::Number(n) => serde_json::json!(n),
-                                Cell::Text(s) => serde_json::json!(s),
-                                Cell::Missing => serde_json::Value::Null,
-                            };
-                            (col.name.clone(), v)
-                        });
-                        serde_json::Value::Object(obj.collect())
-                    })
-                    .collect();
-                let value = serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &f.provenance });
-                (name.clone(), value)
-            })
-            .collect();
+    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`. Each table
+    /// is turned into that form the first time a template asks for it: made for
+    /// every table up front, a 50 MB CSV no template used cost gigabytes.
+    pub fn register_data(&mut self, data: &std::sync::Arc<std::collections::BTreeMap<String, crate::site::DataFile>>) {
+        let data = std::sync::Arc::clone(data);
+        let made: HashMap<String, std::sync::OnceLock<serde_json::Value>> =
+            data.keys().map(|k| (k.clone(), std::sync::OnceLock::new())).collect();
         self.tera.register_function("load_data", move |args: &HashMap<String, serde_json::Value>| {
             let path = args
                 .get("path")
                 .and_then(|p| p.as_str())
                 .ok_or_else(|| tera::Error::msg("load_data needs `path=\"name.csv\"`"))?;
             let key = path.trim_start_matches("data/");
-            tables.get(key).cloned().ok_or_else(|| tera::Error::msg(format!("there is no data file `data/{key}`")))
+            let (Some(cell), Some(file)) = (made.get(key), data.get(key)) else {
+                return Err(tera::Error::msg(format!("there is no data file `data/{key}`")));
+            };
+            Ok(cell.get_or_init(|| table_json(key, file)).clone())
         });
     }
 
@@ -928,6 +912,28 @@ fn paginated_path(section: &str, n: usize) -> String {
     } else {
         format!("{section}side/{n}/")
     }
+}
+
+/// A data file as templates see it through `load_data`.
+fn table_json(name: &str, f: &crate::site::DataFile) -> serde_json::Value {
+    use crate::data::Cell;
+    let t = &f.table;
+    let rows: Vec<serde_json::Value> = t
+        .rows
+        .iter()
+        .map(|row| {
+            let obj = t.columns.iter().zip(row).map(|(col, cell)| {
+                let v = match cell {
+                    Cell::Number(n) => serde_json::json!(n),
+                    Cell::Text(s) => serde_json::json!(s),
+                    Cell::Missing => serde_json::Value::Null,
+                };
+                (col.name.clone(), v)
+            });
+            serde_json::Value::Object(obj.collect())
+        })
+        .collect();
+    serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &f.provenance })
 }
 
 /// JSON for a data block inside an HTML `<script>` element: `<`, `>` and `&` are
