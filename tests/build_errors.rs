@@ -360,3 +360,22 @@ fn decomposed_letters_are_composed_and_a_stray_byte_does_not_garble_a_utf8_file(
     }
     assert!(composed, "the page has the composed words");
 }
+
+#[test]
+fn two_charts_with_one_title_on_a_page_are_named_and_id_tells_them_apart() {
+    let (_dir, root) = new_site();
+    let page = root.join("content/tall/sykefravaer.md");
+    let src = std::fs::read_to_string(&page).unwrap();
+    let chart = "{{ chart(data=\"sykefravar.csv\", kind=\"bar\", x=\"år\", y=\"prosent\", title=\"Samme tittel\") }}";
+    std::fs::write(&page, format!("{src}\n{chart}\n\nTekst.\n\n{chart}\n")).unwrap();
+    let check = || Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let out = check();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the `chart` on line") && stderr.contains("id="), "{stderr}");
+    assert!(!stderr.contains("static file"), "{stderr}");
+    let second = chart.replace(") }}", ", id=\"samme-tittel-2\") }}");
+    std::fs::write(&page, format!("{src}\n{chart}\n\nTekst.\n\n{second}\n")).unwrap();
+    let out = check();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

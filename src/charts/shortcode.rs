@@ -22,7 +22,7 @@ pub struct Chart;
 /// `{{ table(data=..., filter=..., columns=..., caption=...) }}`.
 pub struct TableShortcode;
 
-const CHART_ARGS: [&str; 13] = [
+const CHART_ARGS: [&str; 14] = [
     "data",
     "kind",
     "x",
@@ -36,6 +36,7 @@ const CHART_ARGS: [&str; 13] = [
     "y_label",
     "sort",
     "height",
+    "id",
 ];
 const TABLE_ARGS: [&str; 4] = ["data", "filter", "columns", "caption"];
 
@@ -234,7 +235,13 @@ impl Builtin for Chart {
         let wide = draw(draw::Layout::wide(height))?;
         let narrow = draw(draw::Layout::narrow(height))?;
         let summary = spec.description.clone().unwrap_or_else(|| long.clone());
-        let slug = slugify(&spec.title);
+        // The file is named after `id=` when given, else after the title.
+        let name = match call.args.get("id") {
+            Some(Value::Str(id)) => id.clone(),
+            Some(_) => return Err(at(call, ctx, "`id` must be text").hint("e.g. `id=\"sykefravaer-2024\"`")),
+            None => spec.title.clone(),
+        };
+        let slug = slugify(&name);
         let svg_path = format!("{}{}.svg", ctx.page_path, if slug.is_empty() { "graf".into() } else { slug });
         let standalone = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",

@@ -133,13 +133,37 @@ impl Renderer {
     ) -> Result<(Rendered, Vec<OutputFile>), Diagnostics> {
         let mut errors = Diagnostics::default();
         let ctx = CallContext { file, lang, page_path: path, site };
-        let mut files = Vec::new();
+        let mut files: Vec<OutputFile> = Vec::new();
+        // Which call made each file, so two calls that would write one file are named.
+        let mut made_by: HashMap<String, &shortcodes::Call> = HashMap::new();
         let outputs: Vec<String> = body
             .calls
             .iter()
             .map(|call| match self.registry.render(call, &ctx, &self.tera, self.strings(lang)) {
                 Ok(out) => {
-                    files.extend(out.files);
+                    for f in out.files {
+                        if let Some(first) = made_by.get(&f.path) {
+                            errors.push(
+                                Diagnostic::at(
+                                    file,
+                                    call.line,
+                                    call.col,
+                                    format!(
+                                        "this `{}` and the `{}` on line {} would both be saved as `{}`",
+                                        call.name, first.name, first.line, f.path
+                                    ),
+                                )
+                                .hint(format!(
+                                    "a chart's file is named after its title; give this one a name of its own with \
+                                     `id=\"…\"`, e.g. `id=\"{}-2\"`",
+                                    f.path.rsplit('/').next().unwrap_or("graf").trim_end_matches(".svg")
+                                )),
+                            );
+                            continue;
+                        }
+                        made_by.insert(f.path.clone(), call);
+                        files.push(f);
+                    }
                     out.html
                 }
                 Err(d) => {
