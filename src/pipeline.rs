@@ -161,7 +161,10 @@ pub(crate) fn make(
     lap("parse", &mut t);
 
     let (mut site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
-    errors.extend(assembly_errors.0);
+    // Assembly's warnings (term spellings) do not fail the build.
+    let (assembly_warnings, assembly_errors): (Vec<_>, Vec<_>) = assembly_errors.0.into_iter().partition(|d| d.warning);
+    warnings.extend(assembly_warnings);
+    errors.extend(assembly_errors);
     let (data, data_files) = load_data(root, &mut errors, &mut warnings);
     site.data = std::sync::Arc::new(data);
     lap("assemble", &mut t);

@@ -263,7 +263,7 @@ fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result
         old.site.pages.iter().enumerate().map(|(i, n)| edited.remove(&i).unwrap_or_else(|| n.page.clone())).collect();
     let sections = old.site.sections.iter().map(|s| s.section.clone()).collect();
     let (mut site, faults) = site::assemble(old.site.settings.clone(), sections, all, drafts, &[]);
-    if !faults.is_empty() {
+    if faults.0.iter().any(|d| !d.warning) {
         return Ok(None);
     }
     site.data = std::sync::Arc::clone(&old.site.data);

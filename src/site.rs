@@ -3,7 +3,7 @@
 //! read-only afterwards; rendering only borrows it.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::config::{Settings, Taxonomy};
@@ -226,7 +226,7 @@ pub fn assemble(
     }
 
     let mut settings = settings;
-    add_status_taxonomy(&mut settings, &mut page_nodes);
+    add_status_taxonomy(&mut settings, &mut page_nodes, &mut errors);
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
     link_terms(&taxonomies, &mut page_nodes);
     let links = link_structured(&page_nodes, &targets, &mut errors);
@@ -244,9 +244,30 @@ pub fn assemble(
 
 /// Mandates and goals feed the `status` taxonomy, so residents get a list page per
 /// status; it is added when the site has such pages and config.toml lacks it.
-fn add_status_taxonomy(settings: &mut Settings, pages: &mut [PageNode]) {
+///
+/// A page's own `status` terms (`[taxonomies] status = ["in-progress"]`) would
+/// stand beside the statuses innsyn writes, as a second term for one status: they
+/// are an error, asking for the page's `status` field instead.
+fn add_status_taxonomy(settings: &mut Settings, pages: &mut [PageNode], errors: &mut Diagnostics) {
     if !pages.iter().any(|p| p.page.status().is_some()) {
         return;
+    }
+    for p in pages.iter() {
+        if let Some(terms) = p.page.taxonomies.get("status") {
+            let line = p.page.key_lines.get("status").or(p.page.key_lines.get("taxonomies")).copied().unwrap_or(1);
+            errors.push(
+                Diagnostic::at(
+                    &p.page.file,
+                    line,
+                    1,
+                    format!(
+                        "the status taxonomy is made by innsyn from mandates' and goals' `status`, so `{}` cannot be added to it by hand",
+                        terms.join(", ")
+                    ),
+                )
+                .hint("give a mandate or goal its status with its `status` field (e.g. `status = \"in_progress\"`), or put this term in another taxonomy"),
+            );
+        }
     }
     if !settings.taxonomies.iter().any(|t| t.name == "status") {
         settings.taxonomies.push(Taxonomy {
@@ -512,6 +533,7 @@ fn link_terms(taxonomies: &[TaxonomyNode], pages: &mut [PageNode]) {
 fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diagnostics) -> Vec<TaxonomyNode> {
     let names: Vec<&str> = settings.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let mut terms: Vec<BTreeMap<String, Term>> = settings.taxonomies.iter().map(|_| BTreeMap::new()).collect();
+    let mut warned: HashSet<(usize, String)> = HashSet::new();
     for (i, p) in pages.iter().enumerate() {
         for (name, values) in &p.page.taxonomies {
             let Some(t) = names.iter().position(|n| n == name) else {
@@ -545,7 +567,29 @@ fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diag
                     path: format!("/{name}/{slug}/"),
                     pages: Vec::new(),
                 });
-                if !term.pages.contains(&i) {
+                // Two spellings with one address («A-A» and «a a») are one term: say so
+                // once per spelling, so the author can write it one way.
+                if term.name != value.trim() && warned.insert((t, value.trim().to_string())) {
+                    let line = p.page.key_lines.get(name).or(p.page.key_lines.get("taxonomies")).copied().unwrap_or(1);
+                    errors.push(
+                        Diagnostic::at(
+                            &p.page.file,
+                            line,
+                            1,
+                            format!(
+                                "the {name} `{}` is the same term as `{}` (both are `{}` in the address), and is shown as `{}`",
+                                value.trim(),
+                                term.name,
+                                term.path,
+                                term.name
+                            ),
+                        )
+                        .hint("write the term the same way on every page")
+                        .warning(),
+                    );
+                }
+                // Pages come in order, so a page already listed is the last one.
+                if term.pages.last() != Some(&i) {
                     term.pages.push(i);
                 }
             }

@@ -379,3 +379,33 @@ fn two_charts_with_one_title_on_a_page_are_named_and_id_tells_them_apart() {
     let out = check();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn term_spellings_that_share_an_address_are_a_warning_and_status_is_innsyns_own() {
+    let (dir, root) = new_site();
+    std::fs::write(
+        root.join("content/tall/tredje.md"),
+        "+++\ntitle = \"Tredje\"\n[taxonomies]\ntema = [\"a a\"]\n+++\nTekst.\n",
+    )
+    .unwrap();
+    let page2 = root.join("content/tall/annen.md");
+    std::fs::write(&page2, "+++\ntitle = \"Annen\"\n[taxonomies]\ntema = [\"A-A\"]\n+++\nTekst.\n").unwrap();
+    let out = dir.path().join("public");
+    let build = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(build.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: the tema `") && stderr.contains("is the same term as"), "{stderr}");
+
+    // A hand-made status term beside the statuses innsyn writes.
+    std::fs::write(&page2, "+++\ntitle = \"Annen\"\n[taxonomies]\nstatus = [\"in-progress\"]\n+++\nTekst.\n").unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("content/tall/annen.md:4:1: error: the status taxonomy is made by innsyn"), "{stderr}");
+}
