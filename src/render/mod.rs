@@ -918,8 +918,14 @@ pub fn output_path(path: &str) -> String {
 fn paginator(path: &str, len: usize, per: Option<usize>, page: usize) -> Option<PaginatorView> {
     per?;
     let total = page_count(len, per);
-    let numbers = (1..=total)
-        .map(|n| PaginatorNumber { number: n, path: paginated_path(path, n), current: n == page + 1 })
+    let numbers = page_numbers(page + 1, total)
+        .into_iter()
+        .map(|(n, gap_before)| PaginatorNumber {
+            number: n,
+            path: paginated_path(path, n),
+            current: n == page + 1,
+            gap_before,
+        })
         .collect();
     Some(PaginatorView {
         current: page + 1,
@@ -928,6 +934,30 @@ fn paginator(path: &str, len: usize, per: Option<usize>, page: usize) -> Option<
         next: if page + 1 < total { paginated_path(path, page + 2) } else { String::new() },
         numbers,
     })
+}
+
+/// The page numbers a paginator links to, each with whether pages are left out
+/// before it: all of them up to nine pages, else the first, the last and two either
+/// side of `current`. At most nine, so a list of N pages costs N paginators of a
+/// fixed size, not N².
+fn page_numbers(current: usize, total: usize) -> Vec<(usize, bool)> {
+    let shown: Vec<usize> = if total <= 9 {
+        (1..=total).collect()
+    } else {
+        let around = current.saturating_sub(2).max(1)..=current.saturating_add(2).min(total);
+        let mut v: Vec<usize> = std::iter::once(1).chain(around).chain(std::iter::once(total)).collect();
+        v.dedup();
+        v
+    };
+    let mut previous = 0;
+    shown
+        .into_iter()
+        .map(|n| {
+            let gap = n > previous + 1;
+            previous = n;
+            (n, gap)
+        })
+        .collect()
 }
 
 fn paginated_path(section: &str, n: usize) -> String {
@@ -983,4 +1013,29 @@ pub fn script_json(value: &serde_json::Value) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13: every page of a list linked to every other page, so 20 000 pages
+    /// one to a page made 400 million links.
+    #[test]
+    fn a_paginator_links_to_at_most_nine_pages() {
+        assert_eq!(page_numbers(1, 3), [(1, false), (2, false), (3, false)]);
+        assert_eq!(
+            page_numbers(50, 100),
+            [(1, false), (48, true), (49, false), (50, false), (51, false), (52, false), (100, true)]
+        );
+        assert_eq!(page_numbers(1, 100), [(1, false), (2, false), (3, false), (100, true)]);
+        for total in [1, 9, 10, 20_000, usize::MAX] {
+            for current in [1, 2.min(total), (total / 2).max(1), total.saturating_sub(1).max(1), total] {
+                let numbers = page_numbers(current, total);
+                assert!(numbers.len() <= 9, "{current} of {total}: {numbers:?}");
+                assert!(numbers.iter().any(|&(n, _)| n == current));
+                assert!(numbers.windows(2).all(|w| w[0].0 < w[1].0));
+            }
+        }
+    }
 }

@@ -145,6 +145,8 @@ pub struct PaginatorNumber {
     pub number: usize,
     pub path: String,
     pub current: bool,
+    /// Pages are left out between the number before and this one.
+    pub gap_before: bool,
 }
 
 #[derive(Serialize)]
