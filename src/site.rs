@@ -252,7 +252,9 @@ fn add_status_taxonomy(settings: &mut Settings, pages: &mut [PageNode], errors: 
     if !pages.iter().any(|p| p.page.status().is_some()) {
         return;
     }
-    for p in pages.iter() {
+    // Pages with a status of their own get it written below (replacing any terms
+    // they set); the others may not add terms beside them.
+    for p in pages.iter().filter(|p| p.page.status().is_none()) {
         if let Some(terms) = p.page.taxonomies.get("status") {
             let line = p.page.key_lines.get("status").or(p.page.key_lines.get("taxonomies")).copied().unwrap_or(1);
             errors.push(
