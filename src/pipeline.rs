@@ -45,7 +45,8 @@ pub struct Summary {
     pub data_files: usize,
     pub search_terms: usize,
     pub search_bytes: usize,
-    /// Warnings from `check` (links, anchors, alt text, headings, link text).
+    /// Warnings: bytes of data files that are not text in their encoding (every
+    /// run), and `check`'s lints (links, anchors, alt text, headings, link text).
     pub warnings: Vec<Diagnostic>,
     pub files: usize,
     pub written: WriteReport,
@@ -224,7 +225,11 @@ pub(crate) fn make(
     lap("feeds and files", &mut t);
     let at = phases.iter().position(|(name, _)| *name == "feeds and files").unwrap_or(phases.len());
     phases.insert(at, ("  of which search index", search_time));
-    let warnings = if extras.lint { crate::lint::lint(&site, &bodies, &files) } else { Vec::new() };
+    // What the data files hold that may be read wrong is said on every build.
+    let mut warnings: Vec<Diagnostic> = site.data.values().flat_map(|f| f.table.warnings.iter().cloned()).collect();
+    if extras.lint {
+        warnings.extend(crate::lint::lint(&site, &bodies, &files));
+    }
 
     let summary = Summary {
         pages: site.pages.len(),
@@ -443,7 +448,7 @@ fn load_data(root: &Path, errors: &mut Diagnostics) -> (BTreeMap<String, DataFil
             }
             Err(e) => {
                 errors.extend(e.0);
-                let table = data::Table { name: name.clone(), ..data::Table::default() };
+                let table = data::Table::empty(name.clone());
                 tables.insert(name, DataFile { table, provenance: None, broken: true });
             }
         }

@@ -8,9 +8,11 @@
 
 use crate::error::{Diagnostic, Diagnostics};
 
-use super::infer::{infer_column, RawCell};
+use crate::unicode::nfc;
+
+use super::decode::Lines;
 use super::number::parse_number;
-use super::{decode, extension, table_name, Column, Table};
+use super::{decode, extension, table_name, Table, TableBuilder};
 
 /// Delimiters in the order a tie is broken.
 const DELIMITERS: [char; 3] = ['\t', ';', ','];
@@ -34,48 +36,51 @@ const MAX_ROW_ERRORS: usize = 20;
 /// assert_eq!(t.rows[0][2], Cell::Number(1234.5));
 /// ```
 pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
-    let text = decode::decode(bytes);
-    let lines = decode::lines(&text);
-    if lines.iter().all(|l| l.trim().is_empty()) {
+    let decoded = decode::decode(bytes);
+    let warnings = decoded.warnings(path);
+    if u32::try_from(decoded.text.len()).is_err() {
+        return Err(super::too_large(path));
+    }
+    let lines = decode::Lines::new(decoded.text);
+    if lines.text().trim().is_empty() {
         return Err(Diagnostic::at(path, 1, 1, "the data file is empty")
             .hint("export the table again with a header row of column names, e.g. `kommune,år,verdi`")
             .into());
     }
     let delimiter = if extension(path) == "tsv" { '\t' } else { sniff(&lines) };
-    let records: Vec<Record> = records(&lines, delimiter).collect();
 
-    let mut errors = Diagnostics::default();
-    let unclosed = records.iter().find_map(|r| r.unclosed);
-    if let Some((line, col)) = unclosed {
-        errors.push(
-            Diagnostic::at(path, line + 1, col + 1, "this quoted value is never closed")
-                .hint("add the closing `\"`; a quote inside a quoted value is written twice: `\"\"`"),
-        );
-    }
-    // Rows from the unclosed quote on are one long value; their field counts mean nothing.
-    let readable_until = unclosed.map_or(usize::MAX, |(line, _)| line);
-
+    // The `csv` crate reads the fields; the scanner, in step with it, says where each
+    // record starts. Rows go straight into the table, one record at a time.
+    let mut scanned = records(&lines, delimiter);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
         .delimiter(delimiter as u8)
-        .from_reader(text.as_bytes());
-    let mut header: Option<Vec<String>> = None;
-    let mut raw: Vec<Vec<String>> = Vec::new();
-    let mut row_lines = Vec::new();
+        .from_reader(lines.text().as_bytes());
+    let mut errors = Diagnostics::default();
+    let mut record = csv::StringRecord::new();
+    let mut header: Option<(Vec<String>, Option<Record>)> = None;
+    let mut cells = TableBuilder::default();
     let mut row_errors = Vec::new();
-    for (i, result) in reader.records().enumerate() {
-        let record = records.get(i);
-        let line = record.map_or(1, |r| r.line);
+    let mut unclosed = None;
+    loop {
+        let result = reader.read_record(&mut record);
+        let position = scanned.next();
+        if let Some(at) = position.as_ref().and_then(|r| r.unclosed) {
+            unclosed.get_or_insert(at);
+        }
+        let line = position.as_ref().map_or(0, |r| r.line);
         match result {
-            Ok(fields) => {
-                let fields: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
-                if header.is_none() {
-                    header = Some(fields);
-                } else {
-                    raw.push(fields);
-                    row_lines.push(line + 1);
+            Ok(false) => break,
+            Ok(true) if header.is_none() => {
+                cells.reserve(lines.text().len(), lines.len(), record.len());
+                header = Some((record.iter().map(|f| nfc(f.trim()).into_owned()).collect(), position));
+            }
+            Ok(true) => {
+                for field in &record {
+                    cells.push(field.trim(), None);
                 }
+                cells.end_row(line + 1);
             }
             Err(e) => {
                 let csv::ErrorKind::UnequalLengths { expected_len, len, .. } = e.kind() else {
@@ -83,7 +88,7 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
                     continue;
                 };
                 let blank = *len == 1 && lines.get(line).is_some_and(|l| l.trim().is_empty());
-                if !blank && line < readable_until {
+                if !blank {
                     let (expected, found) = (usize::try_from(*expected_len), usize::try_from(*len));
                     let (expected, found) = (expected.unwrap_or(usize::MAX), found.unwrap_or(usize::MAX));
                     row_errors.push((line, expected, found));
@@ -91,14 +96,24 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
             }
         }
     }
-    let header = header.unwrap_or_default();
+    let unclosed = unclosed.or_else(|| scanned.find_map(|r| r.unclosed));
+    drop((scanned, reader));
+    if let Some((line, col)) = unclosed {
+        errors.push(
+            Diagnostic::at(path, line + 1, col + 1, "this quoted value is never closed")
+                .hint("add the closing `\"`; a quote inside a quoted value is written twice: `\"\"`"),
+        );
+        // Rows from the unclosed quote on are one long value; their field counts mean nothing.
+        row_errors.retain(|&(l, ..)| l < line);
+    }
+    let (header, first) = header.unwrap_or_default();
 
-    if header.len() == 1 && raw.is_empty() && !row_errors.is_empty() {
+    if header.len() == 1 && cells.rows() == 0 && !row_errors.is_empty() {
         let found = row_errors[0].2;
         errors.push(
             Diagnostic::at(
                 path,
-                records.first().map_or(1, |r| r.line + 1),
+                first.as_ref().map_or(1, |r| r.line + 1),
                 1,
                 format!("the first row has one column but the rows below it have {found}"),
             )
@@ -107,37 +122,18 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
     } else {
         report_row_errors(path, &lines, delimiter, &row_errors, &mut errors);
     }
-    if let Some(first) = records.first() {
+    if let Some(first) = &first {
         check_header(path, &header, first, &mut errors);
     }
     errors.into_result()?;
-    Ok(build_table(table_name(path), header, raw, row_lines, lines))
-}
-
-/// Infers each column's kind and assembles the table.
-fn build_table(
-    name: String,
-    header: Vec<String>,
-    raw: Vec<Vec<String>>,
-    row_lines: Vec<usize>,
-    source_lines: Vec<String>,
-) -> Table {
-    let mut columns = Vec::with_capacity(header.len());
-    let mut rows: Vec<Vec<super::Cell>> = raw.iter().map(|r| Vec::with_capacity(r.len())).collect();
-    for (c, name) in header.into_iter().enumerate() {
-        let cells: Vec<RawCell> = raw.iter().map(|r| RawCell::text(r.get(c).map_or("", String::as_str))).collect();
-        let (kind, cells) = infer_column(&name, &cells);
-        for (row, cell) in rows.iter_mut().zip(cells) {
-            row.push(cell);
-        }
-        columns.push(Column { name, kind });
-    }
-    Table { name, columns, rows, raw, row_lines, source_lines }
+    let mut table = cells.finish(table_name(path), header, lines).ok_or_else(|| super::too_large(path))?;
+    table.warnings = warnings;
+    Ok(table)
 }
 
 fn report_row_errors(
     path: &str,
-    lines: &[String],
+    lines: &Lines,
     delimiter: char,
     row_errors: &[(usize, usize, usize)],
     errors: &mut Diagnostics,
@@ -232,7 +228,7 @@ fn delimiter_name(d: char) -> &'static str {
 /// second looks like a header (a title line above the table, reported later); then one
 /// that splits the header, agreeing with most rows (bad rows are reported later); then
 /// a single column. Lines of only spaces are left out, as they are when reading.
-fn sniff(lines: &[String]) -> char {
+fn sniff(lines: &Lines) -> char {
     let sampled: Vec<(char, Vec<Record>)> = DELIMITERS
         .iter()
         .map(|&d| (d, records(lines, d).filter(|r| !is_blank(r)).take(SNIFF_RECORDS).collect()))
@@ -289,7 +285,7 @@ pub(super) struct Record {
 }
 
 /// The records of the file in order, skipping empty lines as the `csv` crate does.
-pub(super) fn records(lines: &[String], delimiter: char) -> impl Iterator<Item = Record> + '_ {
+pub(super) fn records(lines: &Lines, delimiter: char) -> impl Iterator<Item = Record> + '_ {
     let mut line = 0;
     std::iter::from_fn(move || {
         while lines.get(line).is_some_and(|l| l.is_empty()) {
@@ -313,7 +309,7 @@ enum State {
 }
 
 /// Scans the record starting at 0-based `start` with the `csv` crate's grammar.
-pub(super) fn scan_record(lines: &[String], start: usize, delimiter: char) -> Record {
+pub(super) fn scan_record(lines: &Lines, start: usize, delimiter: char) -> Record {
     let mut fields = Vec::new();
     let mut field = Field { line: start, col: 0, text: String::new(), quoted: false };
     let mut state = State::StartField;
@@ -372,14 +368,14 @@ pub(super) fn scan_record(lines: &[String], start: usize, delimiter: char) -> Re
 }
 
 /// The position just after the last character of a record (0-based).
-fn record_end(lines: &[String], record: &Record) -> (usize, usize) {
+fn record_end(lines: &Lines, record: &Record) -> (usize, usize) {
     let last = record.next_line.saturating_sub(1);
     (last, lines.get(last).map_or(0, |l| l.chars().count()))
 }
 
 /// The 0-based line of the header record and the delimiter that splits it into exactly
 /// `names`; `,` when none does.
-pub(super) fn locate_header(lines: &[String], names: &[&str]) -> (usize, char) {
+pub(super) fn locate_header(lines: &Lines, names: &[&str]) -> (usize, char) {
     let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
     let delimiter = DELIMITERS
         .iter()
@@ -395,7 +391,7 @@ pub(super) fn locate_header(lines: &[String], names: &[&str]) -> (usize, char) {
 /// 1-based line and column of field `column` of the record starting at 0-based `line`:
 /// the first character that is not a space (the opening quote of a quoted value), or
 /// the end of the record when it has fewer fields.
-pub(super) fn cell_position(lines: &[String], line: usize, column: usize, delimiter: char) -> (usize, usize) {
+pub(super) fn cell_position(lines: &Lines, line: usize, column: usize, delimiter: char) -> (usize, usize) {
     let record = scan_record(lines, line, delimiter);
     let (line, col) = match record.fields.get(column) {
         Some(f) if f.quoted => (f.line, f.col),
@@ -411,7 +407,7 @@ mod tests {
     use super::*;
 
     fn fields(line: &str, d: char) -> Vec<String> {
-        scan_record(&[line.to_string()], 0, d).fields.into_iter().map(|f| f.text).collect()
+        scan_record(&Lines::new(line.to_string()), 0, d).fields.into_iter().map(|f| f.text).collect()
     }
 
     #[test]
@@ -424,7 +420,7 @@ mod tests {
 
     #[test]
     fn a_quoted_value_may_span_lines() {
-        let lines: Vec<String> = ["a,\"b", "c\",d", "e,f"].map(String::from).to_vec();
+        let lines = Lines::new(["a,\"b", "c\",d", "e,f"].join("\n"));
         let r = scan_record(&lines, 0, ',');
         assert_eq!(r.fields.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(), ["a", "b\nc", "d"]);
         assert_eq!(r.next_line, 2);
@@ -432,31 +428,31 @@ mod tests {
 
     #[test]
     fn semicolons_win_when_commas_are_decimal_commas() {
-        let lines: Vec<String> = ["år;verdi", "2012;1,5", "2020;2,5"].map(String::from).to_vec();
+        let lines = Lines::new(["år;verdi", "2012;1,5", "2020;2,5"].join("\n"));
         assert_eq!(sniff(&lines), ';');
-        let lines: Vec<String> = ["år,verdi", "2012,\"1,5\""].map(String::from).to_vec();
+        let lines = Lines::new(["år,verdi", "2012,\"1,5\""].join("\n"));
         assert_eq!(sniff(&lines), ',');
-        let lines: Vec<String> = ["år\tverdi; x", "2012\t1,5"].map(String::from).to_vec();
+        let lines = Lines::new(["år\tverdi; x", "2012\t1,5"].join("\n"));
         assert_eq!(sniff(&lines), '\t');
     }
 
     #[test]
     fn a_single_column_with_decimal_commas_is_one_column() {
         let t = parse_delimited("data/a.csv", "verdi\n1 234,5\n2,5\n".as_bytes()).unwrap();
-        assert_eq!(t.rows, [[Cell::Number(1234.5)], [Cell::Number(2.5)]]);
+        assert_eq!([t.row(0), t.row(1)], [[Cell::Number(1234.5)], [Cell::Number(2.5)]]);
     }
 
     #[test]
     fn blank_lines_between_rows_are_skipped_and_lines_stay_right() {
         let t = parse_delimited("data/a.csv", b"a,b\n\n1,2\n\n\n3,4\n").unwrap();
-        assert_eq!(t.row_lines, [3, 6]);
+        assert_eq!((t.row_line(0), t.row_line(1)), (3, 6));
         assert_eq!(t.position(1, 1), (6, 3));
     }
 
     #[test]
     fn a_tsv_file_is_split_at_tabs_even_with_commas() {
         let t = parse_delimited("data/a.tsv", b"navn\tverdi\nA,B\t1,5\n").unwrap();
-        assert_eq!(t.raw[0], ["A,B", "1,5"]);
+        assert_eq!([t.raw(0, 0), t.raw(0, 1)], ["A,B", "1,5"]);
         assert_eq!(t.columns[1].kind, ColumnKind::Number);
     }
 
@@ -509,6 +505,7 @@ mod tests {
     #[test]
     fn whitespace_only_lines_are_ignored() {
         let t = parse_delimited("data/a.csv", b"a,b\n1,2\n   \n").unwrap();
-        assert_eq!(t.rows, [vec![Cell::Number(1.0), Cell::Number(2.0)]]);
+        assert_eq!(t.row_count(), 1);
+        assert_eq!(t.row(0), [Cell::Number(1.0), Cell::Number(2.0)]);
     }
 }

@@ -87,39 +87,18 @@ impl Renderer {
     }
 
     /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
-    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`.
-    pub fn register_data(&mut self, data: &std::collections::BTreeMap<String, crate::site::DataFile>) {
-        use crate::data::Cell;
-        let tables: HashMap<String, serde_json::Value> = data
-            .iter()
-            .map(|(name, f)| {
-                let t = &f.table;
-                let rows: Vec<serde_json::Value> = t
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        let obj = t.columns.iter().zip(row).map(|(col, cell)| {
-                            let v = match cell {
-                                Cell::Number(n) => serde_json::json!(n),
-                                Cell::Text(s) => serde_json::json!(s),
-                                Cell::Missing => serde_json::Value::Null,
-                            };
-                            (col.name.clone(), v)
-                        });
-                        serde_json::Value::Object(obj.collect())
-                    })
-                    .collect();
-                let value = serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &f.provenance });
-                (name.clone(), value)
-            })
-            .collect();
+    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`. The value is
+    /// made when a template asks for it, so a data file no template loads costs nothing.
+    pub fn register_data(&mut self, data: &std::sync::Arc<std::collections::BTreeMap<String, crate::site::DataFile>>) {
+        let data = std::sync::Arc::clone(data);
         self.tera.register_function("load_data", move |args: &HashMap<String, serde_json::Value>| {
             let path = args
                 .get("path")
                 .and_then(|p| p.as_str())
                 .ok_or_else(|| tera::Error::msg("load_data needs `path=\"name.csv\"`"))?;
             let key = path.trim_start_matches("data/");
-            tables.get(key).cloned().ok_or_else(|| tera::Error::msg(format!("there is no data file `data/{key}`")))
+            let file = data.get(key).ok_or_else(|| tera::Error::msg(format!("there is no data file `data/{key}`")))?;
+            Ok(data_value(key, file))
         });
     }
 
@@ -928,5 +907,43 @@ fn paginated_path(section: &str, n: usize) -> String {
         section.to_string()
     } else {
         format!("{section}side/{n}/")
+    }
+}
+
+/// A data file as templates see it: `{ name, columns, rows: [{ column: value }], provenance }`.
+fn data_value(name: &str, file: &crate::site::DataFile) -> serde_json::Value {
+    use crate::data::Cell;
+    let t = &file.table;
+    let rows: Vec<serde_json::Value> = (0..t.row_count())
+        .map(|r| {
+            let obj = t.columns.iter().enumerate().map(|(c, col)| {
+                let v = match t.cell(r, c) {
+                    Cell::Number(n) => serde_json::json!(n),
+                    Cell::Text(s) => serde_json::json!(s),
+                    Cell::Missing => serde_json::Value::Null,
+                };
+                (col.name.clone(), v)
+            });
+            serde_json::Value::Object(obj.collect())
+        })
+        .collect();
+    serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &file.provenance })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_data_gives_templates_typed_rows_by_column_name() {
+        let table =
+            crate::data::parse("data/a.csv", "kommune;år;verdi\nMeråker;2012;1 234,5\nTime;2020;..\n".as_bytes())
+                .unwrap();
+        let file = crate::site::DataFile { table, provenance: None, broken: false };
+        let value = data_value("a.csv", &file);
+        assert_eq!(value["name"], "a.csv");
+        assert_eq!(value["columns"][2], serde_json::json!({ "name": "verdi", "kind": "number" }));
+        assert_eq!(value["rows"][0], serde_json::json!({ "kommune": "Meråker", "år": 2012.0, "verdi": 1234.5 }));
+        assert_eq!(value["rows"][1]["verdi"], serde_json::Value::Null);
     }
 }
