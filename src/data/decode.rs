@@ -216,12 +216,18 @@ fn normalize_line_ends(text: String) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// The decoded text's lines, without their `\n`, found once by where each starts;
-/// a final line end does not start another line.
+/// How many lines one entry of [`Lines`]' index covers.
+const LINES_PER_ENTRY: usize = 64;
+
+/// The decoded text's lines, without their `\n`; a final line end does not start
+/// another line. The start of every 64th line is kept, so a line is found in
+/// constant time while the index costs next to nothing beside the text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Lines {
     text: String,
-    /// The byte offset where each line starts.
+    /// The number of lines.
+    len: usize,
+    /// The byte offset where lines 0, 64, 128, … start.
     starts: Vec<u32>,
 }
 
@@ -230,12 +236,19 @@ impl Lines {
     pub fn new(text: String) -> Lines {
         let body = text.strip_suffix('\n').unwrap_or(&text);
         let mut starts = Vec::new();
+        let mut len = 0;
         if !body.is_empty() {
             starts.push(0);
-            starts.extend(memchr::memchr_iter(b'\n', body.as_bytes()).map(|i| (i + 1) as u32));
+            len = 1;
+            for i in memchr::memchr_iter(b'\n', body.as_bytes()) {
+                if len % LINES_PER_ENTRY == 0 {
+                    starts.push((i + 1) as u32);
+                }
+                len += 1;
+            }
         }
         starts.shrink_to_fit();
-        Lines { text, starts }
+        Lines { text, len, starts }
     }
 
     /// The whole text.
@@ -244,23 +257,56 @@ impl Lines {
     }
 
     pub fn len(&self) -> usize {
-        self.starts.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.len == 0
     }
 
     /// Line `i` (0-based), without its `\n`.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let start = *self.starts.get(i)? as usize;
-        let end = self.starts.get(i + 1).map_or(self.text.len(), |&next| next as usize - 1);
-        let line = &self.text[start..end];
-        Some(line.strip_suffix('\n').unwrap_or(line))
+        self.line_at(self.start(i)?)
     }
 
+    /// The byte offset where line `i` (0-based) starts.
+    pub fn start(&self, i: usize) -> Option<usize> {
+        if i >= self.len {
+            return None;
+        }
+        let body = self.body().as_bytes();
+        let mut start = *self.starts.get(i / LINES_PER_ENTRY)? as usize;
+        for _ in 0..i % LINES_PER_ENTRY {
+            start += memchr::memchr(b'\n', body.get(start..)?)? + 1;
+        }
+        Some(start)
+    }
+
+    /// The line that starts at byte `offset`, without its `\n`: what follows a line
+    /// is found without looking it up.
+    pub fn line_at(&self, offset: usize) -> Option<&str> {
+        let body = self.body();
+        let rest = body.get(offset..)?;
+        Some(memchr::memchr(b'\n', rest.as_bytes()).map_or(rest, |n| &rest[..n]))
+    }
+
+    /// The text without its final line end.
+    fn body(&self) -> &str {
+        self.text.strip_suffix('\n').unwrap_or(&self.text)
+    }
+
+    /// The lines in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.len()).filter_map(|i| self.get(i))
+        self.body().split('\n').take(self.len)
+    }
+
+    /// The 0-based line and the byte offset where the text from byte `offset` on
+    /// has its first character that is not `\n`, given that `offset` is on 0-based
+    /// line `line`.
+    pub fn skip_newlines(&self, line: usize, offset: usize) -> (usize, usize) {
+        let skipped =
+            self.text.as_bytes().get(offset..).map_or(0, |rest| rest.iter().take_while(|&&b| b == b'\n').count());
+        (line + skipped, offset + skipped)
     }
 }
 
@@ -302,6 +348,14 @@ mod tests {
         assert_eq!(lines("\n"), [""; 0]);
         assert_eq!(lines("\n\n"), ["", ""]);
         assert!(lines("").is_empty());
+        let text: String = (0..200).map(|i| format!("{i}\n")).collect();
+        let many = Lines::new(text);
+        assert_eq!(many.len(), 200);
+        for i in [0, 1, 63, 64, 65, 127, 128, 199] {
+            assert_eq!(many.get(i), Some(i.to_string().as_str()));
+        }
+        assert_eq!(many.get(200), None);
+        assert_eq!(many.iter().count(), 200);
     }
 
     #[test]

@@ -20,6 +20,10 @@ const DELIMITERS: [char; 3] = ['\t', ';', ','];
 /// How many records the delimiter sniffer looks at.
 const SNIFF_RECORDS: usize = 20;
 
+/// The most columns a table may have: Excel's limit. Each column costs far more
+/// than the two bytes it may take in the file.
+const MAX_COLUMNS: usize = 16_384;
+
 /// How many rows with the wrong number of fields are reported one by one.
 const MAX_ROW_ERRORS: usize = 20;
 
@@ -49,9 +53,7 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
     }
     let delimiter = if extension(path) == "tsv" { '\t' } else { sniff(&lines) };
 
-    // The `csv` crate reads the fields; the scanner, in step with it, says where each
-    // record starts. Rows go straight into the table, one record at a time.
-    let mut scanned = records(&lines, delimiter);
+    // The `csv` crate reads the fields, one record at a time straight into the table.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
@@ -59,22 +61,38 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         .from_reader(lines.text().as_bytes());
     let mut errors = Diagnostics::default();
     let mut record = csv::StringRecord::new();
-    let mut header: Option<(Vec<String>, Option<Record>)> = None;
+    let mut header: Option<(Vec<String>, usize)> = None;
     let mut cells = TableBuilder::default();
     let mut row_errors = Vec::new();
-    let mut unclosed = None;
+    // The 0-based line where the last record starts.
+    let mut last = None;
     loop {
         let result = reader.read_record(&mut record);
-        let position = scanned.next();
-        if let Some(at) = position.as_ref().and_then(|r| r.unclosed) {
-            unclosed.get_or_insert(at);
-        }
-        let line = position.as_ref().map_or(0, |r| r.line);
+        let position = match &result {
+            Ok(true) => record.position(),
+            Err(e) => e.position(),
+            Ok(false) => None,
+        };
+        // The crate gives the place before the blank lines it skips; the record
+        // starts after them. Offsets fit: the text is shorter than 4 GiB.
+        let line =
+            position.map_or(0, |p| lines.skip_newlines(p.line().saturating_sub(1) as usize, p.byte() as usize).0);
+        last = Some(line).filter(|_| position.is_some()).or(last);
         match result {
             Ok(false) => break,
+            Ok(true) if header.is_none() && record.len() > MAX_COLUMNS => {
+                return Err(Diagnostic::at(
+                    path,
+                    line + 1,
+                    1,
+                    format!("the header row has {} columns; innsyn reads tables of up to {MAX_COLUMNS}", record.len()),
+                )
+                .hint("check that the first row holds the column names, or split the table into several files")
+                .into());
+            }
             Ok(true) if header.is_none() => {
                 cells.reserve(lines.text().len(), lines.len(), record.len());
-                header = Some((record.iter().map(|f| nfc(f.trim()).into_owned()).collect(), position));
+                header = Some((record.iter().map(|f| nfc(f.trim()).into_owned()).collect(), line));
             }
             Ok(true) => {
                 for field in &record {
@@ -96,9 +114,9 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
             }
         }
     }
-    let unclosed = unclosed.or_else(|| scanned.find_map(|r| r.unclosed));
-    drop((scanned, reader));
-    if let Some((line, col)) = unclosed {
+    drop(reader);
+    // A quote never closed makes the rest of the file one value: the last record.
+    if let Some((line, col)) = last.and_then(|l| scan(&lines, l, delimiter, Keep::Count).unclosed) {
         errors.push(
             Diagnostic::at(path, line + 1, col + 1, "this quoted value is never closed")
                 .hint("add the closing `\"`; a quote inside a quoted value is written twice: `\"\"`"),
@@ -106,7 +124,8 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         // Rows from the unclosed quote on are one long value; their field counts mean nothing.
         row_errors.retain(|&(l, ..)| l < line);
     }
-    let (header, first) = header.unwrap_or_default();
+    let (header, header_line) = header.unwrap_or_default();
+    let first = (!header.is_empty()).then(|| scan_record(&lines, header_line, delimiter));
 
     if header.len() == 1 && cells.rows() == 0 && !row_errors.is_empty() {
         let found = row_errors[0].2;
@@ -183,6 +202,11 @@ fn report_row_errors(
 /// Empty and repeated column names, at the header cell.
 fn check_header(path: &str, header: &[String], record: &Record, errors: &mut Diagnostics) {
     let at = |i: usize| record.fields.get(i).map_or((record.line + 1, 1), |f| (f.line + 1, f.col + 1));
+    // Where each name (ignoring case) is first used.
+    let mut seen = std::collections::HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        seen.entry(name.to_lowercase()).or_insert(i);
+    }
     for (i, name) in header.iter().enumerate() {
         let (line, col) = at(i);
         if name.is_empty() {
@@ -192,8 +216,7 @@ fn check_header(path: &str, header: &[String], record: &Record, errors: &mut Dia
             );
             continue;
         }
-        let lower = name.to_lowercase();
-        if let Some(first) = header[..i].iter().position(|n| n.to_lowercase() == lower) {
+        if let Some(&first) = seen.get(&name.to_lowercase()).filter(|&&first| first != i) {
             errors.push(
                 Diagnostic::at(
                     path,
@@ -231,18 +254,20 @@ fn delimiter_name(d: char) -> &'static str {
 fn sniff(lines: &Lines) -> char {
     let sampled: Vec<(char, Vec<Record>)> = DELIMITERS
         .iter()
-        .map(|&d| (d, records(lines, d).filter(|r| !is_blank(r)).take(SNIFF_RECORDS).collect()))
+        .map(|&d| (d, records(lines, d, Keep::Count).filter(|r| !is_blank(lines, r)).take(SNIFF_RECORDS).collect()))
         .collect();
     let counts: Vec<(char, Vec<usize>)> =
-        sampled.iter().map(|(d, records)| (*d, records.iter().map(|r| r.fields.len()).collect())).collect();
+        sampled.iter().map(|(d, records)| (*d, records.iter().map(|r| r.count).collect())).collect();
     let all_same = |n: &[usize]| n.first().is_some_and(|&h| h > 1 && n.iter().all(|&c| c == h));
     if let Some((d, _)) = counts.iter().find(|(_, n)| all_same(n)) {
         return *d;
     }
-    let title_line = sampled.iter().zip(&counts).find(|((_, records), (_, n))| {
+    let title_line = sampled.iter().zip(&counts).find(|((d, records), (_, n))| {
         n.first() == Some(&1)
             && all_same(&n[1..])
-            && records.get(1).is_some_and(|r| r.fields.iter().any(|f| parse_number(&f.text).is_none()))
+            && records
+                .get(1)
+                .is_some_and(|r| scan_record(lines, r.line, *d).fields.iter().any(|f| parse_number(&f.text).is_none()))
     });
     if let Some(((d, _), _)) = title_line {
         return *d;
@@ -260,9 +285,12 @@ fn sniff(lines: &Lines) -> char {
     best.map_or('\t', |(_, d)| d)
 }
 
-/// A record of nothing but spaces, which the reader skips like an empty line.
-fn is_blank(record: &Record) -> bool {
-    matches!(record.fields.as_slice(), [only] if !only.quoted && only.text.trim().is_empty())
+/// A record of nothing but spaces, which the reader skips like an empty line. (Such a
+/// line holds no quote, so it is one unquoted field.)
+fn is_blank(lines: &Lines, record: &Record) -> bool {
+    record.count == 1
+        && record.next_line == record.line + 1
+        && lines.get(record.line).is_some_and(|l| l.trim().is_empty())
 }
 
 /// One field as the scanner found it; `line` is 0-based, `col` 0-based in characters.
@@ -279,13 +307,16 @@ pub(super) struct Field {
 #[derive(Debug)]
 pub(super) struct Record {
     pub line: usize,
+    /// The fields, unless only counted.
     pub fields: Vec<Field>,
+    /// How many fields there are.
+    pub count: usize,
     pub next_line: usize,
     pub unclosed: Option<(usize, usize)>,
 }
 
 /// The records of the file in order, skipping empty lines as the `csv` crate does.
-pub(super) fn records(lines: &Lines, delimiter: char) -> impl Iterator<Item = Record> + '_ {
+fn records(lines: &Lines, delimiter: char, keep: Keep) -> impl Iterator<Item = Record> + '_ {
     let mut line = 0;
     std::iter::from_fn(move || {
         while lines.get(line).is_some_and(|l| l.is_empty()) {
@@ -294,7 +325,7 @@ pub(super) fn records(lines: &Lines, delimiter: char) -> impl Iterator<Item = Re
         if line >= lines.len() {
             return None;
         }
-        let record = scan_record(lines, line, delimiter);
+        let record = scan(lines, line, delimiter, keep);
         line = record.next_line;
         Some(record)
     })
@@ -310,12 +341,37 @@ enum State {
 
 /// Scans the record starting at 0-based `start` with the `csv` crate's grammar.
 pub(super) fn scan_record(lines: &Lines, start: usize, delimiter: char) -> Record {
+    scan(lines, start, delimiter, Keep::Fields)
+}
+
+/// What [`scan`] keeps of a record's fields.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    /// Each field with its text and place.
+    Fields,
+    /// Their number only: a record can be as long as the file, and as wide.
+    Count,
+}
+
+/// [`scan_record`], keeping what `keep` says.
+fn scan(lines: &Lines, start: usize, delimiter: char, keep: Keep) -> Record {
+    let keep_text = keep == Keep::Fields;
+    let mut count = 0;
+    let mut end_field = |fields: &mut Vec<Field>, field: Field| {
+        count += 1;
+        if keep_text {
+            fields.push(field);
+        }
+    };
     let mut fields = Vec::new();
     let mut field = Field { line: start, col: 0, text: String::new(), quoted: false };
     let mut state = State::StartField;
     let mut line = start;
+    let mut at = lines.start(start).unwrap_or(usize::MAX);
     let mut unclosed = None;
-    while let Some(text) = lines.get(line) {
+    // Lines are followed by offset: a quoted value may run over all of them.
+    while let Some(text) = lines.line_at(at).filter(|_| line < lines.len()) {
+        at += text.len() + 1;
         let mut width = 0;
         for (col, c) in text.chars().enumerate() {
             width = col + 1;
@@ -327,24 +383,31 @@ pub(super) fn scan_record(lines: &Lines, start: usize, delimiter: char) -> Recor
                         field.quoted = true;
                         state = State::InQuoted;
                     } else if c == delimiter {
-                        fields.push(std::mem::replace(
-                            &mut field,
-                            Field { line, col, text: String::new(), quoted: false },
-                        ));
+                        let done =
+                            std::mem::replace(&mut field, Field { line, col, text: String::new(), quoted: false });
+                        end_field(&mut fields, done);
                     } else {
-                        field.text.push(c);
+                        if keep_text {
+                            field.text.push(c);
+                        }
                         state = State::InField;
                     }
                 }
                 State::InField | State::QuoteInQuoted if c == delimiter => {
-                    fields.push(std::mem::replace(&mut field, Field { line, col, text: String::new(), quoted: false }));
+                    let done = std::mem::replace(&mut field, Field { line, col, text: String::new(), quoted: false });
+                    end_field(&mut fields, done);
                     state = State::StartField;
                 }
-                State::InField => field.text.push(c),
                 State::InQuoted if c == '"' => state = State::QuoteInQuoted,
-                State::InQuoted => field.text.push(c),
+                State::InField | State::InQuoted => {
+                    if keep_text {
+                        field.text.push(c);
+                    }
+                }
                 State::QuoteInQuoted => {
-                    field.text.push(c);
+                    if keep_text {
+                        field.text.push(c);
+                    }
                     state = if c == '"' { State::InQuoted } else { State::InField };
                 }
             }
@@ -352,7 +415,9 @@ pub(super) fn scan_record(lines: &Lines, start: usize, delimiter: char) -> Recor
         line += 1;
         if state == State::InQuoted {
             if line < lines.len() {
-                field.text.push('\n');
+                if keep_text {
+                    field.text.push('\n');
+                }
                 continue;
             }
             unclosed = Some((field.line, field.col));
@@ -363,8 +428,8 @@ pub(super) fn scan_record(lines: &Lines, start: usize, delimiter: char) -> Recor
         }
         break;
     }
-    fields.push(field);
-    Record { line: start, fields, next_line: line.max(start + 1), unclosed }
+    end_field(&mut fields, field);
+    Record { line: start, fields, count, next_line: line.max(start + 1), unclosed }
 }
 
 /// The position just after the last character of a record (0-based).
@@ -450,6 +515,30 @@ mod tests {
     }
 
     #[test]
+    fn rows_after_blank_lines_and_values_over_several_lines_start_at_their_own_line() {
+        let t = parse_delimited("data/a.csv", b"\n\na,b\n1,\"x\ny\"\n\n2,3\n4,5\n").unwrap();
+        assert_eq!((0..3).map(|r| t.row_line(r)).collect::<Vec<_>>(), [4, 7, 8]);
+        assert_eq!(t.raw(0, 1), "x\ny");
+        let err = parse_delimited("data/a.csv", b"a,b\n\n\n1,2,3\n").unwrap_err();
+        assert!(err.to_string().starts_with("data/a.csv:4:5: error: row has 3 fields"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn row_lines_agree_with_the_scanner(src in "[ab1\",;\n ]{0,80}") {
+            // A line of spaces is a row of one empty value under a one-column header,
+            // and otherwise skipped.
+            if let Ok(t) = parse_delimited("data/x.csv", src.as_bytes()) {
+                let lines = Lines::new(t.source.text().to_string());
+                let (_, delimiter) = locate_header(&lines, &t.column_names());
+                let starts: Vec<usize> = records(&lines, delimiter, Keep::Count).skip(1).filter(|r| t.columns.len() == 1 || !is_blank(&lines, r)).map(|r| r.line + 1).collect();
+                let rows: Vec<usize> = (0..t.row_count()).map(|r| t.row_line(r)).collect();
+                proptest::prop_assert_eq!(rows, starts);
+            }
+        }
+    }
+
+    #[test]
     fn a_tsv_file_is_split_at_tabs_even_with_commas() {
         let t = parse_delimited("data/a.tsv", b"navn\tverdi\nA,B\t1,5\n").unwrap();
         assert_eq!([t.raw(0, 0), t.raw(0, 1)], ["A,B", "1,5"]);
@@ -500,6 +589,13 @@ mod tests {
         let err = parse_delimited("data/a.csv", src.as_bytes()).unwrap_err();
         assert_eq!(err.len(), MAX_ROW_ERRORS + 1);
         assert!(err.to_string().contains("10 more rows have the wrong number of fields"), "{err}");
+    }
+
+    #[test]
+    fn a_header_wider_than_excel_allows_is_an_error() {
+        let src = format!("{}\n", vec!["k"; MAX_COLUMNS + 1].join(","));
+        let err = parse_delimited("data/a.csv", src.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("data/a.csv:1:1: error: the header row has 16385 columns"), "{err}");
     }
 
     #[test]

@@ -70,9 +70,38 @@ pub struct Table {
     /// empty for delimited files.
     native: Vec<Option<f64>>,
     /// The 1-based line in the file where each row starts.
-    row_lines: Vec<u32>,
+    row_lines: RowLines,
     /// The file's decoded lines, for positions; empty for TOML and JSON.
     source: decode::Lines,
+}
+
+/// The 1-based line where each row starts, kept as the rows where the count does
+/// not go on from the row before (blank lines, values over several lines): a file
+/// without those needs one entry, whatever its length.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RowLines {
+    rows: usize,
+    /// `(row, line)`: row `row` starts at `line`, and those after it on the lines after.
+    breaks: Vec<(u32, u32)>,
+}
+
+impl RowLines {
+    /// Adds the next row, starting at `line`.
+    fn push(&mut self, line: u32) {
+        if self.get(self.rows.wrapping_sub(1)).map(|l| l + 1) != Some(line as usize) {
+            self.breaks.push((self.rows as u32, line));
+        }
+        self.rows += 1;
+    }
+
+    fn get(&self, row: usize) -> Option<usize> {
+        if row >= self.rows {
+            return None;
+        }
+        let i = self.breaks.partition_point(|&(r, _)| r as usize <= row);
+        let (first, line) = *self.breaks.get(i.checked_sub(1)?)?;
+        Some(line as usize + (row - first as usize))
+    }
 }
 
 /// Collects a table's cells row by row.
@@ -81,7 +110,7 @@ struct TableBuilder {
     texts: String,
     ends: Vec<u32>,
     native: Vec<Option<f64>>,
-    row_lines: Vec<u32>,
+    row_lines: RowLines,
     /// Set when an offset did not fit in 32 bits: the file is too large to read.
     too_large: bool,
 }
@@ -108,7 +137,6 @@ impl TableBuilder {
     fn reserve(&mut self, text_len: usize, lines: usize, width: usize) {
         self.texts.reserve(text_len);
         self.ends.reserve(lines.saturating_mul(width).min(text_len + 1));
-        self.row_lines.reserve(lines);
     }
 
     /// Ends the current row, which starts at 1-based `line`.
@@ -125,7 +153,7 @@ impl TableBuilder {
     }
 
     fn rows(&self) -> usize {
-        self.row_lines.len()
+        self.row_lines.rows
     }
 
     /// The text of cell `i` (counting along rows).
@@ -155,7 +183,7 @@ impl TableBuilder {
         self.texts.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.native.shrink_to_fit();
-        self.row_lines.shrink_to_fit();
+        self.row_lines.breaks.shrink_to_fit();
         Some(Table {
             name,
             columns,
@@ -204,7 +232,7 @@ impl Table {
 
     /// The number of rows below the header.
     pub fn row_count(&self) -> usize {
-        self.row_lines.len()
+        self.row_lines.rows
     }
 
     /// The 1-based line in the file where row `row` starts.
@@ -213,7 +241,7 @@ impl Table {
     ///
     /// When `row` is not a row of the table.
     pub fn row_line(&self, row: usize) -> usize {
-        self.row_lines[row] as usize
+        self.row_lines.get(row).unwrap_or_else(|| panic!("row {row} of a table with {} rows", self.row_count()))
     }
 
     /// The text of cell (`row`, `column`) as written: decoded, trimmed, quotes removed.
@@ -253,10 +281,9 @@ impl Table {
     /// the end of the row when the cell is missing. For TOML and JSON tables it is the
     /// line where the row starts, column 1. Out-of-range rows give `(1, 1)`.
     pub fn position(&self, row: usize, column: usize) -> (usize, usize) {
-        let Some(&line) = self.row_lines.get(row) else {
+        let Some(line) = self.row_lines.get(row) else {
             return (1, 1);
         };
-        let line = line as usize;
         if self.source.is_empty() || line == 0 {
             return (line.max(1), 1);
         }
