@@ -26,3 +26,4 @@ pub mod session;
 pub mod shortcodes;
 pub mod site;
 pub mod theme;
+pub mod unicode;

@@ -57,6 +57,7 @@ fn main() -> ExitCode {
                 b.finish_and_clear();
             }
             finish(result, |s| {
+                print_warnings(&s.warnings);
                 // INNSYN_TIMINGS=1 prints how long each phase took (for docs/performance.md).
                 if std::env::var_os("INNSYN_TIMINGS").is_some() {
                     for (phase, time) in &s.phases {
@@ -64,9 +65,6 @@ fn main() -> ExitCode {
                     }
                 }
                 if !args.quiet {
-                    for w in &s.warnings {
-                        eprintln!("{}", painted(&w.to_string()));
-                    }
                     let w = s.written;
                     println!(
                         "Built {} pages in {} sections, {} charts, {} data files, {} search terms: {} files ({} written, {} unchanged, {} removed) in {} ms",
@@ -193,16 +191,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints `check`'s warnings grouped per file and its summary.
-fn report_check(summary: &Summary, strict: bool) -> ExitCode {
+/// Prints warnings grouped per file.
+fn print_warnings(warnings: &[innsyn::error::Diagnostic]) {
     let mut current = None;
-    for w in &summary.warnings {
+    for w in warnings {
         if current != Some(&w.path) {
             eprintln!("\n{}", w.path.display());
             current = Some(&w.path);
         }
         eprintln!("  {}", painted(&w.to_string()));
     }
+}
+
+/// Prints `check`'s warnings grouped per file and its summary.
+fn report_check(summary: &Summary, strict: bool) -> ExitCode {
+    print_warnings(&summary.warnings);
     let n = summary.warnings.len();
     println!(
         "Checked {} pages in {} sections in {} ms: no errors, {n} {}",

@@ -48,7 +48,8 @@ pub struct Summary {
     pub data_files: usize,
     pub search_terms: usize,
     pub search_bytes: usize,
-    /// Warnings from `check` (links, anchors, alt text, headings, link text).
+    /// Warnings: bytes of data files that are not text in their encoding (every
+    /// run), and `check`'s lints (links, anchors, alt text, headings, link text).
     pub warnings: Vec<Diagnostic>,
     pub files: usize,
     pub written: WriteReport,
@@ -238,6 +239,8 @@ pub(crate) fn make(
     lap("feeds and files", &mut t);
     let at = phases.iter().position(|(name, _)| *name == "feeds and files").unwrap_or(phases.len());
     phases.insert(at, ("  of which search index", search_time));
+    // What the data files hold that may be read wrong is said on every build.
+    warnings.extend(site.data.values().flat_map(|f| f.table.warnings.iter().cloned()));
     if extras.lint {
         warnings.extend(crate::lint::lint(&site, &bodies, &files));
     }
@@ -440,18 +443,6 @@ fn load_data(
             Ok((n, mut b)) => {
                 let shown = format!("data/{n}");
                 warnings.extend(fsx::scrub(Path::new(&shown), &mut b, false));
-                if let Some((line, col)) = data::decode::utf8_damage(&b) {
-                    warnings.push(
-                        Diagnostic::at(
-                            &shown,
-                            line,
-                            col,
-                            "a byte here is not UTF-8, in a file that is UTF-8 elsewhere; it is shown as �",
-                        )
-                        .hint("save the file again as UTF-8 (in Excel: «CSV UTF-8»), or correct the character here")
-                        .warning(),
-                    );
-                }
                 bytes.insert(n, b);
             }
             Err(e) => errors.push(e),
@@ -489,7 +480,7 @@ fn load_data(
             }
             Err(e) => {
                 errors.extend(e.0);
-                let table = data::Table { name: name.clone(), ..data::Table::default() };
+                let table = data::Table::empty(name.clone());
                 tables.insert(name, DataFile { table, provenance: None, broken: true });
             }
         }

@@ -93,17 +93,17 @@ pub fn points(ind: &Indicator, table: &Table) -> Result<Vec<(f64, f64)>, String>
             }
             table.select(&filter)
         }
-        None => (0..table.rows.len()).collect(),
+        None => (0..table.row_count()).collect(),
     };
     let mut out = Vec::new();
     for r in rows {
-        let x = match &table.rows[r][xc] {
-            Cell::Number(v) => *v,
-            _ => crate::data::number::parse_number(&table.raw[r][xc])
-                .ok_or_else(|| format!("`{}` in column `{}` is not a number", table.raw[r][xc], ind.x))?,
+        let x = match table.cell(r, xc) {
+            Cell::Number(v) => v,
+            _ => crate::data::number::parse_number(table.raw(r, xc))
+                .ok_or_else(|| format!("`{}` in column `{}` is not a number", table.raw(r, xc), ind.x))?,
         };
-        match &table.rows[r][yc] {
-            Cell::Number(v) => out.push((x, *v)),
+        match table.cell(r, yc) {
+            Cell::Number(v) => out.push((x, v)),
             Cell::Missing => {}
             Cell::Text(t) => return Err(format!("`{t}` in column `{}` is not a number", ind.y)),
         }

@@ -115,7 +115,7 @@ fn column(call: &Call, ctx: &CallContext, file: &DataFile, key: &str, name: &str
 /// The rows the `filter` argument selects (all rows without one).
 fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, Diagnostic> {
     let Some(filter) = text_arg(call, ctx, "filter")? else {
-        return Ok((0..file.table.rows.len()).collect());
+        return Ok((0..file.table.row_count()).collect());
     };
     let parsed = parse_filter(&filter).map_err(|why| {
         at(call, ctx, format!("the filter `{filter}` cannot be read: {why}")).hint(
@@ -129,7 +129,7 @@ fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, D
     if rows.is_empty() {
         let col = &parsed.0[0].0;
         let c = file.table.column(col).unwrap_or(0);
-        let mut values: Vec<&str> = file.table.raw.iter().map(|r| r[c].as_str()).collect();
+        let mut values: Vec<&str> = (0..file.table.row_count()).map(|r| file.table.raw(r, c)).collect();
         values.sort_unstable();
         values.dedup();
         values.truncate(12);
@@ -171,13 +171,13 @@ impl Builtin for Chart {
 
         // Every selected y value must be a number (or missing).
         if table.columns[yc].kind != ColumnKind::Number {
-            if let Some(&bad) = selected.iter().find(|&&r| matches!(table.rows[r][yc], Cell::Text(_))) {
+            if let Some(&bad) = selected.iter().find(|&&r| matches!(table.cell(r, yc), Cell::Text(_))) {
                 let (line, col) = table.position(bad, yc);
                 return Err(Diagnostic::at(
                     format!("data/{}", table.name),
                     line,
                     col,
-                    format!("`{}` in column `{y}` is not a number (the chart in {}:{} plots it)", table.raw[bad][yc], ctx.file.display(), call.line),
+                    format!("`{}` in column `{y}` is not a number (the chart in {}:{} plots it)", table.raw(bad, yc), ctx.file.display(), call.line),
                 )
                 .hint("write numbers like `1234,5`, `1 234,5` or `1234.5`; leave the cell empty (or `..`) when a value is missing"));
             }
@@ -281,11 +281,11 @@ fn collect(
     let mut categories: Vec<String> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for &r in rows {
-        let x = table.raw[r][xc].clone();
+        let x = table.raw(r, xc).to_string();
         if !categories.contains(&x) {
             categories.push(x);
         }
-        let s = sc.map(|c| table.raw[r][c].clone()).unwrap_or_else(|| table.columns[yc].name.clone());
+        let s = sc.map(|c| table.raw(r, c).to_string()).unwrap_or_else(|| table.columns[yc].name.clone());
         if !names.contains(&s) {
             names.push(s);
         }
@@ -297,8 +297,8 @@ fn collect(
         names.into_iter().map(|name| Series { name, values: vec![None; categories.len()] }).collect();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for &r in rows {
-        let c = categories.iter().position(|x| *x == table.raw[r][xc]).unwrap_or(0);
-        let s = sc.map_or(0, |col| series.iter().position(|s| s.name == table.raw[r][col]).unwrap_or(0));
+        let c = categories.iter().position(|x| *x == table.raw(r, xc)).unwrap_or(0);
+        let s = sc.map_or(0, |col| series.iter().position(|s| s.name == table.raw(r, col)).unwrap_or(0));
         if !seen.insert((c, s)) {
             let (line, _) = table.position(r, 0);
             return Err(at(
@@ -314,7 +314,7 @@ fn collect(
             )
             .hint("add a `filter` that picks one row per bar, or a `series` column"));
         }
-        if let Cell::Number(v) = table.rows[r][yc] {
+        if let Cell::Number(v) = table.cell(r, yc) {
             series[s].values[c] = Some(v);
         }
     }
@@ -368,7 +368,7 @@ impl Builtin for TableShortcode {
         // Years are written as they are (2012, not 2 012).
         let year_like: Vec<bool> = (0..table.columns.len())
             .map(|c| {
-                table.rows.iter().all(|row| match row[c] {
+                (0..table.row_count()).all(|r| match table.cell(r, c) {
                     Cell::Number(v) => v.fract() == 0.0 && (1000.0..3000.0).contains(&v),
                     _ => true,
                 })
@@ -385,11 +385,11 @@ impl Builtin for TableShortcode {
         for &r in &selected {
             h.push_str("<tr>");
             for (i, &c) in columns.iter().enumerate() {
-                let text = match &table.rows[r][c] {
-                    Cell::Number(_) if year_like[c] => table.raw[r][c].clone(),
-                    Cell::Number(v) => format_number(*v, ctx.lang, None),
+                let text = match table.cell(r, c) {
+                    Cell::Number(_) if year_like[c] => table.raw(r, c).to_string(),
+                    Cell::Number(v) => format_number(v, ctx.lang, None),
                     Cell::Missing => "–".into(),
-                    Cell::Text(_) => table.raw[r][c].clone(),
+                    Cell::Text(_) => table.raw(r, c).to_string(),
                 };
                 let class = if table.columns[c].kind == ColumnKind::Number { " class=\"num\"" } else { "" };
                 if i == 0 {

@@ -11,19 +11,20 @@ pub(super) struct RawCell<'a> {
     pub native: Option<f64>,
 }
 
+#[cfg(test)]
 impl<'a> RawCell<'a> {
     pub fn text(text: &'a str) -> Self {
         RawCell { text, native: None }
     }
 }
 
-/// The kind of the column named `header` and its cells.
+/// The kind of the column named `header` with these cells.
 ///
 /// A column is [`ColumnKind::Number`] when it has at least one value and every value
 /// is a number, unless it looks like a code: a value with a leading zero (`0301`), or a
 /// header naming a number or code (`kommunenummer`, `knr`, `orgnr`, `regionkode`, `id`).
 /// Values the file format gives as numbers (TOML, JSON) count as numbers whatever the header.
-pub(super) fn infer_column(header: &str, cells: &[RawCell<'_>]) -> (ColumnKind, Vec<Cell>) {
+pub(super) fn infer_kind<'a>(header: &str, cells: impl IntoIterator<Item = RawCell<'a>>) -> ColumnKind {
     let code_header = is_code_header(header);
     let mut any_value = false;
     let mut all_numbers = true;
@@ -34,20 +35,26 @@ pub(super) fn infer_column(header: &str, cells: &[RawCell<'_>]) -> (ColumnKind, 
             any_value = true;
             if code_header || is_code_value(cell.text) || parse_number(cell.text).is_none() {
                 all_numbers = false;
+                break;
             }
         }
     }
-    let kind = if any_value && all_numbers { ColumnKind::Number } else { ColumnKind::Text };
-    let cells = cells
-        .iter()
-        .map(|cell| match (kind, cell.native) {
-            (ColumnKind::Number, Some(v)) => Cell::Number(v),
-            (ColumnKind::Number, None) => parse_number(cell.text).map_or(Cell::Missing, Cell::Number),
-            (ColumnKind::Text, None) if is_missing_mark(cell.text) => Cell::Missing,
-            (ColumnKind::Text, _) => Cell::Text(cell.text.to_string()),
-        })
-        .collect();
-    (kind, cells)
+    if any_value && all_numbers {
+        ColumnKind::Number
+    } else {
+        ColumnKind::Text
+    }
+}
+
+/// The value of a cell with text `text` (and `native`, its value when the file format
+/// gives it as a number) in a column of `kind`.
+pub(super) fn cell(kind: ColumnKind, text: &str, native: Option<f64>) -> Cell<'_> {
+    match (kind, native) {
+        (ColumnKind::Number, Some(v)) => Cell::Number(v),
+        (ColumnKind::Number, None) => parse_number(text).map_or(Cell::Missing, Cell::Number),
+        (ColumnKind::Text, None) if is_missing_mark(text) => Cell::Missing,
+        (ColumnKind::Text, _) => Cell::Text(text),
+    }
 }
 
 /// A value with a leading zero followed by more digits, like `0301`: a code whose zero
@@ -98,8 +105,7 @@ mod tests {
     use super::*;
 
     fn kind(header: &str, values: &[&str]) -> ColumnKind {
-        let cells: Vec<RawCell> = values.iter().map(|v| RawCell::text(v)).collect();
-        infer_column(header, &cells).0
+        infer_kind(header, values.iter().map(|v| RawCell::text(v)))
     }
 
     #[test]
@@ -125,9 +131,9 @@ mod tests {
 
     #[test]
     fn one_word_makes_a_column_text_but_keeps_missing_cells_missing() {
-        let cells = [RawCell::text("12"), RawCell::text("mange"), RawCell::text("")];
-        let (kind, cells) = infer_column("antall", &cells);
+        let kind = infer_kind("antall", ["12", "mange", ""].map(RawCell::text));
         assert_eq!(kind, ColumnKind::Text);
-        assert_eq!(cells, [Cell::Text("12".into()), Cell::Text("mange".into()), Cell::Missing]);
+        let cells: Vec<Cell> = ["12", "mange", ""].iter().map(|t| cell(kind, t, None)).collect();
+        assert_eq!(cells, [Cell::Text("12"), Cell::Text("mange"), Cell::Missing]);
     }
 }

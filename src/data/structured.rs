@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use crate::config::toml_error;
 use crate::error::{Diagnostic, Diagnostics};
 
-use super::infer::{infer_column, RawCell};
-use super::{decode, table_name, Column, Table};
+use super::decode::{Decoded, Lines};
+use super::{decode, table_name, Table, TableBuilder};
 
 /// A cell's text as written and its value when the format says it is a number.
 type Value = (String, Option<f64>);
@@ -22,19 +22,38 @@ struct Rows {
 
 /// Reads `[[rows]]` (or the first array of tables in the file) as a table.
 pub(super) fn parse_toml(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
-    let src = decode::decode(bytes);
+    with_warnings(path, decode::decode(bytes), toml_table)
+}
+
+/// Reads a top-level JSON list of objects as a table.
+pub(super) fn parse_json(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
+    with_warnings(path, decode::decode(bytes), json_table)
+}
+
+/// The table `read` makes of the decoded text, with the warnings of decoding.
+fn with_warnings(
+    path: &str,
+    decoded: Decoded,
+    read: fn(&str, &str) -> Result<Table, Diagnostics>,
+) -> Result<Table, Diagnostics> {
+    let mut table = read(path, &decoded.text)?;
+    table.warnings = decoded.warnings(path);
+    Ok(table)
+}
+
+fn toml_table(path: &str, src: &str) -> Result<Table, Diagnostics> {
     if src.trim().is_empty() {
         return Err(empty(path));
     }
-    let doc: toml::Table = toml::from_str(&src).map_err(|e| Diagnostics::from(toml_error(path, &src, &e, 0)))?;
-    let Some((key, items)) = rows_key(&doc, &src) else {
+    let doc: toml::Table = toml::from_str(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
+    let Some((key, items)) = rows_key(&doc, src) else {
         return Err(Diagnostic::at(path, 1, 1, "no rows found in this TOML file")
             .hint(
                 "write each row as a table: a line `[[rows]]` followed by lines like `\"år\" = 2012` and `verdi = 48`",
             )
             .into());
     };
-    let lines = toml_row_lines(&src, key, items.len());
+    let lines = toml_row_lines(src, key, items.len());
     let mut errors = Diagnostics::default();
     let mut rows = Vec::with_capacity(items.len());
     for (i, (item, &line)) in items.iter().zip(&lines).enumerate() {
@@ -51,16 +70,14 @@ pub(super) fn parse_toml(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics>
         rows.push(row);
     }
     errors.into_result()?;
-    build(path, &Rows { rows, lines }, |k| toml_key_offset(&src, k))
+    build(path, &Rows { rows, lines }, |k| toml_key_offset(src, k))
 }
 
-/// Reads a top-level JSON list of objects as a table.
-pub(super) fn parse_json(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
-    let src = decode::decode(bytes);
+fn json_table(path: &str, src: &str) -> Result<Table, Diagnostics> {
     if src.trim().is_empty() {
         return Err(empty(path));
     }
-    let value: serde_json::Value = serde_json::from_str(&src).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(src).map_err(|e| {
         let message = e.to_string();
         let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
         Diagnostics::from(
@@ -74,7 +91,7 @@ pub(super) fn parse_json(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics>
             .hint("write the rows as `[{\"år\": 2012, \"verdi\": 48}, {\"år\": 2020, \"verdi\": 45}]`")
             .into());
     };
-    let mut lines = json_element_lines(&src);
+    let mut lines = json_element_lines(src);
     lines.resize(items.len(), 1);
     let mut errors = Diagnostics::default();
     let mut rows = Vec::with_capacity(items.len());
@@ -98,7 +115,7 @@ pub(super) fn parse_json(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics>
         rows.push(row);
     }
     errors.into_result()?;
-    build(path, &Rows { rows, lines }, |k| json_key_offset(&src, k))
+    build(path, &Rows { rows, lines }, |k| json_key_offset(src, k))
 }
 
 fn empty(path: &str) -> Diagnostics {
@@ -134,26 +151,18 @@ fn build(path: &str, input: &Rows, key_offset: impl Fn(&str) -> Option<usize>) -
             .into());
     }
 
-    let raw: Vec<Vec<String>> = input
-        .rows
-        .iter()
-        .map(|row| names.iter().map(|n| row.get(*n).map_or_else(String::new, |v| v.0.clone())).collect())
-        .collect();
-    let mut rows: Vec<Vec<super::Cell>> = input.rows.iter().map(|_| Vec::with_capacity(names.len())).collect();
-    let mut columns = Vec::with_capacity(names.len());
-    for name in names {
-        let cells: Vec<RawCell> = input
-            .rows
-            .iter()
-            .map(|row| row.get(name).map_or(RawCell::text(""), |(text, native)| RawCell { text, native: *native }))
-            .collect();
-        let (kind, cells) = infer_column(name, &cells);
-        for (row, cell) in rows.iter_mut().zip(cells) {
-            row.push(cell);
+    let mut cells = TableBuilder::default();
+    for (row, &line) in input.rows.iter().zip(&input.lines) {
+        for name in &names {
+            match row.get(*name) {
+                Some((text, native)) => cells.push(text, *native),
+                None => cells.push("", None),
+            }
         }
-        columns.push(Column { name: name.to_string(), kind });
+        cells.end_row(line);
     }
-    Ok(Table { name: table_name(path), columns, rows, raw, row_lines: input.lines.clone(), source_lines: Vec::new() })
+    let header = names.iter().map(|n| n.to_string()).collect();
+    cells.finish(table_name(path), header, Lines::default()).ok_or_else(|| super::too_large(path))
 }
 
 /// `rows` when it is an array of tables, else the first `[[name]]` in the file, else
@@ -292,17 +301,17 @@ mod tests {
         let kinds: Vec<ColumnKind> = t.columns.iter().map(|c| c.kind).collect();
         use ColumnKind::{Number, Text};
         assert_eq!(kinds, [Text, Text, Number, Number, Text]);
-        assert_eq!(t.rows[0][3], Cell::Number(1234.5));
-        assert_eq!(t.rows[0][4], Cell::Missing);
-        assert_eq!(t.row_lines, [2, 8]);
+        assert_eq!(t.cell(0, 3), Cell::Number(1234.5));
+        assert_eq!(t.cell(0, 4), Cell::Missing);
+        assert_eq!((t.row_line(0), t.row_line(1)), (2, 8));
         assert_eq!(t.position(1, 2), (8, 1));
-        assert!(t.source_lines.is_empty());
+        assert_eq!(t.header_position(2), (1, 1));
     }
 
     #[test]
     fn toml_finds_the_first_array_of_tables_by_any_name() {
         let t = parse("data/a.toml", b"title = \"x\"\n[[verdier]]\na = 1\n[[verdier]]\na = 2\n").unwrap();
-        assert_eq!(t.rows, [[Cell::Number(1.0)], [Cell::Number(2.0)]]);
+        assert_eq!([t.row(0), t.row(1)], [[Cell::Number(1.0)], [Cell::Number(2.0)]]);
         let t = parse("data/a.toml", b"rows = [{ b = 1, a = \"x\" }, { b = 2, a = \"y\" }]\n").unwrap();
         assert_eq!(t.column_names(), ["b", "a"]);
     }
@@ -325,9 +334,9 @@ mod tests {
         let kinds: Vec<ColumnKind> = t.columns.iter().map(|c| c.kind).collect();
         use ColumnKind::{Number, Text};
         assert_eq!(kinds, [Text, Number, Text, Number]);
-        assert_eq!(t.rows[0][3], Cell::Missing);
-        assert_eq!(t.rows[1][3], Cell::Number(1.5));
-        assert_eq!(t.row_lines, [2, 3]);
+        assert_eq!(t.cell(0, 3), Cell::Missing);
+        assert_eq!(t.cell(1, 3), Cell::Number(1.5));
+        assert_eq!((t.row_line(0), t.row_line(1)), (2, 3));
     }
 
     #[test]

@@ -87,23 +87,18 @@ impl Renderer {
     }
 
     /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
-    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`. Each table
-    /// is turned into that form the first time a template asks for it: made for
-    /// every table up front, a 50 MB CSV no template used cost gigabytes.
+    /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`. The value is
+    /// made when a template asks for it, so a data file no template loads costs nothing.
     pub fn register_data(&mut self, data: &std::sync::Arc<std::collections::BTreeMap<String, crate::site::DataFile>>) {
         let data = std::sync::Arc::clone(data);
-        let made: HashMap<String, std::sync::OnceLock<serde_json::Value>> =
-            data.keys().map(|k| (k.clone(), std::sync::OnceLock::new())).collect();
         self.tera.register_function("load_data", move |args: &HashMap<String, serde_json::Value>| {
             let path = args
                 .get("path")
                 .and_then(|p| p.as_str())
                 .ok_or_else(|| tera::Error::msg("load_data needs `path=\"name.csv\"`"))?;
             let key = path.trim_start_matches("data/");
-            let (Some(cell), Some(file)) = (made.get(key), data.get(key)) else {
-                return Err(tera::Error::msg(format!("there is no data file `data/{key}`")));
-            };
-            Ok(cell.get_or_init(|| table_json(key, file)).clone())
+            let file = data.get(key).ok_or_else(|| tera::Error::msg(format!("there is no data file `data/{key}`")))?;
+            Ok(data_value(key, file))
         });
     }
 
@@ -968,16 +963,14 @@ fn paginated_path(section: &str, n: usize) -> String {
     }
 }
 
-/// A data file as templates see it through `load_data`.
-fn table_json(name: &str, f: &crate::site::DataFile) -> serde_json::Value {
+/// A data file as templates see it: `{ name, columns, rows: [{ column: value }], provenance }`.
+fn data_value(name: &str, file: &crate::site::DataFile) -> serde_json::Value {
     use crate::data::Cell;
-    let t = &f.table;
-    let rows: Vec<serde_json::Value> = t
-        .rows
-        .iter()
-        .map(|row| {
-            let obj = t.columns.iter().zip(row).map(|(col, cell)| {
-                let v = match cell {
+    let t = &file.table;
+    let rows: Vec<serde_json::Value> = (0..t.row_count())
+        .map(|r| {
+            let obj = t.columns.iter().enumerate().map(|(c, col)| {
+                let v = match t.cell(r, c) {
                     Cell::Number(n) => serde_json::json!(n),
                     Cell::Text(s) => serde_json::json!(s),
                     Cell::Missing => serde_json::Value::Null,
@@ -987,7 +980,7 @@ fn table_json(name: &str, f: &crate::site::DataFile) -> serde_json::Value {
             serde_json::Value::Object(obj.collect())
         })
         .collect();
-    serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &f.provenance })
+    serde_json::json!({ "name": name, "columns": &t.columns, "rows": rows, "provenance": &file.provenance })
 }
 
 /// JSON for a data block inside an HTML `<script>` element: `<`, `>` and `&` are
@@ -1037,5 +1030,18 @@ mod tests {
                 assert!(numbers.windows(2).all(|w| w[0].0 < w[1].0));
             }
         }
+    }
+
+    #[test]
+    fn load_data_gives_templates_typed_rows_by_column_name() {
+        let table =
+            crate::data::parse("data/a.csv", "kommune;år;verdi\nMeråker;2012;1 234,5\nTime;2020;..\n".as_bytes())
+                .unwrap();
+        let file = crate::site::DataFile { table, provenance: None, broken: false };
+        let value = data_value("a.csv", &file);
+        assert_eq!(value["name"], "a.csv");
+        assert_eq!(value["columns"][2], serde_json::json!({ "name": "verdi", "kind": "number" }));
+        assert_eq!(value["rows"][0], serde_json::json!({ "kommune": "Meråker", "år": 2012.0, "verdi": 1234.5 }));
+        assert_eq!(value["rows"][1]["verdi"], serde_json::Value::Null);
     }
 }

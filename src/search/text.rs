@@ -281,21 +281,27 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Appends `text` to `out` lower-cased, with thousands joined (`2 045` →
-/// `2045`): the words of what is appended are the words of `text`. Returns
-/// whether the fast path of [`each_word`] knows every character appended.
+/// Appends `text` to `out` NFC-normalised and lower-cased, with thousands joined
+/// (`2 045` → `2045`): the words of what is appended are the words of `text`.
+/// Returns whether the fast path of [`each_word`] knows every character appended.
 ///
-/// The same as `str::to_lowercase` after the join, but one pass with no
-/// allocation of its own: text is copied in runs and its ASCII lower-cased in
-/// place; only capitals beyond ASCII are lower-cased one by one.
+/// Normalising makes `å` written as `a` and a combining ring the same word as
+/// `å`, as `search.js` normalises the query. Otherwise the same as
+/// `str::to_lowercase` after the join, but one pass with no allocation of its
+/// own for text already in NFC (nearly all): text is copied in runs and its
+/// ASCII lower-cased in place; only capitals beyond ASCII are lower-cased one by one.
 ///
 /// ```
 /// use innsyn::search::text::lower_into;
 /// let mut out = String::new();
 /// assert!(lower_into(&mut out, "Årsverk: 2 045"));
 /// assert_eq!(out, "årsverk: 2045");
+/// out.clear();
+/// lower_into(&mut out, "Mera\u{30a}ker");
+/// assert_eq!(out, "meråker");
 /// ```
 pub fn lower_into(out: &mut String, text: &str) -> bool {
+    let text: &str = &crate::unicode::nfc(text);
     /// Copies `run`, which has no capitals but ASCII ones, lower-cased.
     fn push_run(out: &mut String, run: &str) {
         let at = out.len();
@@ -590,6 +596,12 @@ mod tests {
         assert_eq!(s[0].text, "Innledning & mer.");
         assert_eq!((s[1].anchor.as_str(), s[1].heading.as_str()), ("mal", "Mål"));
         assert_eq!(s[1].text, "Tekst Figur 48");
+    }
+
+    #[test]
+    fn decomposed_letters_give_the_words_of_composed_ones() {
+        assert_eq!(words("Mera\u{30a}ker og A\u{30a}S kafe\u{301}"), words("Meråker og ÅS kafé"));
+        assert_eq!(words("A\u{30a}rsverk"), ["årsverk"]);
     }
 
     #[test]
