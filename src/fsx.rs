@@ -112,20 +112,13 @@ pub fn scrub(file: &Path, bytes: &mut [u8], c1: bool) -> Option<Diagnostic> {
     )
 }
 
-/// `text` in Unicode's composed form (NFC): an `å` typed as `a` and a combining
-/// ring (as macOS and some PDFs write it) becomes the one character `å`, so the
-/// search index, slugs and comparisons see one spelling. Text already in NFC
-/// (nearly all) is returned as it is after a quick check.
-///
-/// ```
-/// assert_eq!(innsyn::fsx::nfc("Mera\u{30a}ker".to_string()), "Meråker");
-/// ```
+/// `text` in Unicode's composed form (NFC), kept as it is when it already is
+/// ([`crate::unicode::nfc`]): an `å` written as `a` and a combining ring (as macOS
+/// and some PDFs write it) becomes `å` in pages, slugs and the search index.
 pub fn nfc(text: String) -> String {
-    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization as _};
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text
-    } else {
-        text.nfc().collect()
+    match crate::unicode::nfc(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(composed) => composed,
     }
 }
 

@@ -141,6 +141,22 @@ fn an_output_folder_with_files_innsyn_did_not_write_is_refused_and_they_are_neve
     assert_eq!(std::fs::read_to_string(out.path().join("budsjett.xlsx")).unwrap(), "the author's own file");
 }
 
+/// `innsyn build --root ROOT --output OUT`.
+fn build_into(root: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_innsyn"))
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// `innsyn check --root ROOT`.
+fn check_site(root: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(root).output().unwrap()
+}
+
 /// A new site from `innsyn init` in a fresh folder: `(tempdir, site root)`.
 fn new_site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -226,13 +242,7 @@ fn hostile_text_in_titles_and_cells_cannot_break_pages_feeds_or_charts() {
     std::fs::write(root.join("data/sykefravar.csv"), "år;prosent;merknad\n2022;8,5;foreløpig\u{b}\n2023;8,1;\u{1}\n")
         .unwrap();
     let out = dir.path().join("public");
-    let build = Command::new(env!("CARGO_BIN_EXE_innsyn"))
-        .args(["build", "--root"])
-        .arg(&root)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let build = build_into(&root, &out);
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
     assert!(stderr.contains("content/prosjekter/nytt-servicetorg.md:2:"), "{stderr}");
@@ -258,7 +268,7 @@ fn hostile_text_in_titles_and_cells_cannot_break_pages_feeds_or_charts() {
     let page = std::fs::read_to_string(out.join("prosjekter/nytt-servicetorg/index.html")).unwrap();
     assert!(page.contains("id=\"h-innsyn-i-postjournalen\""));
 
-    let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let check = check_site(&root);
     let stderr = String::from_utf8_lossy(&check.stderr);
     assert!(stderr.contains("`javascript:alert(1)` runs a script"), "{stderr}");
 }
@@ -281,7 +291,7 @@ fn a_long_chain_of_goals_and_a_cycle_at_its_end_are_checked_in_linear_time() {
         );
         std::fs::write(goals.join(format!("c{i}.md")), page).unwrap();
     }
-    let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let check = check_site(&root);
     let stderr = String::from_utf8_lossy(&check.stderr);
     assert_eq!(check.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.matches("go round in a circle").count(), 1, "{stderr}");
@@ -304,7 +314,7 @@ fn indicator_numbers_no_chart_can_show_are_errors_at_their_line() {
         let goal = root.join("content/mal/lavere-sykefravaer.md");
         let src = std::fs::read_to_string(&goal).unwrap();
         std::fs::write(&goal, src.replace("{ x = 2022, y = 8.5 }", baseline)).unwrap();
-        let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+        let check = check_site(&root);
         let stderr = String::from_utf8_lossy(&check.stderr);
         assert_eq!(check.status.code(), Some(1), "{baseline}: {stderr}");
         assert!(
@@ -321,7 +331,7 @@ fn huge_and_tiny_values_in_a_data_file_are_errors_not_a_hang() {
     for value in [huge.as_str(), &format!("-{huge}"), &tiny, "10 000 000 000 000 000"] {
         let (_dir, root) = new_site();
         std::fs::write(root.join("data/sykefravar.csv"), format!("år;prosent\n2022;8,5\n2023;{value}\n")).unwrap();
-        let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+        let check = check_site(&root);
         let stderr = String::from_utf8_lossy(&check.stderr);
         assert_eq!(check.status.code(), Some(1), "{value}: {stderr}");
         assert!(stderr.contains("draw"), "{value}: {stderr}");
@@ -341,13 +351,7 @@ fn decomposed_letters_are_composed_and_a_stray_byte_does_not_garble_a_utf8_file(
     )
     .unwrap();
     let out = dir.path().join("public");
-    let build = Command::new(env!("CARGO_BIN_EXE_innsyn"))
-        .args(["build", "--root"])
-        .arg(&root)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let build = build_into(&root, &out);
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
     assert!(stderr.contains("data/sykefravar.csv:3:11: warning: the byte 0xF8 is not valid UTF-8"), "{stderr}");
@@ -368,7 +372,7 @@ fn two_charts_with_one_title_on_a_page_are_named_and_id_tells_them_apart() {
     let src = std::fs::read_to_string(&page).unwrap();
     let chart = "{{ chart(data=\"sykefravar.csv\", kind=\"bar\", x=\"år\", y=\"prosent\", title=\"Samme tittel\") }}";
     std::fs::write(&page, format!("{src}\n{chart}\n\nTekst.\n\n{chart}\n")).unwrap();
-    let check = || Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let check = || check_site(&root);
     let out = check();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -391,20 +395,14 @@ fn term_spellings_that_share_an_address_are_a_warning_and_status_is_innsyns_own(
     let page2 = root.join("content/tall/annen.md");
     std::fs::write(&page2, "+++\ntitle = \"Annen\"\n[taxonomies]\ntema = [\"A-A\"]\n+++\nTekst.\n").unwrap();
     let out = dir.path().join("public");
-    let build = Command::new(env!("CARGO_BIN_EXE_innsyn"))
-        .args(["build", "--root"])
-        .arg(&root)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let build = build_into(&root, &out);
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(build.status.success(), "{stderr}");
     assert!(stderr.contains("warning: the tema `") && stderr.contains("is the same term as"), "{stderr}");
 
     // A hand-made status term beside the statuses innsyn writes.
     std::fs::write(&page2, "+++\ntitle = \"Annen\"\n[taxonomies]\nstatus = [\"in-progress\"]\n+++\nTekst.\n").unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(["check", "--root"]).arg(&root).output().unwrap();
+    let check = check_site(&root);
     let stderr = String::from_utf8_lossy(&check.stderr);
     assert_eq!(check.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("content/tall/annen.md:4:1: error: the status taxonomy is made by innsyn"), "{stderr}");
