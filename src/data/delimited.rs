@@ -37,7 +37,7 @@ const MAX_ROW_ERRORS: usize = 20;
 /// use innsyn::data::{parse_delimited, Cell};
 /// let t = parse_delimited("data/a.csv", "\"region\";\"år\";\"verdi\"\n\"0301 Oslo\";\"2012\";\"1 234,5\"\n".as_bytes()).unwrap();
 /// assert_eq!(t.column_names(), ["region", "år", "verdi"]);
-/// assert_eq!(t.rows[0][2], Cell::Number(1234.5));
+/// assert_eq!(t.cell(0, 2), Cell::Number(1234.5));
 /// ```
 pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
     let decoded = decode::decode(bytes);
