@@ -12,6 +12,7 @@ pub mod content;
 pub mod data;
 pub mod error;
 pub mod fsx;
+pub mod html;
 pub mod http;
 pub mod init;
 pub mod lang;

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{clip, Diagnostic};
+use crate::html::{attr, tags};
 use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
@@ -44,34 +45,6 @@ fn warn(file: &Path, line: Option<usize>, message: String, hint: &str) -> Diagno
         None => Diagnostic::new(file, message),
     };
     d.hint(hint).warning()
-}
-
-/// Tags of one name in `html`: (the tag's text, the text up to its closing tag).
-fn tags<'a>(html: &'a str, name: &str) -> Vec<(&'a str, &'a str)> {
-    let open = format!("<{name}");
-    let close = format!("</{name}>");
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find(&open) {
-        let after = &rest[i + open.len()..];
-        if !after.starts_with([' ', '>', '/']) {
-            rest = after;
-            continue;
-        }
-        let Some(end) = after.find('>') else { break };
-        let tag = &rest[i..i + open.len() + end + 1];
-        let body_start = &after[end + 1..];
-        let inner = body_start.find(&close).map_or("", |j| &body_start[..j]);
-        out.push((tag, inner));
-        rest = body_start;
-    }
-    out
-}
-
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(&tag[i..i + tag[i..].find('"')?])
 }
 
 fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out: &mut Vec<Diagnostic>) {
@@ -161,7 +134,7 @@ fn links(site: &Site, files: &[OutputFile]) -> Vec<Diagnostic> {
         for (i, _) in html.match_indices(" href=\"") {
             let start = i + 7;
             let Some(end) = html[start..].find('"') else { continue };
-            let href = crate::search::text::unescape(&html[start..start + end]);
+            let href = crate::html::unescape(&html[start..start + end]);
             if href.contains(':') || href.starts_with("//") {
                 let scheme: String = href.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
                 let scheme: String = scheme.chars().filter(|c| !c.is_control()).collect();
@@ -204,7 +177,7 @@ fn links(site: &Site, files: &[OutputFile]) -> Vec<Diagnostic> {
                 continue;
             }
             if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-                if ids.get(target.as_str()).is_some_and(|set| !set.contains(crate::markdown::escape(anchor).as_str())) {
+                if ids.get(target.as_str()).is_some_and(|set| !set.contains(crate::html::escape(anchor).as_str())) {
                     out.push(warn(
                         source,
                         line,

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::content::slug::slugify;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::html::escape;
 use crate::lang::Lang;
 
 /// The marker after which the summary ends.
@@ -229,27 +230,7 @@ pub fn plain_text(html: &str) -> String {
             _ => {}
         }
     }
-    crate::search::text::unescape(&out).split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Escapes text for HTML content and attribute values.
-///
-/// ```
-/// assert_eq!(innsyn::markdown::escape("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
-/// ```
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::html::unescape(&out).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `text.split_whitespace().count()`, a byte at a time: only the first byte of

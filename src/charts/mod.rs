@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 
 use crate::data::number::format_number;
 use crate::data::Provenance;
+use crate::html::escape;
 use crate::lang::Lang;
-use crate::markdown::escape;
 
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use crate::content::frontmatter::Date;
 use crate::content::schemas::{Milestone, Risk};
 use crate::content::status::Status;
+use crate::html::escape;
 use crate::lang::Lang;
-use crate::markdown::escape;
 
 /// Days since 1970-01-01 (proleptic Gregorian), for placing dates on an axis.
 pub fn day_number(d: Date) -> i64 {

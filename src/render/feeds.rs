@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::markdown::escape;
+use crate::html::escape;
 use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;

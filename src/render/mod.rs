@@ -58,7 +58,7 @@ impl Renderer {
         tera.register_filter("markdown", markdown_filter);
         // HTML needs only & < > " ' escaped; tera's default also escapes `/`, which
         // would hide site-absolute links from the link rewriter.
-        tera.set_escape_fn(markdown::escape);
+        tera.set_escape_fn(crate::html::escape);
         let sources: Vec<(&str, &str)> =
             theme.templates.values().map(|t| (t.name.as_str(), t.source.as_str())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {

@@ -364,7 +364,7 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
                 Lang::Nn => "Skildring og tal",
                 Lang::Nb => "Beskrivelse og tall",
             },
-            crate::markdown::escape(&long),
+            crate::html::escape(&long),
             charts::table_html(&spec, &data, lang, &ind.name),
         );
         let unit = if ind.unit.is_empty() { String::new() } else { format!(" {}", ind.unit) };

@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::html::{self, unescape, unescape_into, Sink};
+
 /// A part of a page under one heading.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Segment {
@@ -138,22 +140,6 @@ fn whitespace_at(s: &str, i: usize) -> usize {
     }
 }
 
-/// Where unescaped text goes.
-trait Sink {
-    fn push_str(&mut self, s: &str);
-    fn push(&mut self, c: char);
-}
-
-impl Sink for String {
-    fn push_str(&mut self, s: &str) {
-        String::push_str(self, s);
-    }
-
-    fn push(&mut self, c: char) {
-        String::push(self, c);
-    }
-}
-
 /// A string written with its whitespace squashed (as `split_whitespace` and a
 /// join with `" "` would), `space` saying whether a space is owed before the
 /// next character that is not whitespace.
@@ -214,56 +200,7 @@ impl Sink for Squash<'_> {
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(unescape(&tag[i..i + tag[i..].find('"')?]))
-}
-
-/// Undoes the HTML escapes innsyn writes (and numeric ones).
-pub fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    unescape_into(&mut out, s);
-    out
-}
-
-/// [`unescape`], appending to `out`.
-fn unescape_into(out: &mut impl Sink, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest.find(';').filter(|&e| e <= 10);
-        let Some(end) = end else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..end];
-        let c = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" | "#39" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            e if e.starts_with("#x") || e.starts_with("#X") => {
-                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
-            }
-            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
+    html::attr(tag, name).map(unescape)
 }
 
 /// Lower-case words of `text`. Numbers written with a space as thousands separator
