@@ -24,10 +24,10 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::config::{self, Settings, CONFIG_FILE};
-use crate::content::frontmatter::Date;
 use crate::content::slug::slugify;
+use crate::dates::Date;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::output::OutputFile;
+use crate::file::OutputFile;
 use crate::pipeline::{self, Options};
 
 /// The declaration every bag starts with (RFC 8493 §2.1.1).
@@ -156,7 +156,7 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
     // render_site read and checked config.toml already, so this cannot fail in practice.
     let config_path = options.root.join(CONFIG_FILE);
     let settings = config::parse(CONFIG_FILE, &crate::fsx::read_text(&options.root, &config_path)?)?;
-    let date = pipeline::today();
+    let date = crate::dates::today();
     let default_name = default_file_name(&settings.title, date);
     let path = match &options.output {
         None => PathBuf::from(default_name),
@@ -198,7 +198,7 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
 /// bagging date, e.g. `innsyn-i-meraker-kommune-2024-06-01.zip`.
 ///
 /// ```
-/// use innsyn::content::frontmatter::Date;
+/// use innsyn::dates::Date;
 /// let date = Date::new(2024, 6, 1).unwrap();
 /// assert_eq!(innsyn::archive::default_file_name("Innsyn i Meråker", date), "innsyn-i-meraker-2024-06-01.zip");
 /// assert_eq!(innsyn::archive::default_file_name("–", date), "innsyn-arkiv-2024-06-01.zip");

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{clip, Diagnostic};
+use crate::file::OutputFile;
 use crate::html::{attr, tags};
-use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
 

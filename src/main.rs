@@ -108,7 +108,7 @@ fn main() -> ExitCode {
             }
         }
         Command::New { kind, title, section, parent, root } => {
-            let today = innsyn::pipeline::today().to_string();
+            let today = innsyn::dates::today().to_string();
             match innsyn::init::new_file(&root, kind, &title, section.as_deref(), parent.as_deref(), &today) {
                 Ok(path) => {
                     println!("Wrote {}", path.display());

@@ -17,20 +17,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics};
-
-/// One file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path inside the output folder, `/`-separated, no leading `/`.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: String, bytes: Vec<u8>) -> Self {
-        OutputFile { path, bytes }
-    }
-}
+use crate::file::OutputFile;
 
 /// What writing changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

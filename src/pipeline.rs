@@ -11,7 +11,8 @@ use crate::config::{self, Settings, CONFIG_FILE};
 use crate::content::{self, Page, Section};
 use crate::data;
 use crate::error::{relative, Diagnostic, Diagnostics};
-use crate::output::{self, OutputFile, WriteReport};
+use crate::file::OutputFile;
+use crate::output::{self, WriteReport};
 use crate::render::{self, RenderOptions, Renderer};
 use crate::site::{self, DataFile, Site};
 use crate::{fsx, theme};
@@ -183,7 +184,7 @@ pub(crate) fn make(
     };
     lap("markdown", &mut t);
     errors.into_result()?;
-    let today = today();
+    let today = crate::dates::today();
     let views = render::structured::build(&site, today)?;
     let render_options = RenderOptions { offline: options.offline, today };
     // Templates and the search index need only the site and the bodies: they run
@@ -271,16 +272,6 @@ pub(crate) fn make(
         content_files: scanned.files,
     };
     Ok((summary, files, parts))
-}
-
-/// The build's date (UTC): `SOURCE_DATE_EPOCH` when set, so archives and tests
-/// can pin it, otherwise the clock.
-pub fn today() -> crate::content::frontmatter::Date {
-    let secs =
-        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-        });
-    crate::content::frontmatter::Date::from_day_number(secs.div_euclid(86_400))
 }
 
 /// Whether an output file is HTML, XML or SVG, which no control character may enter.

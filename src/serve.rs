@@ -311,31 +311,6 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The content type of a file name.
-pub fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "xml" => "application/xml; charset=utf-8",
-        "json" => "application/json",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "tsv" => "text/tab-separated-values; charset=utf-8",
-        "toml" => "application/toml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "woff2" => "font/woff2",
-        "zip" => "application/zip",
-        _ => "application/octet-stream",
-    }
-}
-
 /// The live-reload script, injected into HTML responses while serving.
 fn reload_script() -> String {
     format!(
@@ -373,7 +348,7 @@ fn respond(target: &str, shared: &Shared) -> Response {
         }
         body = html.into_bytes();
     }
-    Response::new(status, content_type(&path), body).header("Cache-Control", "no-store")
+    Response::new(status, &crate::mime::content_type(&path), body).header("Cache-Control", "no-store")
 }
 
 /// Streams reload and error events to one page until it goes away. Each event is

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use crate::content::{self, Page};
 use crate::error::Diagnostics;
+use crate::file::OutputFile;
 use crate::fsx;
-use crate::output::OutputFile;
 use crate::pipeline::{self, Extras, Options, Parts, Summary};
 use crate::{render, site};
 

@@ -405,7 +405,7 @@ pub struct CallContext<'a> {
 #[derive(Debug, Default)]
 pub struct Output {
     pub html: String,
-    pub files: Vec<crate::output::OutputFile>,
+    pub files: Vec<crate::file::OutputFile>,
 }
 
 /// A shortcode built into innsyn (the data shortcodes plug in here).

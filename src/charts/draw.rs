@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{ChartData, Kind, Spec};
-use crate::data::number::format_number;
+use crate::data::number::{format_number, LARGEST, SMALLEST};
 use crate::lang::Lang;
 
 /// How big to draw, in SVG user units.
@@ -83,14 +83,6 @@ fn text_width(text: &str, size: u32) -> i32 {
     let em = f64::from(size) / 1.24 / 1.24;
     (em * 0.7 * text.len() as f64).round() as i32
 }
-
-/// The largest magnitude a chart draws: ±10^15, far above any budget or
-/// population in kroner or persons, and far below where an axis's arithmetic
-/// (and the axis code's loops over its ticks) break down.
-pub const LARGEST: f64 = 1e15;
-
-/// The smallest magnitude but zero a chart draws.
-pub const SMALLEST: f64 = 1e-9;
 
 /// Refuses values no axis can show: not finite, beyond ±[`LARGEST`], or closer to
 /// zero than [`SMALLEST`]. A value of 1e308 made the axis's tick loop run forever.

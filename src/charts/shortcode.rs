@@ -11,8 +11,8 @@ use crate::content::slug::slugify;
 use crate::data::number::format_number;
 use crate::data::{parse_filter, Cell, ColumnKind, Table};
 use crate::error::{did_you_mean, Diagnostic};
+use crate::file::OutputFile;
 use crate::html::escape;
-use crate::output::OutputFile;
 use crate::shortcodes::{Builtin, Call, CallContext, Output, Value};
 use crate::site::DataFile;
 

@@ -4,23 +4,11 @@
 
 use std::fmt::Write as _;
 
-use crate::content::frontmatter::Date;
 use crate::content::schemas::{Milestone, Risk};
 use crate::content::status::Status;
+use crate::dates::{day_number, Date};
 use crate::html::escape;
 use crate::lang::Lang;
-
-/// Days since 1970-01-01 (proleptic Gregorian), for placing dates on an axis.
-pub fn day_number(d: Date) -> i64 {
-    let (y, m, d) = (i64::from(d.year), i64::from(d.month), i64::from(d.day));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 /// Whether a milestone is past its date and known not to be finished. A milestone
 /// without a status is not called overdue: nothing says it was missed.

@@ -3,155 +3,15 @@
 //! diagnostics with `path:line:col` out.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
+use super::split::{Format, Split};
 use crate::config::{explain_serde, key_position, toml_error};
+use crate::dates::{Date, RawDate};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
-
-/// The front matter's format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Toml,
-    Yaml,
-}
-
-/// A file split into its front matter and its body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split<'a> {
-    pub format: Format,
-    pub front: &'a str,
-    /// Lines before the front matter's first line (the opening fence).
-    pub front_line_offset: usize,
-    pub body: &'a str,
-    /// Lines before the body's first line.
-    pub body_line_offset: usize,
-}
-
-/// Splits `src` at its `+++` or `---` fences.
-pub fn split<'a>(path: &Path, src: &'a str) -> Result<Split<'a>, Diagnostic> {
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let first = src.lines().next().unwrap_or_default().trim_end();
-    let (format, fence) = match first {
-        "+++" => (Format::Toml, "+++"),
-        "---" => (Format::Yaml, "---"),
-        _ => {
-            return Err(Diagnostic::at(path, 1, 1, "the file does not start with front matter").hint(
-                "start the file with a line `+++`, then `title = \"...\"`, then a closing line `+++` — did you forget to add `+++`?",
-            ))
-        }
-    };
-    let after_open = src.find('\n').map_or(src.len(), |i| i + 1);
-    let mut offset = after_open;
-    for (i, line) in src[after_open..].split_inclusive('\n').enumerate() {
-        if line.trim_end() == fence {
-            let front = &src[after_open..offset];
-            let body = &src[offset + line.len()..];
-            return Ok(Split { format, front, front_line_offset: 1, body, body_line_offset: i + 2 });
-        }
-        offset += line.len();
-    }
-    Err(Diagnostic::at(path, 1, 1, format!("the front matter opened with `{fence}` on line 1 is never closed"))
-        .hint(format!("add a line with only `{fence}` after the last front-matter line")))
-}
-
-/// A date as written in front matter: a TOML date, or a `YYYY-MM-DD` string
-/// (optionally followed by a time, which is kept out of the output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl Date {
-    /// Parses `2024-03-05` (or `2024-03-05T10:00:00+01:00`), checking that the day exists.
-    ///
-    /// ```
-    /// use innsyn::content::frontmatter::Date;
-    /// assert!(Date::parse("2024-02-29").is_ok());
-    /// assert!(Date::parse("2023-02-29").is_err());
-    /// ```
-    pub fn parse(s: &str) -> Result<Date, String> {
-        let s = s.trim();
-        let date = s.get(..10).unwrap_or(s);
-        let rest = s.get(10..).unwrap_or("");
-        let bad = || format!("`{s}` is not a date");
-        let parts: Vec<&str> = date.split('-').collect();
-        if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
-            return Err(bad());
-        }
-        if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with('t') || rest.starts_with(' ')) {
-            return Err(bad());
-        }
-        let year: i32 = parts[0].parse().map_err(|_| bad())?;
-        let month: u8 = parts[1].parse().map_err(|_| bad())?;
-        let day: u8 = parts[2].parse().map_err(|_| bad())?;
-        Date::new(year, month, day)
-    }
-
-    /// The date `days` after 1970-01-01.
-    pub fn from_day_number(days: i64) -> Date {
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-
-    /// A date, if that day exists.
-    pub fn new(year: i32, month: u8, day: u8) -> Result<Date, String> {
-        if !(1..=12).contains(&month) {
-            return Err(format!("month {month} does not exist"));
-        }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][usize::from(month) - 1];
-        if day == 0 || day > days {
-            return Err(format!("{year}-{month:02} has no day {day}"));
-        }
-        Ok(Date { year, month, day })
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-/// A date value before it is checked: TOML dates and strings both land here.
-#[derive(Debug, Clone)]
-pub struct RawDate(pub String);
-
-impl<'de> Deserialize<'de> for RawDate {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawDate;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a date like 2024-03-05")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDate, E> {
-                Ok(RawDate(v.to_string()))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawDate, A::Error> {
-                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawDate(dt.to_string()))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 /// How a section orders its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -299,6 +159,7 @@ pub fn check_extra(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::split::split;
 
     fn p() -> &'static Path {
         Path::new("content/a.md")

@@ -4,15 +4,18 @@
 pub mod frontmatter;
 pub mod schemas;
 pub mod slug;
+pub mod split;
 pub mod status;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::dates::Date;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::shortcodes::{self, Body};
-use frontmatter::{at_key, check_date, check_extra, check_lang, Date, PageFront, SectionFront, SortBy, Split};
+use frontmatter::{at_key, check_date, check_extra, check_lang, PageFront, SectionFront, SortBy};
+use split::Split;
 
 /// A page: a Markdown file that is not `_index.md`.
 #[derive(Debug, Clone)]
@@ -80,7 +83,7 @@ const PAGE_KEYS: [&str; 3] = ["template", "taxonomies", "title"];
 /// Parses a page. `file` is the path shown in messages, `content_path` the path
 /// inside `content/`.
 pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Diagnostics> {
-    let split = frontmatter::split(file, src)?;
+    let split = split::split(file, src)?;
     let raw: PageFront = frontmatter::deserialize(file, &split)?;
     let mut errors = Diagnostics::default();
 
@@ -140,7 +143,7 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
 
 /// Parses a section's `_index.md`; `dir` is its folder inside `content/`.
 pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagnostics> {
-    let split = frontmatter::split(file, src)?;
+    let split = split::split(file, src)?;
     let raw: SectionFront = frontmatter::deserialize(file, &split)?;
     let mut errors = Diagnostics::default();
     let title = check_title(file, &split, raw.title, &mut errors);

@@ -6,8 +6,9 @@
 
 use serde::Deserialize;
 
-use super::frontmatter::{Date, RawDate, Split};
+use super::split::Split;
 use super::status::Status;
+use crate::dates::{Date, RawDate};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use std::path::Path;
 
@@ -417,8 +418,8 @@ pub fn check_goal(file: &Path, split: &Split, raw: GoalFront, errors: &mut Diagn
             for (key, point) in [("baseline", i.baseline), ("target", i.target)] {
                 let x_ok = point.x.is_finite() && point.x.abs() <= 1e6;
                 let y_ok = point.y.is_finite()
-                    && point.y.abs() <= crate::charts::draw::LARGEST
-                    && (point.y == 0.0 || point.y.abs() >= crate::charts::draw::SMALLEST);
+                    && point.y.abs() <= crate::data::number::LARGEST
+                    && (point.y == 0.0 || point.y.abs() >= crate::data::number::SMALLEST);
                 if !x_ok || !y_ok {
                     let (what, value) = if x_ok { ("y", point.y) } else { ("x", point.x) };
                     errors.push(

@@ -3,6 +3,14 @@
 
 use crate::lang::Lang;
 
+/// The largest magnitude a chart draws: ±10^15, far above any budget or
+/// population in kroner or persons, and far below where an axis's arithmetic
+/// (and the axis code's loops over its ticks) break down.
+pub const LARGEST: f64 = 1e15;
+
+/// The smallest magnitude but zero a chart draws.
+pub const SMALLEST: f64 = 1e-9;
+
 /// Characters used between groups of thousands besides `.` and `,`: space, no-break
 /// space (U+00A0), narrow no-break space (U+202F) and thin space (U+2009).
 const GROUP_SPACES: [char; 4] = [' ', '\u{a0}', '\u{202f}', '\u{2009}'];

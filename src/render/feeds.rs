@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::file::OutputFile;
 use crate::html::escape;
-use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
 
@@ -66,7 +66,7 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
     });
     dated.truncate(FEED_ENTRIES);
     let updated = dated.iter().filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date)).max();
-    let stamp = |d: Option<crate::content::frontmatter::Date>| d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_default();
+    let stamp = |d: Option<crate::dates::Date>| d.map(|d| format!("{d}T00:00:00Z")).unwrap_or_default();
     let feed_url = s.permalink(&format!("{path}atom.xml"));
     let mut x = String::new();
     let _ = write!(

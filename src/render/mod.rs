@@ -13,9 +13,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Diagnostic, Diagnostics};
+use crate::file::OutputFile;
 use crate::lang::Lang;
 use crate::markdown::{self, Rendered};
-use crate::output::OutputFile;
 use crate::shortcodes::{self, CallContext, Registry};
 use crate::site::Site;
 use crate::theme::Theme;
@@ -233,7 +233,7 @@ fn pest_position(msg: &str) -> Option<(usize, usize)> {
 pub struct RenderOptions {
     pub offline: bool,
     /// The build's date: milestones before it are overdue.
-    pub today: crate::content::frontmatter::Date,
+    pub today: crate::dates::Date,
 }
 
 /// Rendered bodies of every page and section, in the site's order.
@@ -727,7 +727,7 @@ impl<'a> Shared<'a> {
             .map(|(name, f)| {
                 let mut d = serde_json::json!({ "@type": "Dataset", "name": name });
                 let url = s.permalink(&format!("/data/{name}"));
-                d["distribution"] = serde_json::json!({ "@type": "DataDownload", "contentUrl": url, "encodingFormat": crate::serve::content_type(name) });
+                d["distribution"] = serde_json::json!({ "@type": "DataDownload", "contentUrl": url, "encodingFormat": crate::mime::content_type(name) });
                 if let Some(p) = &f.provenance {
                     if !p.source.is_empty() {
                         d["creator"] = serde_json::json!({ "@type": "Organization", "name": p.source });

@@ -9,10 +9,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::charts::{self, draw, indicator, structured};
-use crate::content::frontmatter::Date;
 use crate::content::schemas::{Direction, Mandate};
 use crate::content::status::StatusView;
 use crate::data::number::format_number;
+use crate::dates::Date;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::site::Site;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::config::Settings;
-use crate::content::frontmatter::Date;
+use crate::dates::Date;
 use crate::lang::Lang;
 use crate::markdown::{Rendered, TocEntry};
 use crate::site::{PageNode, SectionNode, Site};

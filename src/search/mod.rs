@@ -22,8 +22,8 @@ use serde::Serialize;
 
 use crate::content::slug::slugify;
 use crate::content::status::Status;
+use crate::file::OutputFile;
 use crate::lang::Lang;
-use crate::output::OutputFile;
 use crate::render::Bodies;
 use crate::site::Site;
 use encoding::{boundary, encode, encode_ids, quantize, utf16_cmp, Posting};
