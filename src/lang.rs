@@ -79,3 +79,15 @@ impl Lang {
         }
     }
 }
+/// A key that sorts text in Norwegian alphabetical order (… z æ ø å), ignoring case.
+pub fn collation_key(s: &str) -> Vec<u32> {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'æ' | 'ä' => 'z' as u32 + 1,
+            'ø' | 'ö' => 'z' as u32 + 2,
+            'å' => 'z' as u32 + 3,
+            c => c as u32,
+        })
+        .collect()
+}

@@ -27,7 +27,6 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod session;
-pub mod shortcodes;
 pub mod site;
 pub mod theme;
 pub mod unicode;

@@ -10,11 +10,12 @@ use rayon::prelude::*;
 use crate::config::{self, Settings, CONFIG_FILE};
 use crate::content::{self, Page, Section};
 use crate::data;
+use crate::data::DataFile;
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::file::OutputFile;
 use crate::output::{self, WriteReport};
 use crate::render::{self, RenderOptions, Renderer};
-use crate::site::{self, DataFile, Site};
+use crate::site::{self, Site};
 use crate::{fsx, theme};
 use std::collections::{BTreeMap, HashSet};
 

@@ -10,8 +10,9 @@ use crate::config::{Settings, Taxonomy};
 use crate::content::frontmatter::SortBy;
 use crate::content::slug::slugify;
 use crate::content::{implicit_section, Page, Section};
+use crate::data::DataFile;
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
-use crate::lang::Lang;
+use crate::lang::{collation_key, Lang};
 
 /// A page placed in the site.
 #[derive(Debug)]
@@ -68,15 +69,6 @@ enum Target {
     Draft,
     /// A file that could not be parsed (already reported).
     Unreadable,
-}
-
-/// A data file of `data/` with its provenance sidecar, if any.
-#[derive(Debug)]
-pub struct DataFile {
-    pub table: crate::data::Table,
-    pub provenance: Option<crate::data::Provenance>,
-    /// The file could not be read (already reported); calls that use it say nothing more.
-    pub broken: bool,
 }
 
 /// The assembled site.
@@ -493,19 +485,6 @@ fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> Ordering {
         SortBy::Weight => a.weight.cmp(&b.weight).then_with(by_title),
         SortBy::Title => by_title(),
     }
-}
-
-/// A key that sorts text in Norwegian alphabetical order (… z æ ø å), ignoring case.
-pub fn collation_key(s: &str) -> Vec<u32> {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'æ' | 'ä' => 'z' as u32 + 1,
-            'ø' | 'ö' => 'z' as u32 + 2,
-            'å' => 'z' as u32 + 3,
-            c => c as u32,
-        })
-        .collect()
 }
 
 /// Gives each page the indexes of its terms.

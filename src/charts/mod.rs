@@ -6,7 +6,6 @@
 
 pub mod draw;
 pub mod indicator;
-pub mod shortcode;
 pub mod structured;
 
 use std::fmt::Write as _;

@@ -3,6 +3,7 @@
 
 pub mod frontmatter;
 pub mod schemas;
+pub mod shortcodes;
 pub mod slug;
 pub mod split;
 pub mod status;
@@ -13,8 +14,8 @@ use std::path::{Path, PathBuf};
 use crate::dates::Date;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
-use crate::shortcodes::{self, Body};
 use frontmatter::{at_key, check_date, check_extra, check_lang, PageFront, SectionFront, SortBy};
+use shortcodes::Body;
 use split::Split;
 
 /// A page: a Markdown file that is not `_index.md`.

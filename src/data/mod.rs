@@ -22,6 +22,17 @@ use infer::RawCell;
 pub use delimited::parse_delimited;
 pub use provenance::{parse_provenance, Provenance};
 
+/// A data file of `data/` with its provenance sidecar, if any.
+#[derive(Debug)]
+pub struct DataFile {
+    /// The table.
+    pub table: Table,
+    /// Where the figures come from (`NAME.csv.toml`).
+    pub provenance: Option<Provenance>,
+    /// The file could not be read (already reported); calls that use it say nothing more.
+    pub broken: bool,
+}
+
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -2,8 +2,10 @@
 //! shortcodes, and every output file of the site, produced in parallel from `&Site`.
 //! Writes nothing; returns [`OutputFile`]s.
 
+pub mod builtins;
 pub mod feeds;
 pub mod links;
+pub mod shortcodes;
 pub mod structured;
 pub mod views;
 
@@ -12,14 +14,15 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::content::shortcodes::Body;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::file::OutputFile;
 use crate::lang::Lang;
 use crate::markdown::{self, Rendered};
-use crate::shortcodes::{self, CallContext, Registry};
 use crate::site::Site;
 use crate::theme::Theme;
 use links::LinkStyle;
+use shortcodes::{CallContext, Registry, SitePages};
 use views::*;
 
 /// Where the search page is published.
@@ -83,13 +86,13 @@ impl Renderer {
             .iter()
             .map(|&l| (l, serde_json::Value::Object(theme.strings.get(&l).cloned().unwrap_or_default())))
             .collect();
-        Ok(Renderer { tera, registry: Registry::new(shortcodes), strings })
+        Ok(Renderer { tera, registry: Registry::new(builtins::all(), shortcodes), strings })
     }
 
     /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
     /// `{ name, columns: [{ name, kind }], rows: [{ column: value }] }`. The value is
     /// made when a template asks for it, so a data file no template loads costs nothing.
-    pub fn register_data(&mut self, data: &std::sync::Arc<std::collections::BTreeMap<String, crate::site::DataFile>>) {
+    pub fn register_data(&mut self, data: &std::sync::Arc<std::collections::BTreeMap<String, crate::data::DataFile>>) {
         let data = std::sync::Arc::clone(data);
         self.tera.register_function("load_data", move |args: &HashMap<String, serde_json::Value>| {
             let path = args
@@ -104,7 +107,7 @@ impl Renderer {
 
     /// Whether a body's shortcodes read other pages, so an edit elsewhere can
     /// change it.
-    pub fn reads_pages(&self, body: &shortcodes::Body) -> bool {
+    pub fn reads_pages(&self, body: &Body) -> bool {
         self.registry.reads_pages(body)
     }
 
@@ -122,15 +125,15 @@ impl Renderer {
         &self,
         site: &Site,
         file: &std::path::Path,
-        body: &shortcodes::Body,
+        body: &Body,
         lang: Lang,
         path: &str,
     ) -> Result<(Rendered, Vec<OutputFile>), Diagnostics> {
         let mut errors = Diagnostics::default();
-        let ctx = CallContext { file, lang, page_path: path, site };
+        let ctx = CallContext { file, lang, page_path: path, data: &site.data, pages: SitePages::new(site) };
         let mut files: Vec<OutputFile> = Vec::new();
         // Which call made each file, so two calls that would write one file are named.
-        let mut made_by: HashMap<String, &shortcodes::Call> = HashMap::new();
+        let mut made_by: HashMap<String, &crate::content::shortcodes::Call> = HashMap::new();
         let outputs: Vec<String> = body
             .calls
             .iter()
@@ -276,7 +279,7 @@ fn bodies(
     reuse: Option<(&Bodies, &(dyn Fn(usize) -> bool + Sync))>,
 ) -> Result<Bodies, Diagnostics> {
     type Result1 = Result<(Rendered, Vec<OutputFile>), Diagnostics>;
-    let kept = |body: &shortcodes::Body, old: Option<(&Rendered, &Vec<OutputFile>)>| -> Option<Result1> {
+    let kept = |body: &Body, old: Option<(&Rendered, &Vec<OutputFile>)>| -> Option<Result1> {
         let (rendered, files) = old?;
         (!renderer.reads_pages(body)).then(|| Ok((rendered.clone(), files.clone())))
     };
@@ -964,7 +967,7 @@ fn paginated_path(section: &str, n: usize) -> String {
 }
 
 /// A data file as templates see it: `{ name, columns, rows: [{ column: value }], provenance }`.
-fn data_value(name: &str, file: &crate::site::DataFile) -> serde_json::Value {
+fn data_value(name: &str, file: &crate::data::DataFile) -> serde_json::Value {
     use crate::data::Cell;
     let t = &file.table;
     let rows: Vec<serde_json::Value> = (0..t.row_count())
@@ -1037,7 +1040,7 @@ mod tests {
         let table =
             crate::data::parse("data/a.csv", "kommune;år;verdi\nMeråker;2012;1 234,5\nTime;2020;..\n".as_bytes())
                 .unwrap();
-        let file = crate::site::DataFile { table, provenance: None, broken: false };
+        let file = crate::data::DataFile { table, provenance: None, broken: false };
         let value = data_value("a.csv", &file);
         assert_eq!(value["name"], "a.csv");
         assert_eq!(value["columns"][2], serde_json::json!({ "name": "verdi", "kind": "number" }));

@@ -1,10 +1,9 @@
 //! Shortcodes in Zola's syntax: finds `{{ name(key=value) }}` and
 //! `{% name(...) %}body{% end %}` calls in a Markdown body (outside code), replaces
-//! each with a placeholder, and later puts the rendered HTML in its place.
-//! Built-in shortcodes implement [`Builtin`] and are registered in [`Registry::new`];
-//! sites add their own as `templates/shortcodes/NAME.html`.
+//! each with a placeholder. This is the parse half; rendering the calls and
+//! putting their HTML in place of the placeholders is `render::shortcodes`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -12,7 +11,6 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::lang::Lang;
 
 /// An argument's value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -391,142 +389,6 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// What a shortcode needs to know about where it is called.
-pub struct CallContext<'a> {
-    pub file: &'a Path,
-    pub lang: Lang,
-    /// Site-absolute path of the page it is on.
-    pub page_path: &'a str,
-    pub site: &'a crate::site::Site,
-}
-
-/// What a shortcode call produces: HTML for the page, and any files of its own
-/// (a chart's standalone SVG).
-#[derive(Debug, Default)]
-pub struct Output {
-    pub html: String,
-    pub files: Vec<crate::file::OutputFile>,
-}
-
-/// A shortcode built into innsyn (the data shortcodes plug in here).
-pub trait Builtin: Send + Sync {
-    /// Renders one call, or says in plain words what is wrong with it.
-    fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic>;
-
-    /// Whether the output depends on other pages (not only on the call, the
-    /// data files and the calling page), so an edit elsewhere can change it.
-    fn reads_pages(&self) -> bool {
-        false
-    }
-}
-
-/// All shortcodes a site can call: built-in ones and the site's templates.
-pub struct Registry {
-    builtins: BTreeMap<&'static str, Box<dyn Builtin>>,
-    templates: BTreeSet<String>,
-}
-
-impl Registry {
-    /// The built-in shortcodes plus `templates` (names of `shortcodes/NAME.html`).
-    /// A site's template wins over a built-in of the same name.
-    pub fn new(templates: BTreeSet<String>) -> Registry {
-        let mut builtins: BTreeMap<&'static str, Box<dyn Builtin>> = BTreeMap::new();
-        builtins.insert("chart", Box::new(crate::charts::shortcode::Chart));
-        builtins.insert("table", Box::new(crate::charts::shortcode::TableShortcode));
-        builtins.insert("goals", Box::new(crate::charts::shortcode::Goals));
-        Registry { builtins, templates }
-    }
-
-    /// Whether any call in `body` reads other pages (see [`Builtin::reads_pages`]).
-    pub fn reads_pages(&self, body: &Body) -> bool {
-        body.calls.iter().any(|c| {
-            !self.templates.contains(&c.name) && self.builtins.get(c.name.as_str()).is_some_and(|b| b.reads_pages())
-        })
-    }
-
-    fn names(&self) -> Vec<&str> {
-        self.builtins.keys().copied().chain(self.templates.iter().map(String::as_str)).collect()
-    }
-
-    /// Renders one call; `tera` renders the site's shortcode templates.
-    pub fn render(
-        &self,
-        call: &Call,
-        ctx: &CallContext,
-        tera: &tera::Tera,
-        t: &serde_json::Value,
-    ) -> Result<Output, Diagnostic> {
-        let where_ = |msg: String| Diagnostic::at(ctx.file, call.line, call.col, msg);
-        if self.templates.contains(&call.name) {
-            let mut context = tera::Context::new();
-            for (k, v) in &call.args {
-                context.insert(k.as_str(), v);
-            }
-            context.insert("body", call.body.as_deref().unwrap_or(""));
-            context.insert("lang", ctx.lang.code());
-            context.insert("t", t);
-            return tera
-                .render(&format!("shortcodes/{}.html", call.name), &context)
-                .map(|html| Output { html, files: Vec::new() })
-                .map_err(|e| {
-                    where_(format!("the shortcode `{}` failed: {}", call.name, crate::render::tera_message(&e)))
-                });
-        }
-        if let Some(b) = self.builtins.get(call.name.as_str()) {
-            return b.render(call, ctx);
-        }
-        let names = self.names();
-        let d = where_(format!("unknown shortcode `{}`", call.name));
-        Err(match crate::error::did_you_mean(&call.name, &names) {
-            Some(best) => d.hint(format!("did you mean `{best}`?")),
-            None if names.is_empty() => d.hint(format!(
-                "add a template `templates/shortcodes/{}.html`, or write `{{{{/* ... */}}}}` to show the call as text",
-                call.name
-            )),
-            None => d.hint(format!("known shortcodes: {}", names.join(", "))),
-        })
-    }
-}
-
-/// Puts the rendered HTML of each call in place of its placeholder. A placeholder
-/// alone in a paragraph is replaced with the paragraph, so block HTML is not
-/// wrapped in `<p>`.
-pub fn expand(html: &str, rendered: &[String]) -> String {
-    if rendered.is_empty() {
-        return html.to_string();
-    }
-    // One pass over the HTML: each placeholder is found once, and the first
-    // appearance of each call's is replaced (copying the page once per call made
-    // a page of 2 000 charts take seconds).
-    const MARK: &str = "INNSYNSC";
-    let mut out = String::with_capacity(html.len() + rendered.iter().map(String::len).sum::<usize>());
-    let mut used = vec![false; rendered.len()];
-    let mut copied = 0;
-    for (at, _) in html.match_indices(MARK) {
-        if at < copied {
-            continue;
-        }
-        let digits = html[at + MARK.len()..].bytes().take_while(u8::is_ascii_digit).count();
-        let end = at + MARK.len() + digits;
-        let Some(i) = html[at + MARK.len()..end].parse::<usize>().ok().filter(|_| html[end..].starts_with('X')) else {
-            continue;
-        };
-        if i >= rendered.len() || used[i] {
-            continue;
-        }
-        used[i] = true;
-        let end = end + 1;
-        // A placeholder alone in its paragraph takes the paragraph's place.
-        let (from, to) =
-            if html[..at].ends_with("<p>") && html[end..].starts_with("</p>") { (at - 3, end + 4) } else { (at, end) };
-        out.push_str(&html[copied..from]);
-        out.push_str(&rendered[i]);
-        copied = to;
-    }
-    out.push_str(&html[copied..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,39 +424,6 @@ mod tests {
         let e = p(&deep).unwrap_err();
         assert!(e.0[0].message.contains("deeper than"), "{e}");
         assert!(p("{{ chart(x=[[[[1]]]]) }}").is_ok());
-    }
-
-    /// What `expand` did before it became one pass: a copy of the page per call.
-    fn expand_by_replacing(html: &str, rendered: &[String]) -> String {
-        let mut out = html.to_string();
-        for (i, r) in rendered.iter().enumerate() {
-            let ph = placeholder(i);
-            let para = format!("<p>{ph}</p>");
-            out = if out.contains(&para) { out.replacen(&para, r, 1) } else { out.replacen(&ph, r, 1) };
-        }
-        out
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn expanding_in_one_pass_gives_what_replacing_gave(
-            parts in proptest::collection::vec((0usize..6, proptest::bool::ANY, "[a-z <>/]{0,6}"), 0..12),
-            calls in 0usize..6,
-        ) {
-            // Each call's placeholder appears at most once, in a paragraph or inline, as
-            // render() makes them.
-            let mut html = String::new();
-            let mut seen = std::collections::HashSet::new();
-            for (i, para, text) in parts {
-                html.push_str(&text);
-                if seen.insert(i) {
-                    let ph = placeholder(i);
-                    html.push_str(&if para { format!("<p>{ph}</p>") } else { ph });
-                }
-            }
-            let rendered: Vec<String> = (0..calls).map(|i| format!("<figure>{i}</figure>")).collect();
-            proptest::prop_assert_eq!(expand(&html, &rendered), expand_by_replacing(&html, &rendered));
-        }
     }
 
     fn p(src: &str) -> Result<Body, Diagnostics> {
@@ -653,14 +482,5 @@ mod tests {
     #[test]
     fn braces_in_prose_are_not_calls() {
         assert!(p("mengden {{x}} og {%").unwrap().calls.is_empty());
-    }
-
-    #[test]
-    fn expand_replaces_whole_paragraphs_for_block_output() {
-        let html = "<p>INNSYNSC0X</p>\n<p>a INNSYNSC1X b</p>";
-        assert_eq!(
-            expand(html, &["<figure></figure>".into(), "<b>x</b>".into()]),
-            "<figure></figure>\n<p>a <b>x</b> b</p>"
-        );
     }
 }

@@ -1,20 +1,28 @@
-//! The built-in data shortcodes `chart` and `table`: they check their arguments
-//! against the data file, select rows, and return the figure or table HTML (and,
-//! for charts, the standalone SVG file). Every fault names the call's
+//! The built-in shortcodes `chart`, `table` and `goals`: they check their
+//! arguments against the data file (or the goal pages), select rows, and return
+//! the figure or table HTML (and, for charts, the standalone SVG file), drawn by
+//! the `charts` library. Every fault names the call's
 //! `path:line:col`, or the data file's own position for a bad cell.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::{accessible_svg, describe, downloads_html, draw, source_html, ChartData, Figure, Kind, Series, Spec};
+use super::shortcodes::{Builtin, CallContext, GoalPage, Output};
+use crate::charts::{
+    accessible_svg, describe, downloads_html, draw, source_html, ChartData, Figure, Kind, Series, Spec,
+};
+use crate::content::shortcodes::{Call, Value};
 use crate::content::slug::slugify;
 use crate::data::number::format_number;
-use crate::data::{parse_filter, Cell, ColumnKind, Table};
+use crate::data::{parse_filter, Cell, ColumnKind, DataFile, Table};
 use crate::error::{did_you_mean, Diagnostic};
 use crate::file::OutputFile;
 use crate::html::escape;
-use crate::shortcodes::{Builtin, Call, CallContext, Output, Value};
-use crate::site::DataFile;
+
+/// The built-in shortcodes by name, for [`super::shortcodes::Registry::new`].
+pub fn all() -> Vec<(&'static str, Box<dyn Builtin>)> {
+    vec![("chart", Box::new(Chart)), ("table", Box::new(TableShortcode)), ("goals", Box::new(Goals))]
+}
 
 /// `{{ chart(data=..., kind=..., x=..., y=..., ...) }}`.
 pub struct Chart;
@@ -89,8 +97,8 @@ fn data_file<'a>(call: &Call, ctx: &'a CallContext) -> Result<&'a DataFile, Diag
         )
         .hint("name a file inside `data/`, e.g. `data=\"arsverk.csv\"`"));
     }
-    ctx.site.data.get(clean).ok_or_else(|| {
-        let names: Vec<&str> = ctx.site.data.keys().map(String::as_str).collect();
+    ctx.data.get(clean).ok_or_else(|| {
+        let names: Vec<&str> = ctx.data.keys().map(String::as_str).collect();
         let d = at(call, ctx, format!("there is no data file `data/{clean}`"));
         match did_you_mean(clean, &names) {
             Some(best) => d.hint(format!("did you mean `{best}`?")),
@@ -334,7 +342,7 @@ fn sort_categories(data: &mut ChartData, cmp: impl Fn(&String, &String) -> std::
 fn natural(a: &str, b: &str) -> std::cmp::Ordering {
     match (crate::data::number::parse_number(a), crate::data::number::parse_number(b)) {
         (Some(x), Some(y)) => x.total_cmp(&y),
-        _ => crate::site::collation_key(a).cmp(&crate::site::collation_key(b)),
+        _ => crate::lang::collation_key(a).cmp(&crate::lang::collation_key(b)),
     }
 }
 
@@ -423,7 +431,6 @@ impl Builtin for Goals {
     fn render(&self, call: &Call, ctx: &CallContext) -> Result<Output, Diagnostic> {
         use crate::content::status::Status;
         check_args(call, ctx, &GOALS_ARGS)?;
-        let site = ctx.site;
         let section = text_arg(call, ctx, "section")?.unwrap_or_default();
         let section = section
             .trim_matches('/')
@@ -431,9 +438,8 @@ impl Builtin for Goals {
             .trim_end_matches("_index.md")
             .trim_end_matches('/')
             .to_string();
-        if !section.is_empty() && !site.sections.iter().any(|s| s.section.dir == section) {
-            let dirs: Vec<&str> =
-                site.sections.iter().map(|s| s.section.dir.as_str()).filter(|d| !d.is_empty()).collect();
+        if !section.is_empty() && !ctx.pages.sections().any(|s| s.dir == section) {
+            let dirs: Vec<&str> = ctx.pages.sections().map(|s| s.dir).filter(|d| !d.is_empty()).collect();
             let d = at(call, ctx, format!("there is no section `content/{section}/`"));
             return Err(match did_you_mean(&section, &dirs) {
                 Some(best) => d.hint(format!("did you mean `{best}`?")),
@@ -445,12 +451,8 @@ impl Builtin for Goals {
             return Err(at(call, ctx, format!("cannot group goals by `{group_by}`"))
                 .hint("use `group_by=\"area\"` or `group_by=\"level\"`"));
         }
-        let inside = |i: usize| {
-            let dir = &site.sections[site.pages[i].section].section.dir;
-            section.is_empty() || *dir == section || dir.starts_with(&format!("{section}/"))
-        };
-        let goals: Vec<usize> =
-            (0..site.pages.len()).filter(|&i| site.pages[i].page.goal.is_some() && inside(i)).collect();
+        let inside = |dir: &str| section.is_empty() || dir == section || dir.starts_with(&format!("{section}/"));
+        let goals: Vec<GoalPage> = ctx.pages.goals().filter(|g| inside(g.section)).collect();
         if goals.is_empty() {
             return Err(at(call, ctx, format!("there are no goal pages in `content/{section}`"))
                 .hint("goal pages have `type = \"goal\"` and a `[goal]` table"));
@@ -469,8 +471,8 @@ impl Builtin for Goals {
         // Groups in order of first appearance in the sorted goal list.
         let mut groups: Vec<String> = Vec::new();
         let mut counts: BTreeMap<(usize, Option<Status>), f64> = BTreeMap::new();
-        for &i in &goals {
-            let g = site.pages[i].page.goal.as_ref().expect("filtered to goals");
+        for page in &goals {
+            let g = page.goal;
             let keys: Vec<String> = match group_by.as_str() {
                 "level" => vec![if g.level.is_empty() { none.to_string() } else { g.level.clone() }],
                 "status" => vec![g.status.map_or(no_status.to_string(), |s| s.label(lang).to_string())],
@@ -505,11 +507,7 @@ impl Builtin for Goals {
             crate::lang::Lang::Nb => ("Mål etter status", "mål"),
         };
         let title = text_arg(call, ctx, "title")?.unwrap_or_else(|| {
-            let name = site
-                .sections
-                .iter()
-                .find(|s| s.section.dir == section)
-                .map_or(String::new(), |s| s.section.title.clone());
+            let name = ctx.pages.sections().find(|s| s.dir == section).map_or("", |s| s.title);
             if section.is_empty() {
                 default_title.to_string()
             } else {
@@ -558,7 +556,7 @@ impl Builtin for Goals {
             svg_href: &svg_path,
         };
         let mut html = figure.html();
-        html.push_str(&goal_tree(site, &goals, lang));
+        html.push_str(&goal_tree(&goals, lang));
         Ok(Output {
             html,
             files: vec![OutputFile::new(svg_path.trim_start_matches('/').to_string(), standalone.into_bytes())],
@@ -567,18 +565,10 @@ impl Builtin for Goals {
 }
 
 /// The goals as nested lists: those whose parent is not among them at the top.
-fn goal_tree(site: &crate::site::Site, goals: &[usize], lang: crate::lang::Lang) -> String {
-    fn item(
-        site: &crate::site::Site,
-        i: usize,
-        set: &HashSet<usize>,
-        lang: crate::lang::Lang,
-        depth: usize,
-        h: &mut String,
-    ) {
-        let node = &site.pages[i];
-        let g = node.page.goal.as_ref().expect("goal pages only");
-        let badge = node.page.status().map_or(String::new(), |s| {
+fn goal_tree(goals: &[GoalPage], lang: crate::lang::Lang) -> String {
+    fn item(by_id: &HashMap<usize, &GoalPage>, page: &GoalPage, lang: crate::lang::Lang, depth: usize, h: &mut String) {
+        let g = page.goal;
+        let badge = page.status.map_or(String::new(), |s| {
             format!(" <span class=\"status-badge status-{}\">{}</span>", s.key(), s.label(lang))
         });
         let level = if g.level.is_empty() {
@@ -586,32 +576,23 @@ fn goal_tree(site: &crate::site::Site, goals: &[usize], lang: crate::lang::Lang)
         } else {
             format!("<span class=\"goal-level\">{}</span> ", escape(&g.level))
         };
-        let _ = write!(h, "<li>{level}<a href=\"{}\">{}</a>{badge}", escape(&node.path), escape(&node.page.title));
-        let children: Vec<usize> = site
-            .links
-            .children
-            .get(&i)
-            .map(|c| c.iter().copied().filter(|c| set.contains(c)).collect())
-            .unwrap_or_default();
+        let _ = write!(h, "<li>{level}<a href=\"{}\">{}</a>{badge}", escape(page.path), escape(page.title));
+        let children: Vec<&GoalPage> = page.children.iter().filter_map(|c| by_id.get(c).copied()).collect();
         if !children.is_empty() && depth < 12 {
             h.push_str("\n<ul>\n");
             for c in children {
-                item(site, c, set, lang, depth + 1, h);
+                item(by_id, c, lang, depth + 1, h);
             }
             h.push_str("</ul>\n");
         }
         h.push_str("</li>\n");
     }
-    let set: HashSet<usize> = goals.iter().copied().collect();
-    let mut roots: Vec<usize> =
-        goals.iter().copied().filter(|i| site.links.parent.get(i).is_none_or(|p| !set.contains(p))).collect();
-    roots.sort_by(|&a, &b| {
-        crate::site::collation_key(&site.pages[a].page.title)
-            .cmp(&crate::site::collation_key(&site.pages[b].page.title))
-    });
+    let by_id: HashMap<usize, &GoalPage> = goals.iter().map(|g| (g.id, g)).collect();
+    let mut roots: Vec<&GoalPage> = goals.iter().filter(|g| g.parent.is_none_or(|p| !by_id.contains_key(&p))).collect();
+    roots.sort_by(|a, b| crate::lang::collation_key(a.title).cmp(&crate::lang::collation_key(b.title)));
     let mut h = String::from("<ul class=\"goal-tree\">\n");
     for r in roots {
-        item(site, r, &set, lang, 0, &mut h);
+        item(&by_id, r, lang, 0, &mut h);
     }
     h.push_str("</ul>\n");
     h
