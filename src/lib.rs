@@ -26,7 +26,6 @@ pub mod pipeline;
 pub mod render;
 pub mod search;
 pub mod serve;
-pub mod session;
 pub mod site;
 pub mod theme;
 pub mod unicode;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use innsyn::pipeline::{render_site, Options};
-use innsyn::session::{Session, Update};
+use innsyn::serve::session::{Session, Update};
 
 /// A copy of the bundled example site (charts, mandates, goals, three languages).
 fn example_site() -> (tempfile::TempDir, PathBuf) {

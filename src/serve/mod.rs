@@ -5,25 +5,25 @@
 //! Requests are answered from the in-memory map of built files, so no request can
 //! read anything else from the disk.
 
+pub mod session;
+mod watch;
+
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::error::Diagnostic;
 use crate::http::{self, Head, Response};
 use crate::pipeline::Options;
-use crate::session::{Session, Update};
+use session::Session;
 
 /// Where the reload events are served.
 const EVENTS: &str = "/__innsyn/events";
-
-/// The folders and files whose changes trigger a rebuild.
-const WATCHED: [&str; 6] = ["content", "data", "templates", "themes", "static", "config.toml"];
 
 /// The built site as served, and the last build's errors.
 #[derive(Default)]
@@ -79,37 +79,19 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
     };
     let shared = Arc::new(Shared { state: RwLock::new(State::default()), clients: Mutex::new(Vec::new()) });
     let mut session = Session::new(build_options);
-    rebuild(&mut session, &[], &shared);
+    watch::rebuild(&mut session, &[], &shared);
     let url = format!("http://{addr}/");
     println!("Serving {} at {url} (Ctrl+C stops)", opts.root.display());
     if opts.open {
-        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+        // The system's browser, on Windows, macOS and Linux alike; serving goes on
+        // if there is none.
+        if let Err(e) = opener::open_browser(&url) {
+            eprintln!("note: could not open a browser ({e}); open {url} yourself");
+        }
     }
 
-    // The watcher runs on its own thread and rebuilds after a short quiet spell.
-    let (tx, rx) = channel();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(event) = res {
-            if !matches!(event.kind, notify::EventKind::Access(_)) {
-                let _ = tx.send(event.paths);
-            }
-        }
-    })
-    .map_err(|e| Diagnostic::new(&opts.root, format!("cannot watch the site for changes: {e}")))?;
-    use notify::Watcher as _;
-    for name in WATCHED {
-        let path = opts.root.join(name);
-        if path.exists() {
-            let mode =
-                if path.is_dir() { notify::RecursiveMode::Recursive } else { notify::RecursiveMode::NonRecursive };
-            let _ = watcher.watch(&path, mode);
-        }
-    }
-    {
-        let shared = Arc::clone(&shared);
-        let root = opts.root.clone();
-        std::thread::spawn(move || watch_loop(&rx, &mut session, &shared, &root));
-    }
+    // The watcher rebuilds on its own thread after a short quiet spell.
+    let watching = watch::start(&opts.root, session, Arc::clone(&shared))?;
 
     let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
@@ -132,7 +114,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
             open.fetch_sub(1, Ordering::SeqCst);
         });
     }
-    drop(watcher);
+    drop(watching);
     Ok(())
 }
 
@@ -179,97 +161,6 @@ fn connection(stream: TcpStream, shared: &Shared, port: u16) {
         if response.write_to(&mut writer, head_only, keep_alive).is_err() || !keep_alive {
             return;
         }
-    }
-}
-
-/// After an edit of one page's text, the search index is made again once the
-/// author has paused this long, so quick saves in a row each reload at once.
-const INDEX_AFTER: Duration = Duration::from_millis(400);
-
-fn watch_loop(rx: &Receiver<Vec<PathBuf>>, session: &mut Session, shared: &Shared, root: &Path) {
-    let output = root.join("public");
-    let mut index_due: Option<Instant> = None;
-    loop {
-        let received = match index_due {
-            Some(due) => rx.recv_timeout(due.saturating_duration_since(Instant::now())),
-            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        let paths = match received {
-            Ok(paths) => paths,
-            Err(RecvTimeoutError::Timeout) => {
-                index_due = None;
-                refresh_index(session, shared);
-                continue;
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        let mut changed: Vec<PathBuf> = paths.into_iter().filter(|p| !p.starts_with(&output)).collect();
-        // Collect the burst of events an editor's save makes.
-        let deadline = Instant::now() + Duration::from_millis(30);
-        while let Ok(more) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            changed.extend(more.into_iter().filter(|p| !p.starts_with(&output)));
-        }
-        changed.sort();
-        changed.dedup();
-        if !changed.is_empty() && rebuild(session, &changed, shared) {
-            index_due = Some(Instant::now() + INDEX_AFTER);
-        }
-    }
-}
-
-/// Rebuilds what `changed` requires, serves the result and tells open pages.
-/// Returns whether only pages were rendered, so the search index is behind.
-fn rebuild(session: &mut Session, changed: &[PathBuf], shared: &Shared) -> bool {
-    let start = Instant::now();
-    let update = session.rebuild(changed);
-    let write = || shared.state.write().unwrap_or_else(|e| e.into_inner());
-    match update {
-        Ok(Update::Full { summary, files }) => {
-            {
-                let mut state = write();
-                state.files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-                state.error = None;
-                state.generation += 1;
-            }
-            println!("Rebuilt {} pages in {} ms", summary.pages, start.elapsed().as_millis());
-            shared.broadcast("reload");
-            false
-        }
-        Ok(Update::Pages { pages, files, removed }) => {
-            {
-                let mut state = write();
-                for path in removed {
-                    state.files.remove(&path);
-                }
-                state.files.extend(files.into_iter().map(|f| (f.path, f.bytes)));
-                state.error = None;
-                state.generation += 1;
-            }
-            println!("Rebuilt {} in {} ms", pages.join(", "), start.elapsed().as_millis());
-            shared.broadcast("reload");
-            true
-        }
-        Ok(Update::Nothing) => false,
-        Err(errors) => {
-            let text = errors.to_string();
-            eprintln!("{text}\nStill serving the last good build.");
-            write().error = Some(text.clone());
-            shared.broadcast(&format!("error\n{text}"));
-            false
-        }
-    }
-}
-
-fn refresh_index(session: &mut Session, shared: &Shared) {
-    let start = Instant::now();
-    if let Some(index) = session.refresh_index() {
-        let mut state = shared.state.write().unwrap_or_else(|e| e.into_inner());
-        for path in index.removed {
-            state.files.remove(&path);
-        }
-        state.files.extend(index.files.into_iter().map(|f| (f.path, f.bytes)));
-        drop(state);
-        println!("Updated the search index in {} ms", start.elapsed().as_millis());
     }
 }
 
