@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use innsyn::pipeline::{self, Options, Summary};
+use innsyn::pipeline::{self, Mode, Options, Summary};
 
 // The example's `main` and its argument parsing are not used here.
 #[allow(dead_code)]
@@ -24,16 +24,8 @@ mod gen;
 const PAGES: usize = 1000;
 const SEED: u64 = 1;
 
-fn options(root: &Path, output: &Path, write: bool) -> Options {
-    Options {
-        root: root.to_path_buf(),
-        output: Some(output.to_path_buf()),
-        base_url: None,
-        drafts: false,
-        offline: false,
-        write,
-        force: false,
-    }
+fn options(root: &Path, output: &Path, mode: Mode) -> Options {
+    Options { output: Some(output.to_path_buf()), ..Options::new(root, mode) }
 }
 
 /// Builds, or stops the bench with the site's diagnostics: timing a failed build would
@@ -48,8 +40,8 @@ fn bench_build(c: &mut Criterion) {
     let output = tmp.path().join("public");
     gen::generate(&root, PAGES, SEED).expect("the generator writes the site");
 
-    let check = options(&root, &output, false);
-    let rebuild = options(&root, &output, true);
+    let check = options(&root, &output, Mode::Check);
+    let rebuild = options(&root, &output, Mode::Build);
     // Fill the output once, so every measured write finds the site unchanged.
     let first = build(&rebuild);
     assert_eq!(first.pages, PAGES);

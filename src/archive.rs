@@ -28,7 +28,7 @@ use crate::content::slug::slugify;
 use crate::dates::Date;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::file::OutputFile;
-use crate::pipeline::{self, Options};
+use crate::pipeline::{self, Mode, Options};
 
 /// The declaration every bag starts with (RFC 8493 §2.1.1).
 pub const BAGIT_TXT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
@@ -147,7 +147,7 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
         base_url: options.base_url.clone(),
         drafts: false,
         offline: true,
-        write: false,
+        mode: Mode::Archive,
         force: false,
     };
     let (_, files) = pipeline::render_site(&build)?;

@@ -24,6 +24,7 @@ pub mod mime;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod scan;
 pub mod search;
 pub mod serve;
 pub mod site;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use innsyn::cli::{Cli, Command};
 use innsyn::error::Diagnostics;
-use innsyn::pipeline::{self, Options, Summary};
+use innsyn::pipeline::{self, Mode, Options, Summary};
 
 /// A build allocates and frees millions of small strings across threads;
 /// mimalloc does that faster than the system allocator.
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
                 offline: args.offline,
-                write: true,
+                mode: Mode::Build,
                 force: args.force,
             };
             let bar = progress_bar(args.quiet);
@@ -99,7 +99,7 @@ fn main() -> ExitCode {
                 base_url: None,
                 drafts: site.drafts,
                 offline: false,
-                write: false,
+                mode: Mode::Check,
                 force: false,
             };
             match pipeline::build(&options) {

@@ -112,15 +112,7 @@ fn a_large_csv_no_chart_uses_adds_little_to_a_build() {
         }
     }
     let check = |root: &Path| {
-        let options = innsyn::pipeline::Options {
-            root: root.to_path_buf(),
-            output: None,
-            base_url: None,
-            drafts: false,
-            offline: false,
-            write: false,
-            force: false,
-        };
+        let options = innsyn::pipeline::Options::new(root, innsyn::pipeline::Mode::Check);
         let (summary, peak, _) = measure(|| innsyn::pipeline::build(&options).unwrap());
         (summary.data_files, peak)
     };

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use innsyn::pipeline::{self, Options};
+use innsyn::pipeline::{self, Mode, Options};
 
 /// The budget of cases `./scripts/test` runs.
 const CASES: u64 = 160;
@@ -197,15 +197,8 @@ fn text_files(root: &Path) -> Vec<PathBuf> {
 }
 
 fn options(root: &Path, out: &Path, write: bool) -> Options {
-    Options {
-        root: root.to_path_buf(),
-        output: Some(out.to_path_buf()),
-        base_url: None,
-        drafts: false,
-        offline: false,
-        write,
-        force: false,
-    }
+    let mode = if write { Mode::Build } else { Mode::Check };
+    Options { output: Some(out.to_path_buf()), ..Options::new(root, mode) }
 }
 
 /// Runs one case: damages a copy of the site and builds it over the last good output.

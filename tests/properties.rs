@@ -35,15 +35,7 @@ fn toml_str(s: &str) -> String {
 }
 
 fn options(root: &Path) -> Options {
-    Options {
-        root: root.to_path_buf(),
-        output: None,
-        base_url: None,
-        drafts: false,
-        offline: false,
-        write: false,
-        force: false,
-    }
+    Options::new(root, innsyn::pipeline::Mode::Check)
 }
 
 proptest! {

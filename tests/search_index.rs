@@ -23,15 +23,7 @@ fn site(dir: &Path) {
 }
 
 fn index(dir: &Path) -> BTreeMap<String, String> {
-    let options = Options {
-        root: dir.to_path_buf(),
-        output: None,
-        base_url: None,
-        drafts: false,
-        offline: false,
-        write: false,
-        force: false,
-    };
+    let options = Options::new(dir, innsyn::pipeline::Mode::Check);
     let (_, files) = render_site(&options).unwrap_or_else(|e| panic!("{e}"));
     files
         .into_iter()

@@ -28,15 +28,7 @@ fn example_site() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn options(root: &Path) -> Options {
-    Options {
-        root: root.to_path_buf(),
-        output: None,
-        base_url: None,
-        drafts: false,
-        offline: false,
-        write: false,
-        force: false,
-    }
+    Options::new(root, innsyn::pipeline::Mode::Serve)
 }
 
 type Served = BTreeMap<String, Vec<u8>>;

@@ -12,9 +12,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::dates::Date;
-use crate::error::{Diagnostic, Diagnostics};
+use crate::error::{relative, Diagnostic, Diagnostics};
+use crate::fsx;
 use crate::lang::Lang;
+use crate::scan::Scanned;
 use frontmatter::{at_key, check_date, check_extra, check_lang, PageFront, SectionFront, SortBy};
+use rayon::prelude::*;
 use shortcodes::Body;
 use split::Split;
 
@@ -282,6 +285,63 @@ fn slug_from_path(content_path: &str) -> String {
     } else {
         slug
     }
+}
+
+/// Reads and parses every content file in parallel. Faults go to `errors`; the
+/// paths of files that could not be read are returned too, so links to them are
+/// not also reported as broken.
+pub fn parse_all(
+    root: &Path,
+    scanned: &Scanned,
+    errors: &mut Diagnostics,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Vec<Section>, Vec<Page>, Vec<String>) {
+    let notes = std::sync::Mutex::new(Vec::new());
+    let read = |path: &PathBuf| fsx::read_text_noting(root, path, &notes).map_err(Diagnostics::from);
+    let sections: Vec<Result<Section, Diagnostics>> = scanned
+        .sections
+        .par_iter()
+        .map(|(path, dir)| parse_section(&relative(root, path), dir, &read(path)?))
+        .collect();
+    let pages: Vec<Result<Page, Diagnostics>> =
+        scanned.pages.par_iter().map(|(path, rel)| parse_page(&relative(root, path), rel, &read(path)?)).collect();
+    let mut failed = Vec::new();
+    let mut ok_sections = Vec::new();
+    for (r, (_, dir)) in sections.into_iter().zip(&scanned.sections) {
+        match r {
+            Ok(s) => ok_sections.push(s),
+            Err(e) => {
+                errors.extend(e.0);
+                failed.push(if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") });
+            }
+        }
+    }
+    let mut ok_pages = Vec::new();
+    for (r, (_, rel)) in pages.into_iter().zip(&scanned.pages) {
+        match r {
+            Ok(p) => ok_pages.push(p),
+            Err(e) => {
+                errors.extend(e.0);
+                failed.push(rel.clone());
+            }
+        }
+    }
+    // A bundle's files belong to its page: the sorted paths under its folder.
+    let mut assets: Vec<&str> = scanned.assets.iter().map(|(_, rel)| rel.as_str()).collect();
+    assets.sort_unstable();
+    for page in &mut ok_pages {
+        if let Some(dir) = page.content_path.strip_suffix("index.md") {
+            let first = assets.partition_point(|rel| *rel < dir);
+            page.assets = assets[first..]
+                .iter()
+                .take_while(|rel| rel.starts_with(dir))
+                .filter(|rel| !rel.ends_with(".md"))
+                .map(|rel| rel.to_string())
+                .collect();
+        }
+    }
+    warnings.extend(notes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
+    (ok_sections, ok_pages, failed)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod decode;
 mod delimited;
 mod infer;
+mod load;
 pub mod number;
 mod provenance;
 mod structured;
@@ -20,6 +21,7 @@ use crate::unicode::nfc;
 use infer::RawCell;
 
 pub use delimited::parse_delimited;
+pub use load::load;
 pub use provenance::{parse_provenance, Provenance};
 
 /// A data file of `data/` with its provenance sidecar, if any.

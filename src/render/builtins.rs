@@ -589,7 +589,7 @@ fn goal_tree(goals: &[GoalPage], lang: crate::lang::Lang) -> String {
     }
     let by_id: HashMap<usize, &GoalPage> = goals.iter().map(|g| (g.id, g)).collect();
     let mut roots: Vec<&GoalPage> = goals.iter().filter(|g| g.parent.is_none_or(|p| !by_id.contains_key(&p))).collect();
-    roots.sort_by(|a, b| crate::lang::collation_key(a.title).cmp(&crate::lang::collation_key(b.title)));
+    roots.sort_by_key(|g| crate::lang::collation_key(g.title));
     let mut h = String::from("<ul class=\"goal-tree\">\n");
     for r in roots {
         item(&by_id, r, lang, 0, &mut h);

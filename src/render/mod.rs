@@ -2,6 +2,7 @@
 //! shortcodes, and every output file of the site, produced in parallel from `&Site`.
 //! Writes nothing; returns [`OutputFile`]s.
 
+pub mod assets;
 pub mod builtins;
 pub mod feeds;
 pub mod links;
@@ -349,6 +350,40 @@ pub fn render_pages(
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
     render_jobs(site, renderer, bodies, views, options, None).map(|(files, _)| files)
+}
+
+/// What the templates make of a site whose bodies are rendered: every page's and
+/// list's HTML, the feeds and the sitemap, and the shortcodes' files (charts). The
+/// search index is made beside it (see `search`), the static files after it.
+pub struct SiteFiles {
+    /// The files, in no particular order.
+    pub files: Vec<OutputFile>,
+    /// The views of mandates and goals the pages were rendered with.
+    pub views: structured::Views,
+    /// Every HTML output's fingerprint, when [`render_site`] was given a memo.
+    pub memo: Memo,
+    /// The paths of the feeds and the sitemap.
+    pub feed_paths: Vec<String>,
+}
+
+/// Renders the site: the one sequence `build`, `check`, `archive` and a dev
+/// server's rebuild share. With a `memo` (fingerprints of an earlier render; an
+/// empty one renders all), only the HTML whose context changed is rendered again
+/// and the new fingerprints are kept.
+pub fn render_site(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &Bodies,
+    options: RenderOptions,
+    memo: Option<&Memo>,
+) -> Result<SiteFiles, Diagnostics> {
+    let views = structured::build(site, options.today)?;
+    let (mut files, memo) = render_jobs(site, renderer, bodies, &views, options, memo)?;
+    let feeds = feeds::render(site, bodies);
+    let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
+    files.extend(feeds);
+    files.extend(bodies.files().cloned());
+    Ok(SiteFiles { files, views, memo, feed_paths })
 }
 
 /// The fingerprint of every HTML output's template and context, by output path.

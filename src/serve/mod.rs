@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::error::Diagnostic;
 use crate::http::{self, Head, Response};
-use crate::pipeline::Options;
+use crate::pipeline::{Mode, Options};
 use session::Session;
 
 /// Where the reload events are served.
@@ -68,15 +68,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
             opts.port.wrapping_add(1).max(1024)
         ))
     })?;
-    let build_options = Options {
-        root: opts.root.clone(),
-        output: None,
-        base_url: None,
-        drafts: opts.drafts,
-        offline: false,
-        write: false,
-        force: false,
-    };
+    let build_options = Options { drafts: opts.drafts, ..Options::new(&opts.root, Mode::Serve) };
     let shared = Arc::new(Shared { state: RwLock::new(State::default()), clients: Mutex::new(Vec::new()) });
     let mut session = Session::new(build_options);
     watch::rebuild(&mut session, &[], &shared);

@@ -20,7 +20,7 @@ use crate::content::{self, Page};
 use crate::error::Diagnostics;
 use crate::file::OutputFile;
 use crate::fsx;
-use crate::pipeline::{self, Extras, Options, Parts, Summary};
+use crate::pipeline::{self, Options, Parts, Summary};
 use crate::{render, site};
 
 /// What a rebuild changed.
@@ -97,7 +97,10 @@ enum Edit {
 
 impl Session {
     /// A session that has built nothing yet; the first [`Session::rebuild`] builds all.
+    /// It builds as `serve` does, whatever `options.mode` says.
     pub fn new(options: Options) -> Session {
+        // Fingerprints of every page, for the rebuilds after edits.
+        let options = Options { mode: pipeline::Mode::Serve, ..options };
         let root = fsx::canonical(&options.root);
         Session { options, root, kept: None, pending: Vec::new() }
     }
@@ -137,7 +140,7 @@ impl Session {
                 }
             }
         }
-        let (summary, files, parts) = pipeline::make(&self.options, &|_| {}, Extras { lint: false, memo: true })?;
+        let (summary, files, parts) = pipeline::make(&self.options, &|_| {})?;
         self.kept = Some(Kept::new(parts, &self.root));
         Ok(Update::Full { summary, files })
     }
@@ -279,12 +282,8 @@ fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result
     } else {
         render::render_bodies(&site, &old.renderer)?
     };
-    let views = render::structured::build(&site, old.render.today)?;
-    let (mut files, memo) = render::render_changed(&site, &old.renderer, &bodies, &views, old.render, &old.memo)?;
-    let feeds = render::feeds::render(&site, &bodies);
-    let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
-    files.extend(feeds);
-    files.extend(bodies.files().cloned());
+    let render::SiteFiles { files, views, memo, feed_paths } =
+        render::render_site(&site, &old.renderer, &bodies, old.render, Some(&old.memo))?;
 
     let edited_paths = pages.iter().filter_map(|&i| old.site.pages.get(i)).map(|n| n.page.file.clone());
     let edited_paths: HashSet<PathBuf> = edited_paths.collect();

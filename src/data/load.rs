@@ -1,0 +1,78 @@
+//! Reading the whole of `data/`: every table with its provenance sidecar, in
+//! parallel, and the files to publish beside the pages.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{DataFile, Table};
+use crate::error::{relative, Diagnostic, Diagnostics};
+use crate::file::OutputFile;
+use crate::fsx;
+
+/// Reads every file of `data/` in parallel: tables (CSV, TSV, TOML, JSON) with their
+/// provenance sidecars (`NAME.csv.toml`). Returns them by name, and the files to
+/// copy to the output so readers can download exactly what a chart shows.
+pub fn load(
+    root: &Path,
+    errors: &mut Diagnostics,
+    warnings: &mut Vec<Diagnostic>,
+) -> (BTreeMap<String, DataFile>, Vec<OutputFile>) {
+    let dir = root.join("data");
+    let paths = fsx::walk_files(root, &dir, errors);
+    let names: Vec<String> = paths.iter().map(|p| relative(&dir, p).to_string_lossy().replace('\\', "/")).collect();
+    let is_sidecar = |name: &str| name.strip_suffix(".toml").is_some_and(|table| names.iter().any(|n| n == table));
+    let read: Vec<Result<(String, Vec<u8>), Diagnostic>> =
+        paths.par_iter().zip(&names).map(|(p, n)| fsx::read(root, p).map(|b| (n.clone(), b))).collect();
+    let mut bytes: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for r in read {
+        match r {
+            Ok((n, mut b)) => {
+                let shown = format!("data/{n}");
+                warnings.extend(fsx::scrub(Path::new(&shown), &mut b, false));
+                bytes.insert(n, b);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let parsed: Vec<(String, Result<DataFile, Diagnostics>)> = bytes
+        .par_iter()
+        .filter(|(name, _)| !is_sidecar(name))
+        .map(|(name, b)| {
+            let shown = format!("data/{name}");
+            let table = super::parse(&shown, b);
+            let provenance = bytes.get(&format!("{name}.toml")).map(|side| {
+                let text = String::from_utf8_lossy(side);
+                super::parse_provenance(&format!("{shown}.toml"), &text)
+            });
+            let result = match (table, provenance.transpose()) {
+                (Ok(mut table), Ok(provenance)) => {
+                    table.name = name.clone();
+                    Ok(DataFile { table, provenance, broken: false })
+                }
+                (Err(mut a), Err(b)) => {
+                    a.extend(b.0);
+                    Err(a)
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            (name.clone(), result)
+        })
+        .collect();
+    let mut tables = BTreeMap::new();
+    for (name, r) in parsed {
+        match r {
+            Ok(f) => {
+                tables.insert(name, f);
+            }
+            Err(e) => {
+                errors.extend(e.0);
+                let table = Table::empty(name.clone());
+                tables.insert(name, DataFile { table, provenance: None, broken: true });
+            }
+        }
+    }
+    let files = bytes.into_iter().map(|(name, b)| OutputFile::new(format!("data/{name}"), b)).collect();
+    (tables, files)
+}
