@@ -11,7 +11,7 @@ fn main() {
     collect(&root, &root, &mut files);
     files.sort();
     let mut out = String::from(
-        "/// The default theme's files: (path inside the theme, contents).\npub static FILES: &[(&str, &[u8])] = &[\n",
+        "/// The default theme's files: (path inside the theme, contents).\npub(super) static FILES: &[(&str, &[u8])] = &[\n",
     );
     for (rel, abs) in &files {
         println!("cargo:rerun-if-changed={abs}");

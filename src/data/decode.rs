@@ -38,7 +38,7 @@ pub(super) struct Decoded {
 impl Decoded {
     /// One warning per undecodable place (the first few, then a count), at its
     /// line and column in `path`.
-    pub fn warnings(&self, path: &str) -> Vec<Diagnostic> {
+    pub(super) fn warnings(&self, path: &str) -> Vec<Diagnostic> {
         let hint = format!(
             "the rest of the file is {}; correct the character here, or save the file again as UTF-8 (in Excel: File → Save as → CSV UTF-8)",
             self.encoding
@@ -233,7 +233,7 @@ pub(super) struct Lines {
 
 impl Lines {
     /// Splits `text`, which must be shorter than 4 GiB (offsets are `u32`).
-    pub fn new(text: String) -> Lines {
+    pub(super) fn new(text: String) -> Lines {
         let body = text.strip_suffix('\n').unwrap_or(&text);
         let mut starts = Vec::new();
         let mut len = 0;
@@ -252,25 +252,25 @@ impl Lines {
     }
 
     /// The whole text.
-    pub fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         &self.text
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Line `i` (0-based), without its `\n`.
-    pub fn get(&self, i: usize) -> Option<&str> {
+    pub(super) fn get(&self, i: usize) -> Option<&str> {
         self.line_at(self.start(i)?)
     }
 
     /// The byte offset where line `i` (0-based) starts.
-    pub fn start(&self, i: usize) -> Option<usize> {
+    pub(super) fn start(&self, i: usize) -> Option<usize> {
         if i >= self.len {
             return None;
         }
@@ -284,7 +284,7 @@ impl Lines {
 
     /// The line that starts at byte `offset`, without its `\n`: what follows a line
     /// is found without looking it up.
-    pub fn line_at(&self, offset: usize) -> Option<&str> {
+    pub(super) fn line_at(&self, offset: usize) -> Option<&str> {
         let body = self.body();
         let rest = body.get(offset..)?;
         Some(memchr::memchr(b'\n', rest.as_bytes()).map_or(rest, |n| &rest[..n]))
@@ -296,14 +296,14 @@ impl Lines {
     }
 
     /// The lines in order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         self.body().split('\n').take(self.len)
     }
 
     /// The 0-based line and the byte offset where the text from byte `offset` on
     /// has its first character that is not `\n`, given that `offset` is on 0-based
     /// line `line`.
-    pub fn skip_newlines(&self, line: usize, offset: usize) -> (usize, usize) {
+    pub(super) fn skip_newlines(&self, line: usize, offset: usize) -> (usize, usize) {
         let skipped =
             self.text.as_bytes().get(offset..).map_or(0, |rest| rest.iter().take_while(|&&b| b == b'\n').count());
         (line + skipped, offset + skipped)
