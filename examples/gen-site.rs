@@ -126,16 +126,16 @@ fn prepare_dir(dir: &Path, force: bool) -> io::Result<()> {
 
 /// What [`generate`] wrote.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Report {
-    pub pages: usize,
-    pub sections: usize,
-    pub words: usize,
-    pub bytes: usize,
+pub(crate) struct Report {
+    pub(crate) pages: usize,
+    pub(crate) sections: usize,
+    pub(crate) words: usize,
+    pub(crate) bytes: usize,
 }
 
 /// Writes a site with `pages` pages into `dir` (created if missing). Files already
 /// there are overwritten, never removed.
-pub fn generate(dir: &Path, pages: usize, seed: u64) -> io::Result<Report> {
+pub(crate) fn generate(dir: &Path, pages: usize, seed: u64) -> io::Result<Report> {
     let plan = Plan::new(pages, seed);
     let mut report = Report { pages, sections: SECTIONS.len(), ..Report::default() };
     let content = dir.join("content");

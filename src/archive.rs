@@ -63,12 +63,15 @@ pub struct ArchiveSummary {
     pub bag: String,
     /// Files and bytes under `data/`.
     pub files: usize,
+    /// Bytes of the files under `data/`.
     pub payload_bytes: u64,
     /// Size and SHA-256 (hex) of the zip itself.
     pub zip_bytes: u64,
+    /// SHA-256 of the zip, in hex.
     pub sha256: String,
     /// Time spent building the site, and in all.
     pub build: Duration,
+    /// Time spent in all, building included.
     pub elapsed: Duration,
     /// Things the reader should know that are not errors, e.g. a missing `organization`.
     pub notes: Vec<String>,
@@ -388,6 +391,7 @@ pub struct Problem {
     /// The file inside the bag it concerns (`data/index.html`, `manifest-sha256.txt:3`),
     /// or `None` for the zip as a whole.
     pub entry: Option<String>,
+    /// What is wrong, in plain words.
     pub message: String,
 }
 
@@ -419,10 +423,12 @@ pub struct Verification {
     pub bag: String,
     /// Files and bytes under `data/`.
     pub payload_files: usize,
+    /// Bytes of the files under `data/`.
     pub payload_bytes: u64,
 }
 
 impl Verification {
+    /// Whether the bag has no problems.
     pub fn is_valid(&self) -> bool {
         self.problems.is_empty()
     }

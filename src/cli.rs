@@ -8,16 +8,19 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "innsyn", version, about)]
 pub struct Cli {
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into public/ (or --output).
     Build(BuildArgs),
     /// Build, serve on this machine, rebuild on every change and reload open pages.
     Serve {
+        /// The site to serve.
         #[command(flatten)]
         site: SiteArgs,
         /// Address to listen on; 127.0.0.1 keeps the site on this machine.
@@ -33,6 +36,7 @@ pub enum Command {
     /// Check the whole site as a build would, and lint links, anchors, alt text and
     /// headings, without writing anything.
     Check {
+        /// The site to check.
         #[command(flatten)]
         site: SiteArgs,
         /// Fail on warnings too.
@@ -67,6 +71,7 @@ pub enum Command {
     },
 }
 
+/// Where the site is, and whether drafts are built.
 #[derive(Debug, Args)]
 pub struct SiteArgs {
     /// The site's folder (holding config.toml).
@@ -77,8 +82,10 @@ pub struct SiteArgs {
     pub drafts: bool,
 }
 
+/// Options of `innsyn build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    /// The site to build.
     #[command(flatten)]
     pub site: SiteArgs,
     /// Output folder [default: ROOT/public].
@@ -99,6 +106,7 @@ pub struct BuildArgs {
     pub force: bool,
 }
 
+/// Options of `innsyn archive`.
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
     /// The site's folder (holding config.toml).

@@ -77,21 +77,33 @@ pub struct Taxonomy {
 /// The validated site settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The site's name, shown in page titles and feeds.
     pub title: String,
+    /// A short description of the site, the meta description of pages with none.
     pub description: String,
     /// Absolute base URL ending in `/`, or empty when none is set.
     pub base_url: String,
+    /// The site's language, used where pages and sections set none.
     pub language: Lang,
+    /// The name of the theme's folder in `themes/`; `innsyn` is built in.
     pub theme: String,
+    /// The taxonomies pages can be classified by.
     pub taxonomies: Vec<Taxonomy>,
+    /// Whether the site and its sections get Atom feeds.
     pub feed: bool,
+    /// Whether a `sitemap.xml` is written.
     pub sitemap: bool,
     /// Whether the site gets a search index and search page (`/sok/`).
     pub search: bool,
+    /// Link to the site's accessibility statement, shown in the footer.
     pub accessibility_statement: String,
+    /// The contact e-mail address, shown in the footer and written into archives.
     pub contact_email: String,
+    /// The contact's name, shown with the e-mail address and written into archives.
     pub contact_name: String,
+    /// The organization publishing the site, named in feeds, metadata and archives.
     pub organization: String,
+    /// The `[extra]` table of the site's own settings, for templates.
     pub extra: toml::Table,
 }
 

@@ -23,11 +23,13 @@ pub const IDLE: Duration = Duration::from_secs(10);
 /// A request's head, as far as the server needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The request method, e.g. `GET`.
     pub method: String,
     /// The request target as sent, e.g. `/mandater/?q=1`.
     pub target: String,
     /// `true` for HTTP/1.1, `false` for HTTP/1.0.
     pub http11: bool,
+    /// The `Host` header, if sent.
     pub host: Option<String>,
     /// Whether the client wants the connection kept open after the response.
     pub keep_alive: bool,
@@ -39,6 +41,7 @@ pub struct Request {
 /// What reading a request head gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Head {
+    /// A request head read whole.
     Request(Request),
     /// The head is longer than [`MAX_HEAD`].
     TooLarge,
@@ -172,12 +175,16 @@ pub fn host_allowed(host: &str, port: u16) -> bool {
 
 /// A response, written in one piece.
 pub struct Response {
+    /// The status code, e.g. 200.
     pub status: u16,
+    /// Header names and values, in the order written.
     pub headers: Vec<(&'static str, String)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
 impl Response {
+    /// A response with `status`, a `Content-Type` header and `body`.
     pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response { status, headers: vec![("Content-Type", content_type.to_string())], body }
     }
@@ -187,6 +194,7 @@ impl Response {
         Response::new(status, "text/plain; charset=utf-8", body.as_bytes().to_vec())
     }
 
+    /// The response with one more header.
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Response {
         self.headers.push((name, value.into()));
         self

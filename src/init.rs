@@ -205,8 +205,11 @@ pub fn create(dir: &Path, lang: Lang) -> Result<(), Diagnostic> {
 /// What `innsyn new` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum NewKind {
+    /// A project mandate (`type = "mandate"`) with its `[mandate]` table.
     Mandate,
+    /// A goal page (`type = "goal"`) with its `[goal]` table.
     Goal,
+    /// A plain page.
     Page,
 }
 

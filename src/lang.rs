@@ -6,15 +6,19 @@ use serde::Serialize;
 /// A language pages can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Lang {
+    /// Norwegian bokmål (`nb`).
     #[serde(rename = "nb")]
     Nb,
+    /// Norwegian nynorsk (`nn`).
     #[serde(rename = "nn")]
     Nn,
+    /// English (`en`).
     #[serde(rename = "en")]
     En,
 }
 
 impl Lang {
+    /// Every language, bokmål first.
     pub const ALL: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
 
     /// `nb`, `nn` or `en` (also `no` for bokmål, as some systems write it).

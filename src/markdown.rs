@@ -19,19 +19,26 @@ pub const MORE: &str = "<!-- more -->";
 /// One entry of a table of contents.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TocEntry {
+    /// The heading's level: 2 for `##`.
     pub level: u8,
+    /// The heading's id, for links to it.
     pub id: String,
+    /// The heading's text.
     pub title: String,
+    /// The entries for the headings under this one.
     pub children: Vec<TocEntry>,
 }
 
 /// A rendered Markdown body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
+    /// The rendered HTML.
     pub html: String,
     /// HTML before `<!-- more -->`, or empty.
     pub summary: String,
+    /// The table of contents: the top headings, each with those under it.
     pub toc: Vec<TocEntry>,
+    /// How many words the text has.
     pub word_count: usize,
 }
 

@@ -22,8 +22,11 @@ use crate::file::OutputFile;
 /// What writing changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteReport {
+    /// Files written because they were new or changed.
     pub written: usize,
+    /// Files left alone because their bytes were the same.
     pub unchanged: usize,
+    /// Files of the previous build that no longer exist in this one, deleted.
     pub removed: usize,
 }
 

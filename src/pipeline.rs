@@ -66,18 +66,28 @@ impl Options {
 /// What a build did.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// Pages in the site.
     pub pages: usize,
+    /// Sections in the site, the home page included.
     pub sections: usize,
+    /// SVG files made outside `data/`, i.e. charts.
     pub charts: usize,
+    /// Data files read.
     pub data_files: usize,
+    /// Terms in the search index.
     pub search_terms: usize,
+    /// Bytes of the search index files.
     pub search_bytes: usize,
     /// Warnings: bytes of data files that are not text in their encoding (every
     /// run), and `check`'s lints (links, anchors, alt text, headings, link text).
     pub warnings: Vec<Diagnostic>,
+    /// Files made for the output.
     pub files: usize,
+    /// What writing changed, in [`Mode::Build`].
     pub written: WriteReport,
+    /// The time each phase took, in order.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Time taken in all.
     pub elapsed: Duration,
 }
 

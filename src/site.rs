@@ -17,6 +17,7 @@ use crate::lang::{collation_key, Lang};
 /// A page placed in the site.
 #[derive(Debug)]
 pub struct PageNode {
+    /// The parsed page.
     pub page: Page,
     /// Site-absolute URL path, e.g. `/mandater/a9-innbyggertorg/`.
     pub path: String,
@@ -24,6 +25,7 @@ pub struct PageNode {
     pub section: usize,
     /// Its place in its section's order.
     pub position: usize,
+    /// The language in effect: the page's own, else its section's.
     pub lang: Lang,
     /// Per taxonomy of the site (same order): the page's terms as indexes into
     /// that taxonomy's `terms`, in the order the page lists them; `None` when the
@@ -34,20 +36,26 @@ pub struct PageNode {
 /// A section placed in the site.
 #[derive(Debug)]
 pub struct SectionNode {
+    /// The parsed section.
     pub section: Section,
+    /// Site-absolute URL path, e.g. `/mandater/`.
     pub path: String,
+    /// Index of its parent section in [`Site::sections`]; `None` for the home page.
     pub parent: Option<usize>,
     /// Its pages, in the section's order (indexes into [`Site::pages`]).
     pub pages: Vec<usize>,
     /// Its subsections, by weight then title.
     pub subsections: Vec<usize>,
+    /// The language in effect: the section's own, else its parent's, else the site's.
     pub lang: Lang,
 }
 
 /// A term of a taxonomy and the pages that carry it.
 #[derive(Debug)]
 pub struct Term {
+    /// The term as pages write it (the first spelling seen), e.g. `Asker`.
     pub name: String,
+    /// Site-absolute URL path of the term's page, e.g. `/kommune/asker/`.
     pub path: String,
     /// Pages newest first, then by title.
     pub pages: Vec<usize>,
@@ -56,8 +64,11 @@ pub struct Term {
 /// A taxonomy with its terms, sorted by name.
 #[derive(Debug)]
 pub struct TaxonomyNode {
+    /// The taxonomy as `config.toml` sets it.
     pub taxonomy: Taxonomy,
+    /// Site-absolute URL path of the taxonomy's list page, e.g. `/kommune/`.
     pub path: String,
+    /// Its terms, sorted by name.
     pub terms: Vec<Term>,
 }
 
@@ -74,6 +85,7 @@ enum Target {
 /// The assembled site.
 #[derive(Debug)]
 pub struct Site {
+    /// The validated settings from `config.toml`.
     pub settings: Settings,
     /// Data files by their path inside `data/` (`arsverk.csv`); shared, so a
     /// dev server's rebuild after a page edit can keep them.
@@ -82,6 +94,7 @@ pub struct Site {
     pub sections: Vec<SectionNode>,
     /// Pages sorted by their path inside `content/`.
     pub pages: Vec<PageNode>,
+    /// The site's taxonomies with their terms, in the order of [`Settings::taxonomies`].
     pub taxonomies: Vec<TaxonomyNode>,
     /// Links between mandates and between goals.
     pub links: Links,
@@ -99,6 +112,7 @@ pub struct Links {
     pub children: HashMap<usize, Vec<usize>>,
     /// A mandate's dependencies, and the mandates that depend on it.
     pub depends_on: HashMap<usize, Vec<usize>>,
+    /// The mandates that depend on a mandate.
     pub used_by: HashMap<usize, Vec<usize>>,
 }
 

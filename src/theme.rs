@@ -17,8 +17,11 @@ mod embedded {
 /// A template's source and where it came from (for messages).
 #[derive(Debug, Clone)]
 pub struct TemplateSource {
+    /// The template's name, e.g. `page.html`.
     pub name: String,
+    /// The template's text.
     pub source: String,
+    /// The file it was read from, for messages.
     pub file: PathBuf,
 }
 

@@ -15,7 +15,6 @@ const LAYERS: &[(&str, &str)] = &[
     ("error", "leaf"),
     ("unicode", "leaf"),
     ("lang", "leaf"),
-    ("text", "leaf"),
     ("html", "leaf"),
     ("dates", "leaf"),
     ("mime", "leaf"),

@@ -14,8 +14,11 @@ use crate::lang::Lang;
 /// How big to draw, in SVG user units.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
+    /// Width of the drawing.
     pub width: u32,
+    /// Height of the drawing.
     pub height: u32,
+    /// Font size of the text.
     pub font: u32,
 }
 

@@ -9,12 +9,16 @@ use crate::lang::Lang;
 /// Where an indicator stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
+    /// The latest value is at or past the target.
     Reached,
+    /// The latest value is at least as good as the line from baseline to target.
     OnTrack,
+    /// The latest value is worse than the line from baseline to target.
     Behind,
 }
 
 impl Trend {
+    /// The trend's stable name, e.g. `on-track`, for classes and data.
     pub fn key(self) -> &'static str {
         match self {
             Trend::Reached => "reached",
@@ -23,6 +27,7 @@ impl Trend {
         }
     }
 
+    /// The trend as a reader sees it, in `lang`.
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Trend::Reached, Lang::En) => "Target reached",

@@ -18,18 +18,25 @@ use crate::lang::Lang;
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Vertical bars, one per category.
     Bar,
+    /// Vertical bars, one per series, side by side in each category.
     GroupedBar,
+    /// Vertical bars with the series stacked in each category.
     StackedBar,
+    /// Horizontal bars, one per category.
     HBar,
+    /// One line per series.
     Line,
     /// Counts per group, stacked along one bar (the `goals` overview).
     StackedHBar,
 }
 
 impl Kind {
+    /// The names authors write, in variant order (`StackedHBar` has none here).
     pub const NAMES: [&'static str; 5] = ["bar", "grouped-bar", "stacked-bar", "hbar", "line"];
 
+    /// The kind an author's name stands for, or `None` for an unknown name.
     pub fn parse(s: &str) -> Option<Kind> {
         Some(match s {
             "bar" => Kind::Bar,
@@ -41,6 +48,7 @@ impl Kind {
         })
     }
 
+    /// The kind's name, as authors write it and as used in CSS classes.
     pub fn name(self) -> &'static str {
         match self {
             Kind::StackedHBar => "stacked-hbar",
@@ -52,16 +60,23 @@ impl Kind {
 /// What the author asked for.
 #[derive(Debug, Clone)]
 pub struct Spec {
+    /// The kind of chart to draw.
     pub kind: Kind,
+    /// The chart's title, shown as its caption.
     pub title: String,
     /// The author's own short text alternative.
     pub description: Option<String>,
+    /// The unit of the values, e.g. `%`.
     pub unit: Option<String>,
+    /// The label of the x axis.
     pub x_label: Option<String>,
+    /// The label of the y axis.
     pub y_label: Option<String>,
     /// Names of the data columns used.
     pub x: String,
+    /// The column of the values.
     pub y: String,
+    /// The column whose values split the rows into series, if any.
     pub series: Option<String>,
     /// Height of the wide drawing.
     pub height: u32,
@@ -81,14 +96,18 @@ impl Spec {
 /// One series: a value (or none) per category.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
+    /// The series' name, shown in the legend and the table.
     pub name: String,
+    /// One value per category, in the order of the categories; `None` where missing.
     pub values: Vec<Option<f64>>,
 }
 
 /// The numbers a chart shows: categories along x and one or more series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartData {
+    /// The labels along x, in order.
     pub categories: Vec<String>,
+    /// The series, each with one value per category.
     pub series: Vec<Series>,
 }
 
@@ -402,20 +421,32 @@ pub fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str, class: &str,
 /// The whole figure: title, the chart for wide and narrow screens, the short text
 /// alternative, the long description with the table, the source and downloads.
 pub struct Figure<'a> {
+    /// What the author asked for.
     pub spec: &'a Spec,
+    /// The numbers the chart shows.
     pub data: &'a ChartData,
+    /// The language of the words around the chart.
     pub lang: Lang,
+    /// The figure's id, unique on the page; other ids start with it.
     pub id: &'a str,
+    /// The accessible SVG for wide screens.
     pub wide: &'a str,
+    /// The accessible SVG for narrow screens.
     pub narrow: &'a str,
+    /// The generated long description of the chart.
     pub long_description: &'a str,
+    /// Where the numbers come from, if known.
     pub provenance: Option<&'a Provenance>,
+    /// Link to the data file to download, or empty for none.
     pub data_href: &'a str,
+    /// The data file's name (its extension names the format).
     pub data_name: &'a str,
+    /// Link to the chart's standalone SVG file.
     pub svg_href: &'a str,
 }
 
 impl Figure<'_> {
+    /// The figure as HTML.
     pub fn html(&self) -> String {
         let w = words(self.lang);
         let mut h = format!(

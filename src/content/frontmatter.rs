@@ -30,21 +30,33 @@ pub enum SortBy {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFront {
+    /// The page's title; required and must not be empty.
     pub title: Option<String>,
+    /// A short summary, shown under the title and as the page's meta description.
     #[serde(default)]
     pub description: String,
+    /// The publication date (`YYYY-MM-DD`), used for date order and feeds.
     pub date: Option<RawDate>,
+    /// When the page was last changed (`YYYY-MM-DD`), used in feeds and the sitemap.
     pub updated: Option<RawDate>,
+    /// Whether the page is a draft, left out unless the build is run with `--drafts`.
     #[serde(default)]
     pub draft: bool,
+    /// The page's place when its section sorts by weight; lower comes first.
     pub weight: Option<i64>,
+    /// The last part of the page's URL; made from the file's path when not set.
     pub slug: Option<String>,
+    /// The template for the page, instead of the section's `page_template` or `page.html`.
     pub template: Option<String>,
+    /// The page's type, e.g. `mandate` or `goal`; `page` when not set.
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    /// The page's language (`nb`, `nn` or `en`); its section's when not set.
     pub lang: Option<String>,
+    /// The page's terms per taxonomy, e.g. `kommune = ["Asker"]`.
     #[serde(default)]
     pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// A table of the site's own fields, for templates.
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
     /// `type = "mandate"`: the mandate's own fields.
@@ -57,18 +69,28 @@ pub struct PageFront {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionFront {
+    /// The section's title; required and must not be empty.
     pub title: Option<String>,
+    /// A short summary of the section, shown on its page and as its meta description.
     #[serde(default)]
     pub description: String,
+    /// How the section orders its pages: `weight` (the default), `date` or `title`.
     #[serde(default)]
     pub sort_by: SortBy,
+    /// How many pages its list shows per page; all on one page when not set.
     pub paginate_by: Option<usize>,
+    /// The section's place among its sibling sections; lower comes first.
     pub weight: Option<i64>,
+    /// The template for the section's own page, instead of `section.html` or `index.html`.
     pub template: Option<String>,
+    /// The template for the section's pages that set no `template` of their own.
     pub page_template: Option<String>,
+    /// The section's language (`nb`, `nn` or `en`); its parent's when not set.
     pub lang: Option<String>,
+    /// Whether the section and all below it are left out unless built with `--drafts`.
     #[serde(default)]
     pub draft: bool,
+    /// A table of the site's own fields, for templates.
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
 }

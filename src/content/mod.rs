@@ -28,19 +28,31 @@ pub struct Page {
     pub file: PathBuf,
     /// Path inside `content/` with `/` separators, as `@/` links name it.
     pub content_path: String,
+    /// The page's title.
     pub title: String,
+    /// A short summary; empty when not set.
     pub description: String,
+    /// The publication date, if set.
     pub date: Option<Date>,
+    /// When the page was last changed, if set.
     pub updated: Option<Date>,
+    /// Whether the page is a draft.
     pub draft: bool,
+    /// Its place when its section sorts by weight; 0 when not set.
     pub weight: i64,
     /// The last part of the page's URL.
     pub slug: String,
+    /// The template set in front matter, if any.
     pub template: Option<String>,
+    /// The front matter's `type`; `page` when not set.
     pub kind: String,
+    /// The language set in front matter, if any; otherwise its section's applies.
     pub lang: Option<Lang>,
+    /// Its terms per taxonomy name (the site adds `status` for pages with a status).
     pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// The front matter's `extra` table; empty when not set.
     pub extra: serde_json::Value,
+    /// The Markdown body, with its shortcode calls taken out.
     pub body: Body,
     /// Line of the front matter where a key is set (for errors found later).
     pub key_lines: BTreeMap<String, usize>,
@@ -65,20 +77,33 @@ impl Page {
 /// A section: a folder of `content/`, described by its `_index.md`.
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// Path of its `_index.md` from the site root, for messages.
     pub file: PathBuf,
     /// Folder inside `content/` with `/` separators; empty for the home page.
     pub dir: String,
+    /// The section's title; for a folder without `_index.md`, made from the folder name.
     pub title: String,
+    /// A short summary; empty when not set.
     pub description: String,
+    /// How the section orders its pages.
     pub sort_by: SortBy,
+    /// How many pages its list shows per page; `None`: all on one page.
     pub paginate_by: Option<usize>,
+    /// Its place among its sibling sections; 0 when not set.
     pub weight: i64,
+    /// The template for the section's own page, if set.
     pub template: Option<String>,
+    /// The template for its pages that set none of their own, if set.
     pub page_template: Option<String>,
+    /// The language set in front matter, if any; otherwise its parent's applies.
     pub lang: Option<Lang>,
+    /// Whether the section, and everything below it, is a draft.
     pub draft: bool,
+    /// The front matter's `extra` table; empty when not set.
     pub extra: serde_json::Value,
+    /// The Markdown body of `_index.md`, with its shortcode calls taken out.
     pub body: Body,
+    /// Line of the front matter where a key is set (for errors found later).
     pub key_lines: BTreeMap<String, usize>,
 }
 

@@ -12,117 +12,175 @@ use crate::dates::{Date, RawDate};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use std::path::Path;
 
+/// The `[mandate]` table of a mandate page, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MandateFront {
+    /// The project's number or code, e.g. `A9`; required and must not be empty.
     pub project_number: String,
+    /// Who owns the project (prosjekteier).
     #[serde(default)]
     pub owner: String,
+    /// Who leads the project (prosjektleder).
     #[serde(default)]
     pub project_manager: String,
+    /// The budget in whole kroner; must not be negative.
     pub budget_nok: Option<i64>,
+    /// The people and time set aside for the project, e.g. `60 % stilling`.
     #[serde(default)]
     pub staffing: String,
+    /// The phase the project is in, e.g. `Konsept`.
     #[serde(default)]
     pub phase: String,
+    /// The latest decision point, e.g. `Mandatet godkjent`.
     #[serde(default)]
     pub decision: String,
+    /// Who made the latest decision.
     #[serde(default)]
     pub decided_by: String,
+    /// When the latest decision was made, as `YYYY-MM-DD`.
     pub decided_date: Option<RawDate>,
+    /// The effect goals (effektmål): the benefits the project should bring.
     #[serde(default)]
     pub effect_goals: Vec<GoalItemFront>,
+    /// The result goals (resultatmål): what the project should deliver.
     #[serde(default)]
     pub result_goals: Vec<GoalItemFront>,
+    /// The milestones, each with a due date.
     #[serde(default)]
     pub milestones: Vec<MilestoneFront>,
+    /// The risks, shown in a risk matrix and a table.
     #[serde(default)]
     pub risks: Vec<RiskFront>,
+    /// `@/` links to the other mandates this project depends on.
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// The mandate's change log (endringslogg).
     #[serde(default)]
     pub changes: Vec<ChangeFront>,
+    /// The status reports; the latest one's status is the mandate's status.
     #[serde(default)]
     pub reports: Vec<ReportFront>,
 }
 
+/// An effect or result goal of a mandate, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoalItemFront {
+    /// A short label for the goal, e.g. `E1`.
     #[serde(default)]
     pub id: String,
+    /// What the goal says.
     pub text: String,
+    /// The goal's status key, e.g. `in-progress`; optional.
     pub status: Option<String>,
 }
 
+/// A milestone of a mandate, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneFront {
+    /// A short label for the milestone, e.g. `M1`.
     #[serde(default)]
     pub id: String,
+    /// What is to be reached by the milestone.
     pub text: String,
+    /// When the milestone is due, as `YYYY-MM-DD`.
     pub due: RawDate,
+    /// The milestone's status key, e.g. `done`; optional.
     pub status: Option<String>,
 }
 
+/// A risk of a mandate, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskFront {
+    /// What could go wrong.
     pub text: String,
+    /// How likely the risk is, from 1 (very low) to 5 (very high).
     pub likelihood: i64,
+    /// How serious it would be, from 1 (very low) to 5 (very high).
     pub consequence: i64,
+    /// What is done to reduce the risk.
     #[serde(default)]
     pub mitigation: String,
 }
 
+/// An entry in a mandate's change log, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeFront {
+    /// The mandate's version after the change, e.g. `1.1`.
     #[serde(default)]
     pub version: String,
+    /// When the change was made, as `YYYY-MM-DD`.
     pub date: Option<RawDate>,
+    /// What was changed.
     pub change: String,
+    /// Who made the change.
     #[serde(default)]
     pub by: String,
+    /// Who approved the change.
     #[serde(default)]
     pub approved_by: String,
 }
 
+/// A status report of a mandate, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportFront {
+    /// The report's date, as `YYYY-MM-DD`.
     pub date: RawDate,
+    /// The project's status key at the time of the report, e.g. `at-risk`.
     pub status: String,
+    /// What the report says.
     #[serde(default)]
     pub text: String,
 }
 
+/// The `[goal]` table of a goal page, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GoalFront {
+    /// The goal's id: one word, unique in the site, e.g. `DM-1`.
     pub id: String,
+    /// The goal's level in free text, e.g. `periodemål`.
     #[serde(default)]
     pub level: String,
+    /// The id of the goal above this one; optional.
     pub parent: Option<String>,
+    /// Codes of the areas responsible for the goal.
     #[serde(default)]
     pub area: Vec<String>,
+    /// The goal's status key, e.g. `adopted`; optional.
     pub status: Option<String>,
+    /// The indicators that measure progress towards the goal.
     #[serde(default)]
     pub indicators: Vec<IndicatorFront>,
 }
 
+/// An indicator of a goal, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorFront {
+    /// The indicator's name, e.g. `Sykefravær`.
     pub name: String,
+    /// The unit of its values, e.g. `%`.
     #[serde(default)]
     pub unit: String,
+    /// A file in `data/` with the indicator's measured values; optional.
     pub data: Option<String>,
+    /// The data file's column of x values (usually years); needed with `data`.
     pub x: Option<String>,
+    /// The data file's column of the indicator's values; needed with `data`.
     pub y: Option<String>,
+    /// A `column=value` condition choosing which rows of the data file to use.
     pub filter: Option<String>,
+    /// Where the indicator started: a year and a value.
     pub baseline: Point,
+    /// Where the indicator should be: a later year and a value.
     pub target: Point,
+    /// Which way is better: `up` (the default) or `down`.
     #[serde(default)]
     pub direction: Direction,
 }
@@ -131,7 +189,9 @@ pub struct IndicatorFront {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Point {
+    /// The year (or other x value).
     pub x: f64,
+    /// The indicator's value at `x`.
     pub y: f64,
 }
 
@@ -139,69 +199,108 @@ pub struct Point {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
+    /// Higher values are better.
     #[default]
     Up,
+    /// Lower values are better.
     Down,
 }
 
 /// A goal line in a mandate (effect or result goal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoalItem {
+    /// A short label for the goal, e.g. `E1`; may be empty.
     pub id: String,
+    /// What the goal says.
     pub text: String,
+    /// The goal's status, if given.
     pub status: Option<Status>,
 }
 
+/// A checked milestone of a mandate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Milestone {
+    /// A short label for the milestone, e.g. `M1`; may be empty.
     pub id: String,
+    /// What is to be reached by the milestone.
     pub text: String,
+    /// When the milestone is due.
     pub due: Date,
+    /// The milestone's status, if given.
     pub status: Option<Status>,
 }
 
+/// A checked risk of a mandate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Risk {
+    /// What could go wrong.
     pub text: String,
+    /// How likely the risk is, from 1 (very low) to 5 (very high).
     pub likelihood: u8,
+    /// How serious it would be, from 1 (very low) to 5 (very high).
     pub consequence: u8,
+    /// What is done to reduce the risk; may be empty.
     pub mitigation: String,
 }
 
+/// A checked entry in a mandate's change log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
+    /// The mandate's version after the change; may be empty.
     pub version: String,
+    /// When the change was made, if given.
     pub date: Option<Date>,
+    /// What was changed.
     pub change: String,
+    /// Who made the change; may be empty.
     pub by: String,
+    /// Who approved the change; may be empty.
     pub approved_by: String,
 }
 
+/// A checked status report of a mandate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The report's date.
     pub date: Date,
+    /// The project's status at the time of the report.
     pub status: Status,
+    /// What the report says; may be empty.
     pub text: String,
 }
 
 /// A checked project mandate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mandate {
+    /// The project's number or code, e.g. `A9`.
     pub project_number: String,
+    /// Who owns the project (prosjekteier); may be empty.
     pub owner: String,
+    /// Who leads the project (prosjektleder); may be empty.
     pub project_manager: String,
+    /// The budget in whole kroner, if given.
     pub budget_nok: Option<i64>,
+    /// The people and time set aside for the project; may be empty.
     pub staffing: String,
+    /// The phase the project is in; may be empty.
     pub phase: String,
+    /// The latest decision point; may be empty.
     pub decision: String,
+    /// Who made the latest decision; may be empty.
     pub decided_by: String,
+    /// When the latest decision was made, if given.
     pub decided_date: Option<Date>,
+    /// The effect goals (effektmål), in the order written.
     pub effect_goals: Vec<GoalItem>,
+    /// The result goals (resultatmål), in the order written.
     pub result_goals: Vec<GoalItem>,
+    /// The milestones, in the order written.
     pub milestones: Vec<Milestone>,
+    /// The risks, in the order written.
     pub risks: Vec<Risk>,
     /// `@/` paths of mandates this one depends on, with the line they are on.
     pub depends_on: Vec<(String, usize)>,
+    /// The change log, in the order written.
     pub changes: Vec<Change>,
     /// Newest first.
     pub reports: Vec<Report>,
@@ -217,14 +316,23 @@ impl Mandate {
 /// A checked indicator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Indicator {
+    /// The indicator's name, e.g. `Sykefravær`.
     pub name: String,
+    /// The unit of its values, e.g. `%`; may be empty.
     pub unit: String,
+    /// A file in `data/` with the indicator's measured values, if given.
     pub data: Option<String>,
+    /// The data file's column of x values; empty without `data`.
     pub x: String,
+    /// The data file's column of the indicator's values; empty without `data`.
     pub y: String,
+    /// A `column=value` condition choosing rows of the data file, if given.
     pub filter: Option<String>,
+    /// Where the indicator started: a year and a value.
     pub baseline: Point,
+    /// Where the indicator should be: a later year and a value.
     pub target: Point,
+    /// Which way is better.
     pub direction: Direction,
     /// Line of the indicator's `data` (or `name`) in the file.
     pub line: usize,
@@ -233,13 +341,21 @@ pub struct Indicator {
 /// A checked goal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Goal {
+    /// The goal's id, unique in the site.
     pub id: String,
+    /// The goal's level in free text, e.g. `periodemål`; may be empty.
     pub level: String,
+    /// The id of the goal above this one, if any.
     pub parent: Option<String>,
+    /// Codes of the areas responsible for the goal.
     pub area: Vec<String>,
+    /// The goal's status, if given.
     pub status: Option<Status>,
+    /// The indicators that measure progress towards the goal.
     pub indicators: Vec<Indicator>,
+    /// Line of `id` in the file, for messages.
     pub id_line: usize,
+    /// Line of `parent` in the file (of `id` when there is none), for messages.
     pub parent_line: usize,
 }
 

@@ -16,22 +16,30 @@ use crate::error::{Diagnostic, Diagnostics};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
+    /// A quoted string.
     Str(String),
+    /// A whole number.
     Int(i64),
+    /// A number with a fractional part.
     Float(f64),
+    /// `true` or `false`.
     Bool(bool),
+    /// A list of values in `[...]`.
     Array(Vec<Value>),
 }
 
 /// One shortcode call found in a body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
+    /// The shortcode's name, as in `{{ name(...) }}`.
     pub name: String,
+    /// Its arguments by name.
     pub args: BTreeMap<String, Value>,
     /// The raw text between the opening tag and `{% end %}` of a block call.
     pub body: Option<String>,
     /// Position of the call's `{{` or `{%` in the file (1-based).
     pub line: usize,
+    /// Column of the same position (1-based, in characters).
     pub col: usize,
 }
 
@@ -50,6 +58,7 @@ impl Call {
 pub struct Body {
     /// Markdown in which each call is replaced by [`placeholder`]`(i)`.
     pub markdown: String,
+    /// The calls taken out, in order: call `i` stands where `placeholder(i)` is.
     pub calls: Vec<Call>,
     /// Lines before the body's first line in its file.
     pub line_offset: usize,

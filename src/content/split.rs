@@ -16,10 +16,13 @@ pub enum Format {
 /// A file split into its front matter and its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split<'a> {
+    /// Whether the front matter is TOML or YAML.
     pub format: Format,
+    /// The front matter's text, without its fences.
     pub front: &'a str,
     /// Lines before the front matter's first line (the opening fence).
     pub front_line_offset: usize,
+    /// Everything after the closing fence.
     pub body: &'a str,
     /// Lines before the body's first line.
     pub body_line_offset: usize,

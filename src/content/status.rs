@@ -9,16 +9,24 @@ use crate::lang::Lang;
 /// A status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
+    /// Proposed, not yet decided (`proposed`).
     Proposed,
+    /// Decided on and adopted (`adopted`).
     Adopted,
+    /// Under way (`in-progress`).
     InProgress,
+    /// Under way, but at risk (`at-risk`).
     AtRisk,
+    /// Behind schedule (`delayed`).
     Delayed,
+    /// Finished (`done`).
     Done,
+    /// Stopped or closed (`stopped`).
     Stopped,
 }
 
 impl Status {
+    /// Every status, in the same order as `KEYS`.
     pub const ALL: [Status; 7] = [
         Status::Proposed,
         Status::Adopted,
@@ -28,6 +36,7 @@ impl Status {
         Status::Done,
         Status::Stopped,
     ];
+    /// The keys written in front matter, in the order of the variants.
     pub const KEYS: [&'static str; 7] = ["proposed", "adopted", "in-progress", "at-risk", "delayed", "done", "stopped"];
 
     /// The key written in front matter (`in-progress`).
@@ -35,6 +44,7 @@ impl Status {
         Status::KEYS[self as usize]
     }
 
+    /// Reads a key as written in front matter; `None` when it is not a status.
     pub fn parse(key: &str) -> Option<Status> {
         Status::KEYS.iter().position(|k| *k == key.trim()).map(|i| Status::ALL[i])
     }
@@ -99,8 +109,11 @@ impl Status {
 /// A status as templates see it.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct StatusView {
+    /// The key written in front matter, e.g. `in-progress`.
     pub key: &'static str,
+    /// What readers see, in the page's language.
     pub label: &'static str,
+    /// A symbol that carries the meaning without colour.
     pub symbol: &'static str,
 }
 

@@ -13,7 +13,7 @@ pub(super) struct RawCell<'a> {
 
 #[cfg(test)]
 impl<'a> RawCell<'a> {
-    pub fn text(text: &'a str) -> Self {
+    pub(super) fn text(text: &'a str) -> Self {
         RawCell { text, native: None }
     }
 }

@@ -48,7 +48,9 @@ pub enum ColumnKind {
 /// A column's name as written in the header, and its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Column {
+    /// The column's name as written in the header.
     pub name: String,
+    /// Whether the column holds numbers or text.
     pub kind: ColumnKind,
 }
 
@@ -71,6 +73,7 @@ pub enum Cell<'a> {
 pub struct Table {
     /// The path inside `data/`, e.g. `arsverk.csv`.
     pub name: String,
+    /// The columns in file order.
     pub columns: Vec<Column>,
     /// What was read but may not be what the author meant (bytes that are not text in
     /// the file's encoding), for the build to report as warnings.

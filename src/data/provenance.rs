@@ -13,11 +13,13 @@ pub struct Provenance {
     pub source: String,
     /// The source's own table id, e.g. `07459`.
     pub table_id: String,
+    /// Address of the source's page for the numbers.
     pub url: String,
     /// Publication date as `YYYY-MM-DD`.
     pub published: String,
     /// E.g. `NLOD 2.0` or `CC BY 4.0`.
     pub licence: String,
+    /// Address of the licence text.
     pub licence_url: String,
     /// E.g. `dekningsgrad holdt konstant på 2012-nivå`.
     pub notes: String,
@@ -92,27 +94,11 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
     })
 }
 
-/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
+/// Whether `s` is a real calendar date written `YYYY-MM-DD`, and nothing more.
 fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| {
-        b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten()
-    };
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
-        return false;
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
+    let digits_and_dashes = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    digits_and_dashes && crate::dates::Date::parse(s).is_ok()
 }
 
 #[cfg(test)]

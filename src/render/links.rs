@@ -6,7 +6,10 @@
 #[derive(Debug, Clone, Copy)]
 pub enum LinkStyle<'a> {
     /// Relative to the file; `offline` appends `index.html` to folder links.
-    Relative { offline: bool },
+    Relative {
+        /// Links to folders end in `index.html`.
+        offline: bool,
+    },
     /// Absolute from this base URL (for `404.html`, which hosts serve at any path).
     Absolute(&'a str),
 }

@@ -235,6 +235,7 @@ fn pest_position(msg: &str) -> Option<(usize, usize)> {
 /// How the site is written.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
+    /// Links to folders end in `index.html`, for reading from disk.
     pub offline: bool,
     /// The build's date: milestones before it are overdue.
     pub today: crate::dates::Date,
@@ -242,7 +243,9 @@ pub struct RenderOptions {
 
 /// Rendered bodies of every page and section, in the site's order.
 pub struct Bodies {
+    /// Each page's body, by page number.
     pub pages: Vec<Rendered>,
+    /// Each section's body (its `_index.md`), by section number.
     pub sections: Vec<Rendered>,
     /// Files each page's shortcodes made (standalone chart SVGs), by page.
     pub page_files: Vec<Vec<OutputFile>>,
@@ -341,17 +344,6 @@ enum Job {
     Search,
 }
 
-/// Renders every HTML page of the site, in parallel.
-pub fn render_pages(
-    site: &Site,
-    renderer: &Renderer,
-    bodies: &Bodies,
-    views: &structured::Views,
-    options: RenderOptions,
-) -> Result<Vec<OutputFile>, Diagnostics> {
-    render_jobs(site, renderer, bodies, views, options, None).map(|(files, _)| files)
-}
-
 /// What the templates make of a site whose bodies are rendered: every page's and
 /// list's HTML, the feeds and the sitemap, and the shortcodes' files (charts). The
 /// search index is made beside it (see `search`), the static files after it.
@@ -389,21 +381,11 @@ pub fn render_site(
 /// The fingerprint of every HTML output's template and context, by output path.
 pub type Memo = HashMap<String, u64>;
 
-/// Like [`render_pages`], but renders only the outputs whose fingerprint differs
-/// from the one in `memo` (all of them for an empty memo); returns those and
-/// the fingerprints of every output. A dev server re-renders what an edit
-/// changed this way: what a page shows is in its context.
-pub fn render_changed(
-    site: &Site,
-    renderer: &Renderer,
-    bodies: &Bodies,
-    views: &structured::Views,
-    options: RenderOptions,
-    memo: &Memo,
-) -> Result<(Vec<OutputFile>, Memo), Diagnostics> {
-    render_jobs(site, renderer, bodies, views, options, Some(memo))
-}
-
+/// Renders every HTML page of the site, in parallel. With a `memo`, only the
+/// outputs whose fingerprint differs from the one in it (all of them for an
+/// empty memo), returning those and the fingerprints of every output: a dev
+/// server re-renders what an edit changed this way, since what a page shows is
+/// in its context.
 fn render_jobs(
     site: &Site,
     renderer: &Renderer,

@@ -96,7 +96,9 @@ impl<'a> SitePages<'a> {
 /// (a chart's standalone SVG).
 #[derive(Debug, Default)]
 pub struct Output {
+    /// The HTML that takes the call's place in the page.
     pub html: String,
+    /// Files the call makes besides, e.g. a chart's standalone SVG.
     pub files: Vec<crate::file::OutputFile>,
 }
 

@@ -15,6 +15,7 @@ pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 /// level `q` stands for `SCORE_BASE × SCORE_STEP^q`, from 0.05 to about 48, so a
 /// score is kept within ±5.5 %.
 pub const SCORE_BASE: f64 = 0.05;
+/// The ratio between neighbouring score levels.
 pub const SCORE_STEP: f64 = 1.115;
 
 /// One page's entry in a term's posting list.

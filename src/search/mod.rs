@@ -50,7 +50,9 @@ const PART: f32 = 0.5;
 /// What the index holds, for the build summary.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Stats {
+    /// Distinct terms indexed.
     pub terms: usize,
+    /// Bytes of all the index files.
     pub bytes: usize,
 }
 

@@ -13,7 +13,9 @@ use crate::html::{self, unescape, unescape_into, Sink};
 pub struct Segment {
     /// The heading's id (empty for the text before the first heading).
     pub anchor: String,
+    /// The heading's text (empty for the text before the first heading).
     pub heading: String,
+    /// The text under the heading.
     pub text: String,
 }
 

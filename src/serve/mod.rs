@@ -48,10 +48,15 @@ impl Shared {
 
 /// Serve options.
 pub struct ServeOptions {
+    /// The site's root folder.
     pub root: PathBuf,
+    /// The IP address to listen on.
     pub interface: String,
+    /// The port to listen on.
     pub port: u16,
+    /// Whether drafts are built too.
     pub drafts: bool,
+    /// Whether to open the site in the system's browser.
     pub open: bool,
 }
 

@@ -27,11 +27,23 @@ use crate::{render, site};
 #[derive(Debug)]
 pub enum Update {
     /// The whole site, built again.
-    Full { summary: Summary, files: Vec<OutputFile> },
+    Full {
+        /// What the build did.
+        summary: Summary,
+        /// Every output file of the site.
+        files: Vec<OutputFile>,
+    },
     /// Only the pages in `pages` (site-absolute paths) were rendered again:
     /// `files` are new or changed, `removed` are gone. The search index is
     /// then out of date until [`Session::refresh_index`].
-    Pages { pages: Vec<String>, files: Vec<OutputFile>, removed: Vec<String> },
+    Pages {
+        /// Site-absolute paths of the pages rendered again.
+        pages: Vec<String>,
+        /// Output files that are new or changed.
+        files: Vec<OutputFile>,
+        /// Paths of output files that are gone.
+        removed: Vec<String>,
+    },
     /// The changes touched nothing the site is built from (hidden files).
     Nothing,
 }
@@ -39,7 +51,9 @@ pub enum Update {
 /// The search index after edits: its files, and the paths it no longer has.
 #[derive(Debug)]
 pub struct IndexUpdate {
+    /// The search index files, all of them.
     pub files: Vec<OutputFile>,
+    /// Output paths of index files the index no longer has.
     pub removed: Vec<String>,
 }
 

@@ -15,7 +15,7 @@ use std::process::{Command, Output};
 use tempfile::TempDir;
 
 /// Copies a folder tree (a fixture or the example site) to `to`.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
         let dest = to.join(e.path().strip_prefix(from).unwrap());
         if e.file_type().is_dir() {
@@ -27,12 +27,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The repository root, which is also the example site.
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Where `scripts/test` installs the npm packages (overridable with `INNSYN_TOOLS`).
-pub fn tools_dir() -> PathBuf {
+pub(crate) fn tools_dir() -> PathBuf {
     match env::var_os("INNSYN_TOOLS") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => repo_root().join(".tools"),
@@ -40,7 +40,7 @@ pub fn tools_dir() -> PathBuf {
 }
 
 /// The Chromium binary the browser tests drive (overridable with `CHROMIUM`).
-pub fn chromium_path() -> PathBuf {
+pub(crate) fn chromium_path() -> PathBuf {
     match env::var_os("CHROMIUM") {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => PathBuf::from("/usr/bin/chromium"),
@@ -48,13 +48,13 @@ pub fn chromium_path() -> PathBuf {
 }
 
 /// The Nu HTML checker's jar, as the `vnu-jar` npm package ships it.
-pub fn vnu_jar() -> PathBuf {
+pub(crate) fn vnu_jar() -> PathBuf {
     tools_dir().join("node_modules/vnu-jar/build/dist/vnu.jar")
 }
 
 /// An outside tool a test needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
+pub(crate) enum Tool {
     Node,
     Chromium,
     Java,
@@ -105,7 +105,7 @@ where
 
 /// Whether missing tools must fail the test rather than skip it: `scripts/test`
 /// sets `INNSYN_REQUIRE_TOOLS=1`, so CI never passes by skipping.
-pub fn tools_required() -> bool {
+pub(crate) fn tools_required() -> bool {
     env::var("INNSYN_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
 }
 
@@ -113,7 +113,7 @@ pub fn tools_required() -> bool {
 /// are required, or prints a loud SKIPPED line and returns `false`, so the
 /// caller returns early.
 #[must_use]
-pub fn tools_available(test: &str, tools: &[Tool]) -> bool {
+pub(crate) fn tools_available(test: &str, tools: &[Tool]) -> bool {
     let missing: Vec<String> = tools.iter().filter_map(|tool| tool.missing()).collect();
     if missing.is_empty() {
         return true;
@@ -135,7 +135,7 @@ pub fn tools_available(test: &str, tools: &[Tool]) -> bool {
 }
 
 /// Runs the `innsyn` binary with `args`, from the repository root.
-pub fn run_innsyn<I, S>(args: I) -> Output
+pub(crate) fn run_innsyn<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -149,14 +149,14 @@ where
 }
 
 /// A site built into a temporary folder, removed when this is dropped.
-pub struct BuiltSite {
+pub(crate) struct BuiltSite {
     _dir: TempDir,
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
 }
 
 /// How to build the example site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Links {
+pub(crate) enum Links {
     /// Links to folders end in `/`, as served over HTTP.
     Served,
     /// `--offline`: links to folders end in `index.html`, for file:// URLs.
@@ -166,12 +166,12 @@ pub enum Links {
 /// Builds the example site (the repository root) into a fresh temporary folder
 /// with `innsyn build --quiet`, and fails the test with the build's output if
 /// the build fails.
-pub fn build_example_site(links: Links) -> BuiltSite {
+pub(crate) fn build_example_site(links: Links) -> BuiltSite {
     build_site(&repo_root(), links)
 }
 
 /// Builds the site at `root` as [`build_example_site`] does.
-pub fn build_site(root: &Path, links: Links) -> BuiltSite {
+pub(crate) fn build_site(root: &Path, links: Links) -> BuiltSite {
     let dir = tempfile::Builder::new()
         .prefix("innsyn-test-")
         .tempdir()
@@ -201,7 +201,7 @@ pub fn build_site(root: &Path, links: Links) -> BuiltSite {
 }
 
 /// Shows a tool's output in a failure message.
-pub fn describe_output(out: &Output) -> String {
+pub(crate) fn describe_output(out: &Output) -> String {
     format!(
         "exit status: {}\n--- stdout\n{}\n--- stderr\n{}",
         out.status,
