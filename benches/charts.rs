@@ -32,6 +32,7 @@ fn krd() -> ChartData {
             Series { name: "Grunnskole".into(), values: vec![Some(44.0), Some(40.0), Some(43.0)] },
             Series { name: "Barnehage".into(), values: vec![Some(27.0), Some(40.0), Some(34.0)] },
         ],
+        positions: Some(vec![2012.0, 2020.0, 2040.0]),
     }
 }
 
@@ -45,7 +46,8 @@ fn twenty_years() -> ChartData {
             values: (0..20).map(|y| Some(5.0 + i as f64 + (y as f64 * 0.37).sin())).collect(),
         })
         .collect();
-    ChartData { categories: years, series }
+    let positions = Some((2005..2025).map(f64::from).collect());
+    ChartData { categories: years, series, positions }
 }
 
 /// One chart as the shortcode makes it: two drawings, description and table.

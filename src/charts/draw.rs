@@ -501,8 +501,45 @@ fn fit(text: &str, room: i32, size: u32) -> String {
     format!("{}…", out.trim_end())
 }
 
+/// Where each category lies along x, and the axis's range: by value when the
+/// categories are numbers or dates that rise ([`ChartData::positions`]), else one
+/// equal slot each. A slot of half the mean distance is left at either end, so
+/// equally spaced years sit exactly where equal slots would put them.
+fn x_positions(data: &ChartData) -> (Vec<f64>, f64, f64, bool) {
+    let n = data.categories.len().max(1);
+    let rising = |p: &&Vec<f64>| {
+        p.len() == data.categories.len()
+            && p.len() >= 2
+            && p.iter().all(|v| v.is_finite())
+            && p.windows(2).all(|w| w[0] < w[1])
+    };
+    match data.positions.as_ref().filter(rising) {
+        Some(p) => {
+            let (first, last) = (p[0], p[p.len() - 1]);
+            let pad = (last - first) / (2.0 * (p.len() - 1) as f64);
+            (p.clone(), first - pad, last + pad, true)
+        }
+        None => ((0..n).map(|c| c as f64 + 0.5).collect(), 0.0, n as f64, false),
+    }
+}
+
+/// The runs of a series between its missing values: a line never bridges a gap.
+fn runs(values: &[Option<f64>], xs: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (v, &x) in values.iter().zip(xs) {
+        match v {
+            Some(v) => out.last_mut().expect("never empty").push((x, *v)),
+            None if out.last().is_some_and(|r| !r.is_empty()) => out.push(Vec::new()),
+            None => {}
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
 fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Layout, top: i32) -> DrawResult<()> {
     let n = data.categories.len().max(1);
+    let (xs, x_lo, x_hi, proportional) = x_positions(data);
     let (lo, hi) = value_range(spec, data);
     let longest = data.series.iter().map(|s| text_width(&s.name, layout.font)).max().unwrap_or(0);
     let right = (longest + 16).min(layout.width as i32 / 3);
@@ -515,7 +552,7 @@ fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
         .margin_left(6)
         .x_label_area_size(34 + if spec.x_label.is_some() { 22 } else { 0 })
         .y_label_area_size(y_area)
-        .build_cartesian_2d(0f64..n as f64, lo..hi)
+        .build_cartesian_2d(x_lo..x_hi, lo..hi)
         .map_err(err)?;
     configure(&mut chart, spec, lang, layout, false)?;
     let few = n <= 6 && data.series.len() <= 3;
@@ -524,15 +561,17 @@ fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
     let mut ends: Vec<(i32, String, RGBColor)> = Vec::new();
     for (s, series) in data.series.iter().enumerate() {
         let colour = LINE_COLOURS[s % LINE_COLOURS.len()];
-        let points: Vec<(f64, f64)> =
-            series.values.iter().enumerate().filter_map(|(c, v)| v.map(|v| (c as f64 + 0.5, v))).collect();
         let style = colour.stroke_width(3);
-        if s % 2 == 0 {
-            chart.draw_series(LineSeries::new(points.clone(), style)).map_err(err)?;
-        } else {
-            chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style)).map_err(err)?;
+        let runs = runs(&series.values, &xs);
+        // A value alone between gaps is its marker only.
+        for run in runs.iter().filter(|r| r.len() > 1) {
+            if s % 2 == 0 {
+                chart.draw_series(LineSeries::new(run.clone(), style)).map_err(err)?;
+            } else {
+                chart.draw_series(DashedLineSeries::new(run.clone(), 10, 5, style)).map_err(err)?;
+            }
         }
-        for &(x, y) in &points {
+        for &(x, y) in runs.iter().flatten() {
             let p = chart.backend_coord(&(x, y));
             draw_marker(root, s, p, colour)?;
             let label = format_number(y, lang, None);
@@ -550,7 +589,7 @@ fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
                 .map_err(err)?;
             }
         }
-        if let Some(&(x, y)) = points.last() {
+        if let Some(&(x, y)) = runs.last().and_then(|r| r.last()) {
             let p = chart.backend_coord(&(x, y));
             ends.push((p.1, series.name.clone(), colour));
         }
@@ -563,19 +602,34 @@ fn draw_line(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
             ends[i].0 = ends[i - 1].0 + gap;
         }
     }
-    let x = chart.backend_coord(&(n as f64, 0.0)).0 + 6;
+    let x = chart.backend_coord(&(x_hi, 0.0)).0 + 6;
     for (y, name, colour) in ends {
         let name = fit(&name, right - 10, layout.font);
         root.draw(&Text::new(name, (x, y), font(layout, colour).pos(Pos::new(HPos::Left, VPos::Center))))
             .map_err(err)?;
     }
-    let base = chart.backend_coord(&(0.0, lo)).1;
-    for (c, category) in data.categories.iter().enumerate() {
-        let at = chart.backend_coord(&(c as f64 + 0.5, lo));
-        draw_category(root, category, (at.0, base + 8), (layout.width as f64 / n as f64) as i32, layout)?;
+    let base = chart.backend_coord(&(x_lo, lo)).1;
+    if proportional {
+        // Labels where their values lie; one that would touch the last one drawn is
+        // left out (the table names every point).
+        let mut drawn_to = i32::MIN;
+        for (c, category) in data.categories.iter().enumerate() {
+            let at = chart.backend_coord(&(xs[c], lo)).0;
+            let half = text_width(category, layout.font) / 2;
+            if at - half > drawn_to + 6 {
+                let style = font(layout, DARK_INK).pos(Pos::new(HPos::Center, VPos::Top));
+                root.draw(&Text::new(category.clone(), (at, base + 8), style)).map_err(err)?;
+                drawn_to = at + half;
+            }
+        }
+    } else {
+        for (c, category) in data.categories.iter().enumerate() {
+            let at = chart.backend_coord(&(xs[c], lo));
+            draw_category(root, category, (at.0, base + 8), (layout.width as f64 / n as f64) as i32, layout)?;
+        }
     }
     if let Some(label) = &spec.x_label {
-        let at = chart.backend_coord(&(n as f64 / 2.0, lo));
+        let at = chart.backend_coord(&((x_lo + x_hi) / 2.0, lo));
         root.draw(&Text::new(
             label.clone(),
             (at.0, at.1 + 34),
@@ -632,6 +686,7 @@ mod tests {
         let data = ChartData {
             categories: (0..values.len()).map(|i| format!("{}", 2020 + i)).collect(),
             series: vec![Series { name: "S".into(), values: values.iter().map(|&v| Some(v)).collect() }],
+            positions: None,
         };
         svg(&spec(kind), &data, Lang::Nb, Layout::narrow(300))
     }
@@ -714,5 +769,77 @@ mod tests {
         assert_eq!(nice_ceiling(101.5), 120.0);
         assert_eq!(nice_ceiling(23.0), 25.0);
         assert_eq!(nice_ceiling(0.0), 1.0);
+    }
+
+    /// The x of each marker of `colour` (`#RRGGBB`), left to right.
+    fn marker_xs(svg: &str, colour: &str) -> Vec<f64> {
+        svg.split("<circle ")
+            .skip(1)
+            .filter(|c| c.contains("r=\"5\"") && c.contains(&format!("fill=\"{colour}\"")))
+            .filter_map(|c| c.split("cx=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    fn hex(c: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    }
+
+    fn line(years: &[f64], values: &[Option<f64>]) -> ChartData {
+        ChartData {
+            categories: years.iter().map(|y| y.to_string()).collect(),
+            series: vec![Series { name: "S".into(), values: values.to_vec() }],
+            positions: Some(years.to_vec()),
+        }
+    }
+
+    #[test]
+    fn years_lie_on_the_axis_in_proportion_to_their_distance() {
+        for (years, layout) in [
+            (vec![2012.0, 2020.0, 2040.0], Layout::wide(300)),
+            (vec![2022.0, 2023.0, 2024.0, 2027.0], Layout::narrow(300)),
+            (vec![1990.0, 1991.0, 2030.0], Layout::wide(400)),
+        ] {
+            let values: Vec<Option<f64>> = (0..years.len()).map(|i| Some(10.0 + i as f64)).collect();
+            let drawn = svg(&spec(Kind::Line), &line(&years, &values), Lang::Nb, layout).unwrap();
+            let xs = marker_xs(&drawn, &hex(LINE_COLOURS[0]));
+            assert_eq!(xs.len(), years.len(), "{drawn}");
+            let span = years[years.len() - 1] - years[0];
+            for (x, year) in xs.iter().zip(&years) {
+                let want = (year - years[0]) / span;
+                let got = (x - xs[0]) / (xs[xs.len() - 1] - xs[0]);
+                // Pixels are whole numbers: within one pixel of the true place.
+                assert!((want - got).abs() * (xs[xs.len() - 1] - xs[0]) <= 1.0, "{year}: {got} of the way, not {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn categories_that_are_not_rising_numbers_are_spaced_equally() {
+        let mut data = line(&[2020.0, 2010.0, 2030.0], &[Some(1.0), Some(2.0), Some(3.0)]);
+        let equal = |data: &ChartData| {
+            let xs =
+                marker_xs(&svg(&spec(Kind::Line), data, Lang::Nb, Layout::wide(300)).unwrap(), &hex(LINE_COLOURS[0]));
+            (xs[1] - xs[0] - (xs[2] - xs[1])).abs() <= 1.0
+        };
+        assert!(equal(&data));
+        data.positions = None;
+        assert!(equal(&data));
+    }
+
+    #[test]
+    fn a_missing_value_is_a_gap_in_the_line_not_a_bridge() {
+        let years = [2019.0, 2020.0, 2021.0, 2022.0, 2023.0];
+        let data = line(&years, &[Some(5.0), None, Some(7.0), Some(8.0), None]);
+        let drawn = svg(&spec(Kind::Line), &data, Lang::Nb, Layout::wide(300)).unwrap();
+        let colour = hex(LINE_COLOURS[0]);
+        let lines: Vec<&str> =
+            drawn.split("<polyline ").skip(1).filter(|l| l.contains(&format!("stroke=\"{colour}\""))).collect();
+        // 2019 alone, then 2021–2022: one line of two points, and a marker for 2019.
+        assert_eq!(lines.len(), 1, "{drawn}");
+        assert_eq!(
+            lines[0].split("points=\"").nth(1).unwrap().split('"').next().unwrap().split_whitespace().count(),
+            2
+        );
+        assert_eq!(marker_xs(&drawn, &colour).len(), 3);
     }
 }

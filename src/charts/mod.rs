@@ -109,6 +109,11 @@ pub struct ChartData {
     pub categories: Vec<String>,
     /// The series, each with one value per category.
     pub series: Vec<Series>,
+    /// Where each category lies on a numeric or time axis (years, days), in
+    /// category order; a line chart places its points by these values, so a gap
+    /// in the years shows as a gap. `None` (or values that do not rise) spaces
+    /// the categories equally, as bars are.
+    pub positions: Option<Vec<f64>>,
 }
 
 /// Words the charts write, per language.
@@ -509,6 +514,7 @@ mod tests {
                 Series { name: "Grunnskole".into(), values: vec![Some(44.0), Some(40.0), Some(43.0)] },
                 Series { name: "Barnehage".into(), values: vec![Some(27.0), Some(40.0), Some(34.0)] },
             ],
+            positions: Some(vec![2012.0, 2020.0, 2040.0]),
         };
         (spec, data)
     }

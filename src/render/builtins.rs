@@ -326,7 +326,11 @@ fn collect(
             series[s].values[c] = Some(v);
         }
     }
-    Ok(ChartData { categories, series })
+    // Numbers along x (years) are positions on the axis, not only names.
+    let positions = (table.columns[xc].kind == ColumnKind::Number)
+        .then(|| categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>())
+        .flatten();
+    Ok(ChartData { categories, series, positions })
 }
 
 fn sort_categories(data: &mut ChartData, cmp: impl Fn(&String, &String) -> std::cmp::Ordering) {
@@ -500,7 +504,7 @@ impl Builtin for Goals {
                 values: (0..groups.len()).map(|g| counts.get(&(g, *s)).copied()).collect(),
             })
             .collect();
-        let data = ChartData { categories: groups, series };
+        let data = ChartData { categories: groups, series, positions: None };
         let (default_title, what) = match lang {
             crate::lang::Lang::En => ("Goals by status", "goals"),
             crate::lang::Lang::Nn => ("Mål etter status", "mål"),
