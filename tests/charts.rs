@@ -126,3 +126,52 @@ fn text_from_data_is_escaped_in_svg_html_tables_and_descriptions() {
         assert!(s.contains("&lt;script&gt;"), "{file}");
     }
 }
+
+/// The `<td>`s of a table's rows, by row.
+fn cells(table: &str) -> Vec<Vec<String>> {
+    table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|c| c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()].to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn ssb_symbols_keep_their_meanings_in_the_chart_the_table_and_the_description() {
+    let (_o, f) = build();
+    let page = &f["symboler/index.html"];
+    let fig = figures(page)[0];
+    // In the chart's own table: `-` is zero, the marks stay, `*` stays, each explained.
+    let rows = cells(fig);
+    let column: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(column, ["..", "0", ":", "13,1*", "...", "7,5"]);
+    for meaning in [
+        "Tallgrunnlag mangler",
+        "Vises ikke av konfidensialitetshensyn",
+        "Tall kan ikke offentliggjøres",
+        "Foreløpige tall",
+    ] {
+        assert!(fig.contains(&format!(" {meaning}")), "{meaning} explained: {fig}");
+    }
+    assert!(fig.contains("class=\"data-notes\""), "{fig}");
+    // The long description says which values are missing, and why.
+    assert!(fig.contains("Tallgrunnlag mangler: 2019."), "{fig}");
+    assert!(fig.contains("Foreløpige tall: 2022."), "{fig}");
+    // Missing values are gaps, never zeros or bridges: every value here has a missing
+    // neighbour, so the series is three markers (0, 13,1 and 7,5) and no line.
+    let svg = &f["symboler/sykefravaer-i-fjellvik.svg"];
+    assert_eq!(svg.matches("r=\"5\" opacity=\"1\" fill=\"#0062BA\"").count(), 3, "{svg}");
+    assert!(!svg.contains("stroke=\"#0062BA\" stroke-width=\"3\""), "{svg}");
+    // The table shortcode keeps the percent sign and the marks.
+    let table = &page[page.find("Tall med SSBs symboler").unwrap()..];
+    let rows = cells(table);
+    assert_eq!(rows[0][1], "..");
+    assert_eq!(rows[0][2], "81,0\u{a0}%");
+    assert_eq!(rows[3][1], "13,1*");
+    assert!(table.contains("Tallgrunnlag mangler"), "{table}");
+}

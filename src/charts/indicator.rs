@@ -142,7 +142,12 @@ pub fn chart_data(points: &[(f64, f64)], baseline: Point, target: Point, lang: L
     if !points.is_empty() {
         series.insert(0, Series { name: actual.into(), values: xs.iter().map(|&x| value_at(x)).collect() });
     }
-    ChartData { categories: xs.iter().map(|&x| label(x)).collect(), series, positions: Some(xs) }
+    ChartData {
+        categories: xs.iter().map(|&x| label(x)).collect(),
+        series,
+        positions: Some(xs),
+        ..ChartData::default()
+    }
 }
 
 /// The chart's spec for an indicator.

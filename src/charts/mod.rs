@@ -8,9 +8,10 @@ pub mod draw;
 pub mod indicator;
 pub mod structured;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::data::number::format_number;
+use crate::data::number::{format_number, provisional_meaning, Missing};
 use crate::data::Provenance;
 use crate::html::escape;
 use crate::lang::Lang;
@@ -102,8 +103,17 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
 }
 
+/// What a value of a chart says beyond its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mark {
+    /// No figure, and why (SSB's symbols).
+    Missing(Missing),
+    /// A provisional figure (`13,1*`).
+    Provisional,
+}
+
 /// The numbers a chart shows: categories along x and one or more series.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartData {
     /// The labels along x, in order.
     pub categories: Vec<String>,
@@ -114,6 +124,25 @@ pub struct ChartData {
     /// in the years shows as a gap. `None` (or values that do not rise) spaces
     /// the categories equally, as bars are.
     pub positions: Option<Vec<f64>>,
+    /// Values that are provisional, or missing for a stated reason, by
+    /// (series, category); explained under the table and in the long description.
+    pub marks: BTreeMap<(usize, usize), Mark>,
+}
+
+impl ChartData {
+    /// The symbols used in the data, each with what it means, in a fixed order.
+    pub fn legend(&self, lang: Lang) -> Vec<(&'static str, &'static str)> {
+        let mut used: Vec<Mark> = self.marks.values().copied().collect();
+        used.sort();
+        used.dedup();
+        used.into_iter()
+            .map(|m| match m {
+                Mark::Missing(Missing::Empty) => ("–", Missing::Empty.meaning(lang)),
+                Mark::Missing(k) => (k.symbol(), k.meaning(lang)),
+                Mark::Provisional => ("*", provisional_meaning(lang)),
+            })
+            .collect()
+    }
 }
 
 /// Words the charts write, per language.
@@ -141,6 +170,8 @@ struct Words {
     download_data: &'static str,
     download_svg: &'static str,
     sum: &'static str,
+    /// Heading of the legend of SSB's symbols under a table.
+    symbols: &'static str,
 }
 
 fn words(lang: Lang) -> &'static Words {
@@ -168,6 +199,7 @@ fn words(lang: Lang) -> &'static Words {
         download_data: "Last ned dataene",
         download_svg: "Last ned figuren (SVG)",
         sum: "Sum",
+        symbols: "Tegnforklaring",
     };
     const NN: Words = Words {
         shows: "Diagrammet viser",
@@ -193,6 +225,7 @@ fn words(lang: Lang) -> &'static Words {
         download_data: "Last ned dataa",
         download_svg: "Last ned figuren (SVG)",
         sum: "Sum",
+        symbols: "Teiknforklaring",
     };
     const EN: Words = Words {
         shows: "The chart shows",
@@ -218,6 +251,7 @@ fn words(lang: Lang) -> &'static Words {
         download_data: "Download the data",
         download_svg: "Download the chart (SVG)",
         sum: "Total",
+        symbols: "Symbols",
     };
     match lang {
         Lang::Nb => &NB,
@@ -312,6 +346,20 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
             }
         }
     }
+    // Which values are missing and why, and which are provisional.
+    let mut by_mark: BTreeMap<Mark, Vec<String>> = BTreeMap::new();
+    for (&(s, c), &mark) in &data.marks {
+        let (Some(series), Some(category)) = (data.series.get(s), data.categories.get(c)) else { continue };
+        let place = if data.series.len() > 1 { format!("{category} ({})", series.name) } else { category.clone() };
+        by_mark.entry(mark).or_default().push(place);
+    }
+    for (mark, places) in by_mark {
+        let meaning = match mark {
+            Mark::Missing(k) => k.meaning(lang),
+            Mark::Provisional => provisional_meaning(lang),
+        };
+        let _ = write!(out, " {meaning}: {}.", list(&places, w.and));
+    }
     out
 }
 
@@ -333,8 +381,13 @@ pub fn table_html(spec: &Spec, data: &ChartData, lang: Lang, caption: &str) -> S
     h.push_str("</tr></thead>\n<tbody>\n");
     for (c, cat) in data.categories.iter().enumerate() {
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", escape(cat));
-        for s in &data.series {
-            let v = s.values[c].map(|v| format_number(v, lang, None)).unwrap_or_else(|| "–".into());
+        for (i, s) in data.series.iter().enumerate() {
+            let v = match (s.values[c], data.marks.get(&(i, c))) {
+                (Some(v), Some(Mark::Provisional)) => format!("{}*", format_number(v, lang, None)),
+                (Some(v), _) => format_number(v, lang, None),
+                (None, Some(Mark::Missing(k))) if !k.symbol().is_empty() => k.symbol().to_string(),
+                (None, _) => "–".into(),
+            };
             let _ = write!(h, "<td class=\"num\">{v}</td>");
         }
         if stacked_total {
@@ -343,8 +396,21 @@ pub fn table_html(spec: &Spec, data: &ChartData, lang: Lang, caption: &str) -> S
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</tbody>\n</table></div>\n");
+    h.push_str("</tbody>\n</table>");
+    push_legend(&mut h, &data.legend(lang), lang);
+    h.push_str("</div>\n");
     h
+}
+
+/// Appends the legend of SSB's symbols used in a table, on a line of its own
+/// after the table (nothing when none is used).
+pub fn push_legend(h: &mut String, legend: &[(&str, &str)], lang: Lang) {
+    if legend.is_empty() {
+        return;
+    }
+    let items: Vec<String> =
+        legend.iter().map(|(symbol, meaning)| format!("<b>{}</b> {}", escape(symbol), escape(meaning))).collect();
+    let _ = write!(h, "\n<p class=\"data-notes\">{}: {}.</p>\n", words(lang).symbols, items.join(". "));
 }
 
 /// The source line printed under charts and tables that use a data file.

@@ -1,7 +1,7 @@
 //! Column types: decides whether a column holds numbers or text, and turns its cells
 //! into [`Cell`]s. Codes such as municipality numbers stay text.
 
-use super::number::{is_missing_mark, parse_number};
+use super::number::{is_missing_mark, is_zero_mark, parse_number};
 use super::{Cell, ColumnKind};
 
 /// One cell before inference: its text as written, and its value when the file format
@@ -29,7 +29,7 @@ pub(super) fn infer_kind<'a>(header: &str, cells: impl IntoIterator<Item = RawCe
     let mut any_value = false;
     let mut all_numbers = true;
     for cell in cells {
-        if cell.native.is_some() {
+        if cell.native.is_some() || is_zero_mark(cell.text) {
             any_value = true;
         } else if !is_missing_mark(cell.text) {
             any_value = true;
@@ -51,6 +51,7 @@ pub(super) fn infer_kind<'a>(header: &str, cells: impl IntoIterator<Item = RawCe
 pub(super) fn cell(kind: ColumnKind, text: &str, native: Option<f64>) -> Cell<'_> {
     match (kind, native) {
         (ColumnKind::Number, Some(v)) => Cell::Number(v),
+        (ColumnKind::Number, None) if is_zero_mark(text) => Cell::Number(0.0),
         (ColumnKind::Number, None) => parse_number(text).map_or(Cell::Missing, Cell::Number),
         (ColumnKind::Text, None) if is_missing_mark(text) => Cell::Missing,
         (ColumnKind::Text, _) => Cell::Text(text),

@@ -494,6 +494,32 @@ Time,1121,Barnehage,2040,354,26
     }
 
     #[test]
+    fn ssb_symbols_in_a_number_column_keep_it_a_number_column() {
+        let csv = "år;sykefravær\n2019;..\n2020;-\n2021;:\n2022;13,1*\n2023;...\n2024;.\n2025;\n2026;7,5\n";
+        let t = parse_delimited("data/s.csv", csv.as_bytes()).unwrap();
+        assert_eq!(t.columns[1].kind, ColumnKind::Number);
+        let cells: Vec<Cell> = (0..t.row_count()).map(|r| t.cell(r, 1)).collect();
+        assert_eq!(
+            cells,
+            [
+                Cell::Missing,
+                Cell::Number(0.0),
+                Cell::Missing,
+                Cell::Number(13.1),
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Number(7.5)
+            ]
+        );
+        let kinds: Vec<Option<number::Missing>> =
+            (0..t.row_count()).map(|r| number::Missing::of(t.raw(r, 1))).collect();
+        assert_eq!(kinds[0], Some(number::Missing::NotAvailable));
+        assert_eq!(kinds[2], Some(number::Missing::Confidential));
+        assert!(number::is_provisional(t.raw(3, 1)));
+    }
+
+    #[test]
     fn the_example_sites_staffing_file_is_read_with_the_right_types() {
         let t = parse("data/arsverk-krd.csv", ARSVERK_KRD.as_bytes()).unwrap();
         assert_eq!(t.name, "arsverk-krd.csv");

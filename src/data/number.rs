@@ -15,23 +15,120 @@ pub const SMALLEST: f64 = 1e-9;
 /// space (U+00A0), narrow no-break space (U+202F) and thin space (U+2009).
 const GROUP_SPACES: [char; 4] = [' ', '\u{a0}', '\u{202f}', '\u{2009}'];
 
+/// What a cell without a number says, by SSB's table of symbols. Each kind is a
+/// gap in a chart, never a zero, and is explained beside the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Missing {
+    /// An empty cell.
+    Empty,
+    /// `.`: a figure cannot exist here (not applicable).
+    NotApplicable,
+    /// `..`: the figure is not available.
+    NotAvailable,
+    /// `...`: the figure is not published.
+    NotPublished,
+    /// `:`: withheld to protect confidentiality.
+    Confidential,
+}
+
+impl Missing {
+    /// The kind of missing value `s` marks, if it marks one.
+    ///
+    /// ```
+    /// use innsyn::data::number::Missing;
+    /// assert_eq!(Missing::of(" .. "), Some(Missing::NotAvailable));
+    /// assert_eq!(Missing::of("-"), None); // SSB's zero
+    /// assert_eq!(Missing::of("0"), None);
+    /// ```
+    pub fn of(s: &str) -> Option<Missing> {
+        Some(match s.trim() {
+            "" => Missing::Empty,
+            "." => Missing::NotApplicable,
+            ".." => Missing::NotAvailable,
+            "..." => Missing::NotPublished,
+            ":" => Missing::Confidential,
+            _ => return None,
+        })
+    }
+
+    /// The symbol, as SSB writes it (`""` for an empty cell).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Missing::Empty => "",
+            Missing::NotApplicable => ".",
+            Missing::NotAvailable => "..",
+            Missing::NotPublished => "...",
+            Missing::Confidential => ":",
+        }
+    }
+
+    /// What the symbol means, in words for readers (SSB's own wording in Norwegian).
+    pub fn meaning(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Missing::Empty, Lang::En) => "No value",
+            (Missing::Empty, _) => "Ingen verdi",
+            (Missing::NotApplicable, Lang::Nb) => "Lovlig umulig å føre opp tall",
+            (Missing::NotApplicable, Lang::Nn) => "Lovleg umogleg å føre opp tal",
+            (Missing::NotApplicable, Lang::En) => "Not applicable",
+            (Missing::NotAvailable, Lang::Nb) => "Tallgrunnlag mangler",
+            (Missing::NotAvailable, Lang::Nn) => "Talgrunnlag manglar",
+            (Missing::NotAvailable, Lang::En) => "Data not available",
+            (Missing::NotPublished, Lang::Nb) => "Tall kan ikke offentliggjøres",
+            (Missing::NotPublished, Lang::Nn) => "Tal kan ikkje offentleggjerast",
+            (Missing::NotPublished, Lang::En) => "Not for publication",
+            (Missing::Confidential, Lang::Nb) => "Vises ikke av konfidensialitetshensyn",
+            (Missing::Confidential, Lang::Nn) => "Vert ikkje vist av omsyn til konfidensialitet",
+            (Missing::Confidential, Lang::En) => "Confidential",
+        }
+    }
+}
+
+/// What a trailing `*` on a number means (`13,1*`), in words for readers.
+pub fn provisional_meaning(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nb => "Foreløpige tall",
+        Lang::Nn => "Førebelse tal",
+        Lang::En => "Provisional figures",
+    }
+}
+
 /// Whether a cell says "no value": empty, or one of the marks SSB uses for missing,
-/// confidential or not applicable figures (`.`, `..`, `...`, `:`), or a dash on its own
-/// (`-`, `−`, `–`), which exports use for "nothing to report".
+/// confidential or not applicable figures (`.`, `..`, `...`, `:`); see [`Missing`].
 ///
 /// ```
 /// use innsyn::data::number::is_missing_mark;
 /// assert!(is_missing_mark(" .. "));
 /// assert!(!is_missing_mark("0"));
+/// assert!(!is_missing_mark("-"));
 /// ```
 pub fn is_missing_mark(s: &str) -> bool {
-    matches!(s.trim(), "" | "." | ".." | "..." | ":" | "-" | "\u{2212}" | "\u{2013}")
+    Missing::of(s).is_some()
+}
+
+/// Whether a cell is SSB's zero: a dash on its own (`-`, `−`, `–`), «nothing to
+/// report», which is a value of 0 and not a missing one.
+pub fn is_zero_mark(s: &str) -> bool {
+    matches!(s.trim(), "-" | "\u{2212}" | "\u{2013}")
+}
+
+/// Whether a number is marked provisional with a trailing `*`, as SSB does (`13,1*`).
+///
+/// ```
+/// use innsyn::data::number::is_provisional;
+/// assert!(is_provisional("13,1*"));
+/// assert!(!is_provisional("13,1"));
+/// assert!(!is_provisional("*"));
+/// ```
+pub fn is_provisional(s: &str) -> bool {
+    s.trim().strip_suffix('*').is_some_and(|n| parse_number(n).is_some())
 }
 
 /// Reads a number as spreadsheets and SSB export it: decimal point or comma, thousands
 /// grouped by space, no-break space, `.` or `,`, a minus sign (`-` or `−`), a leading
-/// `+`, and a trailing `%` (the number itself is returned: `12 %` → 12). Missing marks
-/// and anything else give `None`; so does a number too large for `f64`.
+/// `+`, a trailing `%` (the number itself is returned: `12 %` → 12), a trailing `*`
+/// (SSB's mark of a provisional figure), and an exponent as spreadsheets write very
+/// large or small numbers (`1,5E+03`). Missing marks and anything else give `None`;
+/// so does a number too large for `f64`.
 ///
 /// When only one `.` or `,` appears it is the decimal separator (`1,234` is 1.234);
 /// when it appears more than once, or both appear, the last kind is the decimals.
@@ -42,11 +139,14 @@ pub fn is_missing_mark(s: &str) -> bool {
 /// assert_eq!(parse_number("1.234,5"), Some(1234.5));
 /// assert_eq!(parse_number("−3,2"), Some(-3.2));
 /// assert_eq!(parse_number("12 %"), Some(12.0));
+/// assert_eq!(parse_number("13,1*"), Some(13.1));
+/// assert_eq!(parse_number("1,5E+03"), Some(1500.0));
 /// assert_eq!(parse_number(".."), None);
 /// assert_eq!(parse_number("0301 Oslo"), None);
 /// ```
 pub fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
+    let s = s.strip_suffix('*').map_or(s, str::trim_end);
     if is_missing_mark(s) {
         return None;
     }
@@ -56,11 +156,46 @@ pub fn parse_number(s: &str) -> Option<f64> {
         (false, s.strip_prefix('+').unwrap_or(s))
     };
     let body = body.strip_suffix('%').map_or(body, str::trim_end);
-    let value: f64 = plain_digits(body)?.parse().ok()?;
+    // An exponent (`E+03`, `e-5`) after the digits, as spreadsheets write it.
+    let (body, exponent) = match body.rfind(['e', 'E']) {
+        Some(i) => {
+            let exp = &body[i + 1..];
+            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (&body[..i], Some(exp))
+        }
+        None => (body, None),
+    };
+    let digits = plain_digits(body)?;
+    let value: f64 = match exponent {
+        Some(exp) => format!("{digits}e{exp}").parse().ok()?,
+        None => digits.parse().ok()?,
+    };
     if !value.is_finite() {
         return None;
     }
     Some(if negative { -value } else { value })
+}
+
+/// How many decimals a number is written with (`81,0 %` has one), so a table
+/// shows it as the file does; `None` when `s` is no plain number.
+///
+/// ```
+/// use innsyn::data::number::written_decimals;
+/// assert_eq!(written_decimals("81,0 %"), Some(1));
+/// assert_eq!(written_decimals("1 234"), Some(0));
+/// assert_eq!(written_decimals("13,10*"), Some(2));
+/// assert_eq!(written_decimals("1e5"), None);
+/// ```
+pub fn written_decimals(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let s = s.strip_suffix('*').map_or(s, str::trim_end);
+    let s = s.strip_prefix(['-', '\u{2212}', '+']).unwrap_or(s);
+    let s = s.strip_suffix('%').map_or(s, str::trim_end);
+    let digits = plain_digits(s)?;
+    Some(digits.split_once('.').map_or(0, |(_, fraction)| fraction.len()))
 }
 
 /// Rewrites `1 234,5` / `1.234,5` / `1,234.5` as `1234.5`, checking that groups of
@@ -207,14 +342,61 @@ mod tests {
 
     #[test]
     fn missing_marks_and_text_are_not_numbers() {
-        for s in ["", " ", ".", "..", "...", ":", "-", "%", "−"] {
+        for s in ["", " ", ".", "..", "...", ":", "-", "%", "−", "*", ".. *"] {
             assert_eq!(parse_number(s), None, "{s:?}");
         }
-        for s in ["0301 Oslo", "12 34", "1.2.3,4,5", "1e5", "NaN", "inf", "- 3", "+-3", "1,2,3.4.5", "0 301", "abc"] {
+        for s in [
+            "0301 Oslo",
+            "12 34",
+            "1.2.3,4,5",
+            "e5",
+            "1e",
+            "1e+",
+            "1e5x",
+            "1e309",
+            "NaN",
+            "inf",
+            "- 3",
+            "+-3",
+            "1,2,3.4.5",
+            "0 301",
+            "abc",
+        ] {
             assert_eq!(parse_number(s), None, "{s:?}");
         }
         assert!(is_missing_mark(":") && is_missing_mark("...") && !is_missing_mark("x"));
         assert_eq!(parse_number(&"9".repeat(400)), None);
+    }
+
+    #[test]
+    fn ssb_symbols_keep_their_meanings() {
+        assert!(is_zero_mark("-") && is_zero_mark(" – ") && !is_zero_mark("0"));
+        let kinds: Vec<Option<Missing>> =
+            ["", ".", "..", "...", ":", "-", "13,1*"].iter().map(|s| Missing::of(s)).collect();
+        assert_eq!(
+            kinds,
+            [
+                Some(Missing::Empty),
+                Some(Missing::NotApplicable),
+                Some(Missing::NotAvailable),
+                Some(Missing::NotPublished),
+                Some(Missing::Confidential),
+                None,
+                None
+            ]
+        );
+        assert_eq!(parse_number("13,1*"), Some(13.1));
+        assert_eq!(parse_number("1 234,5 *"), Some(1234.5));
+        assert!(is_provisional("13,1*") && !is_provisional("13,1") && !is_provisional("..*"));
+    }
+
+    #[test]
+    fn exponents_as_spreadsheets_write_them_are_read() {
+        assert_eq!(parse_number("1e5"), Some(100_000.0));
+        assert_eq!(parse_number("1,5E+03"), Some(1500.0));
+        assert_eq!(parse_number("2.5e-3"), Some(0.0025));
+        assert_eq!(parse_number("-4E2"), Some(-400.0));
+        assert_eq!(parse_number("1e308"), Some(1e308));
     }
 
     #[test]

@@ -9,11 +9,12 @@ use std::fmt::Write as _;
 
 use super::shortcodes::{Builtin, CallContext, GoalPage, Output};
 use crate::charts::{
-    accessible_svg, describe, downloads_html, draw, source_html, ChartData, Figure, Kind, Series, Spec,
+    accessible_svg, describe, downloads_html, draw, push_legend, source_html, ChartData, Figure, Kind, Mark, Series,
+    Spec,
 };
 use crate::content::shortcodes::{Call, Value};
 use crate::content::slug::slugify;
-use crate::data::number::format_number;
+use crate::data::number::{self, format_number};
 use crate::data::{parse_filter, Cell, ColumnKind, DataFile, Table};
 use crate::error::{did_you_mean, Diagnostic};
 use crate::file::OutputFile;
@@ -304,6 +305,7 @@ fn collect(
     let mut series: Vec<Series> =
         names.into_iter().map(|name| Series { name, values: vec![None; categories.len()] }).collect();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let mut marks = BTreeMap::new();
     for &r in rows {
         let c = categories.iter().position(|x| *x == table.raw(r, xc)).unwrap_or(0);
         let s = sc.map_or(0, |col| series.iter().position(|s| s.name == table.raw(r, col)).unwrap_or(0));
@@ -322,15 +324,26 @@ fn collect(
             )
             .hint("add a `filter` that picks one row per bar, or a `series` column"));
         }
-        if let Cell::Number(v) = table.cell(r, yc) {
-            series[s].values[c] = Some(v);
+        let raw = table.raw(r, yc);
+        match table.cell(r, yc) {
+            Cell::Number(v) => {
+                series[s].values[c] = Some(v);
+                if number::is_provisional(raw) {
+                    marks.insert((s, c), Mark::Provisional);
+                }
+            }
+            _ => {
+                if let Some(kind) = number::Missing::of(raw) {
+                    marks.insert((s, c), Mark::Missing(kind));
+                }
+            }
         }
     }
     // Numbers along x (years) are positions on the axis, not only names.
     let positions = (table.columns[xc].kind == ColumnKind::Number)
         .then(|| categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>())
         .flatten();
-    Ok(ChartData { categories, series, positions })
+    Ok(ChartData { categories, series, positions, marks })
 }
 
 fn sort_categories(data: &mut ChartData, cmp: impl Fn(&String, &String) -> std::cmp::Ordering) {
@@ -340,6 +353,14 @@ fn sort_categories(data: &mut ChartData, cmp: impl Fn(&String, &String) -> std::
     for s in &mut data.series {
         s.values = order.iter().map(|&i| s.values[i]).collect();
     }
+    if let Some(p) = &mut data.positions {
+        *p = order.iter().map(|&i| p[i]).collect();
+    }
+    let mut moved_to = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        moved_to[old] = new;
+    }
+    data.marks = std::mem::take(&mut data.marks).into_iter().map(|((s, c), m)| ((s, moved_to[c]), m)).collect();
 }
 
 /// Numbers by value, text alphabetically.
@@ -394,14 +415,35 @@ impl Builtin for TableShortcode {
             let _ = write!(h, "<th scope=\"col\"{class}>{}</th>", escape(&table.columns[c].name));
         }
         h.push_str("</tr></thead>\n<tbody>\n");
+        let mut used: Vec<Mark> = Vec::new();
         for &r in &selected {
             h.push_str("<tr>");
             for (i, &c) in columns.iter().enumerate() {
+                let raw = table.raw(r, c);
                 let text = match table.cell(r, c) {
-                    Cell::Number(_) if year_like[c] => table.raw(r, c).to_string(),
-                    Cell::Number(v) => format_number(v, ctx.lang, None),
-                    Cell::Missing => "–".into(),
-                    Cell::Text(_) => table.raw(r, c).to_string(),
+                    Cell::Number(_) if year_like[c] => raw.to_string(),
+                    Cell::Number(v) => {
+                        // As many decimals as the file writes (`81,0`), up to four.
+                        let decimals = number::written_decimals(raw).filter(|&d| d <= 4);
+                        let mut text = format_number(v, ctx.lang, decimals);
+                        // A percentage keeps its sign, as the file writes it.
+                        if raw.trim_end_matches(['*', ' ']).ends_with('%') {
+                            text.push_str("\u{a0}%");
+                        }
+                        if number::is_provisional(raw) {
+                            text.push('*');
+                            used.push(Mark::Provisional);
+                        }
+                        text
+                    }
+                    Cell::Missing => match number::Missing::of(raw) {
+                        Some(kind) if !kind.symbol().is_empty() => {
+                            used.push(Mark::Missing(kind));
+                            kind.symbol().to_string()
+                        }
+                        _ => "–".into(),
+                    },
+                    Cell::Text(_) => raw.to_string(),
                 };
                 let class = if table.columns[c].kind == ColumnKind::Number { " class=\"num\"" } else { "" };
                 if i == 0 {
@@ -412,7 +454,13 @@ impl Builtin for TableShortcode {
             }
             h.push_str("</tr>\n");
         }
-        h.push_str("</tbody>\n</table></div>\n");
+        h.push_str("</tbody>\n</table>");
+        let legend = ChartData {
+            marks: used.into_iter().enumerate().map(|(i, m)| ((0, i), m)).collect(),
+            ..ChartData::default()
+        };
+        push_legend(&mut h, &legend.legend(ctx.lang), ctx.lang);
+        h.push_str("</div>\n");
         h.push_str(&source_html(file.provenance.as_ref(), ctx.lang));
         h.push_str(&downloads_html(&data_href(table), &table.name, None, ctx.lang));
         Ok(Output { html: format!("<div class=\"data-table-block\">\n{h}</div>\n"), files: Vec::new() })
@@ -504,7 +552,7 @@ impl Builtin for Goals {
                 values: (0..groups.len()).map(|g| counts.get(&(g, *s)).copied()).collect(),
             })
             .collect();
-        let data = ChartData { categories: groups, series, positions: None };
+        let data = ChartData { categories: groups, series, ..ChartData::default() };
         let (default_title, what) = match lang {
             crate::lang::Lang::En => ("Goals by status", "goals"),
             crate::lang::Lang::Nn => ("Mål etter status", "mål"),
