@@ -33,6 +33,7 @@ fn krd() -> ChartData {
             Series { name: "Barnehage".into(), values: vec![Some(27.0), Some(40.0), Some(34.0)] },
         ],
         positions: Some(vec![2012.0, 2020.0, 2040.0]),
+        marks: Default::default(),
     }
 }
 
@@ -47,7 +48,7 @@ fn twenty_years() -> ChartData {
         })
         .collect();
     let positions = Some((2005..2025).map(f64::from).collect());
-    ChartData { categories: years, series, positions }
+    ChartData { categories: years, series, positions, marks: Default::default() }
 }
 
 /// One chart as the shortcode makes it: two drawings, description and table.

@@ -687,6 +687,7 @@ mod tests {
             categories: (0..values.len()).map(|i| format!("{}", 2020 + i)).collect(),
             series: vec![Series { name: "S".into(), values: values.iter().map(|&v| Some(v)).collect() }],
             positions: None,
+            marks: Default::default(),
         };
         svg(&spec(kind), &data, Lang::Nb, Layout::narrow(300))
     }
@@ -789,6 +790,7 @@ mod tests {
             categories: years.iter().map(|y| y.to_string()).collect(),
             series: vec![Series { name: "S".into(), values: values.to_vec() }],
             positions: Some(years.to_vec()),
+            marks: Default::default(),
         }
     }
 

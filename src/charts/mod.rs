@@ -581,6 +581,7 @@ mod tests {
                 Series { name: "Barnehage".into(), values: vec![Some(27.0), Some(40.0), Some(34.0)] },
             ],
             positions: Some(vec![2012.0, 2020.0, 2040.0]),
+            marks: Default::default(),
         };
         (spec, data)
     }
