@@ -26,9 +26,50 @@ pub fn lint(site: &Site, bodies: &Bodies, files: &[OutputFile]) -> Vec<Diagnosti
         content_warnings(&s.file, &bodies.sections[i].html, &s.body.markdown, s.body.line_offset, &mut warnings);
     }
     warnings.extend(links(site, files));
+    warnings.extend(unsourced(site));
     warnings.sort();
     warnings.dedup();
     warnings
+}
+
+/// Charts, tables and indicators whose figures name no source: a reader cannot
+/// tell where the numbers come from.
+fn unsourced(site: &Site) -> Vec<Diagnostic> {
+    let sourced = |name: &str| {
+        site.data
+            .get(name.trim_start_matches("data/"))
+            .is_none_or(|f| f.broken || f.provenance.as_ref().is_some_and(|p| !p.source.is_empty()))
+    };
+    let mut out = Vec::new();
+    let bodies = site.pages.iter().map(|n| (&n.page.file, &n.page.body));
+    for (file, body) in bodies.chain(site.sections.iter().map(|n| (&n.section.file, &n.section.body))) {
+        for call in body.calls.iter().filter(|c| matches!(c.name.as_str(), "chart" | "table")) {
+            let Some(name) = call.str_arg("data") else { continue };
+            if !sourced(name) {
+                let clean = name.trim_start_matches("data/");
+                out.push(
+                    Diagnostic::at(file, call.line, call.col, format!("this {} of `data/{clean}` names no source", call.name))
+                        .hint(format!(
+                            "add `data/{clean}.toml` with `source = \"SSB, tabell 12345\"` (and `url`, `published`), so readers see where the figures come from"
+                        ))
+                        .warning(),
+                );
+            }
+        }
+    }
+    for node in &site.pages {
+        let Some(goal) = &node.page.goal else { continue };
+        for ind in &goal.indicators {
+            if crate::render::structured::indicator_source(site, ind).is_none() {
+                out.push(
+                    Diagnostic::at(&node.page.file, ind.line, 1, format!("the indicator `{}` names no source", ind.name))
+                        .hint("add `source = \"…\"` (and `source_url`) to the indicator, or a sidecar `data/NAME.csv.toml` for its data file")
+                        .warning(),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// The line of `markdown` that holds `needle`, as a line of the file.

@@ -292,6 +292,8 @@ fn check_warns_about_links_anchors_alt_text_headings_and_empty_links_and_strict_
         "content/a.md:6:1: warning: the heading «For dypt» jumps from level 2 to 4",
         "content/a.md:8:1: warning: the image `kart.png` has no alternative text",
         "content/a.md:10:1: warning: the link to `https://uustatus.no/` has no text",
+        "content/uten-kilde.md:9:1: warning: the indicator `Antall` names no source",
+        "content/uten-kilde.md:13:1: warning: this chart of `data/tall.csv` names no source",
     ] {
         assert!(err.contains(needle), "`{needle}` missing from:\n{err}");
     }

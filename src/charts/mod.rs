@@ -88,10 +88,18 @@ impl Spec {
     pub fn value_label(&self) -> Option<String> {
         match (&self.y_label, &self.unit) {
             (Some(l), _) => Some(l.clone()),
+            // A column already named with its unit («Utgifter (kr)») keeps one.
+            (None, Some(u)) if names_unit(&self.y, u) => Some(self.y.clone()),
             (None, Some(u)) => Some(format!("{} ({u})", self.y)),
             (None, None) => Some(self.y.clone()),
         }
     }
+}
+
+/// Whether a column name already states `unit`: «Utgifter (kr)», «Beløp i kr».
+fn names_unit(name: &str, unit: &str) -> bool {
+    let (name, unit) = (name.to_lowercase(), unit.trim().to_lowercase());
+    !unit.is_empty() && (name.contains(&format!("({unit})")) || name.split_whitespace().last() == Some(unit.as_str()))
 }
 
 /// One series: a value (or none) per category.
@@ -172,6 +180,8 @@ struct Words {
     sum: &'static str,
     /// Heading of the legend of SSB's symbols under a table.
     symbols: &'static str,
+    /// «N others», after the first names of a long list.
+    others: &'static str,
 }
 
 fn words(lang: Lang) -> &'static Words {
@@ -200,6 +210,7 @@ fn words(lang: Lang) -> &'static Words {
         download_svg: "Last ned figuren (SVG)",
         sum: "Sum",
         symbols: "Tegnforklaring",
+        others: "andre",
     };
     const NN: Words = Words {
         shows: "Diagrammet viser",
@@ -226,6 +237,7 @@ fn words(lang: Lang) -> &'static Words {
         download_svg: "Last ned figuren (SVG)",
         sum: "Sum",
         symbols: "Teiknforklaring",
+        others: "andre",
     };
     const EN: Words = Words {
         shows: "The chart shows",
@@ -252,6 +264,7 @@ fn words(lang: Lang) -> &'static Words {
         download_svg: "Download the chart (SVG)",
         sum: "Total",
         symbols: "Symbols",
+        others: "others",
     };
     match lang {
         Lang::Nb => &NB,
@@ -302,11 +315,23 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
             }
         }
     }
-    if let (Some(first), Some(last)) = (data.categories.first(), data.categories.last()) {
-        if data.categories.len() > 1 {
-            let _ = write!(out, " {} {} {}–{}", w.for_, spec.x_label.as_deref().unwrap_or(&spec.x), first, last);
-        } else {
-            let _ = write!(out, " {} {}", w.for_, first);
+    let x_name = spec.x_label.as_deref().unwrap_or(&spec.x);
+    match data.categories.as_slice() {
+        [] => {}
+        [only] => {
+            let _ = write!(out, " {} {only}", w.for_);
+        }
+        // Years and dates span a range; names are named.
+        [first, .., last] if data.positions.is_some() => {
+            let _ = write!(out, " {} {x_name} {first}–{last}", w.for_);
+        }
+        names if names.len() <= 6 => {
+            let _ = write!(out, " {} {x_name}: {}", w.for_, list(names, w.and));
+        }
+        names => {
+            let shown: Vec<String> =
+                names[..5].iter().cloned().chain([format!("{} {}", names.len() - 5, w.others)]).collect();
+            let _ = write!(out, " {} {x_name}: {}", w.for_, list(&shown, w.and));
         }
     }
     out.push('.');
@@ -332,7 +357,7 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
         let _ = write!(out, " {} {}, {} {}.", w.highest, at(max), w.lowest, at(min));
     }
     // Changes from first to last only mean something along an ordered axis (time).
-    if data.categories.len() > 1 && !matches!(spec.kind, Kind::HBar | Kind::StackedHBar) {
+    if data.categories.len() > 1 && data.positions.is_some() && !matches!(spec.kind, Kind::HBar | Kind::StackedHBar) {
         let last = data.categories.len() - 1;
         let (c0, cn) = (&data.categories[0], &data.categories[last]);
         if matches!(spec.kind, Kind::StackedBar | Kind::StackedHBar) && data.series.len() > 1 {
@@ -482,7 +507,7 @@ pub fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str, class: &str,
     let size = if standalone { format!(" width=\"{w}\" height=\"{h}\"") } else { String::new() };
     let lang_attr = "";
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\"{size} class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"{lang_attr}><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\"{size} class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"{lang_attr}><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
         escape(title),
         escape(desc),
         &svg[body_start..]
@@ -621,5 +646,39 @@ mod tests {
         let html = accessible_svg(&svg, "c1", &spec.title, "d", "chart-wide", false);
         assert!(!html.contains("<script>"));
         assert!(!table_html(&spec, &data, Lang::Nb, &spec.title).contains("<script>"));
+    }
+
+    #[test]
+    fn a_unit_already_in_the_column_name_is_not_repeated() {
+        let (mut spec, _) = krd();
+        spec.y_label = None;
+        spec.unit = Some("kr".into());
+        for (column, label) in [
+            ("Utgifter (kr)", "Utgifter (kr)"),
+            ("Utgifter (KR)", "Utgifter (KR)"),
+            ("Beløp i kr", "Beløp i kr"),
+            ("Utgifter", "Utgifter (kr)"),
+            ("kroner", "kroner (kr)"),
+        ] {
+            spec.y = column.into();
+            assert_eq!(spec.value_label().as_deref(), Some(label));
+        }
+    }
+
+    #[test]
+    fn categories_that_are_names_are_listed_not_given_as_a_range() {
+        let (mut spec, mut data) = krd();
+        spec.kind = Kind::HBar;
+        data.positions = None;
+        data.categories = vec!["Meråker".into(), "Time".into(), "Asker".into()];
+        let text = describe(&spec, &data, Lang::Nb);
+        assert!(text.contains("for år: Meråker, Time og Asker."), "{text}");
+        assert!(!text.contains("Meråker–Asker"), "{text}");
+        data.categories = (1..=9).map(|i| format!("K{i}")).collect();
+        for s in &mut data.series {
+            s.values = vec![Some(1.0); 9];
+        }
+        let text = describe(&spec, &data, Lang::En);
+        assert!(text.contains(": K1, K2, K3, K4, K5 and 4 others."), "{text}");
     }
 }

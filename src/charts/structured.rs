@@ -49,7 +49,7 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
     let (x0, x1) = (220.0, width - 30.0);
     let x = |d: i64| x0 + (x1 - x0) * (d - lo) as f64 / (hi - lo).max(1) as f64;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" class=\"timeline\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" class=\"timeline\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         escape(title),
         escape(desc)
     );
@@ -139,7 +139,7 @@ pub fn risk_matrix(risks: &[Risk], lang: Lang, id: &str, title: &str, desc: &str
     let size = left + cell * 5.0 + 20.0;
     let height = top + cell * 5.0 + 60.0;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {height}\" class=\"risk-matrix\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc><rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {height}\" class=\"risk-matrix\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc><rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>",
         escape(title),
         escape(desc)
     );

@@ -183,6 +183,11 @@ pub struct IndicatorFront {
     /// Which way is better: `up` (the default) or `down`.
     #[serde(default)]
     pub direction: Direction,
+    /// Where the figures come from, shown under the chart (a data file's own
+    /// provenance sidecar is used before this).
+    pub source: Option<String>,
+    /// A web address for the source; http(s), mailto or relative.
+    pub source_url: Option<String>,
 }
 
 /// A point on an indicator: a year (or other x) and a value.
@@ -334,6 +339,10 @@ pub struct Indicator {
     pub target: Point,
     /// Which way is better.
     pub direction: Direction,
+    /// Where the figures come from (`source`); may be empty.
+    pub source: String,
+    /// A web address for the source; may be empty.
+    pub source_url: String,
     /// Line of the indicator's `data` (or `name`) in the file.
     pub line: usize,
 }
@@ -554,6 +563,14 @@ pub fn check_goal(file: &Path, split: &Split, raw: GoalFront, errors: &mut Diagn
                     );
                 }
             }
+            if let Some(url) = &i.source_url {
+                if let Err(why) = crate::config::check_link(url) {
+                    errors.push(
+                        p.at(p.line_of(url, 0), format!("the indicator `{}` has a `source_url` that {why}", i.name))
+                            .hint(crate::config::LINK_HINT),
+                    );
+                }
+            }
             if i.baseline.x >= i.target.x {
                 errors.push(
                     p.at(line, format!("the indicator `{}` has its target before its baseline", i.name))
@@ -570,6 +587,8 @@ pub fn check_goal(file: &Path, split: &Split, raw: GoalFront, errors: &mut Diagn
                 baseline: i.baseline,
                 target: i.target,
                 direction: i.direction,
+                source: i.source.unwrap_or_default().trim().to_string(),
+                source_url: i.source_url.unwrap_or_default().trim().to_string(),
                 line,
             }
         })

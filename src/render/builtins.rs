@@ -585,6 +585,16 @@ impl Builtin for Goals {
             height: (120 + 44 * data.categories.len() as u32).clamp(200, 1200),
         };
         let long = describe(&spec, &data, lang);
+        // The figures are the site's own goal pages.
+        let own_pages = crate::data::Provenance {
+            source: match lang {
+                crate::lang::Lang::En => "the goal pages of this site",
+                crate::lang::Lang::Nn => "målsidene på denne nettstaden",
+                crate::lang::Lang::Nb => "målsidene på dette nettstedet",
+            }
+            .into(),
+            ..Default::default()
+        };
         let id = format!("innsyn-goals-{}-{}", call.line, call.col);
         let wide = draw::svg(&spec, &data, lang, draw::Layout::wide(spec.height)).map_err(|e| at(call, ctx, e))?;
         let narrow = draw::svg(&spec, &data, lang, draw::Layout::narrow(spec.height)).map_err(|e| at(call, ctx, e))?;
@@ -602,7 +612,7 @@ impl Builtin for Goals {
             wide: &accessible_svg(&wide, &format!("{id}-w"), &spec.title, &long, "chart-wide", false),
             narrow: &accessible_svg(&narrow, &format!("{id}-n"), &spec.title, &long, "chart-narrow", false),
             long_description: &long,
-            provenance: None,
+            provenance: Some(&own_pages),
             data_href: "",
             data_name: "",
             svg_href: &svg_path,

@@ -366,7 +366,7 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
             },
             crate::html::escape(&long),
             charts::table_html(&spec, &data, lang, &ind.name),
-        );
+        ) + &charts::source_html(indicator_source(site, ind).as_ref(), lang);
         let unit = if ind.unit.is_empty() { String::new() } else { format!(" {}", ind.unit) };
         let year = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format_number(x, lang, None) };
         let point =
@@ -409,5 +409,22 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
         chain,
         children,
         indicators,
+    })
+}
+/// Where an indicator's figures come from: its data file's provenance when that
+/// names a source, else the indicator's own `source`.
+pub fn indicator_source(site: &Site, ind: &crate::content::schemas::Indicator) -> Option<crate::data::Provenance> {
+    let from_file = ind
+        .data
+        .as_deref()
+        .and_then(|name| site.data.get(name.trim_start_matches("data/")))
+        .and_then(|f| f.provenance.clone())
+        .filter(|p| !p.source.is_empty());
+    from_file.or_else(|| {
+        (!ind.source.is_empty()).then(|| crate::data::Provenance {
+            source: ind.source.clone(),
+            url: ind.source_url.clone(),
+            ..Default::default()
+        })
     })
 }
