@@ -68,6 +68,7 @@ pub fn render(
     let mut errors = Diagnostics::default();
     let mut events: Vec<Event> = Vec::new();
     let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut tables = 0;
     let mut used_ids = HeadingIds::default();
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, usize)> = None;
     let mut heading_text = String::new();
@@ -146,6 +147,26 @@ pub fn render(
                 events.push(Event::Html(
                     format!("<input type=\"checkbox\" disabled{checked} aria-label=\"{label}\"> ").into(),
                 ));
+            }
+            // A wide table scrolls in its own box on a phone instead of widening the
+            // page; the box takes keyboard focus so it can be scrolled without a mouse.
+            Event::Start(Tag::Table(_)) => {
+                tables += 1;
+                let label = match lang {
+                    Lang::En => "Table",
+                    Lang::Nn | Lang::Nb => "Tabell",
+                };
+                events.push(Event::Html(
+                    format!(
+                        "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{label} {tables}\">\n"
+                    )
+                    .into(),
+                ));
+                events.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                events.push(Event::Html("</div>\n".into()));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 word_count += count_words(t);
@@ -400,5 +421,13 @@ mod tests {
         fn markdown_never_panics(s in "\\PC*") {
             let _ = render(Path::new("a.md"), &s, 0, Lang::Nb, &no_links);
         }
+    }
+
+    #[test]
+    fn tables_scroll_in_a_focusable_named_box() {
+        let html = r("| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n").html;
+        assert_eq!(html.matches("<div class=\"table-scroll\" tabindex=\"0\" role=\"region\"").count(), 2, "{html}");
+        assert!(html.contains("aria-label=\"Tabell 1\"") && html.contains("aria-label=\"Tabell 2\""), "{html}");
+        assert_eq!(html.matches("</table>\n</div>").count(), 2, "{html}");
     }
 }

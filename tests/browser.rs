@@ -102,6 +102,14 @@ fn problems(report: &Value) -> Vec<String> {
     for error in entries(report, "page_errors") {
         lines.push(format!("page error on {}: {}", text(&error["page"]), text(&error["text"])));
     }
+    for page in entries(report, "too_wide") {
+        lines.push(format!(
+            "page wider than the screen: {} is {} px wide at {} px",
+            text(&page["page"]),
+            page["width"],
+            page["viewport"]
+        ));
+    }
     for violation in entries(report, "axe_violations") {
         let targets: Vec<String> =
             violation["targets"].as_array().map(|t| t.iter().map(text).collect()).unwrap_or_default();

@@ -391,7 +391,8 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
 /// The figures as an HTML table: categories as rows, series as columns.
 pub fn table_html(spec: &Spec, data: &ChartData, lang: Lang, caption: &str) -> String {
     let w = words(lang);
-    let mut h = String::from("<div class=\"table-wrap\"><table class=\"data-table\">\n");
+    let mut h = String::new();
+    let _ = writeln!(h, "{}<table class=\"data-table\">", table_wrap(caption));
     let _ = writeln!(h, "<caption>{}</caption>", escape(caption));
     let _ = write!(h, "<thead><tr><th scope=\"col\">{}</th>", escape(spec.x_label.as_deref().unwrap_or(&spec.x)));
     let single = data.series.len() == 1;
@@ -425,6 +426,13 @@ pub fn table_html(spec: &Spec, data: &ChartData, lang: Lang, caption: &str) -> S
     push_legend(&mut h, &data.legend(lang), lang);
     h.push_str("</div>\n");
     h
+}
+
+/// The box around a data table: on a narrow screen a wide table scrolls inside it
+/// instead of widening the page, and the box takes keyboard focus so it can be
+/// scrolled without a mouse (named after the table's caption).
+pub fn table_wrap(caption: &str) -> String {
+    format!("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">", escape(caption))
 }
 
 /// Appends the legend of SSB's symbols used in a table, on a line of its own

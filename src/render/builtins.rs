@@ -407,7 +407,8 @@ impl Builtin for TableShortcode {
                 })
             })
             .collect();
-        let mut h = String::from("<div class=\"table-wrap\"><table class=\"data-table\">\n");
+        let mut h = String::new();
+        let _ = writeln!(h, "{}<table class=\"data-table\">", crate::charts::table_wrap(&caption));
         let _ = writeln!(h, "<caption>{}</caption>", escape(&caption));
         h.push_str("<thead><tr>");
         for &c in &columns {

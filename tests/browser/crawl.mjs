@@ -15,6 +15,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AXE_TAGS, CHROMIUM_ARGS, REPORTED_IMPACTS, SCREENSHOT_WIDTHS, requireTool } from './common.mjs';
 
+/** Phone widths no page may overflow. */
+const NARROW_WIDTHS = [320, 375];
+
 const USAGE = 'usage: node tests/browser/crawl.mjs SITE_DIR [--screenshots OUTDIR] [--pages N]';
 const NAVIGATION_TIMEOUT_MS = 15_000;
 const WHOLE_RUN_TIMEOUT_MS = 10 * 60_000;
@@ -91,6 +94,7 @@ async function main() {
     console_errors: [],
     page_errors: [],
     axe_violations: [],
+    too_wide: [],
     external_links: [],
     unreached_pages: [],
     screenshots: [],
@@ -218,6 +222,15 @@ async function main() {
           targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')),
         });
       }
+
+      // No page may be wider than a small phone: a wide table or chart scrolls in
+      // its own box instead.
+      for (const width of NARROW_WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (wide > width) report.too_wide.push({ page: pagePath, viewport: width, width: wide });
+      }
+      await page.setViewportSize({ width: SCREENSHOT_WIDTHS[0], height: 900 });
 
       if (opts.screenshots) {
         for (const width of SCREENSHOT_WIDTHS) {
