@@ -34,6 +34,7 @@ fn krd() -> ChartData {
         ],
         positions: Some(vec![2012.0, 2020.0, 2040.0]),
         marks: Default::default(),
+        looks: Vec::new(),
     }
 }
 
@@ -48,7 +49,7 @@ fn twenty_years() -> ChartData {
         })
         .collect();
     let positions = Some((2005..2025).map(f64::from).collect());
-    ChartData { categories: years, series, positions, marks: Default::default() }
+    ChartData { categories: years, series, positions, marks: Default::default(), looks: Vec::new() }
 }
 
 /// One chart as the shortcode makes it: two drawings, description and table.

@@ -77,6 +77,29 @@ const LINE_COLOURS: [RGBColor; 5] = [
     RGBColor(0x1E, 0x2B, 0x3C),
 ];
 
+/// The look of series `s`: its fixed look if it has one, else by position.
+fn swatch_of(data: &ChartData, s: usize) -> Swatch {
+    let Some(look) = data.looks.get(s).copied().flatten() else { return swatch(s) };
+    let fill = RGBColor(look.fill.0, look.fill.1, look.fill.2);
+    // White ink on dark fills, dark ink on light ones: whichever reads at 4.5:1.
+    let luminance = |c: RGBColor| {
+        let ch = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
+    };
+    let ink = if (1.05) / (luminance(fill) + 0.05) >= 4.5 { WHITE_INK } else { DARK_INK };
+    let pattern =
+        [Pattern::Solid, Pattern::Diagonal, Pattern::Dots, Pattern::Cross, Pattern::Horizontal, Pattern::BackDiagonal]
+            [usize::from(look.pattern) % 6];
+    Swatch { fill, ink, pattern }
+}
+
 fn swatch(i: usize) -> Swatch {
     SWATCHES[i % SWATCHES.len()]
 }
@@ -179,7 +202,7 @@ fn draw_legend(root: &Area, spec: &Spec, data: &ChartData, layout: Layout) -> Dr
             row += 1;
         }
         let y = 12 + row * (box_size + 14);
-        fill_box(root, swatch(i), (x, y), (x + box_size, y + box_size))?;
+        fill_box(root, swatch_of(data, i), (x, y), (x + box_size, y + box_size))?;
         root.draw(&Text::new(
             s.name.clone(),
             (x + box_size + 8, y + box_size / 2),
@@ -352,7 +375,7 @@ fn draw_bars(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
                 _ => (c as f64 + 0.2, c as f64 + 0.8, 0.0, v),
             };
             let (a, b) = (px(x0, y0), px(x1, y1));
-            fill_box(root, swatch(s), a, b)?;
+            fill_box(root, swatch_of(data, s), a, b)?;
             let label = format_number(v, lang, None);
             let h = (a.1 - b.1).abs();
             let w = (b.0 - a.0).abs();
@@ -360,13 +383,16 @@ fn draw_bars(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
             if spec.kind == Kind::StackedBar {
                 // Segment values inside the segment when they fit.
                 if h >= layout.font as i32 + 4 && text_width(&label, layout.font - 2) + 6 <= w {
-                    let ink = swatch(s).ink;
+                    let ink = swatch_of(data, s).ink;
                     let at = (centre, (a.1 + b.1) / 2);
                     let text = Text::new(label, at, small_font(layout, ink).pos(Pos::new(HPos::Center, VPos::Center)));
                     // A plate behind the text keeps it readable over the pattern.
                     let tw = text_width(&format_number(v, lang, None), layout.font - 2) / 2 + 3;
-                    root.draw(&Rectangle::new([(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)], swatch(s).fill.filled()))
-                        .map_err(err)?;
+                    root.draw(&Rectangle::new(
+                        [(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)],
+                        swatch_of(data, s).fill.filled(),
+                    ))
+                    .map_err(err)?;
                     root.draw(&text).map_err(err)?;
                 }
             } else if text_width(&label, layout.font - 2) <= w + 12 {
@@ -444,16 +470,19 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
                 // Segments side by side along one bar, each with its count written on it.
                 let (a, b) = (px(stack, row + 0.2), px(stack + v, row + 0.8));
                 stack += v;
-                fill_box(root, swatch(s), a, b)?;
+                fill_box(root, swatch_of(data, s), a, b)?;
                 if text_width(&label, layout.font - 2) + 6 <= (b.0 - a.0).abs() {
                     let at = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
                     let tw = text_width(&label, layout.font - 2) / 2 + 3;
-                    root.draw(&Rectangle::new([(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)], swatch(s).fill.filled()))
-                        .map_err(err)?;
+                    root.draw(&Rectangle::new(
+                        [(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)],
+                        swatch_of(data, s).fill.filled(),
+                    ))
+                    .map_err(err)?;
                     root.draw(&Text::new(
                         label,
                         at,
-                        small_font(layout, swatch(s).ink).pos(Pos::new(HPos::Center, VPos::Center)),
+                        small_font(layout, swatch_of(data, s).ink).pos(Pos::new(HPos::Center, VPos::Center)),
                     ))
                     .map_err(err)?;
                 }
@@ -462,7 +491,7 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
             let h = 0.7 / k as f64;
             let y0 = row + 0.15 + h * (k - 1 - s) as f64;
             let (a, b) = (px(0f64.max(lo), y0), px(v, y0 + h));
-            fill_box(root, swatch(s), a, b)?;
+            fill_box(root, swatch_of(data, s), a, b)?;
             let mid = (a.1 + b.1) / 2;
             let (x, h_pos) = if v >= 0.0 { (b.0 + 5, HPos::Left) } else { (b.0 - 5, HPos::Right) };
             root.draw(&Text::new(label, (x, mid), small_font(layout, DARK_INK).pos(Pos::new(h_pos, VPos::Center))))
@@ -665,7 +694,7 @@ fn draw_marker(root: &Area, series: usize, p: (i32, i32), colour: RGBColor) -> D
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{Series, Spec};
+    use crate::charts::{Look, Series, Spec};
 
     fn spec(kind: Kind) -> Spec {
         Spec {
@@ -688,6 +717,7 @@ mod tests {
             series: vec![Series { name: "S".into(), values: values.iter().map(|&v| Some(v)).collect() }],
             positions: None,
             marks: Default::default(),
+            looks: Vec::new(),
         };
         svg(&spec(kind), &data, Lang::Nb, Layout::narrow(300))
     }
@@ -791,6 +821,7 @@ mod tests {
             series: vec![Series { name: "S".into(), values: values.to_vec() }],
             positions: Some(years.to_vec()),
             marks: Default::default(),
+            looks: Vec::new(),
         }
     }
 
@@ -843,5 +874,25 @@ mod tests {
             2
         );
         assert_eq!(marker_xs(&drawn, &colour).len(), 3);
+    }
+
+    #[test]
+    fn a_series_with_a_look_of_its_own_keeps_it_wherever_it_stands() {
+        let done = Look { fill: (0x06, 0x6E, 0x14), pattern: 4 };
+        let adopted = Look { fill: (0x00, 0x62, 0xBA), pattern: 0 };
+        let chart = |looks: Vec<Option<Look>>| {
+            let data = ChartData {
+                categories: vec!["HM".into(), "KI".into()],
+                series: (0..looks.len()).map(|i| Series { name: format!("S{i}"), values: vec![Some(1.0), Some(2.0)] }).collect(),
+                looks,
+                ..ChartData::default()
+            };
+            svg(&spec(Kind::StackedHBar), &data, Lang::Nb, Layout::wide(300)).unwrap()
+        };
+        for drawn in [chart(vec![Some(done)]), chart(vec![Some(adopted), Some(done)])] {
+            assert!(drawn.contains("fill=\"#066E14\""), "done is green wherever it stands");
+            // Not the colours the series would get by position.
+            assert!(!drawn.contains(&format!("fill=\"{}\"", hex(SWATCHES[1].fill))), "{drawn}");
+        }
     }
 }

@@ -111,6 +111,17 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
 }
 
+/// A series' fixed look: its fill and the pattern drawn on it (0 solid,
+/// 1 diagonal, 2 dots, 3 cross, 4 horizontal, 5 back-diagonal). Statuses have one
+/// each, so a status looks the same in every chart of a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    /// The fill colour.
+    pub fill: (u8, u8, u8),
+    /// The pattern's number.
+    pub pattern: u8,
+}
+
 /// What a value of a chart says beyond its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mark {
@@ -135,6 +146,9 @@ pub struct ChartData {
     /// Values that are provisional, or missing for a stated reason, by
     /// (series, category); explained under the table and in the long description.
     pub marks: BTreeMap<(usize, usize), Mark>,
+    /// A fixed look per series (by series number), where the series stands for
+    /// something with a look of its own (a status); empty: looks by position.
+    pub looks: Vec<Option<Look>>,
 }
 
 impl ChartData {
@@ -615,6 +629,7 @@ mod tests {
             ],
             positions: Some(vec![2012.0, 2020.0, 2040.0]),
             marks: Default::default(),
+            looks: Vec::new(),
         };
         (spec, data)
     }

@@ -100,6 +100,21 @@ impl Status {
         }
     }
 
+    /// The pattern drawn on the status's fill in charts (0 solid, 1 diagonal,
+    /// 2 dots, 3 cross, 4 horizontal, 5 back-diagonal), so the same status has the
+    /// same colour, pattern and symbol in every chart of a site.
+    pub fn pattern(self) -> u8 {
+        match self {
+            Status::Proposed => 2,
+            Status::Adopted => 0,
+            Status::InProgress => 1,
+            Status::AtRisk => 3,
+            Status::Delayed => 5,
+            Status::Done => 4,
+            Status::Stopped => 3,
+        }
+    }
+
     /// The view templates get: `{ key, label, symbol }`.
     pub fn view(self, lang: Lang) -> StatusView {
         StatusView { key: self.key(), label: self.label(lang), symbol: self.symbol() }

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use super::shortcodes::{Builtin, CallContext, GoalPage, Output};
 use crate::charts::{
-    accessible_svg, describe, downloads_html, draw, push_legend, source_html, ChartData, Figure, Kind, Mark, Series,
-    Spec,
+    accessible_svg, describe, downloads_html, draw, push_legend, source_html, ChartData, Figure, Kind, Look, Mark,
+    Series, Spec,
 };
 use crate::content::shortcodes::{Call, Value};
 use crate::content::slug::slugify;
@@ -343,7 +343,7 @@ fn collect(
     let positions = (table.columns[xc].kind == ColumnKind::Number)
         .then(|| categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>())
         .flatten();
-    Ok(ChartData { categories, series, positions, marks })
+    Ok(ChartData { categories, series, positions, marks, looks: Vec::new() })
 }
 
 fn sort_categories(data: &mut ChartData, cmp: impl Fn(&String, &String) -> std::cmp::Ordering) {
@@ -553,7 +553,17 @@ impl Builtin for Goals {
                 values: (0..groups.len()).map(|g| counts.get(&(g, *s)).copied()).collect(),
             })
             .collect();
-        let data = ChartData { categories: groups, series, ..ChartData::default() };
+        // Each status keeps its own colour, pattern and symbol in every chart.
+        let looks = statuses
+            .iter()
+            .map(|s| {
+                Some(match s {
+                    Some(s) => Look { fill: s.colour(), pattern: s.pattern() },
+                    None => Look { fill: (0xE6, 0xE8, 0xEB), pattern: 0 },
+                })
+            })
+            .collect();
+        let data = ChartData { categories: groups, series, looks, ..ChartData::default() };
         let (default_title, what) = match lang {
             crate::lang::Lang::En => ("Goals by status", "goals"),
             crate::lang::Lang::Nn => ("Mål etter status", "mål"),
