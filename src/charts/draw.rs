@@ -883,7 +883,9 @@ mod tests {
         let chart = |looks: Vec<Option<Look>>| {
             let data = ChartData {
                 categories: vec!["HM".into(), "KI".into()],
-                series: (0..looks.len()).map(|i| Series { name: format!("S{i}"), values: vec![Some(1.0), Some(2.0)] }).collect(),
+                series: (0..looks.len())
+                    .map(|i| Series { name: format!("S{i}"), values: vec![Some(1.0), Some(2.0)] })
+                    .collect(),
                 looks,
                 ..ChartData::default()
             };

@@ -296,6 +296,7 @@ impl Lines {
     }
 
     /// The lines in order.
+    #[cfg(test)]
     pub(super) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         self.body().split('\n').take(self.len)
     }

@@ -52,16 +52,22 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
             .into());
     }
     let delimiter = if extension(path) == "tsv" { '\t' } else { sniff(&lines) };
+    // Title lines above the header and notes below the table, as SSB and Excel write them.
+    let frame = frame(&lines, delimiter);
 
     // The `csv` crate reads the fields, one record at a time straight into the table.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .flexible(false)
+        .flexible(true)
         .delimiter(delimiter as u8)
         .from_reader(lines.text().as_bytes());
     let mut errors = Diagnostics::default();
     let mut record = csv::StringRecord::new();
     let mut header: Option<(Vec<String>, usize)> = None;
+    // How many header fields are named (those after are Excel's empty columns).
+    let mut named = 0;
+    let mut notes: Vec<String> = Vec::new();
+    let mut after_empty_row = false;
     let mut cells = TableBuilder::default();
     let mut row_errors = Vec::new();
     // The 0-based line where the last record starts.
@@ -78,8 +84,15 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         let line =
             position.map_or(0, |p| lines.skip_newlines(p.line().saturating_sub(1) as usize, p.byte() as usize).0);
         last = Some(line).filter(|_| position.is_some()).or(last);
+        let outside = position.is_some() && (line < frame.start || frame.end.is_some_and(|end| line > end));
         match result {
             Ok(false) => break,
+            // Title lines and the notes below the table are not rows.
+            Ok(true) | Err(_) if outside => {
+                if frame.end.is_some_and(|end| line > end) {
+                    notes.extend(record.iter().map(str::trim).filter(|t| !t.is_empty()).map(|t| nfc(t).into_owned()));
+                }
+            }
             Ok(true) if header.is_none() && record.len() > MAX_COLUMNS => {
                 return Err(Diagnostic::at(
                     path,
@@ -92,10 +105,44 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
             }
             Ok(true) if header.is_none() => {
                 cells.reserve(lines.text().len(), lines.len(), record.len());
-                header = Some((record.iter().map(|f| nfc(f.trim()).into_owned()).collect(), line));
+                let names: Vec<String> = record.iter().map(|f| nfc(f.trim()).into_owned()).collect();
+                // Excel's empty columns at the right (`;;` after every row) are no columns.
+                named = names.len() - names.iter().rev().take_while(|n| n.is_empty()).count();
+                header = Some((names, line));
+            }
+            // A row of nothing but empty fields (Excel's empty rows) is no row.
+            Ok(true)
+                if header.as_ref().is_some_and(|(h, _)| h.len() > 1) && record.iter().all(|f| f.trim().is_empty()) =>
+            {
+                after_empty_row = true;
+            }
+            // After one, rows with text in the first field alone are Excel's notes.
+            Ok(true) if after_empty_row && record.iter().skip(1).all(|f| f.trim().is_empty()) => {
+                notes.extend(record.get(0).map(|t| nfc(t.trim()).into_owned()));
             }
             Ok(true) => {
-                for field in &record {
+                let width = header.as_ref().map_or(0, |(h, _)| h.len());
+                let named = if named == 0 { width } else { named };
+                let extra_filled = record.iter().skip(named).any(|f| !f.trim().is_empty());
+                if record.len() < named || record.len() > width || extra_filled {
+                    let blank = record.len() == 1 && lines.get(line).is_some_and(|l| l.trim().is_empty());
+                    if !blank {
+                        row_errors.push((line, if extra_filled { width } else { named }, record.len()));
+                    }
+                    continue;
+                }
+                if after_empty_row && !notes.is_empty() {
+                    // Rows after the notes: what looked like notes were rows.
+                    for note in notes.drain(..) {
+                        cells.push(&note, None);
+                        for _ in 1..named {
+                            cells.push("", None);
+                        }
+                        cells.end_row(line);
+                    }
+                }
+                after_empty_row = false;
+                for field in record.iter().take(named) {
                     cells.push(field.trim(), None);
                 }
                 cells.end_row(line + 1);
@@ -124,7 +171,11 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         // Rows from the unclosed quote on are one long value; their field counts mean nothing.
         row_errors.retain(|&(l, ..)| l < line);
     }
-    let (header, header_line) = header.unwrap_or_default();
+    let (mut header, header_line) = header.unwrap_or_default();
+    // Empty names at the right whose columns are empty too: Excel's trailing `;;`.
+    if named > 0 && named < header.len() && !row_errors.iter().any(|&(_, expected, _)| expected == header.len()) {
+        header.truncate(named);
+    }
     let first = (!header.is_empty()).then(|| scan_record(&lines, header_line, delimiter));
 
     if header.len() == 1 && cells.rows() == 0 && !row_errors.is_empty() {
@@ -147,6 +198,8 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
     errors.into_result()?;
     let mut table = cells.finish(table_name(path), header, lines).ok_or_else(|| super::too_large(path))?;
     table.warnings = warnings;
+    table.title = frame.title;
+    table.notes = notes;
     Ok(table)
 }
 
@@ -246,9 +299,54 @@ fn delimiter_name(d: char) -> &'static str {
     }
 }
 
+/// Where the table lies in the file: SSB's and Excel's exports put a title (and
+/// blank lines) above the header and notes («Kilde: …») below the last row, each a
+/// line of one field.
+struct Frame {
+    /// The header's line (0-based).
+    start: usize,
+    /// The last line of the table, when notes follow it.
+    end: Option<usize>,
+    /// The first title line's text.
+    title: Option<String>,
+}
+
+/// Finds the [`Frame`]: lines of one field before the first line of several are
+/// titles, and lines of one field after the last such line are notes. A table of
+/// one column has neither.
+fn frame(lines: &Lines, delimiter: char) -> Frame {
+    let mut titles: Vec<usize> = Vec::new();
+    let mut start = None;
+    let mut last_wide = None;
+    // Where the last line of several fields ends, and whether lines of one field
+    // follow it after a blank line: notes. Without the blank line they are rows
+    // missing fields, and reported.
+    let mut wide_ends = 0;
+    let mut trailing = false;
+    for r in records(lines, delimiter, Keep::Count).filter(|r| !is_blank(lines, r)) {
+        if r.count > 1 {
+            start.get_or_insert(r.line);
+            last_wide = Some(r.line);
+            wide_ends = r.next_line;
+            trailing = false;
+        } else if start.is_none() {
+            titles.push(r.line);
+        } else if r.line > wide_ends {
+            trailing = true;
+        }
+    }
+    let Some(start) = start else { return Frame { start: 0, end: None, title: None } };
+    let title = titles
+        .iter()
+        .map(|&l| scan_record(lines, l, delimiter).fields.into_iter().next().map(|f| f.text).unwrap_or_default())
+        .map(|t| nfc(t.trim()).into_owned())
+        .find(|t| !t.is_empty());
+    Frame { start, end: last_wide.filter(|_| trailing), title }
+}
+
 /// The delimiter that splits the first records into the same number of fields (more
-/// than one). Failing that: one that does so for every record but the first, when the
-/// second looks like a header (a title line above the table, reported later); then one
+/// than one). Failing that: one that does so for every record but title lines of one
+/// field above and notes below, when the first of them looks like a header; then one
 /// that splits the header, agreeing with most rows (bad rows are reported later); then
 /// a single column. Lines of only spaces are left out, as they are when reading.
 fn sniff(lines: &Lines) -> char {
@@ -262,11 +360,16 @@ fn sniff(lines: &Lines) -> char {
     if let Some((d, _)) = counts.iter().find(|(_, n)| all_same(n)) {
         return *d;
     }
+    // Title lines above and notes below (each one field) around rows that agree.
     let title_line = sampled.iter().zip(&counts).find(|((d, records), (_, n))| {
-        n.first() == Some(&1)
-            && all_same(&n[1..])
+        let (Some(a), Some(b)) = (n.iter().position(|&c| c > 1), n.iter().rposition(|&c| c > 1)) else {
+            return false;
+        };
+        a > 0
+            && all_same(&n[a..=b])
+            && n[b + 1..].iter().all(|&c| c == 1)
             && records
-                .get(1)
+                .get(a)
                 .is_some_and(|r| scan_record(lines, r.line, *d).fields.iter().any(|f| parse_number(&f.text).is_none()))
     });
     if let Some(((d, _), _)) = title_line {
@@ -441,16 +544,20 @@ fn record_end(lines: &Lines, record: &Record) -> (usize, usize) {
 /// The 0-based line of the header record and the delimiter that splits it into exactly
 /// `names`; `,` when none does.
 pub(super) fn locate_header(lines: &Lines, names: &[&str]) -> (usize, char) {
-    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
-    let delimiter = DELIMITERS
-        .iter()
-        .copied()
-        .find(|&d| {
-            let record = scan_record(lines, start, d);
-            record.fields.len() == names.len() && record.fields.iter().zip(names).all(|(f, n)| f.text.trim() == *n)
-        })
-        .unwrap_or(',');
-    (start, delimiter)
+    // The header follows any title lines; Excel's empty columns may follow its names.
+    let holds_names = |line: usize, d: char| {
+        let record = scan_record(lines, line, d);
+        record.fields.len() >= names.len()
+            && record.fields.iter().zip(names).all(|(f, n)| f.text.trim() == *n)
+            && record.fields[names.len()..].iter().all(|f| f.text.trim().is_empty())
+    };
+    let mut filled = (0..lines.len()).filter(|&l| lines.get(l).is_some_and(|t| !t.is_empty()));
+    let first = filled.clone().next().unwrap_or(0);
+    filled
+        .by_ref()
+        .take(64)
+        .find_map(|line| DELIMITERS.iter().copied().find(|&d| holds_names(line, d)).map(|d| (line, d)))
+        .unwrap_or((first, ','))
 }
 
 /// 1-based line and column of field `column` of the record starting at 0-based `line`:
@@ -528,10 +635,17 @@ mod tests {
         fn row_lines_agree_with_the_scanner(src in "[ab1\",;\n ]{0,80}") {
             // A line of spaces is a row of one empty value under a one-column header,
             // and otherwise skipped.
-            if let Ok(t) = parse_delimited("data/x.csv", src.as_bytes()) {
+            // (Tables framed by titles or notes, or holding empty rows, are left to
+            // the tests above.)
+            let framed = |t: &Table| t.title.is_some() || !t.notes.is_empty();
+            if let Ok(t) = parse_delimited("data/x.csv", src.as_bytes()).map_err(|_| ()).and_then(|t| if framed(&t) { Err(()) } else { Ok(t) }) {
                 let lines = Lines::new(t.source.text().to_string());
-                let (_, delimiter) = locate_header(&lines, &t.column_names());
-                let starts: Vec<usize> = records(&lines, delimiter, Keep::Count).skip(1).filter(|r| t.columns.len() == 1 || !is_blank(&lines, r)).map(|r| r.line + 1).collect();
+                let (header_line, delimiter) = locate_header(&lines, &t.column_names());
+                let empty = |r: &Record| scan_record(&lines, r.line, delimiter).fields.iter().all(|f| f.text.trim().is_empty());
+                // Rows of empty fields are left out under a header of several fields
+                // (counting Excel's empty columns).
+                let wide = scan_record(&lines, header_line, delimiter).fields.len() > 1;
+                let starts: Vec<usize> = records(&lines, delimiter, Keep::Count).filter(|r| r.line > header_line).filter(|r| !wide || !empty(r)).map(|r| r.line + 1).collect();
                 let rows: Vec<usize> = (0..t.row_count()).map(|r| t.row_line(r)).collect();
                 proptest::prop_assert_eq!(rows, starts);
             }
@@ -565,13 +679,31 @@ mod tests {
     }
 
     #[test]
-    fn a_title_line_above_the_header_is_one_error() {
-        let err =
-            parse_delimited("data/a.csv", "Befolkning 2024\n\nregion;år;verdi\nA;1;2\nB;3;4\n".as_bytes()).unwrap_err();
-        assert_eq!(err.len(), 1, "{err}");
-        assert!(err
-            .to_string()
-            .contains("a.csv:1:1: error: the first row has one column but the rows below it have 3"));
+    fn a_title_above_the_header_and_notes_below_the_table_are_read_as_ssb_writes_them() {
+        let src = "\"12345: Befolkning, etter region og år\"\n\n\"region\";\"år\";\"Personer\"\n\"5034 Meråker\";\"2020\";\"2 445\"\n\"1121 Time\";\"2020\";\"19 000\"\n\n\"Kilde: Statistisk sentralbyrå\"\n\"Merknad: foreløpige tall\"\n";
+        let t = parse_delimited("data/a.csv", src.as_bytes()).unwrap();
+        assert_eq!(t.column_names(), ["region", "år", "Personer"]);
+        assert_eq!(t.row_count(), 2);
+        assert_eq!(t.cell(1, 2), Cell::Number(19_000.0));
+        assert_eq!(t.title.as_deref(), Some("12345: Befolkning, etter region og år"));
+        assert_eq!(t.notes, ["Kilde: Statistisk sentralbyrå", "Merknad: foreløpige tall"]);
+        assert_eq!(t.position(0, 0), (4, 1));
+        // Without a title and a blank line, no guessing: a short last row is an error.
+        let err = parse_delimited("data/a.csv", b"a;b\n1;2\n3\n").unwrap_err();
+        assert!(err.to_string().contains("data/a.csv:3:2: error: row has 1 field but the header has 2"), "{err}");
+    }
+
+    #[test]
+    fn excels_empty_columns_and_rows_and_its_notes_are_left_out() {
+        let src = "kommune;år;verdi;;\r\nMeråker;2020;1,5;;\r\nTime;2020;2,5;;\r\n;;;;\r\nKilde: SSB;;;;\r\n;;;;\r\n";
+        let t = parse_delimited("data/a.csv", src.as_bytes()).unwrap();
+        assert_eq!(t.column_names(), ["kommune", "år", "verdi"]);
+        assert_eq!(t.row_count(), 2);
+        assert_eq!(t.cell(1, 2), Cell::Number(2.5));
+        assert_eq!(t.notes, ["Kilde: SSB"]);
+        // A value in a column without a name is still an error.
+        let err = parse_delimited("data/a.csv", b"a;b;\n1;2;3\n").unwrap_err();
+        assert!(!err.is_empty());
     }
 
     #[test]

@@ -78,6 +78,11 @@ pub struct Table {
     /// What was read but may not be what the author meant (bytes that are not text in
     /// the file's encoding), for the build to report as warnings.
     pub warnings: Vec<Diagnostic>,
+    /// The title written above the header, as SSB's exports have it (a table's
+    /// caption when none is given).
+    pub title: Option<String>,
+    /// Notes written below the table («Kilde: …», «Merknad: …»), in order.
+    pub notes: Vec<String>,
     /// The cell texts as written (decoded, trimmed, quotes removed, NFC), row by row.
     texts: String,
     /// Where each cell's text ends in `texts`; cell `(r, c)` is number `r * columns + c`.
@@ -204,6 +209,8 @@ impl TableBuilder {
             name,
             columns,
             warnings: Vec::new(),
+            title: None,
+            notes: Vec::new(),
             texts: self.texts,
             ends: self.ends,
             native: self.native,

@@ -397,7 +397,9 @@ impl Builtin for TableShortcode {
                     .hint("e.g. `columns=[\"år\", \"årsverk\"]`"))
             }
         };
-        let caption = text_arg(call, ctx, "caption")?.unwrap_or_else(|| table.name.clone());
+        // The title the file carries (SSB's first line), else the file's name.
+        let caption =
+            text_arg(call, ctx, "caption")?.or_else(|| table.title.clone()).unwrap_or_else(|| table.name.clone());
         // Years are written as they are (2012, not 2 012).
         let year_like: Vec<bool> = (0..table.columns.len())
             .map(|c| {
@@ -462,6 +464,10 @@ impl Builtin for TableShortcode {
         };
         push_legend(&mut h, &legend.legend(ctx.lang), ctx.lang);
         h.push_str("</div>\n");
+        // The notes the file carries below its table («Kilde: …», «Merknad: …»).
+        for note in &table.notes {
+            let _ = writeln!(h, "<p class=\"data-notes\">{}</p>", escape(note));
+        }
         h.push_str(&source_html(file.provenance.as_ref(), ctx.lang));
         h.push_str(&downloads_html(&data_href(table), &table.name, None, ctx.lang));
         Ok(Output { html: format!("<div class=\"data-table-block\">\n{h}</div>\n"), files: Vec::new() })
