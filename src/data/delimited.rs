@@ -68,6 +68,9 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
     let mut named = 0;
     let mut notes: Vec<String> = Vec::new();
     let mut after_empty_row = false;
+    // Rows after an empty row with text in the first field alone: notes, unless a
+    // row follows them. (line, fields, text)
+    let mut maybe_notes: Vec<(usize, usize, String)> = Vec::new();
     let mut cells = TableBuilder::default();
     let mut row_errors = Vec::new();
     // The 0-based line where the last record starts.
@@ -118,7 +121,8 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
             }
             // After one, rows with text in the first field alone are Excel's notes.
             Ok(true) if after_empty_row && record.iter().skip(1).all(|f| f.trim().is_empty()) => {
-                notes.extend(record.get(0).map(|t| nfc(t.trim()).into_owned()));
+                let text = record.get(0).map(|t| nfc(t.trim()).into_owned()).unwrap_or_default();
+                maybe_notes.push((line, record.len(), text));
             }
             Ok(true) => {
                 let width = header.as_ref().map_or(0, |(h, _)| h.len());
@@ -131,15 +135,17 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
                     }
                     continue;
                 }
-                if after_empty_row && !notes.is_empty() {
-                    // Rows after the notes: what looked like notes were rows.
-                    for note in notes.drain(..) {
-                        cells.push(&note, None);
-                        for _ in 1..named {
-                            cells.push("", None);
-                        }
-                        cells.end_row(line);
+                // A row after them: what looked like notes were rows (or short rows).
+                for (at, len, text) in maybe_notes.drain(..) {
+                    if len < named {
+                        row_errors.push((at, named, len));
+                        continue;
                     }
+                    cells.push(&text, None);
+                    for _ in 1..named {
+                        cells.push("", None);
+                    }
+                    cells.end_row(at + 1);
                 }
                 after_empty_row = false;
                 for field in record.iter().take(named) {
@@ -171,6 +177,7 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         // Rows from the unclosed quote on are one long value; their field counts mean nothing.
         row_errors.retain(|&(l, ..)| l < line);
     }
+    notes.splice(0..0, maybe_notes.into_iter().map(|(_, _, text)| text));
     let (mut header, header_line) = header.unwrap_or_default();
     // Empty names at the right whose columns are empty too: Excel's trailing `;;`.
     if named > 0 && named < header.len() && !row_errors.iter().any(|&(_, expected, _)| expected == header.len()) {
@@ -704,6 +711,13 @@ mod tests {
         // A value in a column without a name is still an error.
         let err = parse_delimited("data/a.csv", b"a;b;\n1;2;3\n").unwrap_err();
         assert!(!err.is_empty());
+        // Short rows after an empty row are short rows, not notes, when rows follow.
+        let err = parse_delimited("data/a.csv", b"a,b\n1,2\n,\nx\ny\n3,4\n").unwrap_err();
+        assert_eq!(err.len(), 2, "{err}");
+        assert!(err.to_string().contains("data/a.csv:4:2: error: row has 1 field but the header has 2"), "{err}");
+        // A row with its first value alone there is a row with empty values.
+        let t = parse_delimited("data/a.csv", b"a,b\n1,2\n,\nx,\n3,4\n").unwrap();
+        assert_eq!((t.row_count(), t.raw(1, 0), t.row_line(1)), (3, "x", 4));
     }
 
     #[test]
