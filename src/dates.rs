@@ -124,3 +124,50 @@ pub fn today() -> Date {
         });
     Date::from_day_number(secs.div_euclid(86_400))
 }
+/// Where a time written in data lies on a time axis, in years: `2024-03-14` and
+/// `14.03.2024` (dates), and SSB's period codes `2024M03` (month), `2024K1` (quarter,
+/// also `2024Q1`) and `2024U12` (week). A period lies at its start. Plain years are
+/// numbers and are not read here.
+///
+/// ```
+/// use innsyn::dates::time_position;
+/// assert_eq!(time_position("2024M07"), Some(2024.5));
+/// assert_eq!(time_position("2024K3"), Some(2024.5));
+/// assert_eq!(time_position("2024-01-01"), Some(2024.0));
+/// assert_eq!(time_position("01.07.2023"), time_position("2023-07-01"));
+/// assert_eq!(time_position("2024M13"), None);
+/// assert_eq!(time_position("Meråker"), None);
+/// ```
+pub fn time_position(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let year_fraction = |d: Date| {
+        let start = day_number(Date { year: d.year, month: 1, day: 1 });
+        let next = day_number(Date { year: d.year + 1, month: 1, day: 1 });
+        f64::from(d.year) + (day_number(d) - start) as f64 / (next - start) as f64
+    };
+    let bytes = s.as_bytes();
+    if s.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+        return Date::parse(s).ok().map(year_fraction);
+    }
+    if s.len() == 10 && bytes[2] == b'.' && bytes[5] == b'.' && s.is_ascii() {
+        let iso = format!("{}-{}-{}", &s[6..], &s[3..5], &s[..2]);
+        return Date::parse(&iso).ok().map(year_fraction);
+    }
+    let year: i32 = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()))?.parse().ok()?;
+    let (per_year, period) = match s.get(4..5)? {
+        "M" | "m" => (12, s.get(5..)?),
+        "K" | "k" | "Q" | "q" => (4, s.get(5..)?),
+        "U" | "u" | "W" | "w" => (53, s.get(5..)?),
+        _ => return None,
+    };
+    if period.is_empty() || period.len() > 2 || !period.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u32 = period.parse().ok()?;
+    if n == 0 || n > per_year {
+        return None;
+    }
+    // Weeks: 52 or 53 in a year; the 53rd lies at the year's end.
+    let per_year = if per_year == 53 { 52.0 } else { f64::from(per_year) };
+    Some(f64::from(year) + f64::from(n - 1) / per_year)
+}

@@ -175,3 +175,29 @@ fn ssb_symbols_keep_their_meanings_in_the_chart_the_table_and_the_description() 
     assert_eq!(rows[3][1], "13,1*");
     assert!(table.contains("Tallgrunnlag mangler"), "{table}");
 }
+
+/// The x of each series marker (radius 5) of `colour`, left to right.
+fn marker_xs(svg: &str, colour: &str) -> Vec<f64> {
+    svg.split("<circle ")
+        .skip(1)
+        .filter(|c| c.contains("r=\"5\"") && c.contains(&format!("fill=\"{colour}\"")))
+        .filter_map(|c| c.split("cx=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn dates_and_ssb_period_codes_lie_on_a_time_axis_in_time_order() {
+    let (_o, f) = build();
+    // 2024M01, 2024M02 and 2024M06 (written out of order): sorted, and June lies
+    // five months after January, where February lies one.
+    let months = marker_xs(&f["tid/ledige-stillinger-per-maned.svg"], "#0062BA");
+    assert_eq!(months.len(), 3);
+    let share = (months[1] - months[0]) / (months[2] - months[0]);
+    assert!((share - 1.0 / 5.0).abs() < 0.02, "February at {share} of the way to June, not 1/5");
+    // 14.03.2024, 2024-03-24 and 03.04.2024: 10 days, then 10 more.
+    let days = marker_xs(&f["tid/besok-per-dag.svg"], "#0062BA");
+    let share = (days[1] - days[0]) / (days[2] - days[0]);
+    assert!((share - 0.5).abs() < 0.02, "{share}");
+    let page = &f["tid/index.html"];
+    assert!(page.contains("for måned 2024M01–2024M06"), "a time range in the description");
+}

@@ -299,8 +299,19 @@ fn collect(
             names.push(s);
         }
     }
+    // Times written as dates or SSB's period codes (2024M03, 2024K1) lie on a
+    // time axis, in time order.
+    let times: Option<Vec<f64>> = (table.columns[xc].kind == ColumnKind::Text)
+        .then(|| categories.iter().map(|c| crate::dates::time_position(c)).collect())
+        .flatten();
     if table.columns[xc].kind == ColumnKind::Number {
         categories.sort_by(|a, b| natural(a, b));
+    } else if times.is_some() {
+        categories.sort_by(|a, b| {
+            crate::dates::time_position(a)
+                .unwrap_or_default()
+                .total_cmp(&crate::dates::time_position(b).unwrap_or_default())
+        });
     }
     let mut series: Vec<Series> =
         names.into_iter().map(|name| Series { name, values: vec![None; categories.len()] }).collect();
@@ -340,9 +351,12 @@ fn collect(
         }
     }
     // Numbers along x (years) are positions on the axis, not only names.
-    let positions = (table.columns[xc].kind == ColumnKind::Number)
-        .then(|| categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>())
-        .flatten();
+    let positions = match table.columns[xc].kind {
+        ColumnKind::Number => {
+            categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>()
+        }
+        ColumnKind::Text => times.map(|_| categories.iter().filter_map(|c| crate::dates::time_position(c)).collect()),
+    };
     Ok(ChartData { categories, series, positions, marks, looks: Vec::new() })
 }
 
