@@ -175,7 +175,40 @@ pub fn svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawRes
         }
         root.present().map_err(err)?;
     }
-    Ok(out)
+    Ok(tidy(&out))
+}
+
+/// The drawing's markup made lighter without changing what it shows: numbers in
+/// attributes rounded to two decimals (plotters writes `13.000000000000002`), and
+/// `opacity="1"`, the default, left out. Text between tags is left as it is.
+fn tidy(svg: &str) -> String {
+    let svg = svg.replace(" opacity=\"1\"", "");
+    let mut out = String::with_capacity(svg.len());
+    let mut in_tag = false;
+    let mut rest = svg.as_str();
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ => {}
+        }
+        if in_tag && c.is_ascii_digit() {
+            let len = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+            let number = &rest[..len];
+            match number.split_once('.') {
+                Some((_, fraction)) if fraction.len() > 2 && !fraction.contains('.') => {
+                    let rounded = format!("{:.2}", number.parse::<f64>().unwrap_or_default());
+                    out.push_str(rounded.trim_end_matches('0').trim_end_matches('.'));
+                }
+                _ => out.push_str(number),
+            }
+            rest = &rest[len..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 fn font(layout: Layout, colour: RGBColor) -> TextStyle<'static> {
@@ -896,5 +929,16 @@ mod tests {
             // Not the colours the series would get by position.
             assert!(!drawn.contains(&format!("fill=\"{}\"", hex(SWATCHES[1].fill))), "{drawn}");
         }
+    }
+
+    #[test]
+    fn the_markup_is_tidied_but_text_is_left_alone() {
+        let svg = "<svg><text x=\"12.000000000000002\" font-size=\"13.000000000000002\" opacity=\"1\">1.23456 og 0.5</text><line x1=\"3.14159\" y1=\"2.5\"/></svg>";
+        assert_eq!(
+            tidy(svg),
+            "<svg><text x=\"12\" font-size=\"13\">1.23456 og 0.5</text><line x1=\"3.14\" y1=\"2.5\"/></svg>"
+        );
+        let drawn = draw(Kind::Bar, &[1.0, 2.0]).unwrap();
+        assert!(!drawn.contains("0000000") && !drawn.contains("opacity=\"1\""), "{drawn}");
     }
 }
