@@ -54,6 +54,10 @@ fn a_mandate_page_shows_its_facts_goals_timeline_risks_and_reports() {
     let timeline = between(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 720", "</svg>");
     assert!(timeline.contains("role=\"img\"") && timeline.contains(">I dag</text>"));
     insta::assert_snapshot!("timeline_svg", timeline);
+    // A narrow drawing for phones, with the same milestones, keeps the text's size.
+    let narrow = between(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 340", "</svg>");
+    assert!(narrow.contains("class=\"timeline chart-narrow\"") && narrow.contains(">I dag</text>"));
+    assert_eq!(narrow.matches("<circle").count(), timeline.matches("<circle").count());
     assert!(page.contains("class=\"risk-matrix\" role=\"img\""));
     assert!(page.find("31. mai 2024").unwrap() < page.find("30. april 2024").unwrap(), "reports newest first");
     assert!(page.contains("href=\"../felles-plattform/\""), "dependencies are linked");

@@ -31,9 +31,20 @@ fn words(lang: Lang) -> (&'static str, &'static str, &'static str, &'static str)
 
 /// The milestone timeline: dates on a time axis, a status symbol at each milestone,
 /// today marked, overdue unfinished milestones drawn in red with a warning mark.
-pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, title: &str, desc: &str) -> String {
+/// `narrow` draws it for phones (340 wide, shorter labels, fewer year ticks), so
+/// its text keeps about the size of the wide one's on a desktop.
+pub fn timeline(
+    milestones: &[Milestone],
+    today: Date,
+    lang: Lang,
+    id: &str,
+    title: &str,
+    desc: &str,
+    narrow: bool,
+) -> String {
     let (today_word, overdue_word, _, _) = words(lang);
-    let width = 720.0;
+    let width = if narrow { 340.0 } else { 720.0 };
+    let (label_chars, max_ticks, class) = if narrow { (17, 4, "chart-narrow") } else { (26, 12, "chart-wide") };
     let row = 34.0;
     let top = 40.0;
     let height = top + row * milestones.len() as f64 + 40.0;
@@ -46,10 +57,10 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
     let span: Vec<i64> = if show_today { vec![first, last, t] } else { vec![first, last] };
     let lo = span.iter().copied().min().unwrap_or(t) - 30;
     let hi = span.iter().copied().max().unwrap_or(t) + 30;
-    let (x0, x1) = (220.0, width - 30.0);
+    let (x0, x1) = if narrow { (150.0, width - 20.0) } else { (220.0, width - 30.0) };
     let x = |d: i64| x0 + (x1 - x0) * (d - lo) as f64 / (hi - lo).max(1) as f64;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" class=\"timeline\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" class=\"timeline {class}\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         escape(title),
         escape(desc)
     );
@@ -57,7 +68,7 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
     // Year ticks along the top.
     let (first_year, last_year) = (year_of(lo), year_of(hi));
     // At most about a dozen ticks, on round years, however far apart the dates are.
-    let step = year_step(last_year - first_year);
+    let step = year_step(last_year - first_year, max_ticks);
     for year in (first_year..=last_year).filter(|y| y.rem_euclid(step) == 0) {
         let d = day_number(Date { year, month: 1, day: 1 });
         if d < lo || d > hi {
@@ -76,8 +87,8 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
             (false, None) => ("#515E6E".to_string(), "○"),
         };
         let label = if m.id.is_empty() { m.text.clone() } else { format!("{} {}", m.id, m.text) };
-        let label: String = if label.chars().count() > 26 {
-            format!("{}…", label.chars().take(25).collect::<String>().trim_end())
+        let label: String = if label.chars().count() > label_chars {
+            format!("{}…", label.chars().take(label_chars - 1).collect::<String>().trim_end())
         } else {
             label
         };
@@ -92,7 +103,10 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
             escape(symbol)
         );
         if late {
-            let _ = write!(s, "<text x=\"{:.1}\" y=\"{:.1}\" font-family=\"sans-serif\" font-size=\"12\" font-weight=\"bold\" fill=\"#8F1414\">{overdue_word}</text>", px + 14.0, y + 4.0);
+            // After the mark, or before it where the drawing ends.
+            let room = overdue_word.chars().count() as f64 * 7.5;
+            let (at, anchor) = if px + 14.0 + room <= width { (px + 14.0, "start") } else { (px - 14.0, "end") };
+            let _ = write!(s, "<text x=\"{at:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-family=\"sans-serif\" font-size=\"12\" font-weight=\"bold\" fill=\"#8F1414\">{overdue_word}</text>", y + 4.0);
         }
     }
     if !show_today {
@@ -112,12 +126,12 @@ pub fn timeline(milestones: &[Milestone], today: Date, lang: Lang, id: &str, tit
 }
 
 /// Years between ticks for a span of `years`: 1, 2, 5, 10, 20, 50, … so that
-/// at most 12 ticks are drawn.
-fn year_step(years: i32) -> i32 {
+/// at most about `max_ticks` ticks are drawn.
+fn year_step(years: i32, max_ticks: i32) -> i32 {
     let mut decade = 1;
     loop {
         for step in [decade, 2 * decade, 5 * decade] {
-            if years / step <= 12 {
+            if years / step <= max_ticks {
                 return step;
             }
         }
@@ -188,10 +202,10 @@ mod tests {
     #[test]
     fn year_ticks_stay_about_a_dozen_for_any_span() {
         for (years, step) in [(0, 1), (12, 1), (13, 2), (30, 5), (100, 10), (9_999, 1_000)] {
-            assert_eq!(year_step(years), step, "{years}");
+            assert_eq!(year_step(years, 12), step, "{years}");
         }
         let m = |date: &str| Milestone { id: "M".into(), text: "M".into(), due: d(date), status: None };
-        let svg = timeline(&[m("0001-01-01"), m("9999-12-31")], d("2024-01-01"), Lang::Nb, "t", "T", "D");
+        let svg = timeline(&[m("0001-01-01"), m("9999-12-31")], d("2024-01-01"), Lang::Nb, "t", "T", "D", false);
         assert!(svg.matches("<line").count() < 40, "{svg}");
     }
 

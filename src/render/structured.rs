@@ -189,7 +189,11 @@ fn mandate_view(site: &Site, i: usize, m: &Mandate, lang: Lang, today: Date) -> 
         String::new()
     } else {
         let desc = format!("{tl_desc} ({} / {})", milestones.len(), overdue_count);
-        structured::timeline(&milestones, today, lang, "innsyn-timeline", &format!("{tl_title}: {title}"), &desc)
+        // Wide for desktops, narrow for phones (the theme shows one), so the text
+        // keeps its size.
+        let title = format!("{tl_title}: {title}");
+        structured::timeline(&milestones, today, lang, "innsyn-timeline-w", &title, &desc, false)
+            + &structured::timeline(&milestones, today, lang, "innsyn-timeline-n", &title, &desc, true)
     };
     let risk_matrix_svg = if m.risks.is_empty() {
         String::new()
