@@ -201,3 +201,26 @@ fn dates_and_ssb_period_codes_lie_on_a_time_axis_in_time_order() {
     let page = &f["tid/index.html"];
     assert!(page.contains("for måned 2024M01–2024M06"), "a time range in the description");
 }
+
+#[test]
+fn small_multiples_draw_one_chart_per_value_on_one_scale() {
+    let (_o, f) = build();
+    let page = &f["fasetter/index.html"];
+    let fig = figures(page)[0];
+    assert!(fig.contains("class=\"chart chart-bar chart-facets\""), "{fig}");
+    assert_eq!(fig.matches("class=\"chart-facet\"").count(), 2, "a chart for Alfa and one for Beta");
+    assert!(
+        fig.contains("2 små diagrammer, ett for hver kommune (Alfa og Beta), på samme skala fra 0 til 100."),
+        "{fig}"
+    );
+    let (alfa, beta) = (&f["fasetter/verdi-per-kommune-alfa.svg"], &f["fasetter/verdi-per-kommune-beta.svg"]);
+    // The same axis: the same top tick in both, though Alfa's values are small.
+    for svg in [alfa, beta] {
+        assert!(svg.contains("\n100\n</text>"), "{svg}");
+    }
+    // And bar heights in proportion across the charts: 80 is eight times 10.
+    let colour = "#0062BA";
+    let (a, b) = (rect_heights(alfa, colour), rect_heights(beta, colour));
+    assert!((b[0] / a[0] - 8.0).abs() < 0.3, "{a:?} {b:?}");
+    assert_eq!(fig.matches("download>Last ned figuren (SVG): ").count(), 2);
+}

@@ -316,7 +316,10 @@ fn clip_diagonal(k: i32, w: i32, h: i32, mirrored: bool) -> ((i32, i32), (i32, i
 
 /// The value range of the y axis, from 0 (or the lowest negative value) to a round
 /// number above the highest value (stacks summed).
-fn value_range(spec: &Spec, data: &ChartData) -> (f64, f64) {
+pub fn value_range(spec: &Spec, data: &ChartData) -> (f64, f64) {
+    if let Some(range) = spec.y_range {
+        return range;
+    }
     let (mut lo, mut hi) = (0f64, 0f64);
     for c in 0..data.categories.len() {
         if matches!(spec.kind, Kind::StackedBar | Kind::StackedHBar) {
@@ -741,6 +744,7 @@ mod tests {
             y: "v".into(),
             series: None,
             height: 300,
+            y_range: None,
         }
     }
 

@@ -163,6 +163,7 @@ pub fn spec(ind: &Indicator) -> Spec {
         y: ind.name.clone(),
         series: None,
         height: 320,
+        y_range: None,
     }
 }
 

@@ -81,6 +81,9 @@ pub struct Spec {
     pub series: Option<String>,
     /// Height of the wide drawing.
     pub height: u32,
+    /// A value axis shared with other charts (small multiples), instead of one
+    /// fitted to this chart's own values.
+    pub y_range: Option<(f64, f64)>,
 }
 
 impl Spec {
@@ -603,6 +606,81 @@ impl Figure<'_> {
     }
 }
 
+/// The first sentence of small multiples' long description: how many charts, of
+/// what, and the scale they share.
+pub fn facets_intro(n: usize, facet: &str, names: &[String], (lo, hi): (f64, f64), spec: &Spec, lang: Lang) -> String {
+    let w = words(lang);
+    let unit = spec.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+    let (lo, hi) = (format_number(lo, lang, None), format_number(hi, lang, None));
+    let names = list(names, w.and);
+    match lang {
+        Lang::Nb => {
+            format!("{n} små diagrammer, ett for hver {facet} ({names}), på samme skala fra {lo} til {hi}{unit}.")
+        }
+        Lang::Nn => format!("{n} små diagram, eitt for kvar {facet} ({names}), på same skala frå {lo} til {hi}{unit}."),
+        Lang::En => format!("{n} small charts, one for each {facet} ({names}), on one scale from {lo} to {hi}{unit}."),
+    }
+}
+
+/// Small multiples as a figure: the charts side by side, then one description,
+/// a table per chart, the source and the downloads.
+pub struct FacetFigure<'a> {
+    /// What the author asked for (the figure's title).
+    pub spec: &'a Spec,
+    /// The page's language.
+    pub lang: Lang,
+    /// The figure's id, unique on the page.
+    pub id: &'a str,
+    /// The small charts, in their grid.
+    pub graphics: &'a str,
+    /// The long description of them all.
+    pub long_description: &'a str,
+    /// A table per chart.
+    pub tables: &'a str,
+    /// Where the figures come from.
+    pub provenance: Option<&'a Provenance>,
+    /// Link to the data file.
+    pub data_href: &'a str,
+    /// The data file's name.
+    pub data_name: &'a str,
+}
+
+/// The HTML of [`FacetFigure`], with a download link for each chart's SVG
+/// (`svgs`: each chart's name and address).
+pub fn facets_html(f: &FacetFigure, svgs: &[(String, String)]) -> String {
+    let w = words(f.lang);
+    let mut h = format!(
+        "<figure class=\"chart chart-{} chart-facets\" aria-labelledby=\"{}-caption\">\n",
+        f.spec.kind.name(),
+        f.id
+    );
+    let _ =
+        writeln!(h, "<figcaption id=\"{}-caption\" class=\"chart-title\">{}</figcaption>", f.id, escape(&f.spec.title));
+    h.push_str(f.graphics);
+    if let Some(d) = &f.spec.description {
+        let _ = writeln!(h, "<p class=\"chart-summary\">{}</p>", escape(d));
+    }
+    let _ = writeln!(h, "<details class=\"chart-details\"><summary>{}</summary>", w.details);
+    let _ = writeln!(h, "<p class=\"chart-long-description\">{}</p>", escape(f.long_description));
+    h.push_str(f.tables);
+    h.push_str("</details>\n");
+    h.push_str(&source_html(f.provenance, f.lang));
+    let downloads = downloads_html(f.data_href, f.data_name, None, f.lang);
+    let mut links = String::new();
+    for (name, href) in svgs {
+        let _ = write!(
+            links,
+            "<li><a href=\"{}\" download>{} (SVG): {}</a></li>",
+            escape(href),
+            w.download_svg.trim_end_matches(" (SVG)"),
+            escape(name)
+        );
+    }
+    h.push_str(&downloads.replacen("</ul>", &format!("{links}</ul>"), 1));
+    h.push_str("</figure>\n");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,6 +697,7 @@ mod tests {
             y: "årsverk".into(),
             series: Some("sektor".into()),
             height: 400,
+            y_range: None,
         };
         let data = ChartData {
             categories: vec!["2012".into(), "2020".into(), "2040".into()],

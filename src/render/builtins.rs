@@ -31,7 +31,7 @@ pub struct Chart;
 /// `{{ table(data=..., filter=..., columns=..., caption=...) }}`.
 pub struct TableShortcode;
 
-const CHART_ARGS: [&str; 14] = [
+const CHART_ARGS: [&str; 15] = [
     "data",
     "kind",
     "x",
@@ -46,6 +46,7 @@ const CHART_ARGS: [&str; 14] = [
     "sort",
     "height",
     "id",
+    "facet",
 ];
 const TABLE_ARGS: [&str; 4] = ["data", "filter", "columns", "caption"];
 
@@ -210,33 +211,14 @@ impl Builtin for Chart {
             y: table.columns[yc].name.clone(),
             series: sc.map(|c| table.columns[c].name.clone()),
             height,
+            y_range: None,
         };
-        let mut data = collect(call, ctx, table, &selected, xc, yc, sc)?;
-        match text_arg(call, ctx, "sort")?.as_deref() {
-            None | Some("none") => {}
-            Some("x") => sort_categories(&mut data, |a, b| natural(a, b)),
-            Some(dir @ ("value" | "-value")) => {
-                let totals: BTreeMap<String, f64> = data
-                    .categories
-                    .iter()
-                    .enumerate()
-                    .map(|(c, name)| (name.clone(), data.series.iter().filter_map(|s| s.values[c]).sum()))
-                    .collect();
-                let desc = dir == "value";
-                sort_categories(&mut data, |a, b| {
-                    let o = totals[a].total_cmp(&totals[b]);
-                    if desc {
-                        o.reverse()
-                    } else {
-                        o
-                    }
-                });
-            }
-            Some(other) => {
-                return Err(at(call, ctx, format!("unknown sort `{other}`"))
-                    .hint("use `sort=\"x\"`, `sort=\"value\"` (largest first) or `sort=\"-value\"`"))
-            }
+        if let Some(facet) = text_arg(call, ctx, "facet")? {
+            let fc = column(call, ctx, file, "facet", &facet)?;
+            return small_multiples(call, ctx, file, &spec, &selected, [xc, yc, fc], sc);
         }
+        let mut data = collect(call, ctx, table, &selected, xc, yc, sc)?;
+        sort(call, ctx, &mut data)?;
 
         let long = describe(&spec, &data, ctx.lang);
         let id = format!("innsyn-chart-{}-{}", call.line, call.col);
@@ -274,6 +256,143 @@ impl Builtin for Chart {
             files: vec![OutputFile::new(svg_path.trim_start_matches('/').to_string(), standalone.into_bytes())],
         })
     }
+}
+
+/// Orders the categories as `sort=` asks: by x, by value (largest first) or by
+/// `-value`; as found when not given.
+fn sort(call: &Call, ctx: &CallContext, data: &mut ChartData) -> Result<(), Diagnostic> {
+    match text_arg(call, ctx, "sort")?.as_deref() {
+        None | Some("none") => {}
+        Some("x") => sort_categories(data, |a, b| natural(a, b)),
+        Some(dir @ ("value" | "-value")) => {
+            let totals: BTreeMap<String, f64> = data
+                .categories
+                .iter()
+                .enumerate()
+                .map(|(c, name)| (name.clone(), data.series.iter().filter_map(|s| s.values[c]).sum()))
+                .collect();
+            let desc = dir == "value";
+            sort_categories(data, |a, b| {
+                let o = totals[a].total_cmp(&totals[b]);
+                if desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+        }
+        Some(other) => {
+            return Err(at(call, ctx, format!("unknown sort `{other}`"))
+                .hint("use `sort=\"x\"`, `sort=\"value\"` (largest first) or `sort=\"-value\"`"))
+        }
+    }
+    Ok(())
+}
+
+/// Most small charts one call draws: more would be a page too long to compare on.
+const MAX_FACETS: usize = 30;
+
+/// `facet="kommune"`: one small chart per value of the column, all on one value
+/// scale, wrapping to the screen's width, with one description and a table each.
+fn small_multiples(
+    call: &Call,
+    ctx: &CallContext,
+    file: &DataFile,
+    spec: &Spec,
+    selected: &[usize],
+    [xc, yc, fc]: [usize; 3],
+    sc: Option<usize>,
+) -> Result<Output, Diagnostic> {
+    let table = &file.table;
+    let lang = ctx.lang;
+    let mut values: Vec<&str> = Vec::new();
+    for &r in selected {
+        let v = table.raw(r, fc);
+        if !values.contains(&v) {
+            values.push(v);
+            if values.len() > MAX_FACETS {
+                return Err(at(
+                    call,
+                    ctx,
+                    format!("`facet=\"{}\"` would draw more than {MAX_FACETS} small charts", table.columns[fc].name),
+                )
+                .hint("add a `filter` that keeps fewer of them, or facet by a column with fewer values"));
+            }
+        }
+    }
+    if table.columns[fc].kind == ColumnKind::Number {
+        values.sort_by(|a, b| natural(a, b));
+    }
+    let mut parts: Vec<(String, ChartData)> = Vec::new();
+    for &v in &values {
+        let rows: Vec<usize> = selected.iter().copied().filter(|&r| table.raw(r, fc) == v).collect();
+        let mut data = collect(call, ctx, table, &rows, xc, yc, sc)?;
+        sort(call, ctx, &mut data)?;
+        parts.push((v.to_string(), data));
+    }
+    // One scale for all, so heights and slopes compare across the charts.
+    let (lo, hi) =
+        parts.iter().map(|(_, d)| draw::value_range(spec, d)).fold((0f64, 0f64), |(a, b), (l, h)| (a.min(l), b.max(h)));
+    let id = format!("innsyn-chart-{}-{}", call.line, call.col);
+    let name = match call.args.get("id") {
+        Some(Value::Str(id)) => id.clone(),
+        Some(_) => return Err(at(call, ctx, "`id` must be text").hint("e.g. `id=\"sykefravaer-2024\"`")),
+        None => spec.title.clone(),
+    };
+    let slug = match slugify(&name) {
+        s if s.is_empty() => "graf".to_string(),
+        s => s,
+    };
+    let names: Vec<String> = parts.iter().map(|(v, _)| v.clone()).collect();
+    let facet_name = &table.columns[fc].name;
+    let mut long = crate::charts::facets_intro(parts.len(), facet_name, &names, (lo, hi), spec, lang);
+    let mut graphics = String::from("<div class=\"small-multiples\">\n");
+    let mut tables = String::new();
+    let mut files = Vec::new();
+    let mut svg_links = Vec::new();
+    for (n, (value, data)) in parts.iter().enumerate() {
+        let small =
+            Spec { title: value.clone(), y_range: Some((lo, hi)), height: spec.height.min(320), ..spec.clone() };
+        let description = describe(&small, data, lang);
+        let _ = write!(long, " {value}: {description}");
+        let drawn = draw::svg(&small, data, lang, draw::Layout::narrow(small.height))
+            .map_err(|e| at(call, ctx, format!("{value}: {e}")))?;
+        let part_id = format!("{id}-{}", n + 1);
+        let _ = writeln!(
+            graphics,
+            "<div class=\"facet\"><p class=\"facet-title\" aria-hidden=\"true\">{}</p>{}</div>",
+            escape(value),
+            accessible_svg(&drawn, &part_id, &format!("{}: {value}", spec.title), &description, "chart-facet", false)
+        );
+        tables.push_str(&crate::charts::table_html(&small, data, lang, &format!("{}: {value}", spec.title)));
+        let value_slug = match slugify(value) {
+            s if s.is_empty() => format!("{}", n + 1),
+            s => s,
+        };
+        let path = format!("{}{slug}-{value_slug}.svg", ctx.page_path);
+        let standalone = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+            accessible_svg(&drawn, "chart", &format!("{}: {value}", spec.title), &description, "chart", true)
+        );
+        files.push(OutputFile::new(path.trim_start_matches('/').to_string(), standalone.into_bytes()));
+        svg_links.push((value.clone(), path));
+    }
+    graphics.push_str("</div>\n");
+    let html = crate::charts::facets_html(
+        &crate::charts::FacetFigure {
+            spec,
+            lang,
+            id: &id,
+            graphics: &graphics,
+            long_description: &long,
+            tables: &tables,
+            provenance: file.provenance.as_ref(),
+            data_href: &data_href(table),
+            data_name: &table.name,
+        },
+        &svg_links,
+    );
+    Ok(Output { html, files })
 }
 
 /// Categories along x (numeric x sorted, text x in order of appearance) and one
@@ -614,6 +733,7 @@ impl Builtin for Goals {
             y: what.into(),
             series: Some("status".into()),
             height: (120 + 44 * data.categories.len() as u32).clamp(200, 1200),
+            y_range: None,
         };
         let long = describe(&spec, &data, lang);
         // The figures are the site's own goal pages.
