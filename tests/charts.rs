@@ -224,3 +224,36 @@ fn small_multiples_draw_one_chart_per_value_on_one_scale() {
     assert!((b[0] / a[0] - 8.0).abs() < 0.3, "{a:?} {b:?}");
     assert_eq!(fig.matches("download>Last ned figuren (SVG): ").count(), 2);
 }
+
+/// (x, width) of the bars (`<rect>`s over 20 high) filled with `colour`, in
+/// document order: not the legend's swatch or a label's background.
+fn rect_spans(svg: &str, colour: &str) -> Vec<(f64, f64)> {
+    let attr = |r: &str, name: &str| -> Option<f64> {
+        r.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.parse().ok()
+    };
+    svg.split("<rect")
+        .skip(1)
+        .filter(|r| r.contains(&format!("fill=\"{colour}\"")))
+        .filter(|r| attr(r, "height").is_some_and(|h| h > 20.0))
+        .filter_map(|r| Some((attr(r, "x")?, attr(r, "width")?)))
+        .collect()
+}
+
+#[test]
+fn a_pyramid_puts_one_series_left_and_one_right_of_a_shared_centre() {
+    let (_o, f) = build();
+    let svg = &f["pyramide/befolkning.svg"];
+    // Menn (the first series, blue) to the left, Kvinner (yellow) to the right.
+    let (left, right) = (rect_spans(svg, "#0062BA"), rect_spans(svg, "#F7C873"));
+    assert_eq!((left.len(), right.len()), (2, 2), "{svg}");
+    let centre = left[0].0 + left[0].1;
+    for &(x, w) in &left {
+        assert!((x + w - centre).abs() <= 1.0, "menn end at the centre");
+    }
+    for &(x, _) in &right {
+        assert!((x - centre).abs() <= 1.0, "kvinner start at the centre");
+    }
+    // 0–9: 100 men and 50 women; the bars in proportion, on one scale.
+    assert!((left[0].1 / right[0].1 - 2.0).abs() < 0.05, "{left:?} {right:?}");
+    assert!(f["pyramide/index.html"].contains("class=\"chart chart-pyramid\""));
+}

@@ -171,6 +171,7 @@ pub fn svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawRes
         match spec.kind {
             Kind::Line => draw_line(&root, spec, data, lang, layout, top)?,
             Kind::HBar | Kind::StackedHBar => draw_hbar(&root, spec, data, lang, layout, top)?,
+            Kind::Pyramid => draw_pyramid(&root, spec, data, lang, layout, top)?,
             _ => draw_bars(&root, spec, data, lang, layout, top)?,
         }
         root.present().map_err(err)?;
@@ -548,6 +549,81 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
         root.draw(&Text::new(name, (at.0 - 8, at.1), font(layout, DARK_INK).pos(Pos::new(HPos::Right, VPos::Center))))
             .map_err(err)?;
     }
+    Ok(())
+}
+
+/// A population pyramid: the categories (age groups) as rows, the first at the
+/// bottom, the first series to the left of a shared centre axis and the second to
+/// the right, on one scale measured out from the centre.
+fn draw_pyramid(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Layout, top: i32) -> DrawResult<()> {
+    let n = data.categories.len().max(1);
+    let largest = data.series.iter().flat_map(|s| s.values.iter().flatten()).fold(0f64, |m, v| m.max(v.abs()));
+    let m = spec.y_range.map_or_else(|| nice_ceiling(largest * 1.04), |(lo, hi)| hi.max(-lo));
+    let longest = data.categories.iter().map(|c| text_width(c, layout.font)).max().unwrap_or(40);
+    let y_area = (longest + 16).min(layout.width as i32 / 4);
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(top + 6)
+        .margin_right(16)
+        .margin_left(6)
+        .x_label_area_size(28 + if spec.value_label().is_some() { 22 } else { 0 })
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(-m..m, 0f64..n as f64)
+        .map_err(err)?;
+    // Both halves count up from the centre: the ticks show sizes, not signs.
+    let fmt = |v: &f64| format_number(v.abs(), lang, None);
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(AXIS.stroke_width(1))
+        .label_style(small_font(layout, DARK_INK))
+        .axis_desc_style(small_font(layout, DARK_INK))
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(5)
+        .x_label_formatter(&fmt);
+    if let Some(label) = spec.value_label() {
+        mesh.x_desc(label);
+    }
+    mesh.draw().map_err(err)?;
+    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    for (c, category) in data.categories.iter().enumerate() {
+        // The first category (the youngest) at the bottom.
+        let row = c as f64;
+        for (s, series) in data.series.iter().enumerate().take(2) {
+            let Some(v) = series.values[c] else { continue };
+            let v = v.abs();
+            let signed = if s == 0 { -v } else { v };
+            let (a, b) = (px(0.0, row + 0.12), px(signed, row + 0.88));
+            fill_box(root, swatch_of(data, s), (a.0.min(b.0), a.1), (a.0.max(b.0), b.1))?;
+            let label = format_number(v, lang, None);
+            let w = text_width(&label, layout.font - 2);
+            let mid = (a.1 + b.1) / 2;
+            // Inside the bar at its outer end when it fits, else outside it.
+            let inside = (b.0 - a.0).abs() >= w + 8;
+            let swatch = swatch_of(data, s);
+            // Text runs rightwards from `x` when `rightwards`, else ends at it.
+            let (x, rightwards, ink) = match (s == 0, inside) {
+                (true, true) => (b.0 + 4, true, swatch.ink),
+                (true, false) => (b.0 - 4, false, DARK_INK),
+                (false, true) => (b.0 - 4, false, swatch.ink),
+                (false, false) => (b.0 + 4, true, DARK_INK),
+            };
+            let h_pos = if rightwards { HPos::Left } else { HPos::Right };
+            if inside {
+                let (l, r) = if rightwards { (x - 2, x + w + 2) } else { (x - w - 2, x + 2) };
+                root.draw(&Rectangle::new([(l, mid - 9), (r, mid + 9)], swatch.fill.filled())).map_err(err)?;
+            }
+            root.draw(&Text::new(label, (x, mid), small_font(layout, ink).pos(Pos::new(h_pos, VPos::Center))))
+                .map_err(err)?;
+        }
+        let at = px(-m, row + 0.5);
+        let name = fit(category, y_area - 12, layout.font);
+        root.draw(&Text::new(name, (at.0 - 8, at.1), font(layout, DARK_INK).pos(Pos::new(HPos::Right, VPos::Center))))
+            .map_err(err)?;
+    }
+    // The centre axis.
+    let (a, b) = (px(0.0, 0.0), px(0.0, n as f64));
+    root.draw(&PathElement::new(vec![a, b], AXIS.stroke_width(2))).map_err(err)?;
     Ok(())
 }
 

@@ -31,11 +31,14 @@ pub enum Kind {
     Line,
     /// Counts per group, stacked along one bar (the `goals` overview).
     StackedHBar,
+    /// A population pyramid: groups (ages) as rows, two series left and right of
+    /// a shared centre axis.
+    Pyramid,
 }
 
 impl Kind {
     /// The names authors write, in variant order (`StackedHBar` has none here).
-    pub const NAMES: [&'static str; 5] = ["bar", "grouped-bar", "stacked-bar", "hbar", "line"];
+    pub const NAMES: [&'static str; 6] = ["bar", "grouped-bar", "stacked-bar", "hbar", "line", "pyramid"];
 
     /// The kind an author's name stands for, or `None` for an unknown name.
     pub fn parse(s: &str) -> Option<Kind> {
@@ -45,6 +48,7 @@ impl Kind {
             "stacked-bar" => Kind::StackedBar,
             "hbar" => Kind::HBar,
             "line" => Kind::Line,
+            "pyramid" => Kind::Pyramid,
             _ => return None,
         })
     }
@@ -53,6 +57,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::StackedHBar => "stacked-hbar",
+            Kind::Pyramid => "pyramid",
             k => Kind::NAMES[k as usize],
         }
     }
@@ -374,7 +379,10 @@ pub fn describe(spec: &Spec, data: &ChartData, lang: Lang) -> String {
         let _ = write!(out, " {} {}, {} {}.", w.highest, at(max), w.lowest, at(min));
     }
     // Changes from first to last only mean something along an ordered axis (time).
-    if data.categories.len() > 1 && data.positions.is_some() && !matches!(spec.kind, Kind::HBar | Kind::StackedHBar) {
+    if data.categories.len() > 1
+        && data.positions.is_some()
+        && !matches!(spec.kind, Kind::HBar | Kind::StackedHBar | Kind::Pyramid)
+    {
         let last = data.categories.len() - 1;
         let (c0, cn) = (&data.categories[0], &data.categories[last]);
         if matches!(spec.kind, Kind::StackedBar | Kind::StackedHBar) && data.series.len() > 1 {

@@ -219,6 +219,7 @@ impl Builtin for Chart {
         }
         let mut data = collect(call, ctx, table, &selected, xc, yc, sc)?;
         sort(call, ctx, &mut data)?;
+        check_pyramid(call, ctx, &spec, &data)?;
 
         let long = describe(&spec, &data, ctx.lang);
         let id = format!("innsyn-chart-{}-{}", call.line, call.col);
@@ -256,6 +257,29 @@ impl Builtin for Chart {
             files: vec![OutputFile::new(svg_path.trim_start_matches('/').to_string(), standalone.into_bytes())],
         })
     }
+}
+
+/// A pyramid needs two series (left and right) and sizes, not signed values.
+fn check_pyramid(call: &Call, ctx: &CallContext, spec: &Spec, data: &ChartData) -> Result<(), Diagnostic> {
+    if spec.kind != Kind::Pyramid {
+        return Ok(());
+    }
+    if data.series.len() != 2 {
+        let names: Vec<String> = data.series.iter().map(|s| s.name.clone()).collect();
+        return Err(at(
+            call,
+            ctx,
+            format!("a pyramid has two sides, but these rows give {} series ({})", names.len(), names.join(", ")),
+        )
+        .hint(
+            "name a `series` column with two values, e.g. `series=\"kjønn\"` (menn and kvinner), or `filter` it to two",
+        ));
+    }
+    if let Some(v) = data.series.iter().flat_map(|s| s.values.iter().flatten()).find(|v| **v < 0.0) {
+        return Err(at(call, ctx, format!("a pyramid shows sizes, but one value is {v}"))
+            .hint("the left side is drawn leftwards by itself; write both sides as positive numbers"));
+    }
+    Ok(())
 }
 
 /// Orders the categories as `sort=` asks: by x, by value (largest first) or by
@@ -328,6 +352,7 @@ fn small_multiples(
         let rows: Vec<usize> = selected.iter().copied().filter(|&r| table.raw(r, fc) == v).collect();
         let mut data = collect(call, ctx, table, &rows, xc, yc, sc)?;
         sort(call, ctx, &mut data)?;
+        check_pyramid(call, ctx, spec, &data)?;
         parts.push((v.to_string(), data));
     }
     // One scale for all, so heights and slopes compare across the charts.
