@@ -21,6 +21,7 @@ fn spec(kind: Kind) -> Spec {
         y: "årsverk".into(),
         series: Some("sektor".into()),
         height: 400,
+        y_range: None,
     }
 }
 
