@@ -144,11 +144,16 @@ pub fn nice_ceiling(max: f64) -> f64 {
         return max;
     }
     for step in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
-        if step * magnitude >= max {
-            return step * magnitude;
+        let ceiling = step * magnitude;
+        // Near f64's limit a round step above `max` may not exist: `max` itself then.
+        if !ceiling.is_finite() {
+            return max;
+        }
+        if ceiling >= max {
+            return ceiling;
         }
     }
-    10.0 * magnitude
+    max
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
