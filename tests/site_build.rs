@@ -146,7 +146,7 @@ fn every_internal_link_is_relative() {
 #[test]
 fn the_404_page_links_absolutely_from_the_base_url_online_and_relatively_offline() {
     let (_o, online) = build(&example(), &[]);
-    assert!(text(&online, "404.html").contains("href=\"https://innsyn.example.org/innsyn.css\""));
+    assert!(text(&online, "404.html").contains("href=\"https://innsyn.example.org/mandater/\""));
     let (_f, offline) = build(&example(), &["--offline"]);
     assert!(text(&offline, "404.html").contains("href=\"innsyn.css\""));
 }
@@ -337,4 +337,20 @@ fn pages_carry_schema_org_metadata_and_the_home_page_lists_the_datasets() {
     assert_eq!(mandate["@type"], "Report");
     assert_eq!(mandate["url"], "https://innsyn.example.org/mandater/a9-innbyggertorg/");
     assert!(text(&f, "index.html").contains("<link rel=\"canonical\" href=\"https://innsyn.example.org/\">"));
+}
+
+#[test]
+fn the_404_page_carries_its_styles_and_finds_the_site_it_is_read_in() {
+    let (_o, f) = build(&example(), &["--base-url", "https://innsyn.example.org/innsyn/"]);
+    let page = text(&f, "404.html");
+    let css = text(&f, "innsyn.css");
+    // Styled wherever a host serves it, and from file://, without fetching anything.
+    assert!(page.contains(&format!("<style>{css}</style>")), "the theme's CSS inline");
+    assert!(!page.contains("<link rel=\"stylesheet\""), "no stylesheet fetched from the published site");
+    // Links lead to the published site, and the script points them at the site
+    // it is read in: under `serve`, under the base path, or from disk.
+    assert!(page.contains("href=\"https://innsyn.example.org/innsyn/\""));
+    assert!(page.contains("var b=\"https://innsyn.example.org/innsyn/\",p=\"/innsyn/\""), "{page}");
+    // Other pages keep their relative links and their stylesheet.
+    assert!(text(&f, "index.html").contains("<link rel=\"stylesheet\" href=\"innsyn.css\">"));
 }

@@ -41,6 +41,8 @@ pub struct Renderer {
     tera: tera::Tera,
     registry: Registry,
     strings: HashMap<Lang, serde_json::Value>,
+    /// The theme's stylesheets by output path, for the 404 page to carry inline.
+    stylesheets: HashMap<String, String>,
 }
 
 /// The text of a tera error and its causes, on one line.
@@ -87,7 +89,13 @@ impl Renderer {
             .iter()
             .map(|&l| (l, serde_json::Value::Object(theme.strings.get(&l).cloned().unwrap_or_default())))
             .collect();
-        Ok(Renderer { tera, registry: Registry::new(builtins::all(), shortcodes), strings })
+        let stylesheets = theme
+            .static_files
+            .iter()
+            .filter(|(path, _)| path.ends_with(".css"))
+            .map(|(path, (_, bytes))| (path.clone(), String::from_utf8_lossy(bytes).into_owned()))
+            .collect();
+        Ok(Renderer { tera, registry: Registry::new(builtins::all(), shortcodes), strings, stylesheets })
     }
 
     /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
@@ -849,9 +857,50 @@ impl<'a> Shared<'a> {
         } else {
             LinkStyle::Relative { offline: self.options.offline }
         };
-        let html = links::rewrite(&html, &out_path, style);
+        let mut html = links::rewrite(&html, &out_path, style);
+        if let LinkStyle::Absolute(base) = style {
+            html = self_contained(&html, base, &self.renderer.stylesheets);
+        }
         Ok(OutputFile::new(out_path, html.into_bytes()))
     }
+}
+
+/// The 404 page as hosts serve it, at whatever address was asked for: its
+/// stylesheets inline (so it is styled under `serve`, under any base path and
+/// from `file://`, and fetches nothing), and a small script that points its links
+/// at the site where it is read instead of `base` (the published address); without
+/// the script they lead to the published site.
+fn self_contained(html: &str, base: &str, stylesheets: &HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(html.len() + stylesheets.values().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(i) = rest.find("<link rel=\"stylesheet\" href=\"") {
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |e| i + e + 1);
+        let tag = &rest[i..tag_end];
+        let href = tag.split("href=\"").nth(1).and_then(|h| h.split('"').next()).unwrap_or_default();
+        out.push_str(&rest[..i]);
+        match href.strip_prefix(base).and_then(|path| stylesheets.get(path)) {
+            // A stylesheet holds no `</style>`; one that did would end the element early.
+            Some(css) if !css.contains("</style") => {
+                out.push_str("<style>");
+                out.push_str(css);
+                out.push_str("</style>");
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    let path = base.splitn(4, '/').nth(3).map_or("/".to_string(), |p| format!("/{p}"));
+    let script = format!(
+        "<script>(function(){{var b={},p={},r;if(location.protocol===\"file:\"){{r=location.href.replace(/[^\\/]*([?#].*)?$/,\"\")}}else if(location.pathname.indexOf(p)===0){{r=location.origin+p}}else{{r=location.origin+\"/\"}}if(r===b)return;document.querySelectorAll(\"[href],[action]\").forEach(function(e){{[\"href\",\"action\"].forEach(function(a){{var v=e.getAttribute(a);if(v&&v.indexOf(b)===0)e.setAttribute(a,r+v.slice(b.length))}})}})}})();</script>",
+        script_json(&serde_json::Value::String(base.to_string())),
+        script_json(&serde_json::Value::String(path)),
+    );
+    match out.rfind("</body>") {
+        Some(i) => out.insert_str(i, &script),
+        None => out.push_str(&script),
+    }
+    out
 }
 
 /// A template, its variables, and where the result goes.
