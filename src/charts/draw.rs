@@ -20,16 +20,19 @@ pub struct Layout {
     pub height: u32,
     /// Font size of the text.
     pub font: u32,
+    /// Font size of the values written on and beside bars: on a phone as large
+    /// as the page's body text (18 px at 375 px wide).
+    pub label: u32,
 }
 
 impl Layout {
     /// For screens of a desktop size (and print).
     pub fn wide(height: u32) -> Layout {
-        Layout { width: 720, height, font: 15 }
+        Layout { width: 720, height, font: 15, label: 14 }
     }
     /// For phones: narrower, so text stays readable when scaled to 320 px.
     pub fn narrow(height: u32) -> Layout {
-        Layout { width: 380, height: height + 60, font: 15 }
+        Layout { width: 380, height: height + 60, font: 15, label: 20 }
     }
 }
 
@@ -220,6 +223,11 @@ fn tidy(svg: &str) -> String {
 fn font(layout: Layout, colour: RGBColor) -> TextStyle<'static> {
     // plotters divides the size by 1.24 when it writes SVG; compensate.
     ("sans-serif", f64::from(layout.font) * 1.24).into_font().color(&colour)
+}
+
+/// The font of values on and beside bars.
+fn label_font(layout: Layout, colour: RGBColor) -> TextStyle<'static> {
+    ("sans-serif", f64::from(layout.label) * 1.24).into_font().color(&colour)
 }
 
 fn small_font(layout: Layout, colour: RGBColor) -> TextStyle<'static> {
@@ -424,25 +432,26 @@ fn draw_bars(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
             let centre = (a.0 + b.0) / 2;
             if spec.kind == Kind::StackedBar {
                 // Segment values inside the segment when they fit.
-                if h >= layout.font as i32 + 4 && text_width(&label, layout.font - 2) + 6 <= w {
+                if h >= layout.label as i32 + 4 && text_width(&label, layout.label) + 6 <= w {
                     let ink = swatch_of(data, s).ink;
                     let at = (centre, (a.1 + b.1) / 2);
-                    let text = Text::new(label, at, small_font(layout, ink).pos(Pos::new(HPos::Center, VPos::Center)));
+                    let text = Text::new(label, at, label_font(layout, ink).pos(Pos::new(HPos::Center, VPos::Center)));
                     // A plate behind the text keeps it readable over the pattern.
-                    let tw = text_width(&format_number(v, lang, None), layout.font - 2) / 2 + 3;
+                    let tw = text_width(&format_number(v, lang, None), layout.label) / 2 + 3;
+                    let th = layout.label as i32 / 2 + 3;
                     root.draw(&Rectangle::new(
-                        [(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)],
+                        [(at.0 - tw, at.1 - th), (at.0 + tw, at.1 + th)],
                         swatch_of(data, s).fill.filled(),
                     ))
                     .map_err(err)?;
                     root.draw(&text).map_err(err)?;
                 }
-            } else if text_width(&label, layout.font - 2) <= w + 12 {
+            } else if text_width(&label, layout.label) <= w + 12 {
                 let (y, v_pos) = if v >= 0.0 { (b.1 - 4, VPos::Bottom) } else { (b.1 + 4, VPos::Top) };
                 root.draw(&Text::new(
                     label,
                     (centre, y),
-                    small_font(layout, DARK_INK).pos(Pos::new(HPos::Center, v_pos)),
+                    label_font(layout, DARK_INK).pos(Pos::new(HPos::Center, v_pos)),
                 ))
                 .map_err(err)?;
             }
@@ -492,7 +501,7 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
     let y_area = (longest + 16).min(layout.width as i32 * 2 / 5);
     let mut chart = ChartBuilder::on(root)
         .margin_top(top + 6)
-        .margin_right(16 + text_width(&format_number(hi, lang, None), layout.font - 2))
+        .margin_right(16 + text_width(&format_number(hi, lang, None), layout.label))
         .margin_left(6)
         .x_label_area_size(28 + if spec.value_label().is_some() { 22 } else { 0 })
         .y_label_area_size(y_area)
@@ -513,18 +522,19 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
                 let (a, b) = (px(stack, row + 0.2), px(stack + v, row + 0.8));
                 stack += v;
                 fill_box(root, swatch_of(data, s), a, b)?;
-                if text_width(&label, layout.font - 2) + 6 <= (b.0 - a.0).abs() {
+                let th = layout.label as i32 / 2 + 3;
+                if text_width(&label, layout.label) + 6 <= (b.0 - a.0).abs() && 2 * th <= (b.1 - a.1).abs() + 2 {
                     let at = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
-                    let tw = text_width(&label, layout.font - 2) / 2 + 3;
+                    let tw = text_width(&label, layout.label) / 2 + 3;
                     root.draw(&Rectangle::new(
-                        [(at.0 - tw, at.1 - 9), (at.0 + tw, at.1 + 9)],
+                        [(at.0 - tw, at.1 - th), (at.0 + tw, at.1 + th)],
                         swatch_of(data, s).fill.filled(),
                     ))
                     .map_err(err)?;
                     root.draw(&Text::new(
                         label,
                         at,
-                        small_font(layout, swatch_of(data, s).ink).pos(Pos::new(HPos::Center, VPos::Center)),
+                        label_font(layout, swatch_of(data, s).ink).pos(Pos::new(HPos::Center, VPos::Center)),
                     ))
                     .map_err(err)?;
                 }
@@ -536,7 +546,7 @@ fn draw_hbar(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
             fill_box(root, swatch_of(data, s), a, b)?;
             let mid = (a.1 + b.1) / 2;
             let (x, h_pos) = if v >= 0.0 { (b.0 + 5, HPos::Left) } else { (b.0 - 5, HPos::Right) };
-            root.draw(&Text::new(label, (x, mid), small_font(layout, DARK_INK).pos(Pos::new(h_pos, VPos::Center))))
+            root.draw(&Text::new(label, (x, mid), label_font(layout, DARK_INK).pos(Pos::new(h_pos, VPos::Center))))
                 .map_err(err)?;
         }
         if spec.kind == Kind::StackedHBar {
@@ -601,10 +611,11 @@ fn draw_pyramid(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: 
             let (a, b) = (px(0.0, row + 0.12), px(signed, row + 0.88));
             fill_box(root, swatch_of(data, s), (a.0.min(b.0), a.1), (a.0.max(b.0), b.1))?;
             let label = format_number(v, lang, None);
-            let w = text_width(&label, layout.font - 2);
+            let w = text_width(&label, layout.label);
+            let th = layout.label as i32 / 2 + 3;
             let mid = (a.1 + b.1) / 2;
             // Inside the bar at its outer end when it fits, else outside it.
-            let inside = (b.0 - a.0).abs() >= w + 8;
+            let inside = (b.0 - a.0).abs() >= w + 8 && 2 * th <= (b.1 - a.1).abs() + 2;
             let swatch = swatch_of(data, s);
             // Text runs rightwards from `x` when `rightwards`, else ends at it.
             let (x, rightwards, ink) = match (s == 0, inside) {
@@ -616,9 +627,9 @@ fn draw_pyramid(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: 
             let h_pos = if rightwards { HPos::Left } else { HPos::Right };
             if inside {
                 let (l, r) = if rightwards { (x - 2, x + w + 2) } else { (x - w - 2, x + 2) };
-                root.draw(&Rectangle::new([(l, mid - 9), (r, mid + 9)], swatch.fill.filled())).map_err(err)?;
+                root.draw(&Rectangle::new([(l, mid - th), (r, mid + th)], swatch.fill.filled())).map_err(err)?;
             }
-            root.draw(&Text::new(label, (x, mid), small_font(layout, ink).pos(Pos::new(h_pos, VPos::Center))))
+            root.draw(&Text::new(label, (x, mid), label_font(layout, ink).pos(Pos::new(h_pos, VPos::Center))))
                 .map_err(err)?;
         }
         let at = px(-m, row + 0.5);
@@ -1025,5 +1036,35 @@ mod tests {
         );
         let drawn = draw(Kind::Bar, &[1.0, 2.0]).unwrap();
         assert!(!drawn.contains("0000000") && !drawn.contains("opacity=\"1\""), "{drawn}");
+    }
+
+    #[test]
+    fn values_on_bars_are_as_large_as_body_text_on_a_phone() {
+        // The narrow drawing is 380 wide and shown about 343 px wide at 375 px: a
+        // label of 20 units is 18 px, the body text's size.
+        let mut spec = spec(Kind::StackedBar);
+        spec.series = Some("s".into());
+        let data = ChartData {
+            categories: vec!["2012".into(), "2020".into()],
+            series: vec![
+                Series { name: "A".into(), values: vec![Some(47.0), Some(46.0)] },
+                Series { name: "B".into(), values: vec![Some(43.0), Some(38.0)] },
+            ],
+            ..ChartData::default()
+        };
+        let narrow = svg(&spec, &data, Lang::Nb, Layout::narrow(400)).unwrap();
+        let sized = |text: &str| {
+            narrow
+                .split("<text ")
+                .skip(1)
+                .filter(|t| t.split('>').nth(1).is_some_and(|body| body.trim().starts_with(text)))
+                .filter_map(|t| t.split("font-size=\"").nth(1)?.split('"').next()?.parse::<f64>().ok())
+                .collect::<Vec<f64>>()
+        };
+        // (Values that are no tick of the axis, whose labels are smaller.)
+        for value in ["47", "46", "43", "38"] {
+            let sizes = sized(value);
+            assert!(!sizes.is_empty() && sizes.iter().all(|&s| s >= 20.0), "{value}: {sizes:?}");
+        }
     }
 }
