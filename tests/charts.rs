@@ -244,7 +244,8 @@ fn a_pyramid_puts_one_series_left_and_one_right_of_a_shared_centre() {
     let (_o, f) = build();
     let svg = &f["pyramide/befolkning.svg"];
     // Menn (the first series, blue) to the left, Kvinner (yellow) to the right.
-    let (left, right) = (rect_spans(svg, "#0062BA"), rect_spans(svg, "#F7C873"));
+    // (Kvinner are hatched: their boxes fill with the drawing's first pattern.)
+    let (left, right) = (rect_spans(svg, "#0062BA"), rect_spans(svg, "url(#chart-pattern-0)"));
     assert_eq!((left.len(), right.len()), (2, 2), "{svg}");
     let centre = left[0].0 + left[0].1;
     for &(x, w) in &left {

@@ -7,6 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use std::cell::RefCell;
+
 use super::{ChartData, Kind, Spec};
 use crate::data::number::{format_number, LARGEST, SMALLEST};
 use crate::lang::Lang;
@@ -170,6 +172,10 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 /// which the caller adds).
 pub fn svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawResult<String> {
     check_values(data)?;
+    with_patterns(|| draw_svg(spec, data, lang, layout))
+}
+
+fn draw_svg(spec: &Spec, data: &ChartData, lang: Lang, layout: Layout) -> DrawResult<String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (layout.width, layout.height)).into_drawing_area();
@@ -261,6 +267,88 @@ fn draw_legend(root: &Area, spec: &Spec, data: &ChartData, layout: Layout) -> Dr
     Ok(row + 1)
 }
 
+thread_local! {
+    /// The patterned looks of the drawing being made, each drawn once as an SVG
+    /// `<pattern>` that its boxes fill with (see [`with_patterns`]).
+    static PATTERNS: RefCell<Vec<Swatch>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most patterned looks one drawing defines; boxes of more are hatched line by line.
+const MAX_PATTERNS: usize = 200;
+
+/// The colour a box of pattern `i` is filled with while drawing, replaced by the
+/// pattern afterwards: a colour no swatch uses.
+fn pattern_marker(i: usize) -> RGBColor {
+    RGBColor(0x01, 0xFE, i as u8)
+}
+
+/// The number of `s`'s pattern in the drawing being made, if it has a place.
+fn pattern_of(s: Swatch) -> Option<usize> {
+    PATTERNS.with(|p| {
+        let mut p = p.borrow_mut();
+        let same = |o: &Swatch| o.fill == s.fill && o.ink == s.ink && o.pattern == s.pattern;
+        if let Some(i) = p.iter().position(same) {
+            return Some(i);
+        }
+        (p.len() < MAX_PATTERNS).then(|| {
+            p.push(s);
+            p.len() - 1
+        })
+    })
+}
+
+/// The `<pattern>` of a look: its fill, and its ink as lines or dots on a tile.
+fn pattern_def(i: usize, s: Swatch) -> String {
+    let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let (fill, ink) = (hex(s.fill), hex(s.ink));
+    let line = |d: &str| format!("<path d=\"{d}\" stroke=\"{ink}\" stroke-width=\"1\"/>");
+    let (w, h, marks) = match s.pattern {
+        Pattern::Solid => (7, 7, String::new()),
+        Pattern::Diagonal => (7, 7, line("M0,7L7,0M-1,1L1,-1M6,8L8,6")),
+        Pattern::BackDiagonal => (7, 7, line("M0,0L7,7M-1,6L1,8M6,-1L8,1")),
+        Pattern::Cross => (7, 7, line("M0,7L7,0M-1,1L1,-1M6,8L8,6M0,0L7,7M-1,6L1,8M6,-1L8,1")),
+        Pattern::Horizontal => (4, 4, line("M0,1.5H4")),
+        Pattern::Dots => (
+            8,
+            10,
+            format!(
+                "<circle cx=\"3\" cy=\"4\" r=\"1\" fill=\"{ink}\"/><circle cx=\"7\" cy=\"9\" r=\"1\" fill=\"{ink}\"/>"
+            ),
+        ),
+    };
+    format!(
+        "<pattern id=\"innsyn-pattern-{i}\" patternUnits=\"userSpaceOnUse\" width=\"{w}\" height=\"{h}\"><rect width=\"{w}\" height=\"{h}\" fill=\"{fill}\"/>{marks}</pattern>"
+    )
+}
+
+/// Runs `draw` (which makes an SVG), then puts the patterns its boxes used in a
+/// `<defs>` at the start and points the boxes at them. A pattern is defined once
+/// per drawing instead of being drawn as lines in every box: pages of charts are
+/// far lighter. `accessible_svg` makes the ids unique on the page.
+fn with_patterns(draw: impl FnOnce() -> DrawResult<String>) -> DrawResult<String> {
+    PATTERNS.with(|p| p.borrow_mut().clear());
+    let drawn = draw();
+    let patterns = PATTERNS.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    let mut svg = drawn?;
+    if patterns.is_empty() {
+        return Ok(svg);
+    }
+    let mut defs = String::from("<defs>");
+    for (i, s) in patterns.iter().enumerate() {
+        defs.push_str(&pattern_def(i, *s));
+        let m = pattern_marker(i);
+        svg = svg.replace(
+            &format!("fill=\"#{:02X}{:02X}{:02X}\"", m.0, m.1, m.2),
+            &format!("fill=\"url(#innsyn-pattern-{i})\""),
+        );
+    }
+    defs.push_str("</defs>");
+    if let Some(end) = svg.find('>') {
+        svg.insert_str(end + 1, &defs);
+    }
+    Ok(svg)
+}
+
 /// A filled, outlined rectangle in pixel coordinates, with its series' pattern.
 fn fill_box(root: &Area, s: Swatch, a: (i32, i32), b: (i32, i32)) -> DrawResult<()> {
     // Inside the drawing: the pattern loops below step over every pixel of the box.
@@ -268,6 +356,11 @@ fn fill_box(root: &Area, s: Swatch, a: (i32, i32), b: (i32, i32)) -> DrawResult<
     let (w, h) = (i32::try_from(w).unwrap_or(i32::MAX), i32::try_from(h).unwrap_or(i32::MAX));
     let (x0, x1) = (a.0.min(b.0).clamp(0, w), a.0.max(b.0).clamp(0, w));
     let (y0, y1) = (a.1.min(b.1).clamp(0, h), a.1.max(b.1).clamp(0, h));
+    // A patterned box is filled with its pattern, defined once for the drawing.
+    if let Some(i) = (s.pattern != Pattern::Solid).then(|| pattern_of(s)).flatten() {
+        root.draw(&Rectangle::new([(x0, y0), (x1, y1)], pattern_marker(i).filled())).map_err(err)?;
+        return root.draw(&Rectangle::new([(x0, y0), (x1, y1)], DARK_INK.stroke_width(1))).map_err(err);
+    }
     root.draw(&Rectangle::new([(x0, y0), (x1, y1)], s.fill.filled())).map_err(err)?;
     let ink = s.ink.stroke_width(1);
     let step = 7;
@@ -1066,5 +1159,31 @@ mod tests {
             let sizes = sized(value);
             assert!(!sizes.is_empty() && sizes.iter().all(|&s| s >= 20.0), "{value}: {sizes:?}");
         }
+    }
+
+    #[test]
+    fn each_pattern_is_defined_once_per_drawing_and_named_apart_on_the_page() {
+        let mut spec = spec(Kind::StackedBar);
+        spec.series = Some("s".into());
+        let data = ChartData {
+            categories: vec!["2012".into(), "2020".into(), "2040".into()],
+            series: (0..3).map(|s| Series { name: format!("S{s}"), values: vec![Some(10.0 + s as f64); 3] }).collect(),
+            ..ChartData::default()
+        };
+        let drawn = svg(&spec, &data, Lang::Nb, Layout::wide(300)).unwrap();
+        // Series 1 and 2 are hatched and dotted: two patterns, each box filled with its
+        // own (three bars and the legend's swatch), and no hatching drawn line by line.
+        assert_eq!(drawn.matches("<pattern ").count(), 2, "{drawn}");
+        assert_eq!(drawn.matches("fill=\"url(#innsyn-pattern-0)\"").count(), 4, "{drawn}");
+        assert_eq!(drawn.matches("fill=\"url(#innsyn-pattern-1)\"").count(), 4, "{drawn}");
+        assert!(!drawn.contains("#01FE"), "no marker colour is left");
+        assert!(drawn.matches("<polyline").count() < 40, "{drawn}");
+        // Two drawings on one page name their patterns apart.
+        let (w, n) = (
+            crate::charts::accessible_svg(&drawn, "c1-w", "T", "D", "chart-wide", false),
+            crate::charts::accessible_svg(&drawn, "c1-n", "T", "D", "chart-narrow", false),
+        );
+        assert!(w.contains("id=\"c1-w-pattern-0\"") && w.contains("url(#c1-w-pattern-0)"));
+        assert!(n.contains("id=\"c1-n-pattern-0\"") && !n.contains("c1-w-pattern"));
     }
 }

@@ -538,12 +538,14 @@ pub fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str, class: &str,
     };
     let (w, h) = (attr("width"), attr("height"));
     let size = if standalone { format!(" width=\"{w}\" height=\"{h}\"") } else { String::new() };
+    // Pattern ids unique on the page: each drawing has its own.
+    let body = svg[body_start..].replace("innsyn-pattern-", &format!("{id}-pattern-"));
     let lang_attr = "";
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\"{size} class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"{lang_attr}><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>{}",
         escape(title),
         escape(desc),
-        &svg[body_start..]
+        body
     )
 }
 
