@@ -539,7 +539,9 @@ fn draw_bars(root: &Area, spec: &Spec, data: &ChartData, lang: Lang, layout: Lay
                     .map_err(err)?;
                     root.draw(&text).map_err(err)?;
                 }
-            } else if text_width(&label, layout.label) <= w + 12 {
+            } else if text_width(&label, layout.label) <= w + if spec.kind == Kind::GroupedBar { 2 } else { 12 } {
+                // Above its bar; bars of a group touch, so their values may not reach
+                // past their own bar, or neighbours' would overlap.
                 let (y, v_pos) = if v >= 0.0 { (b.1 - 4, VPos::Bottom) } else { (b.1 + 4, VPos::Top) };
                 root.draw(&Text::new(
                     label,
