@@ -84,18 +84,21 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         };
         // The crate gives the place before the blank lines it skips; the record
         // starts after them. Offsets fit: the text is shorter than 4 GiB.
-        let line =
-            position.map_or(0, |p| lines.skip_newlines(p.line().saturating_sub(1) as usize, p.byte() as usize).0);
+        let (line, start) =
+            position.map_or((0, 0), |p| lines.skip_newlines(p.line().saturating_sub(1) as usize, p.byte() as usize));
         last = Some(line).filter(|_| position.is_some()).or(last);
-        let outside = position.is_some() && (line < frame.start || frame.end.is_some_and(|end| line > end));
+        let above = position.is_some() && line < frame.start;
+        let wide = header.as_ref().is_some_and(|(h, _)| h.len() > 1);
+        // A blank line before the record (notes below a table follow one): the
+        // text before it ends in a line end, then a line of nothing but spaces.
+        let before = lines.text().get(..start).unwrap_or_default();
+        let after_blank = before
+            .strip_suffix('\n')
+            .is_some_and(|b| !b.is_empty() && b.rsplit('\n').next().is_some_and(|l| l.trim().is_empty()));
         match result {
             Ok(false) => break,
-            // Title lines and the notes below the table are not rows.
-            Ok(true) | Err(_) if outside => {
-                if frame.end.is_some_and(|end| line > end) {
-                    notes.extend(record.iter().map(str::trim).filter(|t| !t.is_empty()).map(|t| nfc(t).into_owned()));
-                }
-            }
+            // Title lines above the header are not rows.
+            Ok(true) | Err(_) if above => {}
             Ok(true) if header.is_none() && record.len() > MAX_COLUMNS => {
                 return Err(Diagnostic::at(
                     path,
@@ -119,8 +122,14 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
             {
                 after_empty_row = true;
             }
-            // After one, rows with text in the first field alone are Excel's notes.
-            Ok(true) if after_empty_row && record.iter().skip(1).all(|f| f.trim().is_empty()) => {
+            // After one (or a blank line, or notes), rows with text in the first field
+            // alone are notes (SSB's «Kilde: …» lines, Excel's note rows), unless
+            // rows follow them.
+            Ok(true)
+                if wide
+                    && (after_empty_row || after_blank || !maybe_notes.is_empty())
+                    && record.iter().skip(1).all(|f| f.trim().is_empty()) =>
+            {
                 let text = record.get(0).map(|t| nfc(t.trim()).into_owned()).unwrap_or_default();
                 maybe_notes.push((line, record.len(), text));
             }
@@ -306,49 +315,35 @@ fn delimiter_name(d: char) -> &'static str {
     }
 }
 
-/// Where the table lies in the file: SSB's and Excel's exports put a title (and
-/// blank lines) above the header and notes («Kilde: …») below the last row, each a
-/// line of one field.
+/// Where the table starts in the file: SSB's and Excel's exports put a title (and
+/// blank lines) above the header, each a line of one field. (Their notes below the
+/// table are found while reading the rows.)
 struct Frame {
     /// The header's line (0-based).
     start: usize,
-    /// The last line of the table, when notes follow it.
-    end: Option<usize>,
     /// The first title line's text.
     title: Option<String>,
 }
 
 /// Finds the [`Frame`]: lines of one field before the first line of several are
-/// titles, and lines of one field after the last such line are notes. A table of
-/// one column has neither.
+/// titles. A table of one column has none. Reads only as far as the header.
 fn frame(lines: &Lines, delimiter: char) -> Frame {
     let mut titles: Vec<usize> = Vec::new();
     let mut start = None;
-    let mut last_wide = None;
-    // Where the last line of several fields ends, and whether lines of one field
-    // follow it after a blank line: notes. Without the blank line they are rows
-    // missing fields, and reported.
-    let mut wide_ends = 0;
-    let mut trailing = false;
     for r in records(lines, delimiter, Keep::Count).filter(|r| !is_blank(lines, r)) {
         if r.count > 1 {
-            start.get_or_insert(r.line);
-            last_wide = Some(r.line);
-            wide_ends = r.next_line;
-            trailing = false;
-        } else if start.is_none() {
-            titles.push(r.line);
-        } else if r.line > wide_ends {
-            trailing = true;
+            start = Some(r.line);
+            break;
         }
+        titles.push(r.line);
     }
-    let Some(start) = start else { return Frame { start: 0, end: None, title: None } };
+    let Some(start) = start else { return Frame { start: 0, title: None } };
     let title = titles
         .iter()
         .map(|&l| scan_record(lines, l, delimiter).fields.into_iter().next().map(|f| f.text).unwrap_or_default())
         .map(|t| nfc(t.trim()).into_owned())
         .find(|t| !t.is_empty());
-    Frame { start, end: last_wide.filter(|_| trailing), title }
+    Frame { start, title }
 }
 
 /// The delimiter that splits the first records into the same number of fields (more
