@@ -82,23 +82,31 @@ const LINE_COLOURS: [RGBColor; 5] = [
     RGBColor(0x1E, 0x2B, 0x3C),
 ];
 
+/// WCAG's relative luminance of a colour.
+fn relative_luminance(c: RGBColor) -> f64 {
+    let lin = |v: u8| {
+        let s = f64::from(v) / 255.0;
+        if s <= 0.03928 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
+}
+
+/// WCAG's contrast ratio of two colours, from 1 to 21.
+fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+    let (la, lb) = (relative_luminance(a), relative_luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 /// The look of series `s`: its fixed look if it has one, else by position.
 fn swatch_of(data: &ChartData, s: usize) -> Swatch {
     let Some(look) = data.looks.get(s).copied().flatten() else { return swatch(s) };
     let fill = RGBColor(look.fill.0, look.fill.1, look.fill.2);
     // White ink on dark fills, dark ink on light ones: whichever reads at 4.5:1.
-    let luminance = |c: RGBColor| {
-        let ch = |v: u8| {
-            let v = f64::from(v) / 255.0;
-            if v <= 0.03928 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
-    };
-    let ink = if (1.05) / (luminance(fill) + 0.05) >= 4.5 { WHITE_INK } else { DARK_INK };
+    let ink = if contrast(fill, WHITE_INK) >= 4.5 { WHITE_INK } else { DARK_INK };
     let pattern =
         [Pattern::Solid, Pattern::Diagonal, Pattern::Dots, Pattern::Cross, Pattern::Horizontal, Pattern::BackDiagonal]
             [usize::from(look.pattern) % 6];
@@ -979,23 +987,6 @@ mod tests {
                 proptest::prop_assert!(!out.contains("NaN"));
             }
         }
-    }
-
-    fn relative_luminance(c: RGBColor) -> f64 {
-        let lin = |v: u8| {
-            let s = f64::from(v) / 255.0;
-            if s <= 0.03928 {
-                s / 12.92
-            } else {
-                ((s + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2)
-    }
-
-    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
-        let (la, lb) = (relative_luminance(a), relative_luminance(b));
-        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
     }
 
     #[test]

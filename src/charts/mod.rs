@@ -549,6 +549,25 @@ pub fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str, class: &str,
     )
 }
 
+/// What every figure starts with: its caption, the drawings, the author's short
+/// description, and the long description with the tables, folded away. Source and
+/// downloads follow.
+fn figure_start(class: &str, spec: &Spec, id: &str, graphics: &str, long: &str, tables: &str, lang: Lang) -> String {
+    let w = words(lang);
+    let mut h =
+        format!("<figure class=\"chart chart-{}{class}\" aria-labelledby=\"{id}-caption\">\n", spec.kind.name());
+    let _ = writeln!(h, "<figcaption id=\"{id}-caption\" class=\"chart-title\">{}</figcaption>", escape(&spec.title));
+    h.push_str(graphics);
+    if let Some(d) = &spec.description {
+        let _ = writeln!(h, "<p class=\"chart-summary\">{}</p>", escape(d));
+    }
+    let _ = writeln!(h, "<details class=\"chart-details\"><summary>{}</summary>", w.details);
+    let _ = writeln!(h, "<p class=\"chart-long-description\">{}</p>", escape(long));
+    h.push_str(tables);
+    h.push_str("</details>\n");
+    h
+}
+
 /// The whole figure: title, the chart for wide and narrow screens, the short text
 /// alternative, the long description with the table, the source and downloads.
 pub struct Figure<'a> {
@@ -580,28 +599,11 @@ impl Figure<'_> {
     /// The figure as HTML.
     pub fn html(&self) -> String {
         let w = words(self.lang);
-        let mut h = format!(
-            "<figure class=\"chart chart-{}\" aria-labelledby=\"{}-caption\">\n",
-            self.spec.kind.name(),
-            self.id
-        );
-        let _ = writeln!(
-            h,
-            "<figcaption id=\"{}-caption\" class=\"chart-title\">{}</figcaption>",
-            self.id,
-            escape(&self.spec.title)
-        );
-        let _ = writeln!(h, "<div class=\"chart-graphic\">{}\n{}</div>", self.wide, self.narrow);
-        if let Some(d) = &self.spec.description {
-            let _ = writeln!(h, "<p class=\"chart-summary\">{}</p>", escape(d));
-        }
-        let _ = writeln!(h, "<details class=\"chart-details\"><summary>{}</summary>", w.details);
-        let _ = writeln!(h, "<p class=\"chart-long-description\">{}</p>", escape(self.long_description));
-        h.push_str(&table_html(self.spec, self.data, self.lang, &format!("{}: {}", w.table_caption, self.spec.title)));
-        h.push_str("</details>\n");
+        let graphics = format!("<div class=\"chart-graphic\">{}\n{}</div>\n", self.wide, self.narrow);
+        let table = table_html(self.spec, self.data, self.lang, &format!("{}: {}", w.table_caption, self.spec.title));
+        let mut h = figure_start("", self.spec, self.id, &graphics, self.long_description, &table, self.lang);
         h.push_str(&source_html(self.provenance, self.lang));
         if self.data_href.is_empty() {
-            let w = words(self.lang);
             let _ = writeln!(
                 h,
                 "<ul class=\"data-downloads\"><li><a href=\"{}\" download>{}</a></li></ul>",
@@ -659,21 +661,7 @@ pub struct FacetFigure<'a> {
 /// (`svgs`: each chart's name and address).
 pub fn facets_html(f: &FacetFigure, svgs: &[(String, String)]) -> String {
     let w = words(f.lang);
-    let mut h = format!(
-        "<figure class=\"chart chart-{} chart-facets\" aria-labelledby=\"{}-caption\">\n",
-        f.spec.kind.name(),
-        f.id
-    );
-    let _ =
-        writeln!(h, "<figcaption id=\"{}-caption\" class=\"chart-title\">{}</figcaption>", f.id, escape(&f.spec.title));
-    h.push_str(f.graphics);
-    if let Some(d) = &f.spec.description {
-        let _ = writeln!(h, "<p class=\"chart-summary\">{}</p>", escape(d));
-    }
-    let _ = writeln!(h, "<details class=\"chart-details\"><summary>{}</summary>", w.details);
-    let _ = writeln!(h, "<p class=\"chart-long-description\">{}</p>", escape(f.long_description));
-    h.push_str(f.tables);
-    h.push_str("</details>\n");
+    let mut h = figure_start(" chart-facets", f.spec, f.id, f.graphics, f.long_description, f.tables, f.lang);
     h.push_str(&source_html(f.provenance, f.lang));
     let downloads = downloads_html(f.data_href, f.data_name, None, f.lang);
     let mut links = String::new();

@@ -66,7 +66,6 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
     let mut header: Option<(Vec<String>, usize)> = None;
     // How many header fields are named (those after are Excel's empty columns).
     let mut named = 0;
-    let mut notes: Vec<String> = Vec::new();
     let mut after_empty_row = false;
     // Rows after an empty row with text in the first field alone: notes, unless a
     // row follows them. (line, fields, text)
@@ -186,7 +185,8 @@ pub fn parse_delimited(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
         // Rows from the unclosed quote on are one long value; their field counts mean nothing.
         row_errors.retain(|&(l, ..)| l < line);
     }
-    notes.splice(0..0, maybe_notes.into_iter().map(|(_, _, text)| text));
+    // Rows taken for notes that no row followed are the notes below the table.
+    let notes: Vec<String> = maybe_notes.into_iter().map(|(_, _, text)| text).collect();
     let (mut header, header_line) = header.unwrap_or_default();
     // Empty names at the right whose columns are empty too: Excel's trailing `;;`.
     if named > 0 && named < header.len() && !row_errors.iter().any(|&(_, expected, _)| expected == header.len()) {

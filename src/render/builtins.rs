@@ -443,20 +443,24 @@ fn collect(
             names.push(s);
         }
     }
-    // Times written as dates or SSB's period codes (2024M03, 2024K1) lie on a
-    // time axis, in time order.
-    let times: Option<Vec<f64>> = (table.columns[xc].kind == ColumnKind::Text)
-        .then(|| categories.iter().map(|c| crate::dates::time_position(c)).collect())
-        .flatten();
-    if table.columns[xc].kind == ColumnKind::Number {
-        categories.sort_by(|a, b| natural(a, b));
-    } else if times.is_some() {
-        categories.sort_by(|a, b| {
-            crate::dates::time_position(a)
-                .unwrap_or_default()
-                .total_cmp(&crate::dates::time_position(b).unwrap_or_default())
-        });
-    }
+    // Where the categories lie along x: numbers by value, and times written as
+    // dates or SSB's period codes (2024M03, 2024K1) in time order; read once.
+    let positions = match table.columns[xc].kind {
+        ColumnKind::Number => {
+            categories.sort_by(|a, b| natural(a, b));
+            categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>()
+        }
+        ColumnKind::Text => {
+            let times: Option<Vec<f64>> = categories.iter().map(|c| crate::dates::time_position(c)).collect();
+            times.map(|times| {
+                let mut keyed: Vec<(f64, String)> = times.into_iter().zip(std::mem::take(&mut categories)).collect();
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (times, names): (Vec<f64>, Vec<String>) = keyed.into_iter().unzip();
+                categories = names;
+                times
+            })
+        }
+    };
     let mut series: Vec<Series> =
         names.into_iter().map(|name| Series { name, values: vec![None; categories.len()] }).collect();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
@@ -494,13 +498,6 @@ fn collect(
             }
         }
     }
-    // Numbers along x (years) are positions on the axis, not only names.
-    let positions = match table.columns[xc].kind {
-        ColumnKind::Number => {
-            categories.iter().map(|c| crate::data::number::parse_number(c)).collect::<Option<Vec<f64>>>()
-        }
-        ColumnKind::Text => times.map(|_| categories.iter().filter_map(|c| crate::dates::time_position(c)).collect()),
-    };
     Ok(ChartData { categories, series, positions, marks, looks: Vec::new() })
 }
 
