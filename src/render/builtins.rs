@@ -431,16 +431,19 @@ fn collect(
     yc: usize,
     sc: Option<usize>,
 ) -> Result<ChartData, Diagnostic> {
+    // In order of first appearance; a set each, so a table of many rows and
+    // categories is read in one pass.
     let mut categories: Vec<String> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    let (mut seen_x, mut seen_s) = (HashSet::new(), HashSet::new());
     for &r in rows {
-        let x = table.raw(r, xc).to_string();
-        if !categories.contains(&x) {
-            categories.push(x);
+        let x = table.raw(r, xc);
+        if seen_x.insert(x) {
+            categories.push(x.to_string());
         }
-        let s = sc.map(|c| table.raw(r, c).to_string()).unwrap_or_else(|| table.columns[yc].name.clone());
-        if !names.contains(&s) {
-            names.push(s);
+        let s = sc.map_or(table.columns[yc].name.as_str(), |c| table.raw(r, c));
+        if seen_s.insert(s) {
+            names.push(s.to_string());
         }
     }
     // Where the categories lie along x: numbers by value, and times written as
@@ -463,11 +466,13 @@ fn collect(
     };
     let mut series: Vec<Series> =
         names.into_iter().map(|name| Series { name, values: vec![None; categories.len()] }).collect();
+    let category_at: HashMap<&str, usize> = categories.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let series_at: HashMap<String, usize> = series.iter().enumerate().map(|(i, s)| (s.name.clone(), i)).collect();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut marks = BTreeMap::new();
     for &r in rows {
-        let c = categories.iter().position(|x| *x == table.raw(r, xc)).unwrap_or(0);
-        let s = sc.map_or(0, |col| series.iter().position(|s| s.name == table.raw(r, col)).unwrap_or(0));
+        let c = category_at.get(table.raw(r, xc)).copied().unwrap_or(0);
+        let s = sc.map_or(0, |col| series_at.get(table.raw(r, col)).copied().unwrap_or(0));
         if !seen.insert((c, s)) {
             let (line, _) = table.position(r, 0);
             return Err(at(
