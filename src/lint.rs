@@ -12,8 +12,9 @@ use crate::html::{attr, tags};
 use crate::render::Bodies;
 use crate::site::Site;
 
-/// All warnings for the built site.
-pub fn lint(site: &Site, bodies: &Bodies, files: &[OutputFile]) -> Vec<Diagnostic> {
+/// Warnings about the bodies themselves: images without alternative text,
+/// skipped heading levels, links without text.
+pub fn content(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     for (i, node) in site.pages.iter().enumerate() {
         let file = &node.page.file;
@@ -25,16 +26,23 @@ pub fn lint(site: &Site, bodies: &Bodies, files: &[OutputFile]) -> Vec<Diagnosti
         let s = &node.section;
         content_warnings(&s.file, &bodies.sections[i].html, &s.body.markdown, s.body.line_offset, &mut warnings);
     }
-    warnings.extend(links(site, files));
+    warnings
+}
+
+/// All warnings for the built site, its files in memory.
+pub fn lint(site: &Site, bodies: &Bodies, files: &[OutputFile]) -> Vec<Diagnostic> {
+    let mut warnings = content(site, bodies);
+    let mut links = Links::default();
+    links.add(files);
+    warnings.extend(links.finish(site));
     warnings.extend(unsourced(site));
     warnings.sort();
     warnings.dedup();
     warnings
 }
-
 /// Charts, tables and indicators whose figures name no source: a reader cannot
 /// tell where the numbers come from.
-fn unsourced(site: &Site) -> Vec<Diagnostic> {
+pub fn unsourced(site: &Site) -> Vec<Diagnostic> {
     let sourced = |name: &str| {
         site.data
             .get(name.trim_start_matches("data/"))
@@ -139,97 +147,143 @@ fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out:
     }
 }
 
-/// Every link and `#anchor` between built pages must lead somewhere.
-fn links(site: &Site, files: &[OutputFile]) -> Vec<Diagnostic> {
-    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let ids: HashMap<&str, HashSet<&str>> = files
-        .iter()
-        .filter(|f| f.path.ends_with(".html"))
-        .map(|f| {
-            let html = std::str::from_utf8(&f.bytes).unwrap_or("");
-            let set = html.match_indices(" id=\"").filter_map(|(i, m)| {
-                let start = i + m.len();
-                html[start..].find('"').map(|e| &html[start..start + e])
-            });
-            (f.path.as_str(), set.collect())
-        })
-        .collect();
-    // Which content file made each output page, for messages.
-    let mut sources: HashMap<String, (&Path, &str, usize)> = HashMap::new();
-    for p in &site.pages {
-        sources.insert(
-            crate::render::output_path(&p.path),
-            (&p.page.file, &p.page.body.markdown, p.page.body.line_offset),
-        );
-    }
-    for s in &site.sections {
-        sources.insert(
-            crate::render::output_path(&s.path),
-            (&s.section.file, &s.section.body.markdown, s.section.body.line_offset),
-        );
-    }
-    let mut out = Vec::new();
-    for f in files.iter().filter(|f| f.path.ends_with(".html") && f.path != "404.html") {
-        let html = std::str::from_utf8(&f.bytes).unwrap_or("");
-        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        for (i, _) in html.match_indices(" href=\"") {
-            let start = i + 7;
-            let Some(end) = html[start..].find('"') else { continue };
-            let href = crate::html::unescape(&html[start..start + end]);
-            if href.contains(':') || href.starts_with("//") {
-                let scheme: String = href.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
-                let scheme: String = scheme.chars().filter(|c| !c.is_control()).collect();
-                if ["javascript", "vbscript"].contains(&scheme.as_str()) {
-                    let (source, markdown, offset) =
-                        sources.get(&f.path).copied().unwrap_or((Path::new(&f.path), "", 0));
-                    out.push(warn(
-                        source,
-                        line_of(markdown, offset, &href),
-                        format!("the link `{}` runs a script instead of opening a page", clip(&href)),
-                        "link to web pages (`https://…`), e-mail (`mailto:…`), phone (`tel:…`) or pages of the site",
-                    ));
-                }
-                continue; // Another site, mail or phone.
-            }
-            let (target_path, anchor) = match href.split_once('#') {
-                Some((p, a)) => (p, Some(a)),
-                None => (href.as_str(), None),
-            };
-            let target_path = target_path.split('?').next().unwrap_or("");
-            let target = if target_path.is_empty() { f.path.clone() } else { join(dir, target_path) };
-            let target =
-                if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
-            let (source, markdown, offset) = sources.get(&f.path).copied().unwrap_or((Path::new(&f.path), "", 0));
-            // The link as the author wrote it is found by its anchor or its last part.
-            let written = anchor
-                .map(|a| format!("#{a}"))
-                .unwrap_or_else(|| target_path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string());
-            let line = line_of(markdown, offset, &written);
-            if !paths.contains(target.as_str()) {
-                let folder = format!("{target}/index.html");
-                if !paths.contains(folder.as_str()) {
-                    out.push(warn(
-                        source,
-                        line,
-                        format!("the link `{href}` leads to a page that does not exist"),
-                        "link to pages by their file with `@/section/page.md`, which innsyn checks",
-                    ));
-                }
+/// What the link check needs of the built files, taken batch by batch as they
+/// are made so the pages need not be kept: every path, the ids of each HTML
+/// page, and the links of each.
+#[derive(Default)]
+pub struct Links {
+    paths: HashSet<String>,
+    /// Each HTML page's ids, one after another, each ended by a newline (an id
+    /// holds no newline: it is an attribute value the theme or Markdown wrote).
+    ids: HashMap<String, String>,
+    /// Every distinct `href` met, by number.
+    hrefs: Vec<String>,
+    href_ids: HashMap<String, u32>,
+    /// The links of each HTML page (but the 404 page), by the number of their `href`.
+    pages: Vec<(String, Vec<u32>)>,
+}
+
+impl Links {
+    /// Takes a batch of built files.
+    pub fn add(&mut self, files: &[OutputFile]) {
+        for f in files {
+            self.paths.insert(f.path.clone());
+            if !f.path.ends_with(".html") {
                 continue;
             }
-            if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-                if ids.get(target.as_str()).is_some_and(|set| !set.contains(crate::html::escape(anchor).as_str())) {
-                    out.push(warn(
-                        source,
-                        line,
-                        format!("the link `{href}` names `#{anchor}`, which `{target}` does not have"),
-                        "anchors are heading ids: `## Effektmål` gets `#effektmal`",
-                    ));
+            let html = std::str::from_utf8(&f.bytes).unwrap_or("");
+            let mut ids = String::new();
+            for (i, m) in html.match_indices(" id=\"") {
+                let start = i + m.len();
+                if let Some(e) = html[start..].find('"') {
+                    ids.push_str(&html[start..start + e]);
+                    ids.push('\n');
+                }
+            }
+            self.ids.insert(f.path.clone(), ids);
+            if f.path == "404.html" {
+                continue;
+            }
+            let mut links = Vec::new();
+            for (i, _) in html.match_indices(" href=\"") {
+                let start = i + 7;
+                let Some(end) = html[start..].find('"') else { continue };
+                let href = &html[start..start + end];
+                let id = match self.href_ids.get(href) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.hrefs.len() as u32;
+                        self.hrefs.push(href.to_string());
+                        self.href_ids.insert(href.to_string(), id);
+                        id
+                    }
+                };
+                links.push(id);
+            }
+            self.pages.push((f.path.clone(), links));
+        }
+    }
+
+    fn has_id(&self, page: &str, id: &str) -> Option<bool> {
+        self.ids.get(page).map(|ids| ids.split_terminator('\n').any(|i| i == id))
+    }
+
+    /// Every link and `#anchor` between built pages must lead somewhere.
+    pub fn finish(&self, site: &Site) -> Vec<Diagnostic> {
+        // Which content file made each output page, for messages.
+        let mut sources: HashMap<String, (&Path, &str, usize)> = HashMap::new();
+        for p in &site.pages {
+            sources.insert(
+                crate::render::output_path(&p.path),
+                (&p.page.file, &p.page.body.markdown, p.page.body.line_offset),
+            );
+        }
+        for s in &site.sections {
+            sources.insert(
+                crate::render::output_path(&s.path),
+                (&s.section.file, &s.section.body.markdown, s.section.body.line_offset),
+            );
+        }
+        let mut out = Vec::new();
+        for (path, links) in &self.pages {
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            for &id in links {
+                let href = crate::html::unescape(&self.hrefs[id as usize]);
+                if href.contains(':') || href.starts_with("//") {
+                    let scheme: String = href.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
+                    let scheme: String = scheme.chars().filter(|c| !c.is_control()).collect();
+                    if ["javascript", "vbscript"].contains(&scheme.as_str()) {
+                        let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
+                        out.push(warn(
+                            source,
+                            line_of(markdown, offset, &href),
+                            format!("the link `{}` runs a script instead of opening a page", clip(&href)),
+                            "link to web pages (`https://…`), e-mail (`mailto:…`), phone (`tel:…`) or pages of the site",
+                        ));
+                    }
+                    continue; // Another site, mail or phone.
+                }
+                let (target_path, anchor) = match href.split_once('#') {
+                    Some((p, a)) => (p, Some(a)),
+                    None => (href.as_str(), None),
+                };
+                let target_path = target_path.split('?').next().unwrap_or("");
+                let target = if target_path.is_empty() { path.clone() } else { join(dir, target_path) };
+                let target =
+                    if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
+                let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
+                // The link as the author wrote it is found by its anchor or its last part.
+                let written = anchor
+                    .map(|a| format!("#{a}"))
+                    .unwrap_or_else(|| target_path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string());
+                // Looked for only when there is something to say.
+                let line = || line_of(markdown, offset, &written);
+                if !self.paths.contains(target.as_str()) {
+                    let folder = format!("{target}/index.html");
+                    if !self.paths.contains(folder.as_str()) {
+                        out.push(warn(
+                            source,
+                            line(),
+                            format!("the link `{href}` leads to a page that does not exist"),
+                            "link to pages by their file with `@/section/page.md`, which innsyn checks",
+                        ));
+                    }
+                    continue;
+                }
+                if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
+                    if self.has_id(&target, &crate::html::escape(anchor)) == Some(false) {
+                        out.push(warn(
+                            source,
+                            line(),
+                            format!("the link `{href}` names `#{anchor}`, which `{target}` does not have"),
+                            "anchors are heading ids: `## Effektmål` gets `#effektmal`",
+                        ));
+                    }
                 }
             }
         }
+        out
     }
-    out
 }
 
 /// `a/b` + `../c/` → `a/c/` (no leading `/`; `..` above the root stays at the root).

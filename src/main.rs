@@ -48,9 +48,13 @@ fn main() -> ExitCode {
                 force: args.force,
             };
             let bar = progress_bar(args.quiet);
+            let timings = std::env::var_os("INNSYN_TIMINGS").is_some();
             let result = pipeline::build_with_progress(&options, &|phase| {
                 if let Some(b) = &bar {
                     b.set_message(phase.to_string());
+                }
+                if timings {
+                    print_memory(phase);
                 }
             });
             if let Some(b) = bar {
@@ -59,7 +63,8 @@ fn main() -> ExitCode {
             finish(result, |s| {
                 print_warnings(&s.warnings);
                 // INNSYN_TIMINGS=1 prints how long each phase took (for docs/performance.md).
-                if std::env::var_os("INNSYN_TIMINGS").is_some() {
+                if timings {
+                    print_memory("end");
                     for (phase, time) in &s.phases {
                         eprintln!("{phase:>24}: {:>6} ms", time.as_millis());
                     }
@@ -102,8 +107,22 @@ fn main() -> ExitCode {
                 mode: Mode::Check,
                 force: false,
             };
-            match pipeline::build(&options) {
-                Ok(summary) => report_check(&summary, strict),
+            let timings = std::env::var_os("INNSYN_TIMINGS").is_some();
+            let result = pipeline::build_with_progress(&options, &|phase| {
+                if timings {
+                    print_memory(phase);
+                }
+            });
+            match result {
+                Ok(summary) => {
+                    if timings {
+                        print_memory("end");
+                        for (phase, time) in &summary.phases {
+                            eprintln!("{phase:>24}: {:>6} ms", time.as_millis());
+                        }
+                    }
+                    report_check(&summary, strict)
+                }
                 Err(errors) => finish(Err(errors), |_| {}),
             }
         }
@@ -258,6 +277,17 @@ fn finish(result: Result<Summary, Diagnostics>, report: impl FnOnce(&Summary)) -
             ExitCode::from(1)
         }
     }
+}
+
+/// With `INNSYN_TIMINGS`, the memory the process holds as a phase starts and the
+/// most it held so far (Linux only: read from `/proc/self/status`).
+fn print_memory(phase: &str) {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return };
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().trim_end_matches(" kB").trim().to_string())
+    };
+    let mb = |kb: Option<String>| kb.and_then(|k| k.parse::<u64>().ok()).map_or(0, |k| k / 1024);
+    eprintln!("{phase:>24}: starts at {} MB held, {} MB at most so far", mb(field("VmRSS:")), mb(field("VmHWM:")));
 }
 
 #[cfg(test)]

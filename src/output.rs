@@ -36,13 +36,16 @@ pub fn check_unique(files: &mut [OutputFile]) -> Result<(), Diagnostics> {
     let mut errors = Diagnostics::default();
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
-            errors.push(
-                Diagnostic::new(&pair[0].path, format!("two outputs would be written to `{}`", pair[0].path))
-                    .hint("a static file, page, section or taxonomy share this address; rename one of them"),
-            );
+            errors.push(two_at_one_path(&pair[0].path));
         }
     }
     errors.into_result()
+}
+
+/// The error for a second file at `path`.
+pub fn two_at_one_path(path: &str) -> Diagnostic {
+    Diagnostic::new(path, format!("two outputs would be written to `{path}`"))
+        .hint("a static file, page, section or taxonomy share this address; rename one of them")
 }
 
 /// Refuses output folders that would delete the site itself.
@@ -71,95 +74,215 @@ const PENDING_HEADER: &str = "# innsyn is writing these files here; do not edit\
 /// Writes `files` (sorted and unique) into `out`, replacing only changed files and
 /// removing the files of the previous build that this one no longer produces.
 /// `force` lets innsyn write into a folder that holds files it did not write (it
-/// still removes none of them).
+/// still removes none of them). The same as a [`Stage`] given all files at once.
 pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<WriteReport, Diagnostics> {
-    let io_err = |path: &Path, e: std::io::Error| Diagnostic::new(path, format!("cannot write the output: {e}"));
-    let (previous, interrupted) = adopt(out, force)?;
-    if interrupted {
-        for p in previous.iter().flatten() {
-            let _ = std::fs::remove_file(temporary(&out.join(p)));
-        }
-    }
-    let ours = |path: &str| previous.as_ref().is_some_and(|p| p.contains(path));
+    let mut stage = Stage::begin(out, force)?;
+    stage.add(files);
+    stage.finish()
+}
 
-    // What changes: files whose bytes differ, and what of ours stands in their way.
-    let changed: Vec<&OutputFile> = files.par_iter().filter(|f| !holds(&out.join(&f.path), &f.bytes)).collect();
-    let mut in_the_way = Vec::new();
-    let mut errors = Diagnostics::default();
-    let mut seen_dirs = HashSet::new();
-    for f in &changed {
-        let dest = out.join(&f.path);
-        for dir in Path::new(&f.path).ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()) {
-            if !seen_dirs.insert(dir.to_path_buf()) {
-                break; // Its ancestors were looked at too.
-            }
-            match std::fs::symlink_metadata(out.join(dir)) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) if ours(&slashed(dir)) => in_the_way.push(out.join(dir)),
-                Ok(_) => errors.push(not_ours(out, &out.join(dir), "a folder must go")),
-                Err(_) => {}
+/// A build's output on its way into the output folder, handed over in batches so
+/// that no more than a batch of rendered files is held at a time. Each changed file
+/// is written to a temporary file beside its place as its batch comes; nothing the
+/// previous build left changes until [`Stage::finish`], which renames them all into
+/// place when every batch went well, and otherwise removes every temporary file
+/// and folder it made, leaving the previous output as it was.
+pub struct Stage {
+    out: PathBuf,
+    force: bool,
+    /// What innsyn wrote here before, from the record (`None`: no record).
+    previous: Option<HashSet<String>>,
+    /// Whether the build before was stopped while writing.
+    interrupted: bool,
+    /// Every path this build produces, to catch two files at one path and to
+    /// write the record.
+    produced: HashSet<String>,
+    /// Temporary files made, with the place each is renamed to.
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Folders made for them, in the order made.
+    made_dirs: Vec<PathBuf>,
+    /// Folders looked at for a file of ours in the way.
+    seen_dirs: HashSet<PathBuf>,
+    /// Files and folders of ours that stand where this build writes.
+    in_the_way: Vec<PathBuf>,
+    /// Whether the record says a build is writing (made with the first change).
+    pending: bool,
+    unchanged: usize,
+    errors: Diagnostics,
+}
+
+impl Stage {
+    /// Starts writing into `out`: reads the record of the build before (refusing a
+    /// folder of files innsyn did not write, unless `force`), and removes what a
+    /// stopped build left there.
+    pub fn begin(out: &Path, force: bool) -> Result<Stage, Diagnostics> {
+        let (previous, interrupted) = adopt(out, force)?;
+        if interrupted {
+            for p in previous.iter().flatten() {
+                let _ = std::fs::remove_file(temporary(&out.join(p)));
             }
         }
-        match std::fs::symlink_metadata(&dest) {
-            Ok(m) if m.is_dir() => {
-                if tree_is_ours(out, &dest, &ours) {
-                    in_the_way.push(dest);
-                } else {
-                    errors.push(not_ours(out, &dest, "a file must go"));
+        Ok(Stage {
+            out: out.to_path_buf(),
+            force,
+            previous,
+            interrupted,
+            produced: HashSet::new(),
+            staged: Vec::new(),
+            made_dirs: Vec::new(),
+            seen_dirs: HashSet::new(),
+            in_the_way: Vec::new(),
+            pending: false,
+            unchanged: 0,
+            errors: Diagnostics::default(),
+        })
+    }
+
+    fn ours(&self, path: &str) -> bool {
+        self.previous.as_ref().is_some_and(|p| p.contains(path))
+    }
+
+    /// Takes a batch of files: those whose bytes differ from what the folder holds
+    /// are written to temporary files. Problems (two files at one path, a file
+    /// innsyn did not write in the way, a write that failed) are kept for
+    /// [`Stage::finish`]; after the first, nothing more is written.
+    pub fn add(&mut self, files: &[OutputFile]) {
+        let out = self.out.clone();
+        for f in files {
+            if !self.produced.insert(f.path.clone()) {
+                self.errors.push(two_at_one_path(&f.path));
+            }
+        }
+        if !self.errors.is_empty() {
+            return;
+        }
+        // What changes: files whose bytes differ, and what of ours stands in their way.
+        let changed: Vec<&OutputFile> = files.par_iter().filter(|f| !holds(&out.join(&f.path), &f.bytes)).collect();
+        self.unchanged += files.len() - changed.len();
+        if changed.is_empty() {
+            return;
+        }
+        for f in &changed {
+            let dest = out.join(&f.path);
+            for dir in Path::new(&f.path).ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()) {
+                if !self.seen_dirs.insert(dir.to_path_buf()) {
+                    break; // Its ancestors were looked at too.
+                }
+                match std::fs::symlink_metadata(out.join(dir)) {
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) if self.ours(&slashed(dir)) => self.in_the_way.push(out.join(dir)),
+                    Ok(_) => self.errors.push(not_ours(&out, &out.join(dir), "a folder must go")),
+                    Err(_) => {}
                 }
             }
-            Ok(_) if !force && !ours(&f.path) => errors.push(not_ours(out, &dest, "innsyn would replace it")),
-            _ => {}
-        }
-    }
-    errors.into_result()?;
-
-    let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let stale: Vec<&String> = previous.iter().flatten().filter(|p| !keep.contains(p.as_str())).collect();
-    let record_now: BTreeSet<&str> = keep.iter().copied().collect();
-    if changed.is_empty()
-        && stale.is_empty()
-        && !interrupted
-        && previous.as_ref().is_some_and(|p| p.len() == record_now.len())
-    {
-        return Ok(WriteReport { written: 0, unchanged: files.len(), removed: 0 });
-    }
-
-    // The record names old and new files before any temporary file exists.
-    let mut pending: BTreeSet<&str> = record_now.clone();
-    pending.extend(previous.iter().flatten().map(String::as_str));
-    std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
-    write_record(out, PENDING_HEADER, &pending).map_err(|e| io_err(&out.join(RECORD), e))?;
-
-    let staged = match stage(out, &changed) {
-        Ok(staged) => staged,
-        Err(d) => {
-            // Back to the previous output: its record, its files, its folders.
-            let _ = match &previous {
-                Some(p) => write_record(out, RECORD_HEADER, &p.iter().map(String::as_str).collect()),
-                None => std::fs::remove_file(out.join(RECORD)),
-            };
-            if previous.is_none() {
-                let _ = std::fs::remove_dir(out); // Only when the build made it and left it empty.
+            match std::fs::symlink_metadata(&dest) {
+                Ok(m) if m.is_dir() => {
+                    if tree_is_ours(&out, &dest, &|p| self.ours(p)) {
+                        self.in_the_way.push(dest);
+                    } else {
+                        self.errors.push(not_ours(&out, &dest, "a file must go"));
+                    }
+                }
+                Ok(_) if !self.force && !self.ours(&f.path) => {
+                    self.errors.push(not_ours(&out, &dest, "innsyn would replace it"));
+                }
+                _ => {}
             }
-            return Err(d.into());
         }
-    };
-
-    // Commit: what of ours is in the way goes, then every file is renamed into place.
-    for path in &in_the_way {
-        let gone = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
-        gone.map_err(|e| io_err(path, e))?;
+        if !self.errors.is_empty() {
+            return;
+        }
+        // The record names every file before its temporary file exists, so what
+        // a stopped build leaves is removed by the next.
+        if let Err(e) = self.note_pending(&changed) {
+            self.errors.push(Diagnostic::new(out.join(RECORD), format!("cannot write the output: {e}")));
+            return;
+        }
+        match stage(&out, &changed, &mut self.made_dirs) {
+            Ok(staged) => self.staged.extend(staged),
+            Err(d) => self.errors.push(d),
+        }
     }
-    let renamed: Vec<Result<(), Diagnostic>> =
-        staged.par_iter().map(|(tmp, dest)| std::fs::rename(tmp, dest).map_err(|e| io_err(dest, e))).collect();
-    let mut errors = Diagnostics::default();
-    errors.extend(renamed.into_iter().filter_map(Result::err));
-    errors.into_result()?;
 
-    let removed = remove_stale(out, &stale);
-    write_record(out, RECORD_HEADER, &record_now).map_err(|e| io_err(&out.join(RECORD), e))?;
-    Ok(WriteReport { written: changed.len(), unchanged: files.len() - changed.len(), removed })
+    /// Adds the paths of `changed` to the record, which says a build is writing;
+    /// the first time, with the previous build's files.
+    fn note_pending(&mut self, changed: &[&OutputFile]) -> std::io::Result<()> {
+        let mut lines = String::new();
+        for f in changed {
+            lines.push_str(&f.path);
+            lines.push('\n');
+        }
+        if !self.pending {
+            std::fs::create_dir_all(&self.out)?;
+            let old: BTreeSet<&str> = self.previous.iter().flatten().map(String::as_str).collect();
+            write_record(&self.out, PENDING_HEADER, &old)?;
+            self.pending = true;
+        }
+        std::fs::OpenOptions::new().append(true).open(self.out.join(RECORD))?.write_all(lines.as_bytes())
+    }
+
+    /// Ends the build's writing: when every batch went well, renames the
+    /// temporary files into place, removes the files of the previous build that
+    /// this one no longer produces, and writes the record; otherwise removes what
+    /// was made and returns every problem, the previous output as it was.
+    pub fn finish(self) -> Result<WriteReport, Diagnostics> {
+        if !self.errors.is_empty() {
+            self.abort();
+            return Err(self.errors);
+        }
+        let out = &self.out;
+        let io_err = |path: &Path, e: std::io::Error| Diagnostic::new(path, format!("cannot write the output: {e}"));
+        let stale: Vec<&String> = self.previous.iter().flatten().filter(|p| !self.produced.contains(*p)).collect();
+        if self.staged.is_empty()
+            && stale.is_empty()
+            && !self.interrupted
+            && self.previous.as_ref().is_some_and(|p| p.len() == self.produced.len())
+        {
+            return Ok(WriteReport { written: 0, unchanged: self.unchanged, removed: 0 });
+        }
+
+        // Commit: what of ours is in the way goes, then every file is renamed into place.
+        for path in &self.in_the_way {
+            let gone = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+            gone.map_err(|e| io_err(path, e))?;
+        }
+        let renamed: Vec<Result<(), Diagnostic>> =
+            self.staged.par_iter().map(|(tmp, dest)| std::fs::rename(tmp, dest).map_err(|e| io_err(dest, e))).collect();
+        let mut errors = Diagnostics::default();
+        errors.extend(renamed.into_iter().filter_map(Result::err));
+        errors.into_result()?;
+
+        let removed = remove_stale(out, &stale);
+        let record_now: BTreeSet<&str> = self.produced.iter().map(String::as_str).collect();
+        std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
+        write_record(out, RECORD_HEADER, &record_now).map_err(|e| io_err(&out.join(RECORD), e))?;
+        Ok(WriteReport { written: self.staged.len(), unchanged: self.unchanged, removed })
+    }
+
+    /// Gives up the build's writing (another phase failed): removes what was
+    /// made, leaving the previous output as it was.
+    pub fn abandon(self) {
+        self.abort();
+    }
+
+    /// Back to the previous output: its record, its files, its folders.
+    fn abort(&self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        for d in self.made_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+        if self.pending {
+            let _ = match &self.previous {
+                Some(p) => write_record(&self.out, RECORD_HEADER, &p.iter().map(String::as_str).collect()),
+                None => std::fs::remove_file(self.out.join(RECORD)),
+            };
+        }
+        if self.previous.is_none() {
+            let _ = std::fs::remove_dir(&self.out); // Only when the build made it and left it empty.
+        }
+    }
 }
 
 /// The files innsyn wrote in `out` before, from its record (`None` for a folder
@@ -201,17 +324,16 @@ fn adopt(out: &Path, force: bool) -> Result<(Option<HashSet<String>>, bool), Dia
 }
 
 /// Writes each changed file to a temporary file beside its destination, making the
-/// folders it needs. On failure everything made is removed again and the error
-/// names the first file that could not be written.
-fn stage(out: &Path, changed: &[&OutputFile]) -> Result<Vec<(PathBuf, PathBuf)>, Diagnostic> {
-    let mut made_dirs: Vec<PathBuf> = Vec::new();
+/// folders it needs (added to `made_dirs`). On failure the temporary files it made
+/// are removed again (the folders by the caller) and the error names the first
+/// file that could not be written.
+fn stage(
+    out: &Path,
+    changed: &[&OutputFile],
+    made_dirs: &mut Vec<PathBuf>,
+) -> Result<Vec<(PathBuf, PathBuf)>, Diagnostic> {
     let dirs: BTreeSet<&Path> =
         changed.iter().filter_map(|f| Path::new(&f.path).parent()).filter(|d| !d.as_os_str().is_empty()).collect();
-    let undo_dirs = |made: &[PathBuf]| {
-        for d in made.iter().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
-    };
     for dir in dirs {
         for step in dir.ancestors().collect::<Vec<_>>().into_iter().rev().filter(|d| !d.as_os_str().is_empty()) {
             let full = out.join(step);
@@ -219,7 +341,6 @@ fn stage(out: &Path, changed: &[&OutputFile]) -> Result<Vec<(PathBuf, PathBuf)>,
                 continue;
             }
             if let Err(e) = std::fs::create_dir(&full) {
-                undo_dirs(&made_dirs);
                 return Err(Diagnostic::new(&full, format!("cannot write the output: {e}")));
             }
             made_dirs.push(full);
@@ -244,7 +365,6 @@ fn stage(out: &Path, changed: &[&OutputFile]) -> Result<Vec<(PathBuf, PathBuf)>,
         }
         let _ = std::fs::remove_file(tmp);
     }
-    undo_dirs(&made_dirs);
     let d = first.expect("some file failed");
     Err(d.hint("nothing was changed in the output folder; free some space or fix its permissions and build again"))
 }
@@ -442,6 +562,36 @@ mod tests {
         std::fs::write(out.join(RECORD), format!("{RECORD_HEADER}../precious\n{outside}\n./../precious\n")).unwrap();
         write(&out, &[f("index.html", "i")], false).unwrap();
         assert!(dir.path().join("precious").exists());
+    }
+
+    #[test]
+    fn batches_staged_and_then_abandoned_or_refused_leave_the_previous_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[f("index.html", "old"), f("a/index.html", "a")], false).unwrap();
+        let before = tree(&out);
+        // A later phase fails after two batches were staged.
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("index.html", "new"), f("b/c/index.html", "c")]);
+        stage.add(&[f("a/index.html", "A")]);
+        assert!(out.join(".index.html.innsyn-tmp").exists(), "a batch is written as it comes");
+        stage.abandon();
+        assert_eq!(tree(&out), before);
+        // The second batch repeats a path of the first: nothing changes either.
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("index.html", "new"), f("x/index.html", "x")]);
+        stage.add(&[f("x/index.html", "y")]);
+        let err = stage.finish().unwrap_err();
+        assert!(err.0[0].message.contains("two outputs"), "{err:?}");
+        assert_eq!(tree(&out), before);
+        // Batch by batch or all at once, the result is the same.
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("index.html", "new")]);
+        stage.add(&[f("b/index.html", "b"), f("a/index.html", "a")]);
+        assert_eq!(stage.finish().unwrap(), WriteReport { written: 2, unchanged: 1, removed: 0 });
+        let other = tempfile::tempdir().unwrap();
+        write(other.path(), &[f("a/index.html", "a"), f("b/index.html", "b"), f("index.html", "new")], false).unwrap();
+        assert_eq!(tree(&out), tree(other.path()));
     }
 
     #[test]

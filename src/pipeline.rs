@@ -99,22 +99,97 @@ pub fn build(options: &Options) -> Result<Summary, Diagnostics> {
 /// Like [`build`], telling `progress` the name of each phase as it starts
 /// (the command line shows them on a terminal).
 pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result<Summary, Diagnostics> {
-    let (mut summary, files, _) = make(options, progress)?;
-    if options.mode == Mode::Build {
-        progress("write");
-        let start = Instant::now();
-        let out = options.output_dir();
-        output::check_target(&options.root, &out)?;
-        summary.written = output::write(&out, &files, options.force)?;
-        summary.phases.push(("write", start.elapsed()));
-        summary.elapsed += start.elapsed();
+    if options.mode != Mode::Build {
+        // `check` (and the others, called here) keep no file: they are looked at as they come.
+        let mut sink = Sink::Paths(std::collections::HashSet::new(), Diagnostics::default());
+        return make(options, progress, &mut sink).map(|(summary, _)| summary);
     }
+    // The folder is looked at first, so a refused one costs no build; nothing in
+    // it changes before the whole site is made (see `output::Stage`).
+    let out = options.output_dir();
+    let stage = output::check_target(&options.root, &out)
+        .map_err(Diagnostics::from)
+        .and_then(|()| output::Stage::begin(&out, options.force));
+    let stage = match stage {
+        Ok(stage) => stage,
+        Err(refused) => {
+            // The faults of the site come first: the folder matters only to a
+            // site that builds.
+            let mut sink = Sink::Paths(std::collections::HashSet::new(), Diagnostics::default());
+            make(options, progress, &mut sink)?;
+            return Err(refused);
+        }
+    };
+    let mut sink = Sink::Stage(Box::new(stage));
+    let made = make(options, progress, &mut sink);
+    let Sink::Stage(stage) = sink else { unreachable!("the sink stays a stage") };
+    let (mut summary, _) = match made {
+        Ok(made) => made,
+        Err(e) => {
+            // Nothing of the previous output changed: take back what was staged.
+            stage.abandon();
+            return Err(e);
+        }
+    };
+    progress("write");
+    let start = Instant::now();
+    summary.written = stage.finish()?;
+    summary.phases.push(("write", start.elapsed()));
+    summary.elapsed += start.elapsed();
     Ok(summary)
 }
 
 /// Builds the site in memory: every output file, sorted by path, or every fault.
 pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diagnostics> {
-    make(options, &|_| {}).map(|(summary, files, _)| (summary, files))
+    let mut sink = Sink::Keep(Vec::new());
+    let (summary, _) = make(options, &|_| {}, &mut sink)?;
+    let Sink::Keep(files) = sink else { unreachable!("the sink stays a list") };
+    Ok((summary, files))
+}
+
+/// Where a build's files go as they are made: kept in memory (sorted and checked
+/// for two at one path when the build ends), or staged into the output folder
+/// batch by batch.
+pub(crate) enum Sink {
+    /// Every file, kept.
+    Keep(Vec<OutputFile>),
+    /// Written to temporary files as they come (see [`output::Stage`]).
+    Stage(Box<output::Stage>),
+    /// Only their paths kept, to find two files at one path.
+    Paths(std::collections::HashSet<String>, Diagnostics),
+}
+
+impl Sink {
+    fn take(&mut self, mut files: Vec<OutputFile>, count: &mut Count) {
+        // The last guard for well-formed markup: a control character that reached a
+        // page, feed or chart in spite of the input's scrub (say, written as `\u000b`
+        // in a TOML string) becomes a space.
+        files.par_iter_mut().filter(|f| is_markup(&f.path)).for_each(|f| {
+            fsx::scrub(Path::new(&f.path), &mut f.bytes, true);
+        });
+        count.files += files.len();
+        count.charts += files.iter().filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("data/")).count();
+        match self {
+            Sink::Keep(all) => all.extend(files),
+            Sink::Stage(stage) => stage.add(&files),
+            Sink::Paths(paths, errors) => {
+                for f in files {
+                    if paths.contains(&f.path) {
+                        errors.push(output::two_at_one_path(&f.path));
+                    } else {
+                        paths.insert(f.path);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Files made so far, for the summary.
+#[derive(Default)]
+struct Count {
+    files: usize,
+    charts: usize,
 }
 
 /// What a build was made from, kept by a serve session for its next rebuild.
@@ -136,19 +211,32 @@ pub(crate) struct Parts {
     pub content_files: Vec<String>,
 }
 
-const NEXT_PHASE: [(&str, &str); 5] = [
+const NEXT_PHASE: [(&str, &str); 6] = [
     ("scan", "parse"),
     ("parse", "assemble"),
     ("assemble", "markdown"),
     ("markdown", "render"),
-    ("templates and search index", "feeds"),
+    ("templates", "search index"),
+    ("search index", "feeds"),
 ];
 
-/// The whole build in memory, with the parts it was made from.
-pub(crate) fn make(
+/// The whole build in memory (a dev server's), with the parts it was made from.
+pub(crate) fn make_kept(
     options: &Options,
     progress: &dyn Fn(&str),
 ) -> Result<(Summary, Vec<OutputFile>, Parts), Diagnostics> {
+    let mut sink = Sink::Keep(Vec::new());
+    let (summary, parts) = make(options, progress, &mut sink)?;
+    let Sink::Keep(files) = sink else { unreachable!("the sink stays a list") };
+    let parts = parts.expect("a dev server's build keeps its parts");
+    Ok((summary, files, parts))
+}
+
+/// The whole build, its files handed to `sink` as they are made; in
+/// [`Mode::Serve`] with the parts it was made from. Every input is read and every
+/// body rendered before the first file is made; after that, pages are rendered in
+/// batches and only a batch is held at a time.
+fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(Summary, Option<Parts>), Diagnostics> {
     let start = Instant::now();
     let mut phases = Vec::new();
     progress("scan");
@@ -161,6 +249,7 @@ pub(crate) fn make(
     };
     let mut t = Instant::now();
     let root = options.root.as_path();
+    let serving = options.mode == Mode::Serve;
 
     let (settings, config_src) = scan::settings(root, options.base_url.as_deref())?;
     // Every phase runs on what the earlier ones could read, so one run reports
@@ -196,58 +285,70 @@ pub(crate) fn make(
             return Err(errors.into_result().unwrap_err());
         }
     };
-    lap("markdown", &mut t);
     errors.into_result()?;
+    // What `check` says of the bodies needs their Markdown and HTML; after it, a
+    // build that keeps nothing for later needs neither the Markdown any more.
+    let mut lints = Vec::new();
+    if options.mode == Mode::Check {
+        lints.extend(crate::lint::content(&site, &bodies));
+    }
+    // Each page's search analysis, made while its rendered body is at hand; the
+    // index is built from these once the pages are written.
+    let search_pages = if site.settings.search { crate::search::analyse_all(&site, &bodies) } else { Vec::new() };
+    lap("markdown", &mut t);
+
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
     // A dev server keeps every page's fingerprint for its next rebuild.
-    let memo = (options.mode == Mode::Serve).then(render::Memo::new);
-    // Templates and the search index need only the site and the bodies: they run
-    // side by side, so the index's serial steps overlap the templates' work.
-    let templates = || render::render_site(&site, &renderer, &bodies, render_options, memo.as_ref());
-    let search = || {
-        let start = Instant::now();
-        let (index, stats, pages) = if !site.settings.search {
-            (Vec::new(), crate::search::Stats::default(), Vec::new())
-        } else if options.mode == Mode::Serve {
-            let pages = crate::search::analyse_all(&site, &bodies);
-            let (index, stats) = crate::search::build_from(&site, &pages);
-            (index, stats, pages)
-        } else {
-            let (index, stats) = crate::search::build(&site, &bodies);
-            (index, stats, Vec::new())
-        };
-        (index, stats, pages, start.elapsed())
+    let memo = serving.then(render::Memo::new);
+    let mut count = Count::default();
+    let mut links = (options.mode == Mode::Check).then(crate::lint::Links::default);
+    let mut emit = |files: Vec<OutputFile>| {
+        if let Some(links) = links.as_mut() {
+            links.add(&files);
+        }
+        sink.take(files, &mut count);
     };
-    let (rendered, (index, search_stats, search_pages, search_time)) = rayon::join(templates, search);
-    let render::SiteFiles { mut files, views, memo, feed_paths } = rendered?;
-    lap("templates and search index", &mut t);
+    let (views, memo, feed_paths) =
+        render::render_site_into(&site, &renderer, &bodies, render_options, memo.as_ref(), &mut emit)?;
+    lap("templates", &mut t);
+
+    // The index needs the pages' analyses only: the rendered bodies can go first.
+    let bodies = if serving { Some(bodies) } else { None };
+    let (index, search_stats) = if site.settings.search {
+        crate::search::build_from(&site, &search_pages)
+    } else {
+        (Vec::new(), crate::search::Stats::default())
+    };
     let search_paths = index.iter().map(|f| f.path.clone()).collect();
-    files.extend(index);
+    emit(index);
+    lap("search index", &mut t);
+
     // The theme's search script and styles serve the search page only.
     let wanted = |path: &str| site.settings.search || !matches!(path, "search.js" | "search.css");
-    files.extend(
+    emit(
         theme
             .static_files
             .into_iter()
             .filter(|(path, _)| wanted(path))
-            .map(|(path, (_, bytes))| OutputFile::new(path, bytes)),
+            .map(|(path, (_, bytes))| OutputFile::new(path, bytes))
+            .collect(),
     );
-    files.extend(render::assets::copy(root, &site, &scanned.assets)?);
-    files.extend(data_files);
-    output::check_unique(&mut files)?;
-    // The last guard for well-formed markup: a control character that reached a
-    // page, feed or chart in spite of the input's scrub (say, written as `\u000b`
-    // in a TOML string) becomes a space.
-    files.par_iter_mut().filter(|f| is_markup(&f.path)).for_each(|f| {
-        fsx::scrub(Path::new(&f.path), &mut f.bytes, true);
-    });
+    emit(render::assets::copy(root, &site, &scanned.assets)?);
+    emit(data_files);
+    match sink {
+        Sink::Keep(files) => output::check_unique(files)?,
+        Sink::Paths(_, errors) => std::mem::take(errors).into_result()?,
+        Sink::Stage(_) => {}
+    }
     lap("feeds and files", &mut t);
-    let at = phases.iter().position(|(name, _)| *name == "feeds and files").unwrap_or(phases.len());
-    phases.insert(at, ("  of which search index", search_time));
     // What the data files hold that may be read wrong is said on every build.
     warnings.extend(site.data.values().flat_map(|f| f.table.warnings.iter().cloned()));
-    if options.mode == Mode::Check {
-        warnings.extend(crate::lint::lint(&site, &bodies, &files));
+    if let Some(links) = links {
+        lints.extend(links.finish(&site));
+        lints.extend(crate::lint::unsourced(&site));
+        lints.sort();
+        lints.dedup();
+        warnings.extend(lints);
     }
 
     let summary = Summary {
@@ -255,27 +356,27 @@ pub(crate) fn make(
         sections: site.sections.len(),
         search_terms: search_stats.terms,
         search_bytes: search_stats.bytes,
-        charts: files.iter().filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("data/")).count(),
+        charts: count.charts,
         data_files: site.data.len(),
         warnings,
-        files: files.len(),
+        files: count.files,
         phases,
         elapsed: start.elapsed(),
         ..Summary::default()
     };
-    let parts = Parts {
+    let parts = bodies.map(|bodies| Parts {
         site,
         renderer: std::sync::Arc::new(renderer),
         bodies,
         views,
         render: render_options,
         search_paths,
-        search_pages,
+        search_pages: if serving { search_pages } else { Vec::new() },
         memo,
         feed_paths,
         content_files: scanned.files,
-    };
-    Ok((summary, files, parts))
+    });
+    Ok((summary, parts))
 }
 
 /// Whether an output file is HTML, XML or SVG, which no control character may enter.

@@ -377,14 +377,37 @@ pub fn render_site(
     options: RenderOptions,
     memo: Option<&Memo>,
 ) -> Result<SiteFiles, Diagnostics> {
-    let views = structured::build(site, options.today)?;
-    let (mut files, memo) = render_jobs(site, renderer, bodies, &views, options, memo)?;
-    let feeds = feeds::render(site, bodies);
-    let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
-    files.extend(feeds);
-    files.extend(bodies.files().cloned());
+    let mut files = Vec::new();
+    let (views, memo, feed_paths) =
+        render_site_into(site, renderer, bodies, options, memo, &mut |batch| files.extend(batch))?;
     Ok(SiteFiles { files, views, memo, feed_paths })
 }
+
+/// Like [`render_site`], handing the files to `emit` in batches of at most
+/// [`BATCH`] pages as they are rendered instead of keeping them, so a build holds
+/// one batch of rendered pages at a time. Every batch is rendered even after a
+/// fault, so every fault is reported; `emit` is not called after the first.
+/// Returns the views, the fingerprints and the feeds' paths.
+pub fn render_site_into(
+    site: &Site,
+    renderer: &Renderer,
+    bodies: &Bodies,
+    options: RenderOptions,
+    memo: Option<&Memo>,
+    emit: &mut dyn FnMut(Vec<OutputFile>),
+) -> Result<(structured::Views, Memo, Vec<String>), Diagnostics> {
+    let views = structured::build(site, options.today)?;
+    let memo = render_jobs(site, renderer, bodies, &views, options, memo, emit)?;
+    let feeds = feeds::render(site, bodies);
+    let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
+    emit(feeds);
+    emit(bodies.files().cloned().collect());
+    Ok((views, memo, feed_paths))
+}
+
+/// Pages rendered at a time: enough for every thread to have work, few enough
+/// that a batch of rendered pages (a few tens of kilobytes each) stays small.
+pub const BATCH: usize = 2048;
 
 /// The fingerprint of every HTML output's template and context, by output path.
 pub type Memo = HashMap<String, u64>;
@@ -401,7 +424,8 @@ fn render_jobs(
     views: &structured::Views,
     options: RenderOptions,
     memo: Option<&Memo>,
-) -> Result<(Vec<OutputFile>, Memo), Diagnostics> {
+    emit: &mut dyn FnMut(Vec<OutputFile>),
+) -> Result<Memo, Diagnostics> {
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
     for (i, s) in site.sections.iter().enumerate() {
         for page in 0..page_count(s.pages.len(), s.section.paginate_by) {
@@ -423,39 +447,43 @@ fn render_jobs(
 
     let ctx = Shared::new(site, renderer, bodies, views, options);
     type Done = (Option<OutputFile>, Option<(String, u64)>);
-    let results: Vec<Result<Done, Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
-            let hashed = ctx.prepare(job, true)?;
-            let fingerprint = hashed.fingerprint().unwrap_or_default();
-            let out_path = output_path(&hashed.path);
-            let file = match memo.get(&out_path) {
-                Some(&old) if old == fingerprint => None,
-                _ => Some(ctx.render(job)?),
-            };
-            Ok((file, Some((out_path, fingerprint))))
-        })
-        .collect();
-
     // The same template fault on many pages is reported once, with a count.
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut files = Vec::with_capacity(results.len());
     let mut fingerprints = Memo::new();
     let mut repeats: HashMap<String, usize> = HashMap::new();
-    for r in results {
-        match r {
-            Ok((file, fingerprint)) => {
-                files.extend(file);
-                fingerprints.extend(fingerprint);
-            }
-            Err(d) => {
-                let n = repeats.entry(d.message.clone()).or_default();
-                *n += 1;
-                if *n == 1 {
-                    errors.push(d);
+    for batch in jobs.chunks(BATCH) {
+        let results: Vec<Result<Done, Diagnostic>> = batch
+            .par_iter()
+            .map(|job| {
+                let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
+                let hashed = ctx.prepare(job, true)?;
+                let fingerprint = hashed.fingerprint().unwrap_or_default();
+                let out_path = output_path(&hashed.path);
+                let file = match memo.get(&out_path) {
+                    Some(&old) if old == fingerprint => None,
+                    _ => Some(ctx.render(job)?),
+                };
+                Ok((file, Some((out_path, fingerprint))))
+            })
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok((file, fingerprint)) => {
+                    files.extend(file);
+                    fingerprints.extend(fingerprint);
+                }
+                Err(d) => {
+                    let n = repeats.entry(d.message.clone()).or_default();
+                    *n += 1;
+                    if *n == 1 {
+                        errors.push(d);
+                    }
                 }
             }
+        }
+        if errors.is_empty() {
+            emit(files);
         }
     }
     for d in &mut errors {
@@ -465,7 +493,7 @@ fn render_jobs(
         }
     }
     Diagnostics(errors).into_result()?;
-    Ok((files, fingerprints))
+    Ok(fingerprints)
 }
 
 /// Renders the HTML of one page alone (a dev-server rebuild after an edit that

@@ -154,7 +154,7 @@ impl Session {
                 }
             }
         }
-        let (summary, files, parts) = pipeline::make(&self.options, &|_| {})?;
+        let (summary, files, parts) = pipeline::make_kept(&self.options, &|_| {})?;
         self.kept = Some(Kept::new(parts, &self.root));
         Ok(Update::Full { summary, files })
     }
