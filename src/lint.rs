@@ -12,16 +12,18 @@ use crate::html::{attr, tags};
 use crate::render::Bodies;
 use crate::site::Site;
 
-/// Warnings about the bodies themselves: images without alternative text,
-/// skipped heading levels, links without text.
-pub fn content(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+/// Warnings about the body of page `i`, whose HTML is `html`: images without
+/// alternative text, skipped heading levels, links without text.
+pub fn page_content(site: &Site, i: usize, html: &str) -> Vec<Diagnostic> {
+    let node = &site.pages[i];
     let mut warnings = Vec::new();
-    for (i, node) in site.pages.iter().enumerate() {
-        let file = &node.page.file;
-        let markdown = &node.page.body.markdown;
-        let offset = node.page.body.line_offset;
-        content_warnings(file, &bodies.pages[i].html, markdown, offset, &mut warnings);
-    }
+    content_warnings(&node.page.file, html, &node.page.body.markdown, node.page.body.line_offset, &mut warnings);
+    warnings
+}
+
+/// The same warnings for the bodies of the sections.
+pub fn section_content(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
     for (i, node) in site.sections.iter().enumerate() {
         let s = &node.section;
         content_warnings(&s.file, &bodies.sections[i].html, &s.body.markdown, s.body.line_offset, &mut warnings);
@@ -29,17 +31,6 @@ pub fn content(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
     warnings
 }
 
-/// All warnings for the built site, its files in memory.
-pub fn lint(site: &Site, bodies: &Bodies, files: &[OutputFile]) -> Vec<Diagnostic> {
-    let mut warnings = content(site, bodies);
-    let mut links = Links::default();
-    links.add(files);
-    warnings.extend(links.finish(site));
-    warnings.extend(unsourced(site));
-    warnings.sort();
-    warnings.dedup();
-    warnings
-}
 /// Charts, tables and indicators whose figures name no source: a reader cannot
 /// tell where the numbers come from.
 pub fn unsourced(site: &Site) -> Vec<Diagnostic> {
@@ -208,15 +199,19 @@ impl Links {
         self.ids.get(page).map(|ids| ids.split_terminator('\n').any(|i| i == id))
     }
 
-    /// Every link and `#anchor` between built pages must lead somewhere.
-    pub fn finish(&self, site: &Site) -> Vec<Diagnostic> {
+    /// Every link and `#anchor` between built pages must lead somewhere. A page
+    /// whose Markdown the build dropped is read again from `root` when there is
+    /// a warning to place in it.
+    pub fn finish(&self, site: &Site, root: &Path) -> Vec<Diagnostic> {
         // Which content file made each output page, for messages.
         let mut sources: HashMap<String, (&Path, &str, usize)> = HashMap::new();
+        let mut content_paths: HashMap<&Path, &str> = HashMap::new();
         for p in &site.pages {
             sources.insert(
                 crate::render::output_path(&p.path),
                 (&p.page.file, &p.page.body.markdown, p.page.body.line_offset),
             );
+            content_paths.insert(&p.page.file, &p.page.content_path);
         }
         for s in &site.sections {
             sources.insert(
@@ -224,6 +219,26 @@ impl Links {
                 (&s.section.file, &s.section.body.markdown, s.section.body.line_offset),
             );
         }
+        let reread: std::cell::RefCell<HashMap<String, String>> = Default::default();
+        let markdown_of = |path: &str, file: &Path, markdown: &str| -> String {
+            if !markdown.is_empty() {
+                return markdown.to_string();
+            }
+            let mut cache = reread.borrow_mut();
+            cache
+                .entry(path.to_string())
+                .or_insert_with(|| {
+                    let rel = content_paths.get(file);
+                    let text = crate::fsx::read_text(root, &root.join(file)).unwrap_or_default();
+                    rel.and_then(|rel| crate::content::parse_page(file, rel, &text).ok())
+                        .map(|p| p.body.markdown)
+                        .unwrap_or_default()
+                })
+                .clone()
+        };
+        let line_of = |path: &str, file: &Path, markdown: &str, offset: usize, needle: &str| {
+            line_of(&markdown_of(path, file, markdown), offset, needle)
+        };
         let mut out = Vec::new();
         for (path, links) in &self.pages {
             let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -236,7 +251,7 @@ impl Links {
                         let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
                         out.push(warn(
                             source,
-                            line_of(markdown, offset, &href),
+                            line_of(path, source, markdown, offset, &href),
                             format!("the link `{}` runs a script instead of opening a page", clip(&href)),
                             "link to web pages (`https://…`), e-mail (`mailto:…`), phone (`tel:…`) or pages of the site",
                         ));
@@ -257,7 +272,7 @@ impl Links {
                     .map(|a| format!("#{a}"))
                     .unwrap_or_else(|| target_path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string());
                 // Looked for only when there is something to say.
-                let line = || line_of(markdown, offset, &written);
+                let line = || line_of(path, source, markdown, offset, &written);
                 if !self.paths.contains(target.as_str()) {
                     let folder = format!("{target}/index.html");
                     if !self.paths.contains(folder.as_str()) {

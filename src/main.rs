@@ -27,6 +27,15 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 10_000) }
 }
 
+/// Between phases, what the phase before freed goes back to the system at once:
+/// a phase's temporary memory (the files read, a batch of pages) is of other
+/// sizes than what the next one keeps, so kept for reuse it would only add to
+/// the build's peak. A few milliseconds, a few times a build.
+fn give_back_freed_memory() {
+    // SAFETY: mi_collect only walks mimalloc's own heaps; any argument is valid.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 fn main() -> ExitCode {
     keep_freed_memory();
     let cli = match Cli::try_parse() {
@@ -53,6 +62,7 @@ fn main() -> ExitCode {
                 if let Some(b) = &bar {
                     b.set_message(phase.to_string());
                 }
+                give_back_freed_memory();
                 if timings {
                     print_memory(phase);
                 }
@@ -109,6 +119,7 @@ fn main() -> ExitCode {
             };
             let timings = std::env::var_os("INNSYN_TIMINGS").is_some();
             let result = pipeline::build_with_progress(&options, &|phase| {
+                give_back_freed_memory();
                 if timings {
                     print_memory(phase);
                 }

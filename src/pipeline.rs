@@ -203,6 +203,8 @@ pub(crate) struct Parts {
     pub search_paths: Vec<String>,
     /// Each page's search analysis (kept only when fingerprints are asked for).
     pub search_pages: Vec<std::sync::Arc<crate::search::PageWords>>,
+    /// The words the analyses name by number.
+    pub vocabulary: std::sync::Arc<crate::search::Vocabulary>,
     /// The fingerprint of each HTML output (empty unless asked for).
     pub memo: render::Memo,
     /// The paths of the feeds and the sitemap.
@@ -260,7 +262,9 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
 
     // Warnings about the input (control characters replaced, …): printed by build and check.
     let mut warnings = Vec::new();
-    let (sections, pages, failed) = content::parse_all(root, &scanned, &mut errors, &mut warnings);
+    // A build that keeps nothing for later reads each page's text again when it
+    // renders it, so the whole site's text is never held at once.
+    let (sections, pages, failed) = content::parse_all(root, &scanned, serving, &mut errors, &mut warnings);
     let theme = theme::load(root, &settings, &config_src).map_err(|e| errors.extend(e.0)).ok();
     let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
     lap("parse", &mut t);
@@ -278,7 +282,42 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         return Err(errors.into_result().unwrap_err());
     };
     renderer.register_data(&site.data);
-    let bodies = match render::render_bodies(&site, &renderer) {
+    // Each page's search analysis and (for `check`) what the lints say of its
+    // body, made while its Markdown and HTML are at hand; a build that keeps
+    // nothing for later then drops the Markdown, batch by batch.
+    let checking = options.mode == Mode::Check;
+    let vocabulary = std::sync::Arc::new(crate::search::Vocabulary::default());
+    let mut search_pages = Vec::new();
+    let mut lints = Vec::new();
+    let mut count = Count::default();
+    // Outside a dev server, a page's search entry is written with its analysis.
+    let mut entry_bytes = 0;
+    let mut done = |site: &Site, first: usize, bodies: &[crate::markdown::Rendered]| {
+        if site.settings.search {
+            let analysed: Vec<_> = bodies
+                .par_iter()
+                .enumerate()
+                .map(|(i, body)| {
+                    let mut words = crate::search::analyse(site, first + i, &body.html, &vocabulary);
+                    let entry = (!serving).then(|| crate::search::entry_file(first + i, &mut words));
+                    (std::sync::Arc::new(words), entry)
+                })
+                .collect();
+            let mut entries = Vec::new();
+            for (words, entry) in analysed {
+                search_pages.push(words);
+                entries.extend(entry);
+            }
+            entry_bytes += entries.iter().map(|f| f.bytes.len()).sum::<usize>();
+            sink.take(entries, &mut count);
+        }
+        if checking {
+            for (i, body) in bodies.iter().enumerate() {
+                lints.extend(crate::lint::page_content(site, first + i, &body.html));
+            }
+        }
+    };
+    let bodies = match render::render_bodies_forgetting(&mut site, &renderer, (!serving).then_some(root), &mut done) {
         Ok(b) => b,
         Err(e) => {
             errors.extend(e.0);
@@ -286,21 +325,14 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         }
     };
     errors.into_result()?;
-    // What `check` says of the bodies needs their Markdown and HTML; after it, a
-    // build that keeps nothing for later needs neither the Markdown any more.
-    let mut lints = Vec::new();
-    if options.mode == Mode::Check {
-        lints.extend(crate::lint::content(&site, &bodies));
+    if checking {
+        lints.extend(crate::lint::section_content(&site, &bodies));
     }
-    // Each page's search analysis, made while its rendered body is at hand; the
-    // index is built from these once the pages are written.
-    let search_pages = if site.settings.search { crate::search::analyse_all(&site, &bodies) } else { Vec::new() };
     lap("markdown", &mut t);
 
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
     // A dev server keeps every page's fingerprint for its next rebuild.
     let memo = serving.then(render::Memo::new);
-    let mut count = Count::default();
     let mut links = (options.mode == Mode::Check).then(crate::lint::Links::default);
     let mut emit = |files: Vec<OutputFile>| {
         if let Some(links) = links.as_mut() {
@@ -315,7 +347,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     // The index needs the pages' analyses only: the rendered bodies can go first.
     let bodies = if serving { Some(bodies) } else { None };
     let (index, search_stats) = if site.settings.search {
-        crate::search::build_from(&site, &search_pages)
+        crate::search::build_from(&site, &search_pages, &vocabulary)
     } else {
         (Vec::new(), crate::search::Stats::default())
     };
@@ -344,7 +376,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     // What the data files hold that may be read wrong is said on every build.
     warnings.extend(site.data.values().flat_map(|f| f.table.warnings.iter().cloned()));
     if let Some(links) = links {
-        lints.extend(links.finish(&site));
+        lints.extend(links.finish(&site, root));
         lints.extend(crate::lint::unsourced(&site));
         lints.sort();
         lints.dedup();
@@ -355,7 +387,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         pages: site.pages.len(),
         sections: site.sections.len(),
         search_terms: search_stats.terms,
-        search_bytes: search_stats.bytes,
+        search_bytes: search_stats.bytes + entry_bytes,
         charts: count.charts,
         data_files: site.data.len(),
         warnings,
@@ -372,6 +404,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         render: render_options,
         search_paths,
         search_pages: if serving { search_pages } else { Vec::new() },
+        vocabulary,
         memo,
         feed_paths,
         content_files: scanned.files,

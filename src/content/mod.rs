@@ -318,6 +318,7 @@ fn slug_from_path(content_path: &str) -> String {
 pub fn parse_all(
     root: &Path,
     scanned: &Scanned,
+    keep_text: bool,
     errors: &mut Diagnostics,
     warnings: &mut Vec<Diagnostic>,
 ) -> (Vec<Section>, Vec<Page>, Vec<String>) {
@@ -328,8 +329,17 @@ pub fn parse_all(
         .par_iter()
         .map(|(path, dir)| parse_section(&relative(root, path), dir, &read(path)?))
         .collect();
-    let pages: Vec<Result<Page, Diagnostics>> =
-        scanned.pages.par_iter().map(|(path, rel)| parse_page(&relative(root, path), rel, &read(path)?)).collect();
+    let pages: Vec<Result<Page, Diagnostics>> = scanned
+        .pages
+        .par_iter()
+        .map(|(path, rel)| {
+            let mut page = parse_page(&relative(root, path), rel, &read(path)?)?;
+            if !keep_text {
+                page.body.markdown = String::new();
+            }
+            Ok(page)
+        })
+        .collect();
     let mut failed = Vec::new();
     let mut ok_sections = Vec::new();
     for (r, (_, dir)) in sections.into_iter().zip(&scanned.sections) {
@@ -367,6 +377,21 @@ pub fn parse_all(
     }
     warnings.extend(notes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
     (ok_sections, ok_pages, failed)
+}
+
+/// The body of `page` read again from its file, for a build that dropped its
+/// Markdown after parsing (see [`parse_all`]'s `keep_text`) and renders it now.
+/// The file was read and checked once; a file changed or gone since is an error.
+pub fn reread_body(root: &Path, page: &Page) -> Result<Body, Diagnostics> {
+    let notes = std::sync::Mutex::new(Vec::new()); // Said when the file was first read.
+    let src = fsx::read_text_noting(root, &root.join(&page.file), &notes)?;
+    let again = parse_page(&page.file, &page.content_path, &src)?;
+    if again.front_matter != page.front_matter {
+        return Err(Diagnostic::new(&page.file, "the file changed while the site was being built")
+            .hint("build again")
+            .into());
+    }
+    Ok(again.body)
 }
 
 #[cfg(test)]

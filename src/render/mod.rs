@@ -259,9 +259,25 @@ pub struct Bodies {
     pub page_files: Vec<Vec<OutputFile>>,
     /// The same for each section.
     pub section_files: Vec<Vec<OutputFile>>,
+    /// Each page's HTML packed with LZ4 (a fourth of its size), its `html` in
+    /// `pages` then empty; empty when not packed. Read it with [`Bodies::page_html`].
+    pub packed: Vec<Vec<u8>>,
 }
 
 impl Bodies {
+    /// The HTML of page `i`'s body, unpacked when it was packed.
+    pub fn page_html(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self.packed.get(i).filter(|p| !p.is_empty()) {
+            Some(packed) => std::borrow::Cow::Owned(
+                lz4_flex::decompress_size_prepended(packed)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default(),
+            ),
+            None => std::borrow::Cow::Borrowed(&self.pages[i].html),
+        }
+    }
+
     /// Every file the shortcodes made.
     pub fn files(&self) -> impl Iterator<Item = &OutputFile> {
         self.page_files.iter().chain(&self.section_files).flatten()
@@ -271,6 +287,93 @@ impl Bodies {
 /// Renders every body (Markdown and shortcodes) in parallel, collecting all errors.
 pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnostics> {
     bodies(site, renderer, None)
+}
+
+/// [`render_bodies`] in batches of [`BATCH`] pages: after each batch, `done`
+/// sees the site and the batch's bodies (from page `first` on), for what needs a
+/// page's Markdown or HTML while both are at hand (the search analysis, the
+/// lints); then, with `forget` (the site's folder), the batch's Markdown is
+/// dropped, since nothing after the bodies reads it, and pages parsed without
+/// their Markdown read it again from their files first. A build that keeps
+/// nothing for later thus never holds the whole site's Markdown, nor its
+/// Markdown and HTML at once.
+pub fn render_bodies_forgetting(
+    site: &mut Site,
+    renderer: &Renderer,
+    forget: Option<&std::path::Path>,
+    done: &mut dyn FnMut(&Site, usize, &[Rendered]),
+) -> Result<Bodies, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let mut pages = Vec::with_capacity(site.pages.len());
+    let mut page_files = Vec::with_capacity(site.pages.len());
+    let mut packed = Vec::new();
+    let mut first = 0;
+    while first < site.pages.len() {
+        let end = (first + BATCH).min(site.pages.len());
+        if let Some(root) = forget {
+            // Pages parsed without their Markdown get it back from their files.
+            let reread: Vec<_> = site.pages[first..end]
+                .par_iter()
+                .map(|p| {
+                    if p.page.body.markdown.is_empty() {
+                        crate::content::reread_body(root, &p.page).map(Some)
+                    } else {
+                        Ok(None)
+                    }
+                })
+                .collect();
+            for (p, body) in site.pages[first..end].iter_mut().zip(reread) {
+                match body {
+                    Ok(Some(body)) => p.page.body = body,
+                    Ok(None) => {}
+                    Err(e) => errors.extend(e.0),
+                }
+            }
+        }
+        let batch: Vec<_> = site.pages[first..end]
+            .par_iter()
+            .map(|p| renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path))
+            .collect();
+        let start = pages.len();
+        for r in batch {
+            let (rendered, files) = r.unwrap_or_else(|e| {
+                errors.extend(e.0);
+                (Rendered::default(), Vec::new())
+            });
+            pages.push(rendered);
+            page_files.push(files);
+        }
+        done(site, first, &pages[start..]);
+        if forget.is_some() {
+            for p in &mut site.pages[first..end] {
+                p.page.body.markdown = String::new();
+                p.page.front_matter = String::new();
+            }
+            // Until its page is written, a body's HTML is kept packed.
+            let batch_packed: Vec<Vec<u8>> = pages[start..]
+                .par_iter_mut()
+                .map(|r| lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()))
+                .collect();
+            packed.extend(batch_packed);
+        }
+        first = end;
+    }
+    let sections: Vec<_> = site
+        .sections
+        .par_iter()
+        .map(|s| renderer.render_body(site, &s.section.file, &s.section.body, s.lang, &s.path))
+        .collect();
+    let (sections, section_files) = sections
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|e| {
+                errors.extend(e.0);
+                (Rendered::default(), Vec::new())
+            })
+        })
+        .unzip();
+    errors.into_result()?;
+    Ok(Bodies { pages, sections, page_files, section_files, packed })
 }
 
 /// Renders bodies again after pages were edited: the pages `redo` names and every
@@ -330,7 +433,7 @@ fn bodies(
     let (pages, page_files) = split(pages);
     let (sections, section_files) = split(sections);
     errors.into_result()?;
-    Ok(Bodies { pages, sections, page_files, section_files })
+    Ok(Bodies { pages, sections, page_files, section_files, packed: Vec::new() })
 }
 
 /// One template render to do.
@@ -407,7 +510,50 @@ pub fn render_site_into(
 
 /// Pages rendered at a time: enough for every thread to have work, few enough
 /// that a batch of rendered pages (a few tens of kilobytes each) stays small.
+/// A list counts as many pages as it lists (see [`batches`]).
 pub const BATCH: usize = 2048;
+
+/// `jobs` cut into runs of about [`BATCH`] pages' worth of output each: a page
+/// counts one, a list (a section's, a term's, a taxonomy's) one for each page or
+/// term it lists. The lists of a large site are few but long (a term of 12 000
+/// pages is a page of 7 MB); counted as one page each, a run of them held far
+/// more than a run of pages. A list longer than a batch is a run of its own.
+fn batches<'a>(site: &Site, jobs: &'a [Job]) -> Vec<&'a [Job]> {
+    let weight = |job: &Job| -> usize {
+        1 + match *job {
+            Job::Section { index, page } => {
+                let s = &site.sections[index];
+                on_page(&s.pages, s.section.paginate_by, page).len()
+            }
+            Job::TaxonomyList(t) => site.taxonomies[t].terms.len(),
+            Job::Term { taxonomy, term, page } => {
+                let tax = &site.taxonomies[taxonomy];
+                on_page(&tax.terms[term].pages, tax.taxonomy.paginate_by, page).len()
+            }
+            Job::Page(_) | Job::NotFound | Job::Search => 0,
+        }
+    };
+    runs(jobs, weight, BATCH)
+}
+
+/// `items` cut into runs whose weights add up to at most `limit`, but for an
+/// item heavier than that alone, which makes a run of its own.
+fn runs<T>(items: &[T], weight: impl Fn(&T) -> usize, limit: usize) -> Vec<&[T]> {
+    let mut runs = Vec::new();
+    let (mut start, mut load) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let w = weight(item);
+        if i > start && load + w > limit {
+            runs.push(&items[start..i]);
+            (start, load) = (i, 0);
+        }
+        load += w;
+    }
+    if start < items.len() {
+        runs.push(&items[start..]);
+    }
+    runs
+}
 
 /// The fingerprint of every HTML output's template and context, by output path.
 pub type Memo = HashMap<String, u64>;
@@ -451,7 +597,7 @@ fn render_jobs(
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut fingerprints = Memo::new();
     let mut repeats: HashMap<String, usize> = HashMap::new();
-    for batch in jobs.chunks(BATCH) {
+    for batch in batches(site, &jobs) {
         let results: Vec<Result<Done, Diagnostic>> = batch
             .par_iter()
             .map(|job| {
@@ -602,7 +748,7 @@ impl<'a> Shared<'a> {
                 let page = PageView {
                     summary: summary(site, i, body),
                     permalink: site.settings.permalink(&node.path),
-                    content: &body.html,
+                    content: self.bodies.page_html(i),
                     toc: &body.toc,
                     updated: iso(node.page.updated),
                     updated_text: text(node.page.updated, node.lang),
@@ -1108,6 +1254,18 @@ pub fn script_json(value: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_rendered_in_runs_of_their_own() {
+        let lens = |items: &[usize], limit| runs(items, |&w| w, limit).iter().map(|r| r.len()).collect::<Vec<_>>();
+        assert_eq!(lens(&[1; 10], 4), [4, 4, 2]);
+        // A list of 12 000 pages among pages: alone, and the pages around it in runs.
+        assert_eq!(lens(&[1, 1, 12_000, 1, 1, 1], 2), [2, 1, 2, 1]);
+        assert_eq!(lens(&[3, 3, 3], 5), [1, 1, 1]);
+        assert!(runs(&[] as &[usize], |&w| w, 5).is_empty());
+        let all = [2, 7, 1, 1, 9, 1];
+        assert_eq!(runs(&all, |&w| w, 3).concat(), all, "every item once, in order");
+    }
 
     /// Issue 13: every page of a list linked to every other page, so 20 000 pages
     /// one to a page made 400 million links.

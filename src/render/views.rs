@@ -137,7 +137,7 @@ pub struct PageView<'a> {
     /// Absolute URL of the page.
     pub permalink: String,
     /// The rendered HTML body.
-    pub content: &'a str,
+    pub content: std::borrow::Cow<'a, str>,
     /// Table of contents: `{ level, id, title, children }` entries.
     pub toc: &'a [TocEntry],
     /// The updated date as `2024-03-05`, or empty.

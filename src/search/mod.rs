@@ -107,24 +107,78 @@ type FxSet<K> = HashSet<K, FxBuild>;
 /// segment (heading) where it weighs most.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct WordUse {
-    /// End of the word in [`PageWords::text`].
-    end: u32,
+    /// The word's number in the [`Vocabulary`].
+    word: u32,
     weight: f32,
     segment: u16,
     segment_weight: f32,
 }
 
-/// One page reduced to what the index needs: its distinct lower-case words with
-/// their weights, its length, its language and its result entry. Owned and
-/// immutable, so a dev server can keep it (in an `Arc`) for pages that did not
-/// change and pass it to [`build_from`] again; it depends only on the page, its
-/// rendered body and the titles of the site's sections.
+/// Every word the analysed pages hold, each numbered once: a page's analysis
+/// names its words by number, four bytes at most instead of the word, so the
+/// analyses of a large site stay small. Shared by the threads that analyse
+/// pages (in shards, each behind its own lock); the numbers depend on which
+/// thread met a word first, the index built from them does not.
+pub struct Vocabulary {
+    shards: Vec<std::sync::Mutex<FxMap<Box<str>, u32>>>,
+}
+
+/// Shards of the [`Vocabulary`]: enough that threads seldom wait for each other.
+const SHARDS: usize = 64;
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary { shards: (0..SHARDS).map(|_| std::sync::Mutex::new(FxMap::default())).collect() }
+    }
+}
+
+impl Vocabulary {
+    /// The number of `word`, given it when it is new. A word's number is its
+    /// place in its shard times [`SHARDS`] plus the shard's.
+    fn number(&self, word: &str) -> u32 {
+        let mut h = Fx::default();
+        h.write(word.as_bytes());
+        let shard = (h.finish() >> 32) as usize % SHARDS;
+        let mut map = self.shards[shard].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(&n) = map.get(word) {
+            return n;
+        }
+        let n = (map.len() * SHARDS + shard) as u32;
+        map.insert(word.into(), n);
+        n
+    }
+
+    /// The shards, locked: [`words`] reads them.
+    fn lock(&self) -> Vec<std::sync::MutexGuard<'_, FxMap<Box<str>, u32>>> {
+        self.shards.iter().map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).collect()
+    }
+}
+
+/// Every word of a locked [`Vocabulary`] by its number (`None` for numbers not given).
+fn words<'a>(shards: &'a [std::sync::MutexGuard<'_, FxMap<Box<str>, u32>>]) -> Vec<Option<&'a str>> {
+    let mut words = vec![None; shards.iter().map(|m| m.len()).max().unwrap_or(0) * SHARDS];
+    for map in shards {
+        for (w, &n) in map.iter() {
+            words[n as usize] = Some(&**w);
+        }
+    }
+    words
+}
+
+/// One page reduced to what the index needs: its distinct words (by their
+/// number in the [`Vocabulary`]) with their weights, its length, its language
+/// and its result entry. Owned and immutable, so a dev server can keep it (in an
+/// `Arc`) for pages that did not change and pass it to [`build_from`] again; it
+/// depends only on the page, its rendered body and the titles of the site's
+/// sections.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageWords {
-    /// The distinct words one after another, in the order they first occur;
-    /// `uses[i].end` ends word `i`.
-    text: String,
-    uses: Vec<WordUse>,
+    /// The distinct words in the order they first occur, each as four
+    /// variable-length numbers ([`push_varint`]): the word's number, twice its
+    /// weight, its best segment, twice its weight there. Weights are sums of
+    /// [`TITLE`], [`HEADING`], [`BODY`], [`DESCRIPTION`]: whole or half numbers,
+    /// which twice is exact.
+    uses: Vec<u8>,
     /// Sum of the weights of all its words (BM25's document length).
     length: f32,
     english: bool,
@@ -133,25 +187,61 @@ pub struct PageWords {
 }
 
 impl PageWords {
-    /// The page's distinct words, in the order they first occur, each with its
-    /// weight in the page.
-    pub fn words(&self) -> impl Iterator<Item = (&str, f32)> + '_ {
-        let mut start = 0;
-        self.uses.iter().map(move |u| {
-            let w = &self.text[start..u.end as usize];
-            start = u.end as usize;
-            (w, u.weight)
+    fn word_uses(&self) -> impl Iterator<Item = WordUse> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            if at >= self.uses.len() {
+                return None;
+            }
+            let mut next = || read_varint(&self.uses, &mut at);
+            let word = next();
+            let weight = next() as f32 / 2.0;
+            let segment = next() as u16;
+            let segment_weight = next() as f32 / 2.0;
+            Some(WordUse { word, weight, segment, segment_weight })
         })
     }
 
-    fn word_uses(&self) -> impl Iterator<Item = (&str, &WordUse)> + '_ {
-        let mut start = 0;
-        self.uses.iter().map(move |u| {
-            let w = &self.text[start..u.end as usize];
-            start = u.end as usize;
-            (w, u)
-        })
+    /// Bytes the analysis holds.
+    pub fn size(&self) -> usize {
+        self.uses.len() + self.entry.len()
     }
+}
+
+/// Page `i`'s file of `search/p/`, its entry taken out of `words`: a build that
+/// writes it at once need not keep the entry until the index is built, and
+/// [`build_from`] then writes no file for it.
+pub fn entry_file(i: usize, words: &mut PageWords) -> OutputFile {
+    register_json(&format!("search/p/{i}.js"), &format!("p:{i}"), &std::mem::take(&mut words.entry))
+}
+
+/// Appends `n` in LEB128: seven bits a byte, the high bit set on all but the last.
+fn push_varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads a number [`push_varint`] wrote at `*at`, moving past it.
+fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let mut n = 0u32;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        n |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    n
+}
+
+/// Twice a weight, which is a whole or half number (see [`PageWords::uses`]).
+fn doubled(weight: f32) -> u32 {
+    (weight * 2.0) as u32
 }
 
 /// Which stemmer a page's words go through: Norwegian (covers bokmål and nynorsk)
@@ -170,13 +260,14 @@ struct Tally {
 /// Reduces page `page` of the site, whose rendered body is `body_html`, to what
 /// the index needs from it: its distinct words (title 3×, headings 2×,
 /// description 1.5×, text and taxonomy terms 1×), the heading each weighs most
-/// under, and the entry search results show. Pure and independent of every
-/// other page, so it can run in parallel and be kept between builds.
+/// under, and the entry search results show. Independent of every other page
+/// (but for the words' numbers in `vocabulary`), so it can run in parallel and
+/// be kept between builds.
 ///
 /// # Panics
 ///
 /// When `page` is not an index into `site.pages`.
-pub fn analyse(site: &Site, page: usize, body_html: &str) -> PageWords {
+pub fn analyse(site: &Site, page: usize, body_html: &str, vocabulary: &Vocabulary) -> PageWords {
     let node = &site.pages[page];
     let segs = segments(body_html);
     // Every text of the page, lower-cased into one string, with its weight and
@@ -233,74 +324,69 @@ pub fn analyse(site: &Site, page: usize, body_html: &str) -> PageWords {
             t.current.1 += weight;
         });
     }
-    let mut text = String::with_capacity(tallies.iter().map(|w| w.0.len()).sum());
-    let uses = tallies
-        .into_iter()
-        .map(|(w, t)| {
-            text.push_str(w);
-            let (segment, segment_weight) = if t.current.1 > t.best.1 { t.current } else { t.best };
-            WordUse { end: text.len() as u32, weight: t.weight, segment, segment_weight }
-        })
-        .collect();
-    PageWords { text, uses, length, english: english(node.lang), entry: page_entry(site, node, &segs) }
+    let mut uses = Vec::with_capacity(tallies.len() * 5);
+    for (w, t) in tallies {
+        let (segment, segment_weight) = if t.current.1 > t.best.1 { t.current } else { t.best };
+        push_varint(&mut uses, vocabulary.number(w));
+        push_varint(&mut uses, doubled(t.weight));
+        push_varint(&mut uses, u32::from(segment));
+        push_varint(&mut uses, doubled(segment_weight));
+    }
+    PageWords { uses, length, english: english(node.lang), entry: page_entry(site, node, &segs) }
 }
 
 /// Builds the index files for every page of the site.
 pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
-    build_from(site, &analyse_all(site, bodies))
+    let vocabulary = Vocabulary::default();
+    let pages = analyse_all(site, bodies, &vocabulary);
+    build_from(site, &pages, &vocabulary)
 }
 
 /// [`analyse`] for every page of the site, in parallel.
-pub fn analyse_all(site: &Site, bodies: &Bodies) -> Vec<Arc<PageWords>> {
-    (0..site.pages.len()).into_par_iter().map(|i| Arc::new(analyse(site, i, &bodies.pages[i].html))).collect()
+pub fn analyse_all(site: &Site, bodies: &Bodies, vocabulary: &Vocabulary) -> Vec<Arc<PageWords>> {
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| Arc::new(analyse(site, i, &bodies.pages[i].html, vocabulary)))
+        .collect()
 }
 
 /// Builds the index files from every page's [`analyse`] result, `pages[i]` being
-/// page `i` of the site: the vocabulary is stemmed and split into compound
-/// parts, BM25 scores are computed over the whole site, and the terms, page
-/// entries, filters and manifest are written as described in `docs/search.md`.
-/// The same analyses give the same bytes.
+/// page `i` of the site, its words numbered in `vocabulary`: the vocabulary is
+/// stemmed and split into compound parts, BM25 scores are computed over the
+/// whole site, and the terms, page entries, filters and manifest are written as
+/// described in `docs/search.md`. The same pages give the same bytes, whatever
+/// numbers their words were given.
 ///
 /// # Panics
 ///
 /// When `pages` is shorter than `site.pages`.
-pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, Stats) {
+pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary) -> (Vec<OutputFile>, Stats) {
     let pages = &pages[..site.pages.len()];
-    // 1. The vocabulary: distinct words of all pages, numbered in the order they
-    // are first met (one hash lookup per word of a page), then sorted and
-    // numbered again in that order.
-    let (vocab, page_ids) = {
-        let mut first: FxMap<&str, u32> = FxMap::default();
-        let mut met: Vec<&str> = Vec::new();
-        let mut page_ids: Vec<Vec<u32>> = Vec::with_capacity(pages.len());
+    // 1. The vocabulary: the distinct words the pages use (a vocabulary kept by
+    // a dev server may hold words no page uses any more), sorted, each word's
+    // number mapped to its place in that order.
+    let shards = vocabulary.lock();
+    let by_number = words(&shards);
+    let (vocab, rank) = {
+        let mut used = vec![false; by_number.len()];
         for p in pages {
-            let ids = p
-                .word_uses()
-                .map(|(w, _)| {
-                    *first.entry(w).or_insert_with(|| {
-                        met.push(w);
-                        met.len() as u32 - 1
-                    })
-                })
-                .collect();
-            page_ids.push(ids);
+            for u in p.word_uses() {
+                used[u.word as usize] = true;
+            }
         }
-        let mut order: Vec<u32> = (0..met.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| met[a as usize].cmp(met[b as usize]));
-        let mut rank = vec![0u32; met.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
+        let mut order: Vec<u32> = (0..by_number.len() as u32).filter(|&n| used[n as usize]).collect();
+        order.par_sort_unstable_by(|&a, &b| by_number[a as usize].cmp(&by_number[b as usize]));
+        let mut rank = vec![0u32; by_number.len()];
+        for (r, &n) in order.iter().enumerate() {
+            rank[n as usize] = r as u32;
         }
-        page_ids.par_iter_mut().flatten().for_each(|id| *id = rank[*id as usize]);
-        let vocab: Vec<&str> = order.iter().map(|&i| met[i as usize]).collect();
-        (vocab, page_ids)
+        let vocab: Vec<&str> = order.iter().map(|&n| by_number[n as usize].unwrap_or_default()).collect();
+        (vocab, rank)
     };
     let mut uses_english = vec![false; vocab.len()];
-    for (p, ids) in pages.iter().zip(&page_ids) {
-        if p.english {
-            for &id in ids {
-                uses_english[id as usize] = true;
-            }
+    for p in pages.iter().filter(|p| p.english) {
+        for u in p.word_uses() {
+            uses_english[rank[u.word as usize] as usize] = true;
         }
     }
 
@@ -342,15 +428,15 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
         })
         .collect();
 
-    // 4. Each page's terms with their weight and best segment, in parallel.
-    let frequencies: Vec<Vec<(u32, f32, u16)>> = pages
+    // 4. Each page's terms with their weight and best segment, in parallel,
+    // packed as numbers (see `Frequencies`): a large site has tens of millions.
+    let frequencies: Vec<Frequencies> = pages
         .par_iter()
-        .zip(page_ids.par_iter())
-        .map(|(p, ids)| {
+        .map(|p| {
             // (term, position of the word in the page, weight, segment, segment weight)
-            let mut hits: Vec<(u32, u32, f32, u16, f32)> = Vec::with_capacity(ids.len() * 2);
-            for (i, (&id, u)) in ids.iter().zip(&p.uses).enumerate() {
-                let (nb, en, parts) = &word_terms[id as usize];
+            let mut hits: Vec<(u32, u32, f32, u16, f32)> = Vec::with_capacity(p.uses.len() / 2);
+            for (i, u) in p.word_uses().enumerate() {
+                let (nb, en, parts) = &word_terms[rank[u.word as usize] as usize];
                 let term = if p.english { *en } else { *nb };
                 hits.push((term, i as u32, u.weight, u.segment, u.segment_weight));
                 for &part in parts {
@@ -376,16 +462,17 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
                     }
                 }
             }
-            out
+            Frequencies::pack(&out)
         })
         .collect();
 
-    // 5. BM25 over the whole site (`encode` writes the postings best first).
+    // 5. BM25 over the whole site (`encode` writes the postings best first),
+    // for a run of terms at a time, so only a run's postings are held.
     let n = pages.len().max(1) as f64;
     let avg = (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / n).max(1.0);
     let mut df = vec![0u32; terms.len()];
     for f in &frequencies {
-        for &(t, _, _) in f {
+        for (t, _, _) in f.iter() {
             df[t as usize] += 1;
         }
     }
@@ -396,19 +483,26 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
             (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
         })
         .collect();
-    let mut postings: Vec<Vec<Posting>> = df.iter().map(|&d| Vec::with_capacity(d as usize)).collect();
-    for (id, (f, page)) in frequencies.iter().zip(pages).enumerate() {
-        let norm = K1 * (1.0 - B + B * f64::from(page.length) / avg);
-        for &(t, tf, segment) in f {
-            let tf = f64::from(tf);
-            let score = idf[t as usize] * tf * (K1 + 1.0) / (tf + norm);
-            postings[t as usize].push(Posting { page: id as u32, score: quantize(score), heading: u32::from(segment) });
+    let norms: Vec<f64> = pages.iter().map(|page| K1 * (1.0 - B + B * f64::from(page.length) / avg)).collect();
+    let mut encoded: Vec<String> = Vec::with_capacity(terms.len());
+    for run in runs_of_terms(&df, POSTINGS_AT_A_TIME) {
+        let mut postings: Vec<Vec<Posting>> = df[run.clone()].iter().map(|&d| Vec::with_capacity(d as usize)).collect();
+        for (id, (f, norm)) in frequencies.iter().zip(&norms).enumerate() {
+            for (t, tf, segment) in f.iter().skip_while(|e| e.0 < run.start as u32).take_while(|e| e.0 < run.end as u32)
+            {
+                let score = idf[t as usize] * tf * (K1 + 1.0) / (tf + norm);
+                postings[t as usize - run.start].push(Posting {
+                    page: id as u32,
+                    score: quantize(score),
+                    heading: u32::from(segment),
+                });
+            }
         }
+        encoded.par_extend(postings.par_iter().map(|p| encode(p)));
     }
+    drop(frequencies);
 
     // 6. Files: term shards of about equal size, page entries, filters, manifest.
-    let encoded: Vec<String> = postings.par_iter().map(|p| encode(p)).collect();
-    drop(postings);
     let (starts, ranges) = pack_shards(&terms, &encoded);
     let mut files: Vec<OutputFile> = ranges
         .par_iter()
@@ -431,10 +525,12 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
             register_json(&format!("search/t/{i}.js"), &format!("t:{i}"), &json)
         })
         .collect();
+    drop(encoded);
     files.par_extend(
         pages
             .par_iter()
             .enumerate()
+            .filter(|(_, p)| !p.entry.is_empty())
             .map(|(i, p)| register_json(&format!("search/p/{i}.js"), &format!("p:{i}"), &p.entry)),
     );
     let (filters, filter_files) = filters(site);
@@ -455,6 +551,62 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>]) -> (Vec<OutputFile>, St
     files.push(register("search/manifest.js", "manifest", &manifest));
     let bytes = files.iter().map(|f| f.bytes.len()).sum();
     (files, Stats { terms: terms.len(), bytes })
+}
+
+/// Postings held at a time while the index is written (12 bytes each).
+const POSTINGS_AT_A_TIME: usize = 1 << 20;
+
+/// One page's terms, ascending, each with its weight and best segment, packed
+/// as variable-length numbers ([`push_varint`]): the term's distance from the
+/// term before, four times its weight (weights are sums of whole, half and
+/// quarter numbers, which four times is exact), the segment.
+struct Frequencies(Vec<u8>);
+
+impl Frequencies {
+    fn pack(entries: &[(u32, f32, u16)]) -> Frequencies {
+        let mut bytes = Vec::with_capacity(entries.len() * 4);
+        let mut last = 0;
+        for &(term, weight, segment) in entries {
+            push_varint(&mut bytes, term - last);
+            push_varint(&mut bytes, (weight * 4.0) as u32);
+            push_varint(&mut bytes, u32::from(segment));
+            last = term;
+        }
+        bytes.shrink_to_fit();
+        Frequencies(bytes)
+    }
+
+    /// (term, weight, segment), ascending by term.
+    fn iter(&self) -> impl Iterator<Item = (u32, f64, u16)> + '_ {
+        let (mut at, mut term) = (0, 0);
+        std::iter::from_fn(move || {
+            if at >= self.0.len() {
+                return None;
+            }
+            term += read_varint(&self.0, &mut at);
+            let weight = f64::from(read_varint(&self.0, &mut at)) / 4.0;
+            let segment = read_varint(&self.0, &mut at) as u16;
+            Some((term, weight, segment))
+        })
+    }
+}
+
+/// The terms cut into runs of about `postings` postings each (a term with more
+/// makes a run of its own), given each term's number of postings.
+fn runs_of_terms(df: &[u32], postings: usize) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let (mut start, mut load) = (0, 0);
+    for (t, &d) in df.iter().enumerate() {
+        if t > start && load + d as usize > postings {
+            runs.push(start..t);
+            (start, load) = (t, 0);
+        }
+        load += d as usize;
+    }
+    if start < df.len() {
+        runs.push(start..df.len());
+    }
+    runs
 }
 
 /// Splits the sorted terms into runs whose shard file stays under

@@ -170,14 +170,14 @@ impl Session {
         match kept.reanalyse.take() {
             Some(pages) if parts.search_pages.len() == parts.site.pages.len() => {
                 for i in pages {
-                    let words = crate::search::analyse(&parts.site, i, &parts.bodies.pages[i].html);
+                    let words = crate::search::analyse(&parts.site, i, &parts.bodies.pages[i].html, &parts.vocabulary);
                     parts.search_pages[i] = std::sync::Arc::new(words);
                 }
             }
-            _ => parts.search_pages = crate::search::analyse_all(&parts.site, &parts.bodies),
+            _ => parts.search_pages = crate::search::analyse_all(&parts.site, &parts.bodies, &parts.vocabulary),
         }
         kept.reanalyse = Some(HashSet::new());
-        let (files, _) = crate::search::build_from(&parts.site, &parts.search_pages);
+        let (files, _) = crate::search::build_from(&parts.site, &parts.search_pages, &parts.vocabulary);
         let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let removed = parts.search_paths.iter().filter(|p| !now.contains(p.as_str())).cloned().collect();
         parts.search_paths = files.iter().map(|f| f.path.clone()).collect();
@@ -312,6 +312,7 @@ fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result
         render: old.render,
         search_paths: old.search_paths.clone(),
         search_pages: old.search_pages.clone(),
+        vocabulary: std::sync::Arc::clone(&old.vocabulary),
         memo,
         feed_paths,
         content_files: old.content_files.clone(),
