@@ -1,11 +1,13 @@
 //! The binary as a release ships it: `--version` names the commit it was built
-//! from, and `innsyn` alone says how to start.
+//! from, `innsyn` alone says how to start, and `scripts/smoke`, the smoke test
+//! `scripts/release` and the release workflow run on every package, passes on this
+//! build too.
 
 mod common;
 
 use std::process::Command;
 
-use common::repo_root;
+use common::{repo_root, tools_available, Tool};
 
 fn innsyn(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(args).output().unwrap();
@@ -39,4 +41,21 @@ fn no_command_says_how_to_start_and_succeeds() {
 fn an_unknown_command_is_a_usage_error() {
     let (code, text) = innsyn(&["biuld"]);
     assert_eq!(code, 2, "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_release_smoke_test_passes_on_this_build() {
+    if !tools_available("the_release_smoke_test_passes_on_this_build", &[Tool::Curl]) {
+        return;
+    }
+    let out = Command::new("bash")
+        .arg(repo_root().join("scripts/smoke"))
+        .arg(env!("CARGO_BIN_EXE_innsyn"))
+        .env_remove("INNSYN_RUNNER")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "scripts/smoke failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("checks passed"), "{stdout}");
 }
