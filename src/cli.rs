@@ -6,12 +6,16 @@ use clap::{Args, Parser, Subcommand};
 
 /// innsyn builds transparency websites from Markdown and CSV: mandates, goals and charts.
 #[derive(Debug, Parser)]
-#[command(name = "innsyn", version, about)]
+// The version names the commit too (see build.rs), e.g. `0.1.0 (1a2b3c4d5e6f 2026-05-01)`.
+#[command(name = "innsyn", version = env!("INNSYN_VERSION"), about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without one, innsyn says how to start.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
+
+/// The version and the commit the binary was built from, as `--version` prints them.
+pub const VERSION: &str = env!("INNSYN_VERSION");
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

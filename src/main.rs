@@ -45,7 +45,12 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    match cli.command {
+    let Some(command) = cli.command else {
+        print_start();
+        wait_if_own_window();
+        return ExitCode::SUCCESS;
+    };
+    match command {
         Command::Build(args) => {
             let options = Options {
                 root: args.site.root,
@@ -205,9 +210,12 @@ fn main() -> ExitCode {
         Command::Init { dir, lang } => {
             match innsyn::init::create(&dir, innsyn::lang::Lang::parse(&lang).unwrap_or(innsyn::lang::Lang::Nb)) {
                 Ok(()) => {
+                    let program = invocation();
+                    println!("Made a new site in {}. See it while you write with:", dir.display());
+                    println!("\n    {program} serve --root {}\n", dir.display());
                     println!(
-                        "Made a new site in {}. Build it with: innsyn build --root {}",
-                        dir.display(),
+                        "or write it to {} with: {program} build --root {}",
+                        dir.join("public").display(),
                         dir.display()
                     );
                     ExitCode::SUCCESS
@@ -217,6 +225,58 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+/// What `innsyn` without a command prints: how to start. Exit status 0, since
+/// running the program bare is how a new user asks what it does, not a mistake.
+fn print_start() {
+    let program = invocation();
+    println!("innsyn {}", innsyn::cli::VERSION);
+    println!("builds transparency websites from Markdown and CSV: mandates, goals and charts.");
+    println!();
+    println!("Make a new site in the folder my-site, and see it in your browser while you write:");
+    println!();
+    println!("    {program} init my-site");
+    println!("    {program} serve --root my-site");
+    println!();
+    println!("then open http://127.0.0.1:1111/ and edit the files in my-site.");
+    println!("`{program} --help` lists every command.");
+}
+
+/// How to type the program's name in the current folder: `./innsyn` (`.\innsyn` on
+/// Windows) when the program lies in it, as when a download was unpacked and opened
+/// there; `innsyn` otherwise.
+fn invocation() -> &'static str {
+    let here = std::env::current_exe().ok().and_then(|exe| {
+        let dir = exe.parent()?.canonicalize().ok()?;
+        Some(dir == std::env::current_dir().ok()?.canonicalize().ok()?)
+    });
+    match here {
+        Some(true) if cfg!(windows) => ".\\innsyn",
+        Some(true) => "./innsyn",
+        _ => "innsyn",
+    }
+}
+
+/// On Windows, a double-click in Explorer runs innsyn in a console window of its
+/// own, which closes the moment innsyn exits: keep it open until Enter, so the text
+/// can be read. Does nothing in a terminal, where the window is shared.
+fn wait_if_own_window() {
+    #[cfg(windows)]
+    {
+        #[link(name = "kernel32")]
+        extern "system" {
+            fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
+        }
+        let mut ids = [0u32; 2];
+        // SAFETY: the list is a valid buffer of the length given; the call only writes
+        // up to that many process ids into it and returns how many share the console.
+        let sharing = unsafe { GetConsoleProcessList(ids.as_mut_ptr(), ids.len() as u32) };
+        if sharing == 1 {
+            println!("\nPress Enter to close this window.");
+            let _ = std::io::stdin().read_line(&mut String::new());
         }
     }
 }

@@ -63,6 +63,8 @@ pub(crate) enum Tool {
     BrowserPackages,
     /// vnu.jar in `.tools/node_modules`.
     VnuJar,
+    /// curl, which `scripts/smoke` asks `innsyn serve` with.
+    Curl,
 }
 
 impl Tool {
@@ -78,6 +80,7 @@ impl Tool {
                 modules.join("playwright-core/package.json").is_file() && modules.join("axe-core/axe.min.js").is_file()
             }
             Tool::VnuJar => vnu_jar().is_file(),
+            Tool::Curl => runs("curl", ["--version"]),
         };
         if found {
             return None;
@@ -91,6 +94,7 @@ impl Tool {
                 format!("playwright-core and axe-core (not in {})", tools_dir().join("node_modules").display())
             }
             Tool::VnuJar => format!("vnu.jar ({} not found)", vnu_jar().display()),
+            Tool::Curl => "curl (not on PATH)".to_owned(),
         })
     }
 }
