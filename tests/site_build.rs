@@ -357,3 +357,56 @@ fn the_404_page_carries_its_styles_and_finds_the_site_it_is_read_in() {
     // Other pages keep their relative links and their stylesheet.
     assert!(text(&f, "index.html").contains("<link rel=\"stylesheet\" href=\"innsyn.css\">"));
 }
+
+/// 200 000 taxonomy term references (400 pages naming 500 of 2 000 terms each)
+/// build, every term listed with all its pages: nothing in assembly, lists or
+/// pagination may cost pages × terms (a quadratic step makes this test run for
+/// minutes, which CI's time limit catches; the time itself is measured in
+/// `docs/performance.md`, not here).
+#[test]
+fn two_hundred_thousand_term_references_build_and_every_term_lists_its_pages() {
+    const PAGES: usize = 400;
+    const TERMS: usize = 2000;
+    const PER_PAGE: usize = 500;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content/saker")).unwrap();
+    std::fs::write(
+        root.join("config.toml"),
+        "title = \"Mange emner\"\nlanguage = \"nb\"\n\n[[taxonomies]]\nname = \"emne\"\npaginate_by = 40\n",
+    )
+    .unwrap();
+    // Page i names terms (7i + 13k) mod 2000 for k < 500: distinct, since 13 and 2000 are coprime.
+    let terms_of = |i: usize| (0..PER_PAGE).map(move |k| (7 * i + 13 * k) % TERMS);
+    for i in 0..PAGES {
+        let names: Vec<String> = terms_of(i).map(|t| format!("\"Emne {t}\"")).collect();
+        let page = format!("+++\ntitle = \"Sak {i}\"\n\n[taxonomies]\nemne = [{}]\n+++\nTekst.\n", names.join(", "));
+        std::fs::write(root.join(format!("content/saker/sak-{i}.md")), page).unwrap();
+    }
+    let out = dir.path().join("public");
+    let (code, _, err) = innsyn(&["build"], &root, Some(&out));
+    assert_eq!(code, 0, "{err}");
+    let mut count = vec![0usize; TERMS];
+    for i in 0..PAGES {
+        for t in terms_of(i) {
+            count[t] += 1;
+        }
+    }
+    assert_eq!(count.iter().sum::<usize>(), PAGES * PER_PAGE);
+    let list = std::fs::read_to_string(out.join("emne/index.html")).unwrap();
+    for (t, &n) in count.iter().enumerate() {
+        assert!(list.contains(&format!("href=\"emne-{t}/\"")), "the list of terms lacks Emne {t}");
+        let pages = n.div_ceil(40);
+        let last = if pages == 1 {
+            out.join(format!("emne/emne-{t}/index.html"))
+        } else {
+            out.join(format!("emne/emne-{t}/side/{pages}/index.html"))
+        };
+        assert!(last.exists(), "Emne {t}: {n} pages make {pages} lists");
+        assert!(!out.join(format!("emne/emne-{t}/side/{}/index.html", pages + 1)).exists(), "Emne {t}");
+        let html = std::fs::read_to_string(last).unwrap();
+        let on_last = n - 40 * (pages - 1);
+        let up = if pages == 1 { "../../" } else { "../../../../" };
+        assert_eq!(html.matches(&format!("href=\"{up}saker/sak-")).count(), on_last, "Emne {t}");
+    }
+}
