@@ -224,7 +224,7 @@ mod tests {
                 assert!(note.is_some_and(|n| n.location() == format!("a:1:{}", at + 1)), "{at} {bad:?}");
                 assert_eq!(
                     bytes,
-                    vec![b'a'; 64]
+                    [b'a'; 64]
                         .iter()
                         .enumerate()
                         .map(|(i, &b)| if (at..at + width).contains(&i) { b' ' } else { b })
