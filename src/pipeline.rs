@@ -1,9 +1,11 @@
 //! The order of the build's phases, and nothing else: scan → parse (in
-//! parallel, all errors collected) → assemble → render (in parallel, beside the
-//! search index) → lint (for `check`) → write. Each phase lives in its own module
-//! (`scan`, `content` and `data`, `site`, `render`, `search`, `lint`, `output`);
-//! see `docs/architecture.md`. Nothing is written unless every phase succeeded,
-//! so a failed build leaves the previous output as it was.
+//! parallel, all errors collected) → assemble → bodies (in batches, with each
+//! page's search analysis) → templates (in batches, each handed to the write
+//! phase as it is made) → search index → lint (for `check`) → write. Each phase
+//! lives in its own module (`scan`, `content` and `data`, `site`, `render`,
+//! `search`, `lint`, `output`); see `docs/architecture.md`. A batch is staged in
+//! temporary files; nothing of the previous output changes unless every phase
+//! succeeded, so a failed build leaves it as it was.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
