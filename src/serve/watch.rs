@@ -98,7 +98,9 @@ pub(super) fn rebuild(session: &mut Session, changed: &[PathBuf], shared: &Share
                 state.error = None;
                 state.generation += 1;
             }
-            println!("Rebuilt {} pages in {} ms", summary.pages, start.elapsed().as_millis());
+            // The first build, before any change, is no rebuild.
+            let verb = if changed.is_empty() { "Built" } else { "Rebuilt" };
+            println!("{verb} {} pages in {} ms", summary.pages, start.elapsed().as_millis());
             shared.broadcast("reload");
             false
         }
