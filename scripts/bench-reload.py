@@ -15,9 +15,16 @@ for _ in range(600):
     try:
         s = socket.create_connection(("127.0.0.1", port)); break
     except OSError: time.sleep(0.1)
-s.sendall(b"GET /__innsyn/events HTTP/1.1\r\nHost: x\r\n\r\n")
+# serve answers only requests addressed to itself (a loopback or IP Host).
+s.sendall(f"GET /__innsyn/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
 f = s.makefile("rb")
-while b"connected" not in f.readline(): pass
+while True:
+    line = f.readline()
+    if not line:
+        p.kill()
+        sys.exit("serve closed the event stream before it said `connected`")
+    if b"connected" in line:
+        break
 times = []
 for i in range(saves):
     time.sleep(3.0)
@@ -32,6 +39,9 @@ for i in range(saves):
     t = time.time()
     while True:
         line = f.readline()
+        if not line:
+            p.kill()
+            sys.exit("serve closed the event stream")
         if b"data: reload" in line: break
     times.append(round((time.time() - t) * 1000))
 p.kill()
