@@ -294,6 +294,8 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     let mut count = Count::default();
     // Outside a dev server, a page's search entry is written with its analysis.
     let mut entry_bytes = 0;
+    // `check`'s link check sees every file made, the search entries too.
+    let mut links = (options.mode == Mode::Check).then(crate::lint::Links::default);
     let mut done = |site: &Site, first: usize, bodies: &[crate::markdown::Rendered]| {
         if site.settings.search {
             let analysed: Vec<_> = bodies
@@ -311,6 +313,9 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
                 entries.extend(entry);
             }
             entry_bytes += entries.iter().map(|f| f.bytes.len()).sum::<usize>();
+            if let Some(links) = links.as_mut() {
+                links.add(&entries);
+            }
             sink.take(entries, &mut count);
         }
         if checking {
@@ -335,7 +340,6 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
     // A dev server keeps every page's fingerprint for its next rebuild.
     let memo = serving.then(render::Memo::new);
-    let mut links = (options.mode == Mode::Check).then(crate::lint::Links::default);
     let mut emit = |files: Vec<OutputFile>| {
         if let Some(links) = links.as_mut() {
             links.add(&files);

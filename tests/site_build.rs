@@ -410,3 +410,20 @@ fn two_hundred_thousand_term_references_build_and_every_term_lists_its_pages() {
         assert_eq!(html.matches(&format!("href=\"{up}saker/sak-")).count(), on_last, "Emne {t}");
     }
 }
+
+/// `check` sees every file a build makes, the search entries it writes while it
+/// renders the bodies too: a link to one is no broken link.
+#[test]
+fn check_knows_the_search_entries_written_with_the_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(root.join("config.toml"), "title = \"Lenker\"\nlanguage = \"nb\"\n").unwrap();
+    std::fs::write(root.join("content/a.md"), "+++\ntitle = \"A\"\n+++\nSe [oppføringen](/search/p/0.js).\n").unwrap();
+    let (code, _, err) = innsyn(&["check", "--strict"], &root, None);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(root.join("content/a.md"), "+++\ntitle = \"A\"\n+++\nSe [ingen](/search/p/9.js).\n").unwrap();
+    let (code, _, err) = innsyn(&["check", "--strict"], &root, None);
+    assert_eq!(code, 1, "a link to an entry that does not exist is still found: {err}");
+    assert!(err.contains("content/a.md:4:1: warning: the link"), "{err}");
+}
