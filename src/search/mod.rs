@@ -485,7 +485,7 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
         .collect();
     let norms: Vec<f64> = pages.iter().map(|page| K1 * (1.0 - B + B * f64::from(page.length) / avg)).collect();
     let mut encoded: Vec<String> = Vec::with_capacity(terms.len());
-    for run in runs_of_terms(&df, POSTINGS_AT_A_TIME) {
+    for run in crate::render::runs(&df, |&d| d as usize, POSTINGS_AT_A_TIME) {
         let mut postings: Vec<Vec<Posting>> = df[run.clone()].iter().map(|&d| Vec::with_capacity(d as usize)).collect();
         for (id, (f, norm)) in frequencies.iter().zip(&norms).enumerate() {
             for (t, tf, segment) in f.iter().skip_while(|e| e.0 < run.start as u32).take_while(|e| e.0 < run.end as u32)
@@ -589,24 +589,6 @@ impl Frequencies {
             Some((term, weight, segment))
         })
     }
-}
-
-/// The terms cut into runs of about `postings` postings each (a term with more
-/// makes a run of its own), given each term's number of postings.
-fn runs_of_terms(df: &[u32], postings: usize) -> Vec<std::ops::Range<usize>> {
-    let mut runs = Vec::new();
-    let (mut start, mut load) = (0, 0);
-    for (t, &d) in df.iter().enumerate() {
-        if t > start && load + d as usize > postings {
-            runs.push(start..t);
-            (start, load) = (t, 0);
-        }
-        load += d as usize;
-    }
-    if start < df.len() {
-        runs.push(start..df.len());
-    }
-    runs
 }
 
 /// Splits the sorted terms into runs whose shard file stays under
