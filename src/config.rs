@@ -33,6 +33,8 @@ struct RawConfig {
     #[serde(default = "yes")]
     search: bool,
     #[serde(default)]
+    search_sites: Vec<RawSearchSite>,
+    #[serde(default)]
     accessibility_statement: String,
     #[serde(default)]
     contact_email: String,
@@ -46,6 +48,28 @@ struct RawConfig {
 
 fn yes() -> bool {
     true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearchSite {
+    name: String,
+    url: String,
+    #[serde(default)]
+    local: String,
+}
+
+/// Another innsyn site whose index the search page queries too (`[[search_sites]]`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SearchSite {
+    /// What its results are labelled with.
+    pub name: String,
+    /// Its published address (http or https), or a path on this host, ending in `/`.
+    pub url: String,
+    /// Where its offline copy is, relative to this site's output folder (ending
+    /// in `/`; empty for none): a search page opened from `file://` uses it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub local: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,6 +119,8 @@ pub struct Settings {
     pub sitemap: bool,
     /// Whether the site gets a search index and search page (`/sok/`).
     pub search: bool,
+    /// Other innsyn sites the search page searches too.
+    pub search_sites: Vec<SearchSite>,
     /// Link to the site's accessibility statement, shown in the footer.
     pub accessibility_statement: String,
     /// The contact e-mail address, shown in the footer and written into archives.
@@ -172,6 +198,50 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         taxonomies.push(Taxonomy { name: t.name, title, feed: t.feed, paginate_by: t.paginate_by });
     }
 
+    let mut search_sites = Vec::new();
+    for site in raw.search_sites {
+        let with_slash = |s: &str| if s.is_empty() || s.ends_with('/') { s.to_string() } else { format!("{s}/") };
+        let url = site.url.trim();
+        let lower = url.to_ascii_lowercase();
+        if site.name.trim().is_empty() {
+            errors.push(
+                at_key("search_sites", "a site in `search_sites` has no `name`".into())
+                    .hint("give the name its results are labelled with, e.g. `name = \"Asker kommune\"`"),
+            );
+        }
+        let web = lower.starts_with("https://") || lower.starts_with("http://");
+        if url.is_empty() || check_link(url).is_err() || lower.starts_with("mailto:") || (!web && !url.starts_with('/'))
+        {
+            errors.push(
+                at_key("search_sites", format!("the `url` of the search site `{}` is not a web address", site.name))
+                    .hint("write its published address, e.g. `url = \"https://innsyn.asker.kommune.no/\"`, or a path on this host (`/asker/`)"),
+            );
+            continue;
+        }
+        let local = site.local.trim().replace('\\', "/");
+        if !local.is_empty()
+            && (local.starts_with('/')
+                || local.contains(':')
+                || local.chars().any(char::is_control)
+                || local.contains('?')
+                || local.contains('#'))
+        {
+            errors.push(
+                at_key(
+                    "search_sites",
+                    format!("the `local` folder of the search site `{}` must be a relative path", site.name),
+                )
+                .hint("say where its offline copy lies from this site's output folder, e.g. `local = \"../asker/\"`"),
+            );
+            continue;
+        }
+        search_sites.push(SearchSite {
+            name: site.name.trim().to_string(),
+            url: with_slash(url),
+            local: with_slash(&local),
+        });
+    }
+
     let theme = raw.theme.unwrap_or_else(|| "innsyn".to_string());
     if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
         errors.push(
@@ -196,6 +266,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         feed: raw.feed,
         sitemap: raw.sitemap,
         search: raw.search,
+        search_sites,
         accessibility_statement: raw.accessibility_statement.trim().to_string(),
         contact_email: raw.contact_email.trim().to_string(),
         contact_name: raw.contact_name,

@@ -29,16 +29,28 @@ use common::{Links, Tool};
 const TOOLS: [Tool; 4] = [Tool::Node, Tool::Chromium, Tool::BrowserPackages, Tool::Python3];
 
 /// search.js's ranking, in node alone: the fast path that reads only the tops
-/// of the posting lists must agree with scoring every page and sorting.
+/// of the posting lists must agree with scoring every page and sorting; and on
+/// the example site's index, a word's best pages have it in their title first,
+/// then in a heading, then only in their text, the first result pinned.
 #[test]
 fn ranking_in_search_js_agrees_with_a_plain_sort() {
     if !common::tools_available("ranking_in_search_js_agrees_with_a_plain_sort", &[Tool::Node]) {
         return;
     }
     let root = common::repo_root();
+    let site = common::build_example_site(Links::Served);
     let out = Command::new("node")
         .arg(root.join("tests/browser/ranking.mjs"))
         .arg("1000")
+        .arg(&site.output)
+        .args([
+            "meråker=Årsverksbehov i Meråker 2012–2040",
+            "innbyggertorg=A9 Innbyggertorg",
+            "barnehage=Trygghet og trivsel i barnehage og skole",
+            "arkiv=Lag et arkiv",
+            "sykefravær=Skriv mål og tiltak",
+            "heltid=Lærdommer fra nettverket",
+        ])
         .current_dir(&root)
         .output()
         .unwrap_or_else(|err| panic!("could not run node: {err}"));

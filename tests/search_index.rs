@@ -101,20 +101,113 @@ fn filters_list_their_pages_and_pages_carry_their_metadata() {
     let dir = tempfile::tempdir().unwrap();
     site(dir.path());
     let f = index(dir.path());
-    assert_eq!(f["search/f/kommune-time.js"], "window.innsynSearch.register(\"f:kommune-time\",\"h\");\n");
-    assert_eq!(encoding::decode_ids(data(&f["search/f/kommune-asker.js"]).as_str().unwrap()), Some(vec![0]));
+    let kommune = data(&f["search/f/kommune.js"]);
+    assert_eq!(kommune["time"], "h", "Time: page 1");
+    assert_eq!(encoding::decode_ids(kommune["asker"].as_str().unwrap()), Some(vec![0]));
     let page = data(&f["search/p/1.js"]);
     assert_eq!(
         (page["t"].as_str(), page["u"].as_str(), page["l"].as_str()),
         (Some("Om barnehager"), Some("b/"), Some("nn"))
     );
     assert_eq!(data(&f["search/p/0.js"]).get("l"), None, "the site's own language is not repeated");
-    let h = data(&f["search/p/0.js"])["h"].clone();
-    assert_eq!((h[3].as_str(), h[4].as_str()), (Some("arsverk"), Some("Årsverk")), "anchor and heading: {h}");
-    assert!(h[5].as_str().unwrap().starts_with("Barnehagene trenger"), "the excerpt under the heading: {h}");
+    let p0 = data(&f["search/p/0.js"]);
+    let h = &p0["h"];
+    assert_eq!((h[2].as_str(), h[3].as_str()), (Some("arsverk"), Some("Årsverk")), "anchor and heading: {h}");
+    let x = &p0["x"];
+    assert_eq!((x[0].as_u64(), x[1].as_str()), (Some(0), Some("Et torg for innbyggerne.")), "the start: {x}");
+    assert_eq!((x[2].as_u64(), x[3].as_str()), (Some(1), Some("Barnehagene trenger 2 045 årsverk.")), "{x}");
     let manifest = data(&f["search/manifest.js"]);
     assert_eq!(manifest["pages"], 4);
+    assert_eq!(manifest["site"], "S");
     assert_eq!(manifest["sections"][page["s"].as_u64().unwrap() as usize]["u"], "/");
+    assert_eq!(
+        manifest["filters"][0]["values"][0],
+        serde_json::json!({"value": "asker", "label": "Asker", "count": 1})
+    );
+}
+
+/// A site of pages that each use `word` once in one place, and one page that
+/// uses it many times in its text.
+fn places_site(dir: &Path) {
+    let w = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("config.toml", "title = \"S\"\n");
+    w("content/_index.md", "+++\ntitle = \"Forside\"\n+++\n");
+    let filler = "Kommunen arbeider med planer for tjenestene sine hvert år, og mye tekst står her. ".repeat(30);
+    w("content/a-body.md", &format!("+++\ntitle = \"Planer\"\n+++\n{filler}\n\nPostjournalen er åpen. {filler}\n"));
+    w("content/b-heading.md", &format!("+++\ntitle = \"Innsyn\"\n+++\n{filler}\n\n## Om postjournalen\n\n{filler}\n"));
+    w("content/c-title.md", &format!("+++\ntitle = \"Innsyn i postjournalen\"\n+++\n{filler}\n"));
+    w(
+        "content/d-many.md",
+        "+++\ntitle = \"Arkiv\"\n+++\nPostjournalen, postjournalen og postjournalen. Postjournalen igjen: postjournalen.\n",
+    );
+}
+
+#[test]
+fn a_word_in_the_title_outranks_one_in_a_heading_which_outranks_any_in_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    places_site(dir.path());
+    let f = index(dir.path());
+    let hits = postings(&f, "postjournal");
+    let level = |id: u32| hits.iter().find(|p| p.0 == id).unwrap_or_else(|| panic!("page {id}: {hits:?}")).1;
+    // Page ids: a-body 0, b-heading 1, c-title 2, d-many 3.
+    assert!(level(2) > level(1), "title over heading: {hits:?}");
+    assert!(level(1) > level(3), "heading over five mentions in a short text: {hits:?}");
+    assert!(level(3) > level(0), "five mentions over one in a long text: {hits:?}");
+}
+
+#[test]
+fn a_result_shows_the_passage_around_a_word_deep_in_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    places_site(dir.path());
+    let f = index(dir.path());
+    let x = data(&f["search/p/0.js"])["x"].clone();
+    let passages: Vec<&str> = x.as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    assert!(passages[0].starts_with("Kommunen arbeider"), "the start of the page comes first: {passages:?}");
+    let around =
+        passages.iter().find(|p| p.contains("Postjournalen er åpen")).unwrap_or_else(|| panic!("{passages:?}"));
+    assert!(around.starts_with("… ") && around.ends_with(" …"), "cut at both ends: {around}");
+    let words = around.split(' ').count();
+    assert!((25..=40).contains(&words), "about thirty words: {words} in {around}");
+}
+
+#[test]
+fn chart_interface_text_is_not_searched_and_word_lists_hold_the_sites_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("config.toml", "title = \"S\"\n");
+    w("content/_index.md", "+++\ntitle = \"Forside\"\n+++\n");
+    w("data/tall.csv", "år,antall\n2020,4\n2021,5\n");
+    w("data/tall.csv.toml", "source = \"Kommunen\"\n");
+    w(
+        "content/a.md",
+        "+++\ntitle = \"Side\"\n+++\nBarnehagene vokser.\n\n{{ chart(data=\"tall.csv\", x=\"år\", y=\"antall\", title=\"Antall barnehager\") }}\n",
+    );
+    let f = index(dir.path());
+    for interface in ["beskrivels", "diagramm", "last", "ned"] {
+        assert!(postings(&f, interface).is_empty(), "«{interface}» from the chart's interface is a term");
+    }
+    assert_eq!(postings(&f, "antall").len(), 1, "the chart's title and table are searched");
+    let x = data(&f["search/p/0.js"])["x"].to_string();
+    assert!(!x.contains("Antall") && !x.contains("Diagrammet"), "excerpts are the page's prose only: {x}");
+    let manifest = data(&f["search/manifest.js"]);
+    let lists: Vec<String> = (0..manifest["words"].as_array().unwrap().len())
+        .flat_map(|i| {
+            data(&f[&format!("search/w/{i}.js")]).as_str().unwrap().split(' ').map(String::from).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(lists.contains(&"barnehag".to_string()) && lists.contains(&"antall".to_string()), "{lists:?}");
+    assert!(!lists.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())), "no numbers: {lists:?}");
+    let mut sorted = lists.clone();
+    sorted.sort();
+    assert_eq!(lists, sorted, "in the order of the terms");
 }
 
 #[test]

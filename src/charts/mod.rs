@@ -516,7 +516,7 @@ pub fn downloads_html(data_href: &str, data_name: &str, svg_href: Option<&str>, 
     let w = words(lang);
     let ext = data_name.rsplit('.').next().unwrap_or("csv").to_uppercase();
     let mut out = format!(
-        "<ul class=\"data-downloads\"><li><a href=\"{}\" download>{} ({ext})</a></li>",
+        "<ul class=\"data-downloads\" data-search=\"skip\"><li><a href=\"{}\" download>{} ({ext})</a></li>",
         escape(data_href),
         w.download_data
     );
@@ -561,8 +561,8 @@ fn figure_start(class: &str, spec: &Spec, id: &str, graphics: &str, long: &str, 
     if let Some(d) = &spec.description {
         let _ = writeln!(h, "<p class=\"chart-summary\">{}</p>", escape(d));
     }
-    let _ = writeln!(h, "<details class=\"chart-details\"><summary>{}</summary>", w.details);
-    let _ = writeln!(h, "<p class=\"chart-long-description\">{}</p>", escape(long));
+    let _ = writeln!(h, "<details class=\"chart-details\"><summary data-search=\"skip\">{}</summary>", w.details);
+    let _ = writeln!(h, "<p class=\"chart-long-description\" data-search=\"skip\">{}</p>", escape(long));
     h.push_str(tables);
     h.push_str("</details>\n");
     h
@@ -606,7 +606,7 @@ impl Figure<'_> {
         if self.data_href.is_empty() {
             let _ = writeln!(
                 h,
-                "<ul class=\"data-downloads\"><li><a href=\"{}\" download>{}</a></li></ul>",
+                "<ul class=\"data-downloads\" data-search=\"skip\"><li><a href=\"{}\" download>{}</a></li></ul>",
                 escape(self.svg_href),
                 w.download_svg
             );

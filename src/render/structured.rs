@@ -360,7 +360,7 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
         let narrow =
             draw::svg(&spec, &data, lang, draw::Layout::narrow(spec.height)).map_err(|e| Diagnostics::from(at(e)))?;
         let chart_html = format!(
-            "<div class=\"chart-graphic\">{}\n{}</div>\n<details class=\"chart-details\"><summary>{}</summary><p class=\"chart-long-description\">{}</p>{}</details>",
+            "<div class=\"chart-graphic\">{}\n{}</div>\n<details class=\"chart-details\"><summary data-search=\"skip\">{}</summary><p class=\"chart-long-description\" data-search=\"skip\">{}</p>{}</details>",
             charts::accessible_svg(&drawn, &format!("{id}-w"), &ind.name, &long, "chart-wide", false),
             charts::accessible_svg(&narrow, &format!("{id}-n"), &ind.name, &long, "chart-narrow", false),
             match lang {

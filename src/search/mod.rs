@@ -20,7 +20,6 @@ use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
-use crate::content::slug::slugify;
 use crate::content::status::Status;
 use crate::file::OutputFile;
 use crate::lang::Lang;
@@ -29,14 +28,12 @@ use crate::site::Site;
 use encoding::{boundary, encode, encode_ids, quantize, utf16_cmp, Posting};
 use text::{each_lowered_word, fold, lower_into, segments, Segment};
 
-/// Characters of text kept per heading for excerpts, and how many more may
-/// finish the word the limit falls in.
-const EXCERPT: usize = 100;
-const WORD_END: usize = 40;
 /// A term shard is closed once its file would grow past this many bytes (a
 /// single term with a longer posting list gets a shard of its own).
 const SHARD_BYTES: usize = 24 * 1024;
-/// BM25 parameters.
+/// BM25 parameters. A page's score for a term is the term's inverse document
+/// frequency times (the bonus of its place, [`PLACE_BONUS`], plus BM25's term
+/// frequency part without its `K1 + 1`, which stays under 1).
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Weights of the places a word can stand.
@@ -112,6 +109,8 @@ struct WordUse {
     weight: f32,
     segment: u16,
     segment_weight: f32,
+    /// Where it stands at its best: [`IN_TITLE`], [`IN_HEADING`] or 0.
+    place: u8,
 }
 
 /// Every word the analysed pages hold, each numbered once: a page's analysis
@@ -175,7 +174,8 @@ fn words<'a>(shards: &'a [std::sync::MutexGuard<'_, FxMap<Box<str>, u32>>]) -> V
 pub struct PageWords {
     /// The distinct words in the order they first occur, each as four
     /// variable-length numbers ([`push_varint`]): the word's number, twice its
-    /// weight, its best segment, twice its weight there. Weights are sums of
+    /// weight, its best segment times four plus its place ([`IN_TITLE`],
+    /// [`IN_HEADING`] or 0), twice its weight there. Weights are sums of
     /// [`TITLE`], [`HEADING`], [`BODY`], [`DESCRIPTION`]: whole or half numbers,
     /// which twice is exact.
     uses: Vec<u8>,
@@ -196,9 +196,10 @@ impl PageWords {
             let mut next = || read_varint(&self.uses, &mut at);
             let word = next();
             let weight = next() as f32 / 2.0;
-            let segment = next() as u16;
+            let segment_and_place = next();
             let segment_weight = next() as f32 / 2.0;
-            Some(WordUse { word, weight, segment, segment_weight })
+            let (segment, place) = ((segment_and_place / 4) as u16, (segment_and_place % 4) as u8);
+            Some(WordUse { word, weight, segment, segment_weight, place })
         })
     }
 
@@ -255,14 +256,29 @@ struct Tally {
     weight: f32,
     best: (u16, f32),
     current: (u16, f32),
+    /// Where the word stands at its best: [`IN_TITLE`], [`IN_HEADING`] or 0.
+    place: u8,
+    /// Where in the prose of the `best` and the `current` segment the word first
+    /// occurs (a byte offset into the lowered text), [`NOWHERE`] when it does not.
+    best_at: u32,
+    current_at: u32,
 }
+
+/// The word is in the page's title.
+const IN_TITLE: u8 = 2;
+/// The word is in a heading of the page.
+const IN_HEADING: u8 = 1;
+/// No offset.
+const NOWHERE: u32 = u32::MAX;
 
 /// Reduces page `page` of the site, whose rendered body is `body_html`, to what
 /// the index needs from it: its distinct words (title 3×, headings 2×,
-/// description 1.5×, text and taxonomy terms 1×), the heading each weighs most
-/// under, and the entry search results show. Independent of every other page
-/// (but for the words' numbers in `vocabulary`), so it can run in parallel and
-/// be kept between builds.
+/// description 1.5×, text, figures and taxonomy terms 1×), where each stands at
+/// its best (title, heading or text), the heading each weighs most under, and
+/// the entry search results show, with passages of the page's prose around its
+/// weightiest words ([`passages`]). Independent of every other page (but for
+/// the words' numbers in `vocabulary`), so it can run in parallel and be kept
+/// between builds.
 ///
 /// # Panics
 ///
@@ -270,71 +286,242 @@ struct Tally {
 pub fn analyse(site: &Site, page: usize, body_html: &str, vocabulary: &Vocabulary) -> PageWords {
     let node = &site.pages[page];
     let segs = segments(body_html);
-    // Every text of the page, lower-cased into one string, with its weight and
-    // segment and whether the tokenizer's fast path knows all its characters; in
-    // segment order, so each word's weight per segment is summed in one run.
+    // Every text of the page, lower-cased into one string, with its weight,
+    // segment, place, whether it is a segment's prose, and whether the
+    // tokenizer's fast path knows all its characters; in segment order, so each
+    // word's weight per segment is summed in one run.
     let taxonomy_terms = || node.page.taxonomies.values().flatten();
     let size = node.page.title.len()
         + node.page.description.len()
         + taxonomy_terms().map(String::len).sum::<usize>()
-        + segs.iter().map(|s| s.heading.len() + s.text.len()).sum::<usize>();
+        + segs.iter().map(|s| s.heading.len() + s.text.len() + s.aside.len()).sum::<usize>();
     let mut lowered = String::with_capacity(size);
-    let mut sources: Vec<(std::ops::Range<usize>, f32, u16, bool)> = Vec::with_capacity(2 * segs.len() + 4);
-    let mut add = |text: &str, weight: f32, seg: u16| {
+    let mut sources: Vec<Source> = Vec::with_capacity(3 * segs.len() + 4);
+    // The lowered range of each segment's prose, to find words in it again.
+    let mut prose: Vec<std::ops::Range<usize>> = Vec::with_capacity(segs.len());
+    let mut add = |text: &str, weight: f32, segment: u16, place: u8, is_prose: bool| {
         let start = lowered.len();
         let known = lower_into(&mut lowered, text);
-        sources.push((start..lowered.len(), weight, seg, known));
+        sources.push(Source { range: start..lowered.len(), weight, segment, place, prose: is_prose, known });
+        start..lowered.len()
     };
-    add(&node.page.title, TITLE, 0);
-    add(&node.page.description, DESCRIPTION, 0);
+    add(&node.page.title, TITLE, 0, IN_TITLE, false);
+    add(&node.page.description, DESCRIPTION, 0, 0, false);
     for v in taxonomy_terms() {
-        add(v, BODY, 0);
+        add(v, BODY, 0, 0, false);
     }
     for (s, seg) in segs.iter().enumerate() {
         let s = s.min(usize::from(u16::MAX)) as u16;
-        add(&seg.heading, HEADING, s);
-        add(&seg.text, BODY, s);
+        add(&seg.heading, HEADING, s, IN_HEADING, false);
+        prose.push(add(&seg.text, BODY, s, 0, true));
+        add(&seg.aside, BODY, s, 0, false);
     }
     // Words in the order they first occur, and where each stands in `tallies`.
     let mut index: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(512, FxBuild::default());
     let mut tallies: Vec<(&str, Tally)> = Vec::with_capacity(512);
     let mut length = 0.0;
-    for (range, weight, seg, known) in sources {
-        each_lowered_word(&lowered[range], known, |w| {
+    for source in sources {
+        let base = lowered.as_ptr() as usize + source.range.start;
+        each_lowered_word(&lowered[source.range], source.known, |w| {
             // One letter alone is no word; one digit is.
             let mut chars = w.chars();
             let first = chars.next();
             if chars.next().is_none() && !first.is_some_and(|c| c.is_ascii_digit()) {
                 return;
             }
-            length += weight;
+            let seg = source.segment;
+            length += source.weight;
             let i = *index.entry(w).or_insert_with(|| {
-                tallies.push((w, Tally { weight: 0.0, best: (seg, 0.0), current: (seg, 0.0) }));
+                let tally = Tally {
+                    weight: 0.0,
+                    best: (seg, 0.0),
+                    current: (seg, 0.0),
+                    place: 0,
+                    best_at: NOWHERE,
+                    current_at: NOWHERE,
+                };
+                tallies.push((w, tally));
                 tallies.len() as u32 - 1
             });
             let t = &mut tallies[i as usize].1;
-            t.weight += weight;
+            t.weight += source.weight;
+            t.place = t.place.max(source.place);
             if t.current.0 != seg {
                 // Ties go to the earlier segment.
                 if t.current.1 > t.best.1 {
                     t.best = t.current;
+                    t.best_at = t.current_at;
                 }
                 t.current = (seg, 0.0);
+                t.current_at = NOWHERE;
             }
-            t.current.1 += weight;
+            t.current.1 += source.weight;
+            if source.prose && t.current_at == NOWHERE {
+                t.current_at = (w.as_ptr() as usize - base) as u32;
+            }
         });
     }
     let mut uses = Vec::with_capacity(tallies.len() * 5);
+    let mut weighty: Vec<Weighty> = Vec::with_capacity(tallies.len());
     for (w, t) in tallies {
-        let (segment, segment_weight) = if t.current.1 > t.best.1 { t.current } else { t.best };
+        let ((segment, segment_weight), at) =
+            if t.current.1 > t.best.1 { (t.current, t.current_at) } else { (t.best, t.best_at) };
         push_varint(&mut uses, vocabulary.number(w));
         push_varint(&mut uses, doubled(t.weight));
-        push_varint(&mut uses, u32::from(segment));
+        push_varint(&mut uses, u32::from(segment) * 4 + u32::from(t.place));
         push_varint(&mut uses, doubled(segment_weight));
+        if at != NOWHERE && w.len() >= 4 {
+            weighty.push(Weighty { place: t.place, weight: t.weight, letters: w.len(), segment, at });
+        }
     }
-    PageWords { uses, length, english: english(node.lang), entry: page_entry(site, node, &segs) }
+    let found = passages(&segs, &prose, weighty);
+    PageWords { uses, length, english: english(node.lang), entry: page_entry(site, node, &segs, &found) }
 }
 
+/// One text of a page as [`analyse`] reads it.
+struct Source {
+    /// Where its lower-cased words are.
+    range: std::ops::Range<usize>,
+    weight: f32,
+    segment: u16,
+    /// [`IN_TITLE`], [`IN_HEADING`] or 0.
+    place: u8,
+    /// Whether it is a segment's prose, which excerpts are taken from.
+    prose: bool,
+    known: bool,
+}
+
+/// A word that may earn a passage of its own: where it stands and how much it
+/// weighs in the page, and where it first occurs in the prose of its best
+/// segment.
+struct Weighty {
+    place: u8,
+    weight: f32,
+    letters: usize,
+    segment: u16,
+    at: u32,
+}
+
+/// Words a passage reaches before and after the word it is for.
+const BEFORE: usize = 12;
+const AFTER: usize = 18;
+/// Characters of passages a page's entry holds beyond its first, which is
+/// always there: passages go to the page's weightiest words (in its title,
+/// then its headings, then the most used), one word after the other, until
+/// this is spent.
+const PASSAGE_BUDGET: usize = 900;
+
+/// A passage of a segment's prose: the segment's number and a byte range of its text.
+#[derive(Debug, Clone, PartialEq)]
+struct Passage {
+    segment: u16,
+    range: std::ops::Range<usize>,
+}
+
+/// The passages of the page's prose a search result can show: the start of
+/// the page (its first [`BEFORE`] + [`AFTER`] words), then a passage around the first
+/// occurrence of each of the weightiest words in the segment where it weighs
+/// most, as far as [`PASSAGE_BUDGET`] goes. Overlapping passages are joined.
+/// In the order of the page. `prose[i]` is where segment `i`'s prose is in
+/// the page's lowered text; the offsets of `words` are into it.
+fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<Weighty>) -> Vec<Passage> {
+    let mut found: Vec<Passage> = Vec::new();
+    if let Some(first) = segs.first().filter(|s| !s.text.is_empty()) {
+        found.push(Passage { segment: 0, range: 0..words_after(&first.text, 0, BEFORE + AFTER) });
+    }
+    words.sort_by(|a, b| {
+        b.place
+            .cmp(&a.place)
+            .then(b.weight.total_cmp(&a.weight))
+            .then(b.letters.cmp(&a.letters))
+            .then(a.segment.cmp(&b.segment))
+            .then(a.at.cmp(&b.at))
+    });
+    let mut spent = 0;
+    for w in words {
+        if spent + 40 > PASSAGE_BUDGET {
+            break;
+        }
+        let seg = usize::from(w.segment);
+        let (Some(text), Some(lowered_range)) = (segs.get(seg).map(|s| s.text.as_str()), prose.get(seg)) else {
+            continue;
+        };
+        // The word's place in the text: the same as in the lowered text, unless
+        // lower-casing changed the length (then in proportion).
+        let lowered_len = lowered_range.len().max(1);
+        let at = w.at as usize;
+        let at = if lowered_len == text.len() { at } else { at * text.len() / lowered_len };
+        let at = floor_boundary(text, at.min(text.len()));
+        if found.iter().any(|p| usize::from(p.segment) == seg && p.range.contains(&at)) {
+            continue;
+        }
+        let start = words_before(text, at, BEFORE);
+        let end = words_after(text, at, AFTER + 1);
+        // It joins the passages it overlaps or touches; it costs what it adds.
+        let joins = |p: &Passage| usize::from(p.segment) == seg && p.range.start <= end && start <= p.range.end;
+        let mut range = start..end;
+        let mut had = 0;
+        for p in found.iter().filter(|p| joins(p)) {
+            had += p.range.len();
+            range = p.range.start.min(range.start)..p.range.end.max(range.end);
+        }
+        let cost = range.len().saturating_sub(had);
+        if spent + cost > PASSAGE_BUDGET {
+            continue;
+        }
+        spent += cost;
+        found.retain(|p| !joins(p));
+        found.push(Passage { segment: w.segment, range });
+    }
+    found.sort_by(|a, b| a.segment.cmp(&b.segment).then(a.range.start.cmp(&b.range.start)));
+    found
+}
+
+/// The start of the word of `text` (squashed: words between single spaces)
+/// that byte `at` is in, moved back `n` words more.
+fn words_before(text: &str, at: usize, n: usize) -> usize {
+    let mut start = text[..at].rfind(' ').map_or(0, |i| i + 1);
+    for _ in 0..n {
+        if start == 0 {
+            break;
+        }
+        start = text[..start - 1].rfind(' ').map_or(0, |i| i + 1);
+    }
+    start
+}
+
+/// The end of the `n`th word of `text` (squashed) counted from the one that byte
+/// `at` is in.
+fn words_after(text: &str, at: usize, n: usize) -> usize {
+    let mut end = at;
+    for _ in 0..n {
+        match text[end..].find(' ') {
+            Some(i) => end += i + 1,
+            None => return text.len(),
+        }
+    }
+    end.saturating_sub(1).max(at)
+}
+
+/// `at`, or the start of the character it falls in.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `range` of `text` with ` …` where it cuts the text short, at either end.
+fn cut(text: &str, range: std::ops::Range<usize>) -> Cow<'_, str> {
+    let (start, end) = (range.start > 0, range.end < text.len());
+    let part = &text[range];
+    match (start, end) {
+        (false, false) => Cow::Borrowed(part),
+        (true, false) => Cow::Owned(format!("… {part}")),
+        (false, true) => Cow::Owned(format!("{part} …")),
+        (true, true) => Cow::Owned(format!("… {part} …")),
+    }
+}
 /// Builds the index files for every page of the site.
 pub fn build(site: &Site, bodies: &Bodies) -> (Vec<OutputFile>, Stats) {
     let vocabulary = Vocabulary::default();
@@ -433,31 +620,34 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let frequencies: Vec<Frequencies> = pages
         .par_iter()
         .map(|p| {
-            // (term, position of the word in the page, weight, segment, segment weight)
-            let mut hits: Vec<(u32, u32, f32, u16, f32)> = Vec::with_capacity(p.uses.len() / 2);
+            // (term, position of the word in the page, weight, segment, segment
+            // weight, place bonus in quarters)
+            let mut hits: Vec<(u32, u32, f32, u16, f32, u8)> = Vec::with_capacity(p.uses.len() / 2);
             for (i, u) in p.word_uses().enumerate() {
                 let (nb, en, parts) = &word_terms[rank[u.word as usize] as usize];
                 let term = if p.english { *en } else { *nb };
-                hits.push((term, i as u32, u.weight, u.segment, u.segment_weight));
+                let bonus = PLACE_BONUS[usize::from(u.place)];
+                hits.push((term, i as u32, u.weight, u.segment, u.segment_weight, bonus));
                 for &part in parts {
-                    hits.push((part, i as u32, u.weight * PART, u.segment, u.segment_weight * PART));
+                    hits.push((part, i as u32, u.weight * PART, u.segment, u.segment_weight * PART, bonus / 2));
                 }
             }
             // By term, then by word, so ties between words go the same way every time.
             hits.sort_unstable_by_key(|h| (h.0, h.1));
-            let mut out: Vec<(u32, f32, u16)> = Vec::with_capacity(hits.len());
+            let mut out: Vec<Frequency> = Vec::with_capacity(hits.len());
             let mut best = 0.0;
-            for (term, _, weight, segment, segment_weight) in hits {
+            for (term, _, weight, segment, segment_weight, bonus) in hits {
                 match out.last_mut() {
-                    Some(last) if last.0 == term => {
-                        last.1 += weight;
+                    Some(last) if last.term == term => {
+                        last.weight += weight;
+                        last.bonus = last.bonus.max(bonus);
                         if segment_weight > best {
-                            last.2 = segment;
+                            last.segment = segment;
                             best = segment_weight;
                         }
                     }
                     _ => {
-                        out.push((term, weight, segment));
+                        out.push(Frequency { term, weight, segment, bonus });
                         best = segment_weight;
                     }
                 }
@@ -472,8 +662,8 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let avg = (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / n).max(1.0);
     let mut df = vec![0u32; terms.len()];
     for f in &frequencies {
-        for (t, _, _) in f.iter() {
-            df[t as usize] += 1;
+        for e in f.iter() {
+            df[e.term as usize] += 1;
         }
     }
     let idf: Vec<f64> = df
@@ -488,13 +678,14 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     for run in crate::render::runs(&df, |&d| d as usize, POSTINGS_AT_A_TIME) {
         let mut postings: Vec<Vec<Posting>> = df[run.clone()].iter().map(|&d| Vec::with_capacity(d as usize)).collect();
         for (id, (f, norm)) in frequencies.iter().zip(&norms).enumerate() {
-            for (t, tf, segment) in f.iter().skip_while(|e| e.0 < run.start as u32).take_while(|e| e.0 < run.end as u32)
-            {
-                let score = idf[t as usize] * tf * (K1 + 1.0) / (tf + norm);
-                postings[t as usize - run.start].push(Posting {
+            for e in f.iter().skip_while(|e| e.term < run.start as u32).take_while(|e| e.term < run.end as u32) {
+                let t = e.term as usize;
+                let tf = f64::from(e.weight);
+                let score = idf[t] * (f64::from(e.bonus) / 4.0 + tf / (tf + norm));
+                postings[t - run.start].push(Posting {
                     page: id as u32,
                     score: quantize(score),
-                    heading: u32::from(segment),
+                    heading: u32::from(e.segment),
                 });
             }
         }
@@ -503,7 +694,8 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     drop(frequencies);
 
     // 6. Files: term shards of about equal size, page entries, filters, manifest.
-    let (starts, ranges) = pack_shards(&terms, &encoded);
+    // `"term":"postings",` (escapes aside).
+    let (starts, ranges) = pack_shards(&terms, |t| terms[t].len() + encoded[t].len() + 6, SHARD_BYTES);
     let mut files: Vec<OutputFile> = ranges
         .par_iter()
         .enumerate()
@@ -526,6 +718,8 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
         })
         .collect();
     drop(encoded);
+    let (word_starts, word_files) = word_lists(&terms);
+    files.extend(word_files);
     files.par_extend(
         pages
             .par_iter()
@@ -536,10 +730,12 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let (filters, filter_files) = filters(site);
     files.extend(filter_files);
     let manifest = Manifest {
-        version: 3,
+        version: 4,
+        site: &site.settings.title,
         pages: site.pages.len(),
         lang: site.settings.language.code(),
         shards: starts,
+        words: word_starts,
         sections: site.sections.iter().map(|s| SectionMeta { t: &s.section.title, u: &s.path }).collect(),
         statuses: Lang::ALL
             .iter()
@@ -547,62 +743,104 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
             .collect(),
         filters,
         types: types(site),
+        network: &site.settings.search_sites,
     };
     files.push(register("search/manifest.js", "manifest", &manifest));
     let bytes = files.iter().map(|f| f.bytes.len()).sum();
     (files, Stats { terms: terms.len(), bytes })
 }
 
+/// A word list file is closed once it would grow past this many bytes.
+const WORD_LIST_BYTES: usize = 8 * 1024;
+
+/// The index's words, without postings, for queries that must look through
+/// many of them: a word typed with one letter wrong, or a compound whose
+/// parts the index has. Terms of letters alone, three or more, in the order
+/// of the term shards, in files of at most [`WORD_LIST_BYTES`]
+/// (`search/w/<n>.js`, each a string of the words with a space between), and
+/// each file's boundary as the term shards have theirs.
+fn word_lists(terms: &[&str]) -> (Vec<String>, Vec<OutputFile>) {
+    let words: Vec<&str> =
+        terms.iter().copied().filter(|t| t.chars().nth(2).is_some() && t.chars().all(char::is_alphabetic)).collect();
+    let (starts, ranges) = pack_shards(&words, |w| words[w].len() + 1, WORD_LIST_BYTES);
+    let files = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, range)| register(&format!("search/w/{i}.js"), &format!("w:{i}"), &words[range.clone()].join(" ")))
+        .collect();
+    (starts, files)
+}
+
 /// Postings held at a time while the index is written (12 bytes each).
 const POSTINGS_AT_A_TIME: usize = 1 << 20;
 
-/// One page's terms, ascending, each with its weight and best segment, packed
-/// as variable-length numbers ([`push_varint`]): the term's distance from the
-/// term before, four times its weight (weights are sums of whole, half and
-/// quarter numbers, which four times is exact), the segment.
+/// A term of a page: its weight, the segment where it weighs most, and the
+/// bonus its place gives it (in quarters, [`PLACE_BONUS`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Frequency {
+    term: u32,
+    weight: f32,
+    segment: u16,
+    bonus: u8,
+}
+
+/// What a word's place adds to its score, in quarters of the word's inverse
+/// document frequency, by place (0, [`IN_HEADING`], [`IN_TITLE`]): a page has
+/// a word in its text for up to one (BM25's term frequency part, which stays
+/// under 1), so a heading (1.5) outweighs any text and the title (3) any
+/// heading with its text. A compound's part gets half.
+const PLACE_BONUS: [u8; 4] = [0, 6, 12, 12];
+
+/// One page's terms, ascending, packed as variable-length numbers
+/// ([`push_varint`]): the term's distance from the term before, four times its
+/// weight (weights are sums of whole, half and quarter numbers, which four
+/// times is exact), the segment times 16 plus the place bonus.
 struct Frequencies(Vec<u8>);
 
 impl Frequencies {
-    fn pack(entries: &[(u32, f32, u16)]) -> Frequencies {
+    fn pack(entries: &[Frequency]) -> Frequencies {
         let mut bytes = Vec::with_capacity(entries.len() * 4);
         let mut last = 0;
-        for &(term, weight, segment) in entries {
-            push_varint(&mut bytes, term - last);
-            push_varint(&mut bytes, (weight * 4.0) as u32);
-            push_varint(&mut bytes, u32::from(segment));
-            last = term;
+        for e in entries {
+            push_varint(&mut bytes, e.term - last);
+            push_varint(&mut bytes, (e.weight * 4.0) as u32);
+            push_varint(&mut bytes, u32::from(e.segment) * 16 + u32::from(e.bonus));
+            last = e.term;
         }
         bytes.shrink_to_fit();
         Frequencies(bytes)
     }
 
-    /// (term, weight, segment), ascending by term.
-    fn iter(&self) -> impl Iterator<Item = (u32, f64, u16)> + '_ {
+    /// The terms, ascending.
+    fn iter(&self) -> impl Iterator<Item = Frequency> + '_ {
         let (mut at, mut term) = (0, 0);
         std::iter::from_fn(move || {
             if at >= self.0.len() {
                 return None;
             }
             term += read_varint(&self.0, &mut at);
-            let weight = f64::from(read_varint(&self.0, &mut at)) / 4.0;
-            let segment = read_varint(&self.0, &mut at) as u16;
-            Some((term, weight, segment))
+            let weight = read_varint(&self.0, &mut at) as f32 / 4.0;
+            let place = read_varint(&self.0, &mut at);
+            Some(Frequency { term, weight, segment: (place / 16) as u16, bonus: (place % 16) as u8 })
         })
     }
 }
 
-/// Splits the sorted terms into runs whose shard file stays under
-/// [`SHARD_BYTES`]; returns each shard's boundary (the first is `""`) and its
-/// range of terms.
-fn pack_shards(terms: &[&str], encoded: &[String]) -> (Vec<String>, Vec<std::ops::Range<usize>>) {
+/// Splits the sorted terms into runs whose shard file stays under `limit`
+/// bytes, term `t` taking `size(t)`; returns each shard's boundary (the first is
+/// `""`) and its range of terms.
+fn pack_shards(
+    terms: &[&str],
+    size_of: impl Fn(usize) -> usize,
+    limit: usize,
+) -> (Vec<String>, Vec<std::ops::Range<usize>>) {
     let mut starts = vec![String::new()];
     let mut ranges = Vec::new();
     let mut begin = 0;
     let mut size = 0;
     for (t, term) in terms.iter().enumerate() {
-        // `"term":"postings",` (escapes aside).
-        let entry = term.len() + encoded[t].len() + 6;
-        if size + entry > SHARD_BYTES && t > begin {
+        let entry = size_of(t);
+        if size + entry > limit && t > begin {
             ranges.push(begin..t);
             starts.push(boundary(terms[t - 1], term).to_string());
             begin = t;
@@ -711,38 +949,25 @@ struct PageEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     l: Option<&'static str>,
     /// Per segment, one after another: anchor (0 when it is the heading in
-    /// lower case with `-` for spaces), heading, excerpt.
+    /// lower case with `-` for spaces), heading.
     h: Vec<Field<'a>>,
+    /// Passages of the page's prose, one after another: the segment's number,
+    /// the text (with ` …` where it is cut short).
+    x: Vec<Field<'a>>,
 }
 
-/// One value of [`PageEntry::h`]: a string borrowed from the segment (no copy
-/// into a `serde_json::Value`), or 0 for a derived anchor.
+/// One value of [`PageEntry::h`] or [`PageEntry::x`]: a string borrowed from
+/// the segment (no copy into a `serde_json::Value`) where it can be, or a
+/// number (0 for a derived anchor; a segment's number).
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Field<'a> {
-    Derived(u8),
+    Derived(u16),
     Text(Cow<'a, str>),
 }
 
-/// The start of `text`: [`EXCERPT`] characters, and the rest of the word the
-/// limit falls in when it ends within [`WORD_END`] more (else the text is cut
-/// before that word), then ` …`.
-///
-/// The text is squashed: words are separated by single spaces.
-fn excerpt(text: &str) -> Cow<'_, str> {
-    let Some((limit, _)) = text.char_indices().nth(EXCERPT) else { return Cow::Borrowed(text) };
-    let rest = &text[limit..];
-    let end = match rest.char_indices().take(WORD_END + 1).find(|&(_, c)| c == ' ') {
-        Some((0, _)) => limit,
-        Some((i, _)) => limit + i,
-        None if rest.chars().nth(WORD_END).is_none() => return Cow::Borrowed(text),
-        None => text[..limit].rfind(' ').unwrap_or(limit),
-    };
-    Cow::Owned(format!("{} …", &text[..end]))
-}
-
-fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> String {
-    let mut h: Vec<Field> = Vec::with_capacity(3 * segs.len());
+fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment], passages: &[Passage]) -> String {
+    let mut h: Vec<Field> = Vec::with_capacity(2 * segs.len());
     for s in segs {
         let derived = !s.anchor.is_empty()
             && s.heading.is_ascii()
@@ -753,8 +978,19 @@ fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> St
                 .all(|(a, h)| a == if h == b' ' { b'-' } else { h.to_ascii_lowercase() });
         h.push(if derived { Field::Derived(0) } else { Field::Text(Cow::Borrowed(&s.anchor)) });
         h.push(Field::Text(Cow::Borrowed(&s.heading)));
-        let text = if s.anchor.is_empty() && s.text.is_empty() { &node.page.description } else { &s.text };
-        h.push(Field::Text(excerpt(text)));
+    }
+    let mut x: Vec<Field> = Vec::with_capacity(2 * passages.len() + 2);
+    let description = &node.page.description;
+    if segs.first().is_none_or(|s| s.text.is_empty()) && !description.is_empty() {
+        // A page that starts with a heading starts its results with its description.
+        let squashed = description.split_whitespace().collect::<Vec<_>>().join(" ");
+        let end = words_after(&squashed, 0, BEFORE + AFTER);
+        x.push(Field::Derived(0));
+        x.push(Field::Text(Cow::Owned(cut(&squashed, 0..end).into_owned())));
+    }
+    for p in passages {
+        x.push(Field::Derived(p.segment));
+        x.push(Field::Text(cut(&segs[usize::from(p.segment)].text, p.range.clone())));
     }
     let section = &site.sections[node.section].path;
     let entry = PageEntry {
@@ -765,6 +1001,7 @@ fn page_entry(site: &Site, node: &crate::site::PageNode, segs: &[Segment]) -> St
         st: node.page.status().map(Status::key),
         l: (node.lang != site.settings.language).then(|| node.lang.code()),
         h,
+        x,
     };
     serde_json::to_string(&entry).unwrap_or_else(|_| "null".into())
 }
@@ -774,7 +1011,6 @@ struct FilterValue {
     value: String,
     label: String,
     count: usize,
-    file: String,
 }
 
 #[derive(Serialize)]
@@ -801,18 +1037,25 @@ struct SectionMeta<'a> {
 #[derive(Serialize)]
 struct Manifest<'a> {
     version: u32,
+    /// The site's title, which labels its results in a search across sites.
+    site: &'a str,
     pages: usize,
     /// The site's language; a page entry names its own only when it differs.
     lang: &'static str,
     /// The boundary of every term shard: shard `i` holds the terms from
     /// `shards[i]` up to (not including) `shards[i + 1]`.
     shards: Vec<String>,
+    /// The boundary of every word list (`search/w/<n>.js`), as for `shards`.
+    words: Vec<String>,
     /// Sections, by section index.
     sections: Vec<SectionMeta<'a>>,
     /// Status labels by language and key.
     statuses: BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>,
     filters: Vec<Filter>,
     types: Vec<TypeMeta>,
+    /// Other sites the search page searches too.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    network: &'a [crate::config::SearchSite],
 }
 
 fn type_label(kind: &str, lang: Lang) -> String {
@@ -832,24 +1075,27 @@ fn types(site: &Site) -> Vec<TypeMeta> {
     kinds.into_iter().map(|k| TypeMeta { key: k.to_string(), label: type_label(k, site.settings.language) }).collect()
 }
 
-/// One filter per taxonomy and one for the content type, each value with the
-/// list of its pages in a file of its own.
+/// One filter per taxonomy and one for the content type, each with the pages
+/// of each of its values in a file of its own (`search/f/<name>.js`: value →
+/// page ids), which a search loads to filter and to count the results each
+/// value keeps.
 fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
     let mut filters = Vec::new();
     let mut files = Vec::new();
     for tax in &site.taxonomies {
         let name = &tax.taxonomy.name;
         let mut values = Vec::new();
+        let mut lists: BTreeMap<String, String> = BTreeMap::new();
         for term in &tax.terms {
             let mut ids = term.pages.clone();
             ids.sort_unstable();
             ids.dedup();
             let slug = term.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
-            let file = format!("{name}-{slug}");
-            files.push(register(&format!("search/f/{file}.js"), &format!("f:{file}"), &encode_ids(&ids)));
-            values.push(FilterValue { value: slug, label: term.name.clone(), count: ids.len(), file });
+            lists.insert(slug.clone(), encode_ids(&ids));
+            values.push(FilterValue { value: slug, label: term.name.clone(), count: ids.len() });
         }
         if !values.is_empty() {
+            files.push(register(&format!("search/f/{name}.js"), &format!("f:{name}"), &lists));
             filters.push(Filter { name: name.clone(), title: tax.taxonomy.title.clone(), values });
         }
     }
@@ -857,15 +1103,13 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
     for (i, p) in site.pages.iter().enumerate() {
         by_type.entry(p.page.kind.as_str()).or_default().push(i);
     }
-    if by_type.len() > 1 {
+    if by_type.len() > 1 && !site.taxonomies.iter().any(|t| t.taxonomy.name == "type") {
         let lang = site.settings.language;
+        let lists: BTreeMap<&str, String> = by_type.iter().map(|(kind, ids)| (*kind, encode_ids(ids))).collect();
+        files.push(register("search/f/type.js", "f:type", &lists));
         let values = by_type
             .into_iter()
-            .map(|(kind, ids)| {
-                let file = format!("type-{}", slugify(kind));
-                files.push(register(&format!("search/f/{file}.js"), &format!("f:{file}"), &encode_ids(&ids)));
-                FilterValue { value: kind.to_string(), label: type_label(kind, lang), count: ids.len(), file }
-            })
+            .map(|(kind, ids)| FilterValue { value: kind.to_string(), label: type_label(kind, lang), count: ids.len() })
             .collect();
         let title = match lang {
             Lang::En => "Type",
@@ -901,7 +1145,7 @@ mod tests {
         // One long posting list among short ones.
         let encoded: Vec<String> =
             terms.iter().map(|t| if *t == "t1500" { "g".repeat(3 * SHARD_BYTES) } else { "ghg".repeat(9) }).collect();
-        let (starts, ranges) = pack_shards(&terms, &encoded);
+        let (starts, ranges) = pack_shards(&terms, |t| terms[t].len() + encoded[t].len() + 6, SHARD_BYTES);
         assert_eq!(starts.len(), ranges.len());
         assert!(ranges.len() > 3, "{} shards", ranges.len());
         assert_eq!(ranges.iter().map(|r| r.len()).sum::<usize>(), terms.len());

@@ -15,24 +15,35 @@ pub struct Segment {
     pub anchor: String,
     /// The heading's text (empty for the text before the first heading).
     pub heading: String,
-    /// The text under the heading.
+    /// The text under the heading that excerpts are taken from: its prose.
     pub text: String,
+    /// Text under the heading that is searched but never shown as an excerpt:
+    /// what figures hold (a chart's title, its table, its source).
+    pub aside: String,
 }
 
-/// Splits rendered body HTML into segments at headings with an id. The text of
-/// tables, figure captions and chart descriptions is kept; drawings (`<svg>`),
-/// scripts and styles are not, nor are heading anchor links.
+/// Splits rendered body HTML into segments at headings with an id. Drawings
+/// (`<svg>`), scripts and styles are left out, and so are heading anchor links
+/// and what innsyn's own markup marks as interface text (`data-search="skip"`:
+/// a chart's «Beskrivelse og tall», its generated long description, download
+/// links), and a figure's `<summary>` and table `<caption>`. The rest of a
+/// `<figure>` (caption, table, source) and every `<table>` go to
+/// [`Segment::aside`]: searched, but no excerpt is taken from them.
 pub fn segments(html: &str) -> Vec<Segment> {
     let mut out = vec![Segment::default()];
     // Whether a space is owed before the next character of the last segment's
-    // heading and of its text: whitespace is squashed as it is copied, so the
+    // heading, text and aside: whitespace is squashed as it is copied, so the
     // text is written once.
-    let mut space = [false; 2];
+    let mut space = [false; 3];
     let mut skip_depth = 0usize; // inside svg/script/style
+                                 // The element being skipped (its name) and how deep in elements of that name.
+    let mut skipping: Option<(String, usize)> = None;
+    let mut figure_depth = 0usize;
     let mut in_heading = false;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        push_text(&mut out, &mut space, &rest[..lt], skip_depth == 0, in_heading);
+        let visible = skip_depth == 0 && skipping.is_none();
+        push_text(&mut out, &mut space, &rest[..lt], visible, in_heading, figure_depth > 0);
         let Some(gt) = rest[lt..].find('>') else { break };
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
@@ -48,13 +59,36 @@ pub fn segments(html: &str) -> Vec<Segment> {
         } else {
             ""
         };
+        if let Some((skipped, depth)) = &mut skipping {
+            if name == skipped.as_str() && !tag.ends_with('/') {
+                if closing {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        skipping = None;
+                    }
+                } else {
+                    *depth += 1;
+                }
+            }
+            continue;
+        }
+        if !closing
+            && !tag.ends_with('/')
+            && !name.is_empty()
+            && (tag.contains("data-search=\"skip\"") || (figure_depth > 0 && matches!(name, "summary" | "caption")))
+        {
+            skipping = Some((name.to_string(), 1));
+            continue;
+        }
         match name {
+            "figure" | "table" if !closing => figure_depth += 1,
+            "figure" | "table" => figure_depth = figure_depth.saturating_sub(1),
             "svg" | "script" | "style" | "title" if !closing && !tag.ends_with('/') => skip_depth += 1,
             "svg" | "script" | "style" | "title" if closing => skip_depth = skip_depth.saturating_sub(1),
             "h2" | "h3" | "h4" | "h5" | "h6" if !closing && skip_depth == 0 => {
                 let anchor = attr(tag, "id").unwrap_or_default();
-                out.push(Segment { anchor, heading: String::new(), text: String::new() });
-                space = [false; 2];
+                out.push(Segment { anchor, ..Segment::default() });
+                space = [false; 3];
                 in_heading = true;
             }
             "h2" | "h3" | "h4" | "h5" | "h6" if closing => in_heading = false,
@@ -66,12 +100,12 @@ pub fn segments(html: &str) -> Vec<Segment> {
             }
             _ => {
                 if !closing && is_block(name) {
-                    push_text(&mut out, &mut space, " ", skip_depth == 0, in_heading);
+                    push_text(&mut out, &mut space, " ", skip_depth == 0, in_heading, figure_depth > 0);
                 }
             }
         }
     }
-    push_text(&mut out, &mut space, rest, skip_depth == 0, in_heading);
+    push_text(&mut out, &mut space, rest, skip_depth == 0 && skipping.is_none(), in_heading, figure_depth > 0);
     out
 }
 
@@ -95,15 +129,21 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-/// Appends the text `raw` (escaped, as in the HTML) to the heading or the text of
-/// the last segment, squashed: runs of whitespace become one space, and there is
-/// none at either end of a heading or text.
-fn push_text(out: &mut [Segment], space: &mut [bool; 2], raw: &str, visible: bool, heading: bool) {
+/// Appends the text `raw` (escaped, as in the HTML) to the heading, the text or
+/// the aside of the last segment, squashed: runs of whitespace become one space,
+/// and there is none at either end of a heading, text or aside.
+fn push_text(out: &mut [Segment], space: &mut [bool; 3], raw: &str, visible: bool, heading: bool, aside: bool) {
     if !visible || raw.is_empty() {
         return;
     }
     let Some(last) = out.last_mut() else { return };
-    let (out, space) = if heading { (&mut last.heading, &mut space[0]) } else { (&mut last.text, &mut space[1]) };
+    let (out, space) = if heading {
+        (&mut last.heading, &mut space[0])
+    } else if aside {
+        (&mut last.aside, &mut space[2])
+    } else {
+        (&mut last.text, &mut space[1])
+    };
     unescape_into(&mut Squash { out, space }, raw);
 }
 
@@ -534,7 +574,22 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].text, "Innledning & mer.");
         assert_eq!((s[1].anchor.as_str(), s[1].heading.as_str()), ("mal", "Mål"));
-        assert_eq!(s[1].text, "Tekst Figur 48");
+        assert_eq!(s[1].text, "Tekst");
+        assert_eq!(s[1].aside, "Figur 48");
+    }
+
+    #[test]
+    fn interface_text_is_skipped_and_figures_are_searched_but_not_excerpted() {
+        let html = "<p>Før</p><figure class=\"chart\"><figcaption>Årsverk i Meråker</figcaption>\
+            <details class=\"chart-details\"><summary>Beskrivelse og tall</summary>\
+            <p data-search=\"skip\">Diagrammet viser <b>noe</b> <p>mer</p></p>\
+            <table><caption>Tallene i diagrammet: Årsverk</caption><tr><th>Pleie</th><td>48</td></tr></table></details>\
+            <ul data-search=\"skip\"><li><ul><li>Last ned</li></ul></li><li>dataene</li></ul>\
+            <p class=\"data-source\">Kilde: KRD</p></figure><p>Etter <span data-search=\"skip\">ikke</span>dette</p>";
+        let s = segments(html);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].text, "Før Etter dette");
+        assert_eq!(s[0].aside, "Årsverk i Meråker Pleie 48 Kilde: KRD");
     }
 
     #[test]

@@ -5,23 +5,28 @@
 // (`countPages`) the number of those pages, and several words must rank by the
 // sum of each word's best score, pages with every word first, whether every
 // list is decoded (`combine`) or one word's is read from the top (`bestOfAll`).
-// Runs in node alone, no browser. Usage: node tests/browser/ranking.mjs [CASES]
-// Prints one line; exits 1 on the first disagreement, with the case.
-import { readFileSync } from 'node:fs';
+// With a built site's folder as well, it also checks the scoring of that site's
+// index (src/search/mod.rs): for each word asked for, its ten best pages have it
+// in their title first, then in a heading, then only in their text, and the
+// first result is the one named.
+// Runs in node alone, no browser.
+// Usage: node tests/browser/ranking.mjs [CASES [SITE_DIR WORD=FIRST_TITLE...]]
+// Prints one line per check; exits 1 on the first disagreement, with the case.
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = readFileSync(path.join(here, '..', '..', 'themes', 'innsyn', 'static', 'search.js'), 'utf8');
-// The part of search.js that reads the index and ranks: between these headings.
+// The part of search.js that reads the index and ranks (its Engine): between these headings.
 const from = source.indexOf('// ---- The index\'s encoding');
-const to = source.indexOf('// ---- Showing results');
+const to = source.indexOf('// ---- End of the engine');
 if (from < 0 || to < from) {
-  console.log('search.js has no "The index\'s encoding" … "Showing results" part to test');
+  console.log('search.js has no "The index\'s encoding" … "End of the engine" part to test');
   process.exit(1);
 }
 const engine = (pages) =>
-  new Function('manifest', 'PAGE_SIZE', source.slice(from, to) + '\nreturn { Word: Word, combine: combine, bestOfAll: bestOfAll, countPages: countPages, Hits: Hits, only: only, SCORE: SCORE };')(
+  new Function('manifest', 'PAGE_SIZE', source.slice(from, to) + '\nreturn { Word: Word, combine: combine, bestOfAll: bestOfAll, countPages: countPages, Hits: Hits, only: only, SCORE: SCORE, shardOf: shardOf };')(
     { pages },
     10,
   );
@@ -104,6 +109,8 @@ function plainScores(terms, SCORE) {
 
 const ranked = (entries) =>
   entries.sort((a, b) => b.score - a.score || a.id - b.id).map(({ id, head }) => ({ id, head }));
+/** Results as { id, head }: the order and segments, which is what is compared (scores are checked apart). */
+const plainOf = (results) => results && results.map(({ id, head }) => ({ id, head }));
 
 function fail(what, details) {
   console.log(JSON.stringify({ failed: what, ...details }));
@@ -123,7 +130,8 @@ for (let c = 0; c < cases; c++) {
 
   // One word: best and count.
   const expected = ranked([...plain[0]].filter(([id]) => !allow || allow.has(id)).map(([id, s]) => ({ id, ...s })));
-  const best = new Word(made[0].terms, made[0].lists, made[0].weights).best(k, allow);
+  const bestScored = new Word(made[0].terms, made[0].lists, made[0].weights).best(k, allow);
+  const best = plainOf(bestScored);
   if (JSON.stringify(best) !== JSON.stringify(expected.slice(0, k))) {
     fail('Word.best', { case: c, k, best, expected: expected.slice(0, k) });
   }
@@ -131,10 +139,15 @@ for (let c = 0; c < cases; c++) {
   if (count !== expected.length) fail('Word.count', { case: c, count, expected: expected.length });
   const found = made[0].all();
   const hits = new Hits(() => ({ ids: only(found.ids, allow), score: found.score, head: found.head }));
-  if (JSON.stringify(hits.slice(0, 10)) !== JSON.stringify(expected.slice(0, 10))) {
+  bestScored.forEach((p) => {
+    if (p.score !== plain[0].get(p.id).score) fail('Word.best score', { case: c, page: p, expected: plain[0].get(p.id) });
+  });
+  if (JSON.stringify(plainOf(hits.slice(0, 10))) !== JSON.stringify(expected.slice(0, 10))) {
     fail('Hits.slice of all', { case: c, hits: hits.slice(0, 10), expected: expected.slice(0, 10) });
   }
-  if (JSON.stringify(hits.slice(10, 20)) !== JSON.stringify(expected.slice(10, 20))) {
+  const later = hits.slice(10, 20);
+  if (later.some((p) => p.score !== plain[0].get(p.id).score)) fail('Hits.slice score', { case: c, later });
+  if (JSON.stringify(plainOf(later)) !== JSON.stringify(expected.slice(10, 20))) {
     fail('Hits.slice of the next page', { case: c });
   }
 
@@ -157,11 +170,11 @@ for (let c = 0; c < cases; c++) {
     const chosen = (every.length ? every : [...sum.values()]).filter((p) => !allow || allow.has(p.id));
     const want = ranked(chosen);
     const got = new Hits(() => combine(made, allow));
-    if (JSON.stringify(got.slice(0, k)) !== JSON.stringify(want.slice(0, k)) || got.count() !== want.length) {
+    if (JSON.stringify(plainOf(got.slice(0, k))) !== JSON.stringify(want.slice(0, k)) || got.count() !== want.length) {
       fail('combine', { case: c, k, got: got.slice(0, k), want: want.slice(0, k), count: got.count(), wanted: want.length });
     }
     const fresh = () => made.map((w) => new Word(w.terms, w.lists, w.weights));
-    const top = bestOfAll(fresh(), k, allow);
+    const top = plainOf(bestOfAll(fresh(), k, allow));
     const topWanted = every.some((p) => !allow || allow.has(p.id)) ? want.slice(0, k) : null;
     if (JSON.stringify(top) !== JSON.stringify(topWanted)) fail('bestOfAll', { case: c, k, top, wanted: topWanted });
     const counted = countPages(fresh(), allow);
@@ -169,3 +182,58 @@ for (let c = 0; c < cases; c++) {
   }
 }
 console.log(`ok: ${cases} random cases agree`);
+
+// ---- The scoring of a built site's index -----------------------------------
+
+const siteDir = process.argv[3];
+if (siteDir) {
+  /** The data a file of the site's index registers. */
+  const read = (file) => {
+    let data;
+    new Function('window', readFileSync(path.join(siteDir, 'search', file + '.js'), 'utf8'))({
+      innsynSearch: { register: (_key, d) => { data = d; } },
+    });
+    return data;
+  };
+  const manifest = read('manifest');
+  const { Word, shardOf } = engine(manifest.pages);
+  const fold = (s) =>
+    s.normalize('NFC').toLowerCase().replace(/å/g, 'aa').replace(/[æä]/g, 'ae').replace(/[øö]/g, 'oe');
+  const wordsOf = (text) => (fold(text).match(/[\p{L}\p{N}]+/gu) || []);
+  /** The term of a word as search.js finds it: the word, else its longest start that is a term. */
+  const termOf = (word) => {
+    for (let n = word.length; n >= 3; n--) {
+      const t = word.slice(0, n);
+      const terms = read('t/' + shardOf(manifest.shards, t));
+      if (Object.prototype.hasOwnProperty.call(terms, t)) return [t, terms[t]];
+    }
+    return null;
+  };
+  const placeOf = (p, term) => {
+    const has = (text) => wordsOf(text).some((w) => w.startsWith(term));
+    if (has(p.t)) return 2;
+    for (let i = 1; i < p.h.length; i += 2) if (has(String(p.h[i]))) return 1;
+    return 0;
+  };
+  const pinned = process.argv.slice(4);
+  if (!pinned.length || !existsSync(path.join(siteDir, 'search', 'manifest.js'))) {
+    fail('site check', { why: 'give the site folder and WORD=FIRST_TITLE pairs', siteDir });
+  }
+  for (const pin of pinned) {
+    const [query, first] = pin.split('=');
+    const found = termOf(fold(query));
+    if (!found) fail('site check', { query, why: 'no term' });
+    const [term, list] = found;
+    const best = new Word([term], [list], [1]).best(10, null);
+    const pages = best.map((b) => read('p/' + b.id));
+    const places = pages.map((p) => placeOf(p, term));
+    for (let i = 1; i < places.length; i++) {
+      if (places[i] > places[i - 1]) {
+        fail('title, then headings, then text', { query, term, results: pages.map((p, j) => [p.t, places[j]]) });
+      }
+    }
+    if (pages[0].t !== first) fail('first result', { query, term, first: pages[0].t, wanted: first });
+    console.log(`ok: «${query}» ranks ${pages.length} pages by place (${places.join('')}), first «${first}»`);
+  }
+}
+
