@@ -89,6 +89,134 @@ fn search_results_show_markup_from_data_as_text() {
     assert_search_works(&served.output, &server.url(), Checks::Injection);
 }
 
+/// Writes a small municipality's site at `root`: its title, pages (file name,
+/// title, text) and what more its config.toml says.
+fn write_site(root: &Path, title: &str, pages: &[(&str, &str, &str)], config: &str) {
+    let w = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("config.toml", &format!("title = \"{title}\"\n[[taxonomies]]\nname = \"tema\"\n{config}"));
+    w("content/_index.md", &format!("+++\ntitle = \"{title}\"\n+++\nForsiden.\n"));
+    for (file, page_title, text) in pages {
+        w(
+            &format!("content/{file}.md"),
+            &format!("+++\ntitle = \"{page_title}\"\n[taxonomies]\ntema = [\"Oppvekst\"]\n+++\n{text}\n"),
+        );
+    }
+}
+
+/// The two sites of the network test: Fjellby, whose search takes in Dalby's.
+fn network_sources(dir: &Path, dalby_url: &str) -> (PathBuf, PathBuf) {
+    let (fjellby, dalby) = (dir.join("src-fjellby"), dir.join("src-dalby"));
+    write_site(
+        &dalby,
+        "Dalby kommune",
+        &[
+            (
+                "ny-barnehage",
+                "Ny barnehage i Dalby",
+                "Kommunestyret vedtok å bygge en ny barnehage med seks avdelinger.",
+            ),
+            ("skolebuss", "Skolebuss i Dalby", "Skolebussen går nå også til barnehagen i sentrum."),
+        ],
+        "",
+    );
+    write_site(
+        &fjellby,
+        "Fjellby kommune",
+        &[
+            (
+                "barnehageplasser",
+                "Barnehageplasser i Fjellby",
+                "Alle barn som søker, får plass i en barnehage innen en måned.",
+            ),
+            ("sykefravaer", "Sykefravær i Fjellby", "Sykefraværet i barnehagene gikk ned i fjor."),
+            ("veier", "Veier i Fjellby", "Kommunen brøyter veiene om vinteren."),
+        ],
+        &format!("\n[[search_sites]]\nname = \"Dalby kommune\"\nurl = \"{dalby_url}\"\nlocal = \"../dalby/\"\n"),
+    );
+    (fjellby, dalby)
+}
+
+/// Builds `src` into `out` with `innsyn build` (offline or not).
+fn build_into(src: &Path, out: &Path, offline: bool) {
+    let mut args = vec![
+        std::ffi::OsString::from("build"),
+        "--root".into(),
+        src.into(),
+        "--output".into(),
+        out.into(),
+        "--quiet".into(),
+    ];
+    if offline {
+        args.push("--offline".into());
+    }
+    let built = common::run_innsyn(&args);
+    assert!(built.status.success(), "{}", common::describe_output(&built));
+}
+
+/// One search across two sites: Fjellby's search page also queries Dalby's
+/// index, from two folders side by side on disk (Dalby's `local` copy) and
+/// from two servers on two ports of 127.0.0.1 (Dalby's `url`).
+#[test]
+fn a_search_takes_in_the_sites_it_names_from_disk_and_over_http() {
+    if !common::tools_available("a_search_takes_in_the_sites_it_names_from_disk_and_over_http", &TOOLS) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // From disk: the published address is not reachable here; the local copy is used.
+    let (fjellby, dalby) = network_sources(&dir.path().join("disk"), "https://innsyn.dalby.example/");
+    let disk = dir.path().join("disk/out");
+    build_into(&dalby, &disk.join("dalby"), true);
+    build_into(&fjellby, &disk.join("fjellby"), true);
+    assert_network_search_works(
+        &disk.join("fjellby"),
+        &file_url(&disk.join("fjellby")),
+        &file_url(&disk.join("dalby")),
+    );
+
+    // Over HTTP, each site on its own port.
+    let served = dir.path().join("http/out");
+    let (_, dalby) = network_sources(&dir.path().join("http"), "http://127.0.0.1:1/");
+    build_into(&dalby, &served.join("dalby"), false);
+    let dalby_server = Server::start(&served.join("dalby"));
+    let (fjellby, _) = network_sources(&dir.path().join("http"), &dalby_server.url());
+    build_into(&fjellby, &served.join("fjellby"), false);
+    let fjellby_server = Server::start(&served.join("fjellby"));
+    assert_network_search_works(&served.join("fjellby"), &fjellby_server.url(), &dalby_server.url());
+}
+
+/// Runs search.mjs's network checks on the site at `base`, whose search takes in the site at `other`.
+fn assert_network_search_works(site: &Path, base: &str, other: &str) {
+    let root = common::repo_root();
+    let mut command = Command::new("node");
+    command
+        .arg(root.join("tests/browser/search.mjs"))
+        .arg(site)
+        .arg(base)
+        .args(["--checks", "network", "--other"])
+        .arg(other)
+        .env("INNSYN_TOOLS", common::tools_dir())
+        .env("CHROMIUM", common::chromium_path())
+        .current_dir(&root);
+    if let Some(dir) = env::var_os("INNSYN_SCREENSHOTS").filter(|d| !d.is_empty()) {
+        command.arg("--screenshots").arg(dir);
+    }
+    let out = command.output().unwrap_or_else(|err| panic!("could not run node: {err}"));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "search.mjs did not finish:\n{}", common::describe_output(&out));
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|err| panic!("search.mjs printed no JSON report ({err}):\n{}", common::describe_output(&out)));
+    let problems = problems(&report);
+    let checks_run = report["checks_run"].as_array().map_or(0, Vec::len);
+    assert!(
+        problems.is_empty() && out.status.success() && checks_run > 0,
+        "the network search at {base} has problems in Chromium ({checks_run} checks run):\n{}",
+        problems.join("\n")
+    );
+}
+
 /// The archive of the example site, unzipped anywhere: every page and link works
 /// from disk with nothing fetched from outside (crawl.mjs), and search works.
 #[test]

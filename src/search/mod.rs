@@ -371,7 +371,7 @@ pub fn analyse(site: &Site, page: usize, body_html: &str, vocabulary: &Vocabular
         push_varint(&mut uses, u32::from(segment) * 4 + u32::from(t.place));
         push_varint(&mut uses, doubled(segment_weight));
         if at != NOWHERE && w.len() >= 4 {
-            weighty.push(Weighty { place: t.place, weight: t.weight, letters: w.len(), segment, at });
+            weighty.push(Weighty { place: t.place, capital: false, weight: t.weight, letters: w.len(), segment, at });
         }
     }
     let found = passages(&segs, &prose, weighty);
@@ -396,6 +396,8 @@ struct Source {
 /// segment.
 struct Weighty {
     place: u8,
+    /// Whether it is written with a capital in the text (a name, often).
+    capital: bool,
     weight: f32,
     letters: usize,
     segment: u16,
@@ -407,9 +409,9 @@ const BEFORE: usize = 12;
 const AFTER: usize = 18;
 /// Characters of passages a page's entry holds beyond its first, which is
 /// always there: passages go to the page's weightiest words (in its title,
-/// then its headings, then the most used), one word after the other, until
-/// this is spent.
-const PASSAGE_BUDGET: usize = 900;
+/// then its headings, then those written with a capital, names most often,
+/// then the most used), one word after the other, until this is spent.
+const PASSAGE_BUDGET: usize = 1000;
 
 /// A passage of a segment's prose: the segment's number and a byte range of its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -429,9 +431,24 @@ fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<W
     if let Some(first) = segs.first().filter(|s| !s.text.is_empty()) {
         found.push(Passage { segment: 0, range: 0..words_after(&first.text, 0, BEFORE + AFTER) });
     }
+    // The word's place in its segment's text: the same as in the lowered text,
+    // unless lower-casing changed the length (then in proportion).
+    let place_in = |w: &Weighty| {
+        let seg = usize::from(w.segment);
+        let (text, lowered) = (segs.get(seg).map_or("", |s| s.text.as_str()), prose.get(seg).map_or(0, |r| r.len()));
+        let at = w.at as usize;
+        let at = if lowered == text.len() { at } else { at * text.len() / lowered.max(1) };
+        floor_boundary(text, at.min(text.len()))
+    };
+    for w in &mut words {
+        let text = segs.get(usize::from(w.segment)).map_or("", |s| s.text.as_str());
+        w.capital = text[place_in(w)..].chars().next().is_some_and(char::is_uppercase);
+        w.at = place_in(w) as u32;
+    }
     words.sort_by(|a, b| {
         b.place
             .cmp(&a.place)
+            .then(b.capital.cmp(&a.capital))
             .then(b.weight.total_cmp(&a.weight))
             .then(b.letters.cmp(&a.letters))
             .then(a.segment.cmp(&b.segment))
@@ -443,20 +460,19 @@ fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<W
             break;
         }
         let seg = usize::from(w.segment);
-        let (Some(text), Some(lowered_range)) = (segs.get(seg).map(|s| s.text.as_str()), prose.get(seg)) else {
-            continue;
+        let Some(text) = segs.get(seg).map(|s| s.text.as_str()) else { continue };
+        // A word of the title is shown with the start of the page, and one of
+        // a heading with its heading and the start of the text under it.
+        let (at, before, after) = match w.place {
+            IN_TITLE => continue,
+            IN_HEADING => (0, 0, (BEFORE + AFTER) / 2),
+            _ => (w.at as usize, BEFORE, AFTER + 1),
         };
-        // The word's place in the text: the same as in the lowered text, unless
-        // lower-casing changed the length (then in proportion).
-        let lowered_len = lowered_range.len().max(1);
-        let at = w.at as usize;
-        let at = if lowered_len == text.len() { at } else { at * text.len() / lowered_len };
-        let at = floor_boundary(text, at.min(text.len()));
         if found.iter().any(|p| usize::from(p.segment) == seg && p.range.contains(&at)) {
             continue;
         }
-        let start = words_before(text, at, BEFORE);
-        let end = words_after(text, at, AFTER + 1);
+        let start = words_before(text, at, before);
+        let end = words_after(text, at, after);
         // It joins the passages it overlaps or touches; it costs what it adds.
         let joins = |p: &Passage| usize::from(p.segment) == seg && p.range.start <= end && start <= p.range.end;
         let mut range = start..end;

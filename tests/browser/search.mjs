@@ -5,14 +5,15 @@
 // that left the site, console and page errors, dialogs, and serious or critical
 // axe-core violations on the search page with results shown.
 //
-// Usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection]
-//                                      [--screenshots OUTDIR]
+// Usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection|network]
+//                                      [--other OTHER_BASE_URL] [--screenshots OUTDIR]
 //   SITE_DIR  the built site (for the report; the browser only uses BASE_URL)
 //   BASE_URL  where the site's root is: file:///…/site/ (built with --offline)
 //             or http://127.0.0.1:PORT/
 //   --checks  example (default): the example site at the repository root;
 //             injection: the charts fixture, whose page `farlig` has
-//             <script> in a table cell.
+//             <script> in a table cell; network: Fjellby's site, whose search
+//             takes in Dalby's at OTHER_BASE_URL (tests/search_browser.rs).
 //
 // Exit status: 0 clean, 1 problems found, 2 usage error or crash.
 // Environment: CHROMIUM (default /usr/bin/chromium); INNSYN_TOOLS, the folder
@@ -23,7 +24,7 @@ import path from 'node:path';
 import { AXE_TAGS, CHROMIUM_ARGS, REPORTED_IMPACTS, SCREENSHOT_WIDTHS, requireTool } from './common.mjs';
 
 const USAGE =
-  'usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection] [--screenshots OUTDIR]';
+  'usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection|network] [--other OTHER_BASE_URL] [--screenshots OUTDIR]';
 const WAIT_MS = 10_000;
 const WHOLE_RUN_TIMEOUT_MS = 3 * 60_000;
 
@@ -33,13 +34,14 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { site: null, base: null, checks: 'example', screenshots: null };
+  const opts = { site: null, base: null, checks: 'example', screenshots: null, other: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--checks' || arg === '--screenshots') {
+    if (arg === '--checks' || arg === '--screenshots' || arg === '--other') {
       const value = argv[++i];
       if (value === undefined) usage(`${arg} needs a value`);
       if (arg === '--checks') opts.checks = value;
+      else if (arg === '--other') opts.other = value;
       else opts.screenshots = path.resolve(value);
     } else if (arg === '-h' || arg === '--help') {
       process.stdout.write(`${USAGE}\n`);
@@ -55,7 +57,8 @@ function parseArgs(argv) {
     }
   }
   if (opts.base === null) usage('missing SITE_DIR or BASE_URL');
-  if (!['example', 'injection'].includes(opts.checks)) usage(`unknown --checks '${opts.checks}'`);
+  if (!['example', 'injection', 'network'].includes(opts.checks)) usage(`unknown --checks '${opts.checks}'`);
+  if ((opts.checks === 'network') !== (opts.other !== null)) usage('--checks network goes with --other OTHER_BASE_URL');
   if (!/^(file|https?):\/\/.*\/$/.test(opts.base)) usage(`BASE_URL must be a file:// or http:// URL ending in /`);
   return opts;
 }
@@ -90,8 +93,12 @@ async function main() {
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
 
-    // Everything must come from inside the site: the folder, or the one host.
-    const inside = (url) => url.split(/[?#]/)[0].startsWith(base) || url.startsWith('data:') || url.startsWith('blob:');
+    // Everything must come from inside the site (the folder, or the one host),
+    // or from the other site a network search takes in.
+    const inside = (url) => {
+      const bare = url.split(/[?#]/)[0];
+      return bare.startsWith(base) || (opts.other && bare.startsWith(opts.other)) || url.startsWith('data:') || url.startsWith('blob:');
+    };
     await context.route('**/*', (route) => {
       const url = route.request().url();
       if (inside(url)) return route.continue();
@@ -103,12 +110,12 @@ async function main() {
       if (!inside(url) && !report.outside_requests.includes(url)) report.outside_requests.push(url);
     });
     page.on('requestfailed', (request) => {
-      if (inside(request.url())) {
+      if (inside(request.url()) && !report.failing) {
         report.console_errors.push({ text: `failed to load ${request.url()}: ${request.failure()?.errorText}` });
       }
     });
     page.on('console', (message) => {
-      if (message.type() === 'error') {
+      if (message.type() === 'error' && !(report.failing && /Failed to load resource|could not load/.test(message.text()))) {
         report.console_errors.push({ text: message.text(), url: message.location()?.url ?? '' });
       }
     });
@@ -119,7 +126,10 @@ async function main() {
     });
 
     const t = makeTools(page, base, offline, report);
+    t.siteDir = opts.site;
+    t.report = report;
     if (opts.checks === 'example') await exampleChecks(t);
+    else if (opts.checks === 'network') await networkChecks(t, opts.other);
     else await injectionChecks(t);
 
     // axe on the search page with results shown.
@@ -242,7 +252,40 @@ function makeTools(page, base, offline, report) {
     return m ? Number(m[0]) : null;
   };
 
-  return { page, base, offline, check, settled, shown, sitePath, open, type, tick, count };
+  /**
+   * The filter panel, opened, once its counts are worked out: per option its
+   * filter, value, label, count (null when none is shown) and whether it is greyed.
+   */
+  const counts = async () => {
+    await page.evaluate(() => {
+      const filters = document.getElementById('innsyn-search-filters');
+      if (filters && !filters.open) filters.open = true;
+    });
+    await page.waitForFunction(() => document.getElementById('innsyn-search-filters').dataset.counts === 'done');
+    return page.evaluate(() =>
+      Array.from(document.querySelectorAll('#innsyn-search-filters label'), (label) => {
+        const input = label.querySelector('input');
+        const m = /\((\d+)\)/.exec(label.querySelector('.search-filter-count')?.textContent ?? '');
+        return {
+          filter: input.name,
+          value: input.value,
+          label: label.querySelector('.search-filter-label').firstChild.textContent.trim(),
+          count: m ? Number(m[1]) : null,
+          greyed: label.classList.contains('search-filter-option-empty'),
+          visible: label.getBoundingClientRect().height > 0,
+        };
+      }),
+    );
+  };
+
+  /** The «Viser treff for …» line, or '' when it is hidden. */
+  const note = () =>
+    page.evaluate(() => {
+      const n = document.getElementById('innsyn-search-note');
+      return n && !n.hidden ? n.textContent : '';
+    });
+
+  return { page, base, offline, check, settled, shown, sitePath, open, type, tick, count, counts, note };
 }
 
 async function exampleChecks(t) {
@@ -338,6 +381,8 @@ async function exampleChecks(t) {
     brief(s),
   );
 
+  await countChecks(t, s, brief);
+
   // An empty query with the filter lists every page that has the value.
   s = await t.type('');
   const all = t.count(s.live);
@@ -378,8 +423,211 @@ async function exampleChecks(t) {
   s = await t.shown();
   check('the header form opens the search with its query', paths(s).includes('mandater/a9-innbyggertorg/'), brief(s));
 
+  await excerptChecks(t, brief);
+  await readAsChecks(t, brief);
+  await retryChecks(t, brief);
+
   // Leave results on screen for axe and the screenshots.
   await t.type('barnehagene');
+}
+
+/**
+ * Each filter value shows how many of the current results it keeps: with
+ * «Foreslått» ticked under a query, the type counts add up to the results,
+ * ticking a value gives as many results as it said, and a value that keeps
+ * none is greyed but still there.
+ */
+async function countChecks(t, s, brief) {
+  const { check } = t;
+  let options = await t.counts();
+  const total = t.count(s.live);
+  const types = options.filter((o) => o.filter === 'type');
+  check(
+    'with a query and a filter, the type counts add up to the results',
+    types.length > 0 && types.reduce((n, o) => n + (o.count ?? 0), 0) === total,
+    JSON.stringify({ live: s.live, types }),
+  );
+  const status = options.find((o) => o.filter === 'status' && o.value === 'foreslatt');
+  check('the ticked value counts the results', status && status.count === total, JSON.stringify({ live: s.live, status }));
+  const empty = options.filter((o) => o.count === 0);
+  check(
+    'a value that keeps no result shows 0, greyed, and stays in the panel',
+    empty.length > 0 && empty.every((o) => o.greyed && o.visible) && options.every((o) => o.greyed === (o.count === 0)),
+    JSON.stringify(options),
+  );
+  // Untick, tick a theme with results instead: as many results as its count said.
+  await t.tick('Status', 'Foreslått', false);
+  options = await t.counts();
+  const theme = options.find((o) => o.filter === 'tema' && o.count > 0);
+  if (check('under «kommune» some theme keeps results', theme !== undefined, JSON.stringify(options))) {
+    const narrowed = await t.tick('Tema', theme.label);
+    check(
+      `ticking «${theme.label}» (${theme.count}) gives that many results`,
+      t.count(narrowed.live) === theme.count,
+      `${brief(narrowed)} ${JSON.stringify(theme)}`,
+    );
+    const after = await t.counts();
+    const again = after.find((o) => o.filter === 'tema' && o.value === theme.value);
+    check('the ticked value keeps its count', again && again.count === theme.count, JSON.stringify(after));
+    await t.tick('Tema', theme.label, false);
+  }
+  // The whole-site counts would say Kristiansand (42) after a narrow query.
+  const narrow = await t.type('innbyggertorg');
+  options = await t.counts();
+  const kristiansand = options.find((o) => o.value === 'kristiansand');
+  check(
+    'after a narrow query the counts are of its results, not of the whole site',
+    kristiansand && kristiansand.count <= t.count(narrow.live),
+    JSON.stringify({ live: narrow.live, kristiansand }),
+  );
+  await t.tick('Status', 'Foreslått');
+}
+
+/**
+ * Excerpts are about thirty words of the page's own prose around the match,
+ * the matched words marked: never a chart's interface text.
+ */
+async function excerptChecks(t, brief) {
+  const { page, check } = t;
+  for (const query of ['meråker', 'årsverk', 'kommunedata', 'sykefravær', 'gevinster']) {
+    const s = await t.type(query);
+    const excerpts = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#innsyn-search-results > li'), (li) => {
+        const e = li.querySelector('.search-result-excerpt');
+        return e ? { text: e.textContent, marks: e.querySelectorAll('mark').length } : null;
+      }).filter(Boolean),
+    );
+    check(`«${query}» has results with excerpts`, s.results.length > 0 && excerpts.length > 0, brief(s));
+    const chrome = excerpts.filter((e) => /Beskrivelse og tall|Diagrammet viser|Last ned|Tallene i diagrammet/.test(e.text));
+    check(`«${query}»: no excerpt is a chart's interface text`, chrome.length === 0, JSON.stringify(chrome));
+    const long = excerpts.filter((e) => e.text.split(' ').length > 40);
+    check(`«${query}»: excerpts are about thirty words`, long.length === 0, JSON.stringify(long));
+    // The best results show the word; further down a page may only mention it
+    // where no excerpt is kept (a table, a code block), and shows its start.
+    const marked = excerpts.filter((e) => e.marks > 0).length;
+    check(
+      `«${query}»: the best result's excerpt, and half of all, show the word that matched`,
+      excerpts[0].marks > 0 && marked >= Math.ceil(excerpts.length / 2),
+      `${marked} of ${excerpts.length}: ${JSON.stringify(excerpts)}`,
+    );
+  }
+  // A word deep in a long segment: «kommunedata» stands far into the Meråker
+  // page's «Slik er tallene beregnet».
+  const s = await t.type('kommunedata');
+  const meraker = s.results.find((r) => /Meråker/.test(r.title));
+  check(
+    'the excerpt of a word past the start of its section is the passage around it',
+    meraker && /kommunedata/.test(meraker.excerpt),
+    brief(s),
+  );
+}
+
+/** A compound the site lacks is split into its parts; a word one letter off finds the word. */
+async function readAsChecks(t, brief) {
+  const { page, check } = t;
+  let s = await t.type('bemanningsbehov');
+  let line = await t.note();
+  check('«bemanningsbehov» finds pages through «bemanning» and «behov»', s.results.length > 0, brief(s));
+  check('…and says how it read the query', /bemanning behov/.test(line), line);
+  s = await t.type('barnhage');
+  line = await t.note();
+  check('«barnhage» finds pages about barnehage', s.results.some((r) => /barnehage/i.test(r.text)), brief(s));
+  check('…with «Viser treff for «barnehage»»', /Viser treff for «barnehage»/.test(line), line);
+  check(
+    '…and marks «barnehage» in the excerpts',
+    (await page.locator('#innsyn-search-results mark', { hasText: /barnehage/i }).count()) > 0,
+    brief(s),
+  );
+  s = await t.type('barnehage');
+  check('a word the site has gets no «Viser treff for» line', (await t.note()) === '' && s.results.length > 0, brief(s));
+}
+
+/**
+ * A term shard that fails to load: the reader is told the results may be
+ * incomplete, and the next query loads it again.
+ */
+async function retryChecks(t, brief) {
+  const { page, check } = t;
+  const dir = t.siteDir;
+  const shards = fs.readdirSync(path.join(dir, 'search', 't'));
+  const moved = path.join(dir, 'search', 't-away');
+  fs.renameSync(path.join(dir, 'search', 't'), moved);
+  let state;
+  let live;
+  // Failed loads are what this check is about: not reported as errors meanwhile.
+  t.report.failing = true;
+  try {
+    // A fresh page, so that no shard is loaded yet.
+    await page.goto(`${t.base}sok/${t.offline ? 'index.html' : ''}?q=sykefrav%C3%A6r`, { waitUntil: 'load' });
+    await page.waitForFunction(() => ['incomplete', 'error'].includes(document.getElementById('innsyn-search').dataset.state));
+    state = await page.evaluate(() => document.getElementById('innsyn-search').dataset.state);
+    live = await page.evaluate(() => document.getElementById('innsyn-search-status').textContent);
+  } finally {
+    fs.renameSync(moved, path.join(dir, 'search', 't'));
+  }
+  check(
+    'a shard that fails to load: the status says the results may be incomplete',
+    state === 'incomplete' && /ufullstendige/.test(live),
+    `${state}: ${live} (${shards.length} shards)`,
+  );
+  const input = page.locator('#innsyn-search-q');
+  await input.press('Enter');
+  await t.settled();
+  const s = await t.shown();
+  t.report.failing = false;
+  check('the next query loads the shard again and finds pages', s.results.length > 0 && !/ufullstendige/.test(s.live), brief(s));
+}
+
+/**
+ * One search over two sites: results from both, each labelled with its site
+ * and linking into it; a filter per site whose counts add up; ticking one
+ * site keeps only its results; a result of the other site opens there.
+ */
+async function networkChecks(t, other) {
+  const { page, check } = t;
+  const brief = (s) => JSON.stringify({ live: s.live, results: s.results.map((r) => `${r.title} → ${r.href}`) });
+  await t.open();
+  let s = await t.type('barnehage');
+  const labels = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('#innsyn-search-results > li'), (li) => li.querySelector('.search-result-site')?.textContent ?? ''),
+  );
+  const dalby = s.results.filter((r) => r.href.startsWith(other));
+  const fjellby = s.results.filter((r) => r.href.startsWith(t.base));
+  check('«barnehage» finds pages on both sites', dalby.length > 0 && fjellby.length > 0, brief(s));
+  check('every result is on one of the two sites', dalby.length + fjellby.length === s.results.length, brief(s));
+  check(
+    'each result is labelled with its site',
+    s.results.every((r, i) => labels[i] === (r.href.startsWith(other) ? 'Dalby kommune' : 'Fjellby kommune')),
+    JSON.stringify(labels),
+  );
+  check('the count is of both sites', t.count(s.live) === s.results.length && s.results.length === 4, brief(s));
+  if (t.offline) {
+    check('offline, results link to index.html', s.results.every((r) => /index\.html(#.*)?$/.test(r.href)), brief(s));
+  }
+  const options = await t.counts();
+  const sites = options.filter((o) => o.filter === 'nettsted');
+  check(
+    'a filter per site, counting its results',
+    sites.length === 2 &&
+      sites.find((o) => o.label === 'Dalby kommune')?.count === dalby.length &&
+      sites.find((o) => o.label === 'Fjellby kommune')?.count === fjellby.length,
+    JSON.stringify(options),
+  );
+  const theme = options.find((o) => o.filter === 'tema' && o.value === 'oppvekst');
+  check('a filter both sites have counts the results of both', theme && theme.count === s.results.length, JSON.stringify(theme));
+  s = await t.tick('Nettsted', 'Dalby kommune');
+  check(
+    'ticking Dalby keeps only its results',
+    s.results.length === dalby.length && s.results.every((r) => r.href.startsWith(other)),
+    brief(s),
+  );
+  check('the site filter is kept in the address', /[?&]nettsted=1/.test(s.url), s.url);
+  // A result of the other site opens there.
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(other)), page.locator('#innsyn-search-results a').first().click()]);
+  const heading = await page.evaluate(() => document.querySelector('h1')?.textContent ?? '');
+  check('a Dalby result opens its page on Dalby\'s site', /Dalby/.test(heading), heading);
+  // Back, for axe and the screenshots: the search over both sites.
+  await t.open('barnehage');
 }
 
 async function injectionChecks(t) {

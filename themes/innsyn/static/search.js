@@ -640,6 +640,15 @@
           }
         }
         longer();
+        // Terms the word being typed begins (`kommunedata` of
+        // `kommunedata.regjeringen.no`) are a better reading than a stem that
+        // leaves off more than an ending (`kommun`).
+        if (cut > 3 && terms.length > 1) {
+          terms.shift();
+          lists.shift();
+          weights.shift();
+          cut = 0;
+        }
         var found = new engine.Word(terms, lists, weights);
         found.cut = cut; // letters left off to find a stem (0: none)
         return found;
