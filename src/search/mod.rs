@@ -407,11 +407,17 @@ struct Weighty {
 /// Words a passage reaches before and after the word it is for.
 const BEFORE: usize = 12;
 const AFTER: usize = 18;
-/// Characters of passages a page's entry holds beyond its first, which is
-/// always there: passages go to the page's weightiest words (in its title,
-/// then its headings, then those written with a capital, names most often,
-/// then the most used), one word after the other, until this is spent.
-const PASSAGE_BUDGET: usize = 1000;
+/// The characters of passages a page's entry holds beyond its first, which is
+/// always there: a fifth of the page's prose, but at least [`PASSAGE_LEAST`]
+/// and at most [`PASSAGE_MOST`]. Passages go to the page's weightiest words
+/// (a heading's words to the start of the text under it, then words written
+/// with a capital, names most often, then the most used), one word after the
+/// other, until the budget is spent.
+fn passage_budget(prose: usize) -> usize {
+    (prose / 5).clamp(PASSAGE_LEAST, PASSAGE_MOST)
+}
+const PASSAGE_LEAST: usize = 600;
+const PASSAGE_MOST: usize = 3000;
 
 /// A passage of a segment's prose: the segment's number and a byte range of its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -423,7 +429,7 @@ struct Passage {
 /// The passages of the page's prose a search result can show: the start of
 /// the page (its first [`BEFORE`] + [`AFTER`] words), then a passage around the first
 /// occurrence of each of the weightiest words in the segment where it weighs
-/// most, as far as [`PASSAGE_BUDGET`] goes. Overlapping passages are joined.
+/// most, as far as [`passage_budget`] goes. Overlapping passages are joined.
 /// In the order of the page. `prose[i]` is where segment `i`'s prose is in
 /// the page's lowered text; the offsets of `words` are into it.
 fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<Weighty>) -> Vec<Passage> {
@@ -454,9 +460,10 @@ fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<W
             .then(a.segment.cmp(&b.segment))
             .then(a.at.cmp(&b.at))
     });
+    let budget = passage_budget(segs.iter().map(|s| s.text.len()).sum());
     let mut spent = 0;
     for w in words {
-        if spent + 40 > PASSAGE_BUDGET {
+        if spent + 40 > budget {
             break;
         }
         let seg = usize::from(w.segment);
@@ -482,7 +489,7 @@ fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<W
             range = p.range.start.min(range.start)..p.range.end.max(range.end);
         }
         let cost = range.len().saturating_sub(had);
-        if spent + cost > PASSAGE_BUDGET {
+        if spent + cost > budget {
             continue;
         }
         spent += cost;

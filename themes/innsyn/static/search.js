@@ -52,6 +52,7 @@
   var sites = []; // Site, this one first; others as their manifests arrive
   var hits = null; // Results of the latest search
   var highlights = [];
+  var groups = [];
   var run = 0; // the number of the latest search; older ones drop their results
   var timer = 0;
   var trouble = null; // what failed to load during the latest search, by site name
@@ -978,20 +979,21 @@
     });
   }
 
-  /** How many of the query's terms the text has (each counted once). */
+  /**
+   * How many of the query's words the text has, in any of the forms they were
+   * found by, as `matches` finds them: at the start of a word, or inside one
+   * for forms of four letters or more. With the browser's own string search,
+   * not word by word: it runs for every passage of every result shown.
+   */
   function strength(textValue) {
-    var seen = {};
-    var n = 0;
-    eachWord(textValue, function (w) {
-      var f = fold(w);
-      highlights.forEach(function (t, i) {
-        if (!seen[i] && (f.lastIndexOf(t, 0) === 0 || (t.length > 3 && f.indexOf(t) > 0))) {
-          seen[i] = true;
-          n++;
-        }
-      });
-    });
-    return n;
+    var folded = fold(textValue);
+    var has = function (t) {
+      for (var at = folded.indexOf(t); at >= 0; at = folded.indexOf(t, at + 1)) {
+        if (t.length > 3 || at === 0 || !/[\p{L}\p{N}]/u.test(folded.charAt(at - 1))) return true;
+      }
+      return false;
+    };
+    return groups.filter(function (forms) { return forms.some(has); }).length;
   }
 
   /** About thirty words of a passage around its first match, with … where cut. */
@@ -1207,11 +1209,17 @@
       if (mine !== run) return;
       var found = parts.filter(Boolean);
       hits = new Results(found);
-      highlights = ws.slice();
-      found.forEach(function (part) {
-        part.matches.forEach(function (m) { highlights.push.apply(highlights, m.terms); });
-        part.resolved.forEach(function (r) { if (r.shown) highlights.push.apply(highlights, words(r.shown)); });
+      // Per query word, the forms it was found by; `highlights` all of them.
+      groups = ws.map(function (w, i) {
+        var forms = [w];
+        found.forEach(function (part) {
+          var r = part.resolved[i];
+          r.words.forEach(function (m) { forms.push.apply(forms, m.terms); });
+          if (r.shown) forms.push.apply(forms, words(r.shown));
+        });
+        return forms;
       });
+      highlights = [].concat.apply([], groups);
       var read = readAs(ws, found);
       noteEl.hidden = !read;
       noteEl.textContent = read ? text('read-as').replace('{q}', read) : '';
