@@ -272,14 +272,15 @@ fn the_config_switch_always_adds_the_warc_and_it_needs_a_base_url() {
     let text = std::fs::read_to_string(&config).unwrap();
     let base = text.lines().find(|l| l.starts_with("base_url")).map(str::to_string);
     let without_base: String = text.lines().filter(|l| !l.starts_with("base_url")).map(|l| format!("{l}\n")).collect();
-    std::fs::write(&config, format!("{without_base}\n[archive]\nwarc = true\n")).unwrap();
-
-    let (_, out) = archive_site(&site, dir.path(), false);
-    assert_eq!(out.status.code(), Some(1), "{}", describe_output(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("config.toml: error: a WARC needs the site's address"), "{stderr}");
-    assert!(stderr.contains("base_url"), "{stderr}");
-    assert!(!dir.path().join(NAME).exists(), "no archive is written");
+    for (base_line, place) in [("", "config.toml"), ("base_url = \"\"\n", "config.toml:1:1")] {
+        std::fs::write(&config, format!("{base_line}{without_base}\n[archive]\nwarc = true\n")).unwrap();
+        let (_, out) = archive_site(&site, dir.path(), false);
+        assert_eq!(out.status.code(), Some(1), "{}", describe_output(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("{place}: error: a WARC needs the site's address")), "{stderr}");
+        assert!(stderr.contains("--base-url"), "the hint says how: {stderr}");
+        assert!(!dir.path().join(NAME).exists(), "no archive is written");
+    }
 
     let base = base.unwrap_or_else(|| "base_url = \"https://innsyn.example.org/\"".to_string());
     std::fs::write(&config, format!("{base}\n{without_base}\n[archive]\nwarc = true\n")).unwrap();
