@@ -10,8 +10,22 @@
 //! NAME/bagit.txt               BagIt-Version: 1.0, UTF-8
 //! NAME/data/...                the site, built with offline links
 //! NAME/manifest-sha256.txt     a checksum for every file under data/
-//! NAME/tagmanifest-sha256.txt  a checksum for each of the three tag files above
+//! NAME/tagmanifest-sha256.txt  a checksum for each of the tag files
 //! ```
+//!
+//! With `--warc` (or `[archive] warc = true`), the site as a web host serves it at
+//! `base_url` is also kept as a WARC with its CDXJ index (see [`crate::warc`]):
+//!
+//! ```text
+//! NAME/warc/NAME.warc.gz       one record per address, gzipped one by one
+//! NAME/warc/NAME.cdxj          the index a wayback player opens it with
+//! ```
+//!
+//! They are tag files, listed in `tagmanifest-sha256.txt`, not payload: `data/`
+//! stays the offline site alone, so its manifest and `Payload-Oxum` are the same
+//! with a WARC or without, and `data/index.html` still opens the site. RFC 8493
+//! §2.2.4 allows tag files in folders of their own, and BagIt tools (Python's
+//! `bagit`) check every file the tag manifest lists.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -52,6 +66,9 @@ pub struct ArchiveOptions {
     pub base_url: Option<String>,
     /// Replace a file at the zip's path even when it is not a bag innsyn made.
     pub force: bool,
+    /// Add a WARC of the site as served at `base_url` (also when config.toml sets
+    /// `[archive] warc = true`).
+    pub warc: bool,
 }
 
 /// What an archive run made.
@@ -75,6 +92,23 @@ pub struct ArchiveSummary {
     pub elapsed: Duration,
     /// Things the reader should know that are not errors, e.g. a missing `organization`.
     pub notes: Vec<String>,
+    /// The WARC in the bag, when one was made.
+    pub warc: Option<WarcSummary>,
+}
+
+/// What went into the WARC.
+#[derive(Debug, Clone)]
+pub struct WarcSummary {
+    /// Its path inside the bag, e.g. `warc/arkiv.warc.gz`.
+    pub path: String,
+    /// The address the site is captured at.
+    pub base_url: String,
+    /// Response records: one for each file.
+    pub responses: usize,
+    /// Revisit records: further addresses of the same bytes.
+    pub revisits: usize,
+    /// Bytes of the WARC.
+    pub bytes: u64,
 }
 
 /// The fields of `bag-info.txt` that do not depend on the payload.
@@ -158,7 +192,8 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
 
     // render_site read and checked config.toml already, so this cannot fail in practice.
     let config_path = options.root.join(CONFIG_FILE);
-    let settings = config::parse(CONFIG_FILE, &crate::fsx::read_text(&options.root, &config_path)?)?;
+    let config_text = crate::fsx::read_text(&options.root, &config_path)?;
+    let settings = config::parse(CONFIG_FILE, &config_text)?;
     let date = crate::dates::today();
     let default_name = default_file_name(&settings.title, date);
     let path = match &options.output {
@@ -168,14 +203,34 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
     };
     check_replaceable(&path, options.force)?;
     let bag = bag_name(&path);
-    let info = BagInfo::new(&settings, date, git_commit(&options.root));
-    let bytes =
-        pack(&bag, &files, &info).map_err(|e| Diagnostic::new(&path, format!("cannot pack the archive: {e}")))?;
+    let commit = git_commit(&options.root);
+    let info = BagInfo::new(&settings, date, commit.clone());
+    let web = if options.warc || settings.archive_warc {
+        Some(web_archive(options, (&settings, &config_text), &bag, commit)?)
+    } else {
+        None
+    };
+    let tags: Vec<(String, &[u8])> = match &web {
+        Some((warc, _)) => vec![
+            (format!("{WARC_DIR}/{bag}.warc.gz"), warc.warc.as_slice()),
+            (format!("{WARC_DIR}/{bag}.cdxj"), warc.index.as_slice()),
+        ],
+        None => Vec::new(),
+    };
+    let bytes = pack(&bag, &files, &info, &tags)
+        .map_err(|e| Diagnostic::new(&path, format!("cannot pack the archive: {e}")))?;
     write_atomically(&path, &bytes).map_err(|e| {
         Diagnostic::new(&path, format!("cannot write the archive: {e}"))
             .hint("give a file in a folder you can write to, e.g. `--output arkiv.zip`")
     })?;
 
+    let warc = web.as_ref().map(|(w, base_url)| WarcSummary {
+        path: format!("{WARC_DIR}/{bag}.warc.gz"),
+        base_url: base_url.clone(),
+        responses: w.responses,
+        revisits: w.revisits,
+        bytes: w.warc.len() as u64,
+    });
     let mut notes = Vec::new();
     if settings.organization.trim().is_empty() {
         notes.push(
@@ -194,7 +249,74 @@ pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> 
         build: build_time,
         elapsed: start.elapsed(),
         notes,
+        warc,
     })
+}
+
+/// The folder of the bag that holds the WARC and its index.
+pub const WARC_DIR: &str = "warc";
+
+/// Builds the site for the web (links to folders end in `/`) and writes it as the
+/// WARC `warc/BAG.warc.gz` served at its base URL, with its index. Returns the
+/// WARC and the base URL.
+fn web_archive(
+    options: &ArchiveOptions,
+    (settings, config_text): (&Settings, &str),
+    bag: &str,
+    commit: Option<String>,
+) -> Result<(crate::warc::Warc, String), Diagnostics> {
+    let base_url = match &options.base_url {
+        Some(url) => settings.clone().with_base_url(url).map(|s| s.base_url).unwrap_or_default(),
+        None => settings.base_url.clone(),
+    };
+    if base_url.is_empty() {
+        let message = "a WARC needs the site's address, and config.toml sets no `base_url`";
+        let diagnostic = match config::key_position(config_text, "base_url") {
+            Some((line, col)) => Diagnostic::at(CONFIG_FILE, line, col, message),
+            None => Diagnostic::new(CONFIG_FILE, message),
+        };
+        return Err(diagnostic
+            .hint("the WARC keeps every file at the address it is published at: set `base_url = \"https://innsyn.kommune.no/\"` in config.toml, or give `--base-url`")
+            .into());
+    }
+    let build = Options {
+        root: options.root.clone(),
+        output: None,
+        base_url: options.base_url.clone(),
+        drafts: false,
+        offline: false,
+        mode: Mode::Archive,
+        force: false,
+    };
+    let (_, files) = pipeline::render_site(&build)?;
+    let description = if settings.description.trim().is_empty() {
+        settings.title.clone()
+    } else {
+        format!("{} — {}", settings.title, settings.description)
+    };
+    let contact = match (settings.contact_name.trim(), settings.contact_email.trim()) {
+        ("", "") => String::new(),
+        (name, "") => name.to_string(),
+        ("", email) => format!("<{email}>"),
+        (name, email) => format!("{name} <{email}>"),
+    };
+    let operator = match (settings.organization.trim(), contact.as_str()) {
+        (org, "") => org.to_string(),
+        ("", contact) => contact.to_string(),
+        (org, contact) => format!("{org}, {contact}"),
+    };
+    let info = crate::warc::WarcInfo {
+        filename: format!("{bag}.warc.gz"),
+        base_url: base_url.clone(),
+        time: crate::dates::now(),
+        software: format!("innsyn {}", env!("INNSYN_VERSION")),
+        description,
+        operator,
+        commit,
+    };
+    let warc = crate::warc::write(&files, &info)
+        .map_err(|e| Diagnostics::from(Diagnostic::new(&options.root, format!("cannot write the WARC: {e}"))))?;
+    Ok((warc, base_url))
 }
 
 /// The archive's name when `--output` is not given: the site title's slug and the
@@ -222,19 +344,31 @@ fn bag_name(path: &Path) -> String {
     }
 }
 
-/// Packs `files` (the site, sorted and unique) into a zip holding the bag `bag/`.
-/// The bytes depend only on the arguments: entries are sorted, every entry has
-/// the bagging date at midnight as its time and mode 0644, and all are deflated.
-pub fn pack(bag: &str, files: &[OutputFile], info: &BagInfo) -> zip::result::ZipResult<Vec<u8>> {
+/// Packs `files` (the site, sorted and unique) into a zip holding the bag `bag/`,
+/// with `extra_tags` (e.g. `warc/NAME.warc.gz`) as further tag files, listed in the
+/// tag manifest. The bytes depend only on the arguments: entries are sorted, every
+/// entry has the bagging date at midnight as its time and mode 0644, and all are
+/// deflated but files that are gzipped already, which are stored.
+pub fn pack(
+    bag: &str,
+    files: &[OutputFile],
+    info: &BagInfo,
+    extra_tags: &[(String, &[u8])],
+) -> zip::result::ZipResult<Vec<u8>> {
     let octets: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
     let payload_manifest = manifest(files.iter().map(|f| (format!("data/{}", f.path), f.bytes.as_slice())));
     let bag_info = info.render(octets, files.len());
-    let tags = [("bagit.txt", BAGIT_TXT), ("bag-info.txt", bag_info.as_str()), (MANIFEST, payload_manifest.as_str())];
-    let tag_manifest = manifest(tags.iter().map(|(name, text)| (name.to_string(), text.as_bytes())));
+    let mut tags: Vec<(String, &[u8])> = vec![
+        ("bagit.txt".into(), BAGIT_TXT.as_bytes()),
+        ("bag-info.txt".into(), bag_info.as_bytes()),
+        (MANIFEST.into(), payload_manifest.as_bytes()),
+    ];
+    tags.extend(extra_tags.iter().map(|(name, bytes)| (name.clone(), *bytes)));
+    let tag_manifest = manifest(tags.iter().map(|(name, bytes)| (name.clone(), *bytes)));
 
     let mut entries: BTreeMap<String, &[u8]> = BTreeMap::new();
-    for (name, text) in tags.iter().chain([&(TAG_MANIFEST, tag_manifest.as_str())]) {
-        entries.insert(format!("{bag}/{name}"), text.as_bytes());
+    for (name, bytes) in tags.iter().chain([&(TAG_MANIFEST.to_string(), tag_manifest.as_bytes())]) {
+        entries.insert(format!("{bag}/{name}"), bytes);
     }
     for f in files {
         entries.insert(format!("{bag}/data/{}", f.path), &f.bytes);
@@ -245,9 +379,12 @@ pub fn pack(bag: &str, files: &[OutputFile], info: &BagInfo) -> zip::result::Zip
         .compression_level(Some(9))
         .last_modified_time(zip_time(info.date))
         .unix_permissions(FILE_MODE);
+    // Deflating a gzipped WARC again only costs time.
+    let stored = options.compression_method(CompressionMethod::Stored).compression_level(None);
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in entries {
-        zip.start_file(name, options)?;
+        let gzipped = name.ends_with(".gz") && name.starts_with(&format!("{bag}/{WARC_DIR}/"));
+        zip.start_file(name, if gzipped { stored } else { options })?;
         zip.write_all(bytes)?;
     }
     Ok(zip.finish()?.into_inner())
@@ -425,6 +562,8 @@ pub struct Verification {
     pub payload_files: usize,
     /// Bytes of the files under `data/`.
     pub payload_bytes: u64,
+    /// The WARCs checked, with what they hold.
+    pub warcs: Vec<WarcCheck>,
 }
 
 impl Verification {
@@ -477,7 +616,8 @@ impl Algorithm {
 
 /// Checks a bagged zip: `bagit.txt` present and valid; every payload and tag manifest
 /// entry present with the right checksum; every file under `data/` in every payload
-/// manifest; `Payload-Oxum` right. Checks sha256 and sha512 manifests; a manifest
+/// manifest; `Payload-Oxum` right; each WARC under `warc/` in the tag manifest and
+/// right with its index ([`crate::warc::verify`]). Checks sha256 and sha512 manifests; a manifest
 /// with another algorithm is reported rather than trusted. Never panics, whatever
 /// the bytes.
 pub fn verify(zip_bytes: &[u8]) -> Verification {
@@ -516,6 +656,7 @@ pub fn verify(zip_bytes: &[u8]) -> Verification {
     v.payload_bytes = payload.values().map(|b| b.len() as u64).sum();
 
     let mut payload_manifests = 0;
+    let mut tag_listed = std::collections::BTreeSet::new();
     for (name, bytes) in &bag {
         let (kind, algorithm) = if let Some(alg) = name.strip_prefix("manifest-").and_then(|n| n.strip_suffix(".txt")) {
             ("payload", alg)
@@ -532,6 +673,9 @@ pub fn verify(zip_bytes: &[u8]) -> Verification {
             continue;
         };
         let listed = check_manifest(name, bytes, algorithm, &bag, &mut v.problems);
+        if kind == "tag" {
+            tag_listed.extend(listed.keys().cloned());
+        }
         if kind == "payload" {
             payload_manifests += 1;
             for path in payload.keys().filter(|p| !listed.contains_key(**p)) {
@@ -551,7 +695,58 @@ pub fn verify(zip_bytes: &[u8]) -> Verification {
     if let Some(info) = bag.get("bag-info.txt") {
         check_oxum(info, v.payload_bytes, v.payload_files, &mut v.problems);
     }
+    check_web_archives(&bag, &payload, &tag_listed, &mut v);
     v
+}
+
+/// Checks each WARC in `warc/` with its index (see [`crate::warc::verify`]): both
+/// must be in the tag manifest, and the WARC must hold every file of `data/` at
+/// its address.
+fn check_web_archives(
+    bag: &BTreeMap<&str, &[u8]>,
+    payload: &BTreeMap<&str, &[u8]>,
+    tag_listed: &std::collections::BTreeSet<String>,
+    v: &mut Verification,
+) {
+    let prefix = format!("{WARC_DIR}/");
+    for (name, _) in bag.iter().filter(|(name, _)| name.starts_with(&prefix)) {
+        if !tag_listed.contains(*name) {
+            v.problems
+                .push(Problem::new(*name, format!("is not in {TAG_MANIFEST}, so nothing shows that it is unchanged")));
+        }
+    }
+    let paths: Vec<&str> = payload.keys().filter_map(|p| p.strip_prefix("data/")).collect();
+    for (name, warc) in bag.iter().filter(|(name, _)| name.starts_with(&prefix) && name.ends_with(".warc.gz")) {
+        let index_name = format!("{}.cdxj", name.trim_end_matches(".warc.gz"));
+        let Some(index) = bag.get(index_name.as_str()) else {
+            v.problems.push(Problem::new(
+                *name,
+                format!("has no index beside it: `{index_name}` is missing, and a player needs it"),
+            ));
+            continue;
+        };
+        let filename = name.rsplit('/').next().unwrap_or_default();
+        let report = crate::warc::verify(warc, index, filename, &paths);
+        for p in report.problems {
+            let entry = match p.place {
+                crate::warc::Place::Warc => name.to_string(),
+                crate::warc::Place::Index(line) => format!("{index_name}:{line}"),
+            };
+            v.problems.push(Problem::new(entry, p.message));
+        }
+        v.warcs.push(WarcCheck { path: name.to_string(), responses: report.responses, revisits: report.revisits });
+    }
+}
+
+/// A WARC [`verify`] checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarcCheck {
+    /// Its path in the bag, e.g. `warc/arkiv.warc.gz`.
+    pub path: String,
+    /// Response records in it.
+    pub responses: usize,
+    /// Revisit records in it.
+    pub revisits: usize,
 }
 
 /// Every file entry of the zip by name, or `None` when the zip cannot be opened.
@@ -766,15 +961,47 @@ mod tests {
 
     #[test]
     fn a_packed_bag_verifies_and_names_its_payload() {
-        let zip = pack("bag", &site(), &info()).unwrap();
+        let zip = pack("bag", &site(), &info(), &[]).unwrap();
         let v = verify(&zip);
         assert_eq!(v.problems, []);
         assert_eq!((v.bag.as_str(), v.payload_files, v.payload_bytes), ("bag", 3, 40));
     }
 
     #[test]
+    fn a_bag_with_a_warc_verifies_it_and_counts_its_records() {
+        let warc_info = crate::warc::WarcInfo {
+            filename: "bag.warc.gz".into(),
+            base_url: "https://innsyn.example.org/".into(),
+            time: 1_717_200_000,
+            software: "innsyn 0.1.0".into(),
+            description: "Innsyn".into(),
+            operator: String::new(),
+            commit: None,
+        };
+        let warc = crate::warc::write(&site(), &warc_info).unwrap();
+        let tags = [
+            ("warc/bag.warc.gz".to_string(), warc.warc.as_slice()),
+            ("warc/bag.cdxj".to_string(), warc.index.as_slice()),
+        ];
+        let zip = pack("bag", &site(), &info(), &tags).unwrap();
+        let v = verify(&zip);
+        assert_eq!(v.problems, []);
+        assert_eq!(v.warcs, [WarcCheck { path: "warc/bag.warc.gz".into(), responses: 3, revisits: 2 }]);
+
+        let without_index = rezip(&zip, |name, bytes| (name != "bag/warc/bag.cdxj").then_some(bytes));
+        let found: Vec<String> = verify(&without_index).problems.iter().map(ToString::to_string).collect();
+        assert!(
+            found.contains(
+                &"warc/bag.warc.gz: has no index beside it: `warc/bag.cdxj` is missing, and a player needs it"
+                    .to_string()
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn packing_twice_gives_the_same_bytes() {
-        assert_eq!(pack("bag", &site(), &info()).unwrap(), pack("bag", &site(), &info()).unwrap());
+        assert_eq!(pack("bag", &site(), &info(), &[]).unwrap(), pack("bag", &site(), &info(), &[]).unwrap());
     }
 
     #[test]
@@ -798,7 +1025,7 @@ mod tests {
 
     #[test]
     fn manifest_paths_are_percent_encoded_and_decoded() {
-        let zip = pack("bag", &site(), &info()).unwrap();
+        let zip = pack("bag", &site(), &info(), &[]).unwrap();
         let mut archive = ZipArchive::new(Cursor::new(zip.as_slice())).unwrap();
         let mut text = String::new();
         archive.by_name("bag/manifest-sha256.txt").unwrap().read_to_string(&mut text).unwrap();
@@ -807,7 +1034,7 @@ mod tests {
 
     #[test]
     fn a_changed_file_and_a_missing_file_are_named() {
-        let zip = pack("bag", &site(), &info()).unwrap();
+        let zip = pack("bag", &site(), &info(), &[]).unwrap();
         let broken = rezip(&zip, |name, bytes| match name {
             "bag/data/index.html" => Some(b"changed".to_vec()),
             "bag/data/om/index.html" => None,
@@ -821,7 +1048,7 @@ mod tests {
 
     #[test]
     fn a_bag_without_a_top_folder_is_read_too() {
-        let zip = pack("bag", &site(), &info()).unwrap();
+        let zip = pack("bag", &site(), &info(), &[]).unwrap();
         let mut archive = ZipArchive::new(Cursor::new(zip.as_slice())).unwrap();
         let mut flat = ZipWriter::new(Cursor::new(Vec::new()));
         for i in 0..archive.len() {
@@ -859,7 +1086,7 @@ mod tests {
 
         #[test]
         fn verify_never_panics_on_a_damaged_archive(at in any::<prop::sample::Index>(), byte in any::<u8>()) {
-            let mut zip = pack("bag", &site(), &info()).unwrap();
+            let mut zip = pack("bag", &site(), &info(), &[]).unwrap();
             let i = at.index(zip.len());
             zip[i] = byte;
             let _ = verify(&zip);

@@ -47,7 +47,8 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Pack the site, built for reading from disk, into a verifiable BagIt archive (zip).
+    /// Pack the site, built for reading from disk, into a verifiable BagIt archive (zip),
+    /// with --warc also a WARC of the site as served at base_url for wayback players.
     Archive(ArchiveArgs),
     /// Make a new site in DIR that builds at once.
     Init {
@@ -122,8 +123,14 @@ pub struct ArchiveArgs {
     /// Base URL for feeds, sitemap and canonical links (overrides config.toml).
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Check an archive instead of making one: every file, checksum and the Payload-Oxum.
-    #[arg(long, value_name = "FILE.zip", conflicts_with_all = ["root", "output", "base_url", "force"])]
+    /// Also keep the site as a web host serves it at base_url: a WARC (ISO 28500) with a
+    /// CDXJ index in the bag's warc/ folder, which wayback players such as pywb replay.
+    /// `[archive] warc = true` in config.toml makes it the default.
+    #[arg(long)]
+    pub warc: bool,
+    /// Check an archive instead of making one: every file, checksum and the Payload-Oxum,
+    /// and each WARC's record digests, addresses and index.
+    #[arg(long, value_name = "FILE.zip", conflicts_with_all = ["root", "output", "base_url", "force", "warc"])]
     pub verify: Option<PathBuf>,
     /// Replace an existing file at the archive's path even when it is not an
     /// archive innsyn made.

@@ -43,7 +43,17 @@ struct RawConfig {
     #[serde(default)]
     organization: String,
     #[serde(default)]
+    archive: RawArchive,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// The `[archive]` table: what `innsyn archive` puts in the bag.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArchive {
+    #[serde(default)]
+    warc: bool,
 }
 
 fn yes() -> bool {
@@ -129,6 +139,9 @@ pub struct Settings {
     pub contact_name: String,
     /// The organization publishing the site, named in feeds, metadata and archives.
     pub organization: String,
+    /// `[archive] warc = true`: `innsyn archive` always adds a WARC of the site
+    /// as served at `base_url`, as `--warc` does.
+    pub archive_warc: bool,
     /// The `[extra]` table of the site's own settings, for templates.
     pub extra: toml::Table,
 }
@@ -271,6 +284,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         contact_email: raw.contact_email.trim().to_string(),
         contact_name: raw.contact_name,
         organization: raw.organization,
+        archive_warc: raw.archive.warc,
         extra: raw.extra,
     })
 }
@@ -440,6 +454,17 @@ mod tests {
         let s = parse("config.toml", "title = \"x\"\nbase_url = \"https://innsyn.asker.kommune.no/arkiv\"").unwrap();
         assert_eq!(s.base_url, "https://innsyn.asker.kommune.no/arkiv/");
         assert_eq!(s.permalink("/mandater/"), "https://innsyn.asker.kommune.no/arkiv/mandater/");
+    }
+
+    #[test]
+    fn the_archive_table_switches_the_warc_on_and_refuses_unknown_keys() {
+        assert!(!parse("config.toml", "title = \"x\"").unwrap().archive_warc);
+        assert!(parse("config.toml", "title = \"x\"\n[archive]\nwarc = true\n").unwrap().archive_warc);
+        let err = parse("config.toml", "title = \"x\"\n[archive]\nwrac = true\n").unwrap_err().to_string();
+        assert!(
+            err.contains("config.toml:3:1: error: unknown field `wrac`") && err.contains("did you mean `warc`?"),
+            "{err}"
+        );
     }
 
     #[test]

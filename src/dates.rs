@@ -1,5 +1,5 @@
 //! Calendar dates: parsed from front matter and data, counted in days for axes,
-//! and today's date for the build. A leaf; no time zones, no times of day.
+//! and the build's date and time (`SOURCE_DATE_EPOCH` or the clock). A leaf; no time zones.
 
 use std::fmt;
 
@@ -118,11 +118,15 @@ pub fn day_number(d: Date) -> i64 {
 /// The build's date (UTC): `SOURCE_DATE_EPOCH` when set, so archives and tests
 /// can pin it, otherwise the clock.
 pub fn today() -> Date {
-    let secs =
-        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-        });
-    Date::from_day_number(secs.div_euclid(86_400))
+    Date::from_day_number(now().div_euclid(86_400))
+}
+
+/// The build's time in seconds since 1970-01-01T00:00:00Z: `SOURCE_DATE_EPOCH`
+/// when set, otherwise the clock. [`today`] is its date.
+pub fn now() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    })
 }
 /// Where a time written in data lies on a time axis, in years: `2024-03-14` and
 /// `14.03.2024` (dates), and SSB's period codes `2024M03` (month), `2024K1` (quarter,

@@ -30,3 +30,4 @@ pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod unicode;
+pub mod warc;

@@ -168,6 +168,15 @@ fn main() -> ExitCode {
                         v.payload_files,
                         v.payload_bytes
                     );
+                    for w in &v.warcs {
+                        println!(
+                            "{}: {}: {} responses and {} revisits, every digest, address and index line right",
+                            zip.display(),
+                            w.path,
+                            w.responses,
+                            w.revisits
+                        );
+                    }
                     ExitCode::SUCCESS
                 } else {
                     let n = v.problems.len();
@@ -181,6 +190,7 @@ fn main() -> ExitCode {
                     output: args.output,
                     base_url: args.base_url,
                     force: args.force,
+                    warc: args.warc,
                 };
                 match innsyn::archive::archive(&options) {
                     Ok(s) => {
@@ -197,6 +207,12 @@ fn main() -> ExitCode {
                             s.elapsed.as_millis(),
                             s.build.as_millis()
                         );
+                        if let Some(w) = &s.warc {
+                            println!(
+                                "with {} ({} bytes): the site as served at {}, {} responses and {} revisits",
+                                w.path, w.bytes, w.base_url, w.responses, w.revisits
+                            );
+                        }
                         ExitCode::SUCCESS
                     }
                     Err(errors) => {

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("mime", "leaf"),
     ("file", "leaf"),
     ("http", "leaf"),
+    ("warc", "leaf"),
     ("fsx", "scan"),
     ("config", "scan"),
     ("theme", "scan"),
