@@ -538,6 +538,9 @@ async function readAsChecks(t, brief) {
     (await page.locator('#innsyn-search-results mark', { hasText: /barnehage/i }).count()) > 0,
     brief(s),
   );
+  s = await t.type('barnehgae');
+  line = await t.note();
+  check('two letters swapped («barnehgae») find «barnehage» too', s.results.length > 0 && /«barnehage»/.test(line), `${line} ${brief(s)}`);
   s = await t.type('barnehage');
   check('a word the site has gets no «Viser treff for» line', (await t.note()) === '' && s.results.length > 0, brief(s));
 }

@@ -1078,7 +1078,10 @@
     var meta = el('p', 'search-result-meta');
     if (sites.length > 1) meta.append(el('span', 'search-result-site', site.name));
     var sectionTitle = (m.sections[p.s] || {}).t;
-    if (sectionTitle) meta.append(el('span', 'search-result-section', sectionTitle));
+    // The front page's section has the site's title: said once.
+    if (sectionTitle && !(sites.length > 1 && sectionTitle === site.name)) {
+      meta.append(el('span', 'search-result-section', sectionTitle));
+    }
     if (site.types[p.y]) meta.append(el('span', 'search-result-type', site.types[p.y]));
     var statuses = m.statuses[lang] || {};
     if (p.st && statuses[p.st]) meta.append(el('span', 'status-badge status-' + p.st, statuses[p.st]));
