@@ -174,6 +174,7 @@ fn a_search_takes_in_the_sites_it_names_from_disk_and_over_http() {
     assert_network_search_works(
         &disk.join("fjellby"),
         &file_url(&disk.join("fjellby")),
+        &disk.join("dalby"),
         &file_url(&disk.join("dalby")),
     );
 
@@ -185,11 +186,18 @@ fn a_search_takes_in_the_sites_it_names_from_disk_and_over_http() {
     let (fjellby, _) = network_sources(&dir.path().join("http"), &dalby_server.url());
     build_into(&fjellby, &served.join("fjellby"), false);
     let fjellby_server = Server::start(&served.join("fjellby"));
-    assert_network_search_works(&served.join("fjellby"), &fjellby_server.url(), &dalby_server.url());
+    assert_network_search_works(
+        &served.join("fjellby"),
+        &fjellby_server.url(),
+        &served.join("dalby"),
+        &dalby_server.url(),
+    );
 }
 
-/// Runs search.mjs's network checks on the site at `base`, whose search takes in the site at `other`.
-fn assert_network_search_works(site: &Path, base: &str, other: &str) {
+/// Runs search.mjs's network checks on the site at `base`, whose search takes
+/// in the site at `other` (built in `other_dir`, whose index the checks take
+/// away for a while).
+fn assert_network_search_works(site: &Path, base: &str, other_dir: &Path, other: &str) {
     let root = common::repo_root();
     let mut command = Command::new("node");
     command
@@ -198,6 +206,8 @@ fn assert_network_search_works(site: &Path, base: &str, other: &str) {
         .arg(base)
         .args(["--checks", "network", "--other"])
         .arg(other)
+        .arg("--other-dir")
+        .arg(other_dir)
         .env("INNSYN_TOOLS", common::tools_dir())
         .env("CHROMIUM", common::chromium_path())
         .current_dir(&root);

@@ -6,7 +6,8 @@
 // axe-core violations on the search page with results shown.
 //
 // Usage: node tests/browser/search.mjs SITE_DIR BASE_URL [--checks example|injection|network]
-//                                      [--other OTHER_BASE_URL] [--screenshots OUTDIR]
+//                                      [--other OTHER_BASE_URL --other-dir OTHER_DIR]
+//                                      [--screenshots OUTDIR]
 //   SITE_DIR  the built site (for the report; the browser only uses BASE_URL)
 //   BASE_URL  where the site's root is: file:///…/site/ (built with --offline)
 //             or http://127.0.0.1:PORT/
@@ -34,14 +35,15 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { site: null, base: null, checks: 'example', screenshots: null, other: null };
+  const opts = { site: null, base: null, checks: 'example', screenshots: null, other: null, otherDir: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--checks' || arg === '--screenshots' || arg === '--other') {
+    if (arg === '--checks' || arg === '--screenshots' || arg === '--other' || arg === '--other-dir') {
       const value = argv[++i];
       if (value === undefined) usage(`${arg} needs a value`);
       if (arg === '--checks') opts.checks = value;
       else if (arg === '--other') opts.other = value;
+      else if (arg === '--other-dir') opts.otherDir = value;
       else opts.screenshots = path.resolve(value);
     } else if (arg === '-h' || arg === '--help') {
       process.stdout.write(`${USAGE}\n`);
@@ -58,7 +60,9 @@ function parseArgs(argv) {
   }
   if (opts.base === null) usage('missing SITE_DIR or BASE_URL');
   if (!['example', 'injection', 'network'].includes(opts.checks)) usage(`unknown --checks '${opts.checks}'`);
-  if ((opts.checks === 'network') !== (opts.other !== null)) usage('--checks network goes with --other OTHER_BASE_URL');
+  if ((opts.checks === 'network') !== (opts.other !== null && opts.otherDir !== null)) {
+    usage('--checks network goes with --other OTHER_BASE_URL --other-dir OTHER_DIR');
+  }
   if (!/^(file|https?):\/\/.*\/$/.test(opts.base)) usage(`BASE_URL must be a file:// or http:// URL ending in /`);
   return opts;
 }
@@ -127,6 +131,7 @@ async function main() {
 
     const t = makeTools(page, base, offline, report);
     t.siteDir = opts.site;
+    t.otherDir = opts.otherDir;
     t.report = report;
     if (opts.checks === 'example') await exampleChecks(t);
     else if (opts.checks === 'network') await networkChecks(t, opts.other);
@@ -625,6 +630,29 @@ async function networkChecks(t, other) {
     brief(s),
   );
   check('the site filter is kept in the address', /[?&]nettsted=1/.test(s.url), s.url);
+  // The other site's index gone: its name in the status, and the next query
+  // (with it back) finds its pages again.
+  {
+    const away = path.join(t.otherDir, 'search-away');
+    t.report.failing = true;
+    let live;
+    try {
+      fs.renameSync(path.join(t.otherDir, 'search'), away);
+      await page.goto(`${t.base}sok/${t.offline ? 'index.html' : ''}?q=barnehage`, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.getElementById('innsyn-search').dataset.state === 'incomplete');
+      live = await page.evaluate(() => document.getElementById('innsyn-search-status').textContent);
+    } finally {
+      fs.renameSync(away, path.join(t.otherDir, 'search'));
+    }
+    check('a site that does not answer is named: its results may be missing', /Dalby kommune/.test(live), live);
+    const input = page.locator('#innsyn-search-q');
+    await input.press('Enter');
+    await t.settled();
+    const back = await t.shown();
+    t.report.failing = false;
+    check('the next query takes the site in again', back.results.filter((r) => r.href.startsWith(other)).length === dalby.length, brief(back));
+    await t.tick('Nettsted', 'Dalby kommune');
+  }
   // A result of the other site opens there.
   await Promise.all([page.waitForURL((u) => u.href.startsWith(other)), page.locator('#innsyn-search-results a').first().click()]);
   const heading = await page.evaluate(() => document.querySelector('h1')?.textContent ?? '');
