@@ -49,6 +49,8 @@
   /** How long a site's file may take to load before it counts as failed. */
   var PATIENCE = 10000;
   var SITE_FILTER = 'nettsted';
+  /** How long a search waits for other sites' manifests before it goes on without them. */
+  var GRACE = 1500;
   var sites = []; // Site, this one first; others as their manifests arrive
   var hits = null; // Results of the latest search
   var highlights = [];
@@ -1166,9 +1168,27 @@
     return changed ? out.join(' ') : null;
   }
 
+  /**
+   * Searches, once the other sites whose manifests are not here yet have
+   * answered (or failed), or after GRACE, whichever is first: a site that
+   * answers later joins with a search of its own.
+   */
   function search() {
     clearTimeout(timer);
     var mine = ++run;
+    var pending = sites.slice(1).filter(function (s) { return !s.manifest; });
+    if (!pending.length) return searchNow(mine);
+    state('busy');
+    pending.forEach(function (s) { s.awaited = true; });
+    var grace = new Promise(function (ok) { setTimeout(ok, GRACE); });
+    Promise.race([Promise.all(pending.map(join)), grace]).then(function () {
+      pending.forEach(function (s) { s.awaited = false; });
+      if (mine === run) searchNow(mine);
+    });
+  }
+
+  /** The search `mine` with the sites that are here. */
+  function searchNow(mine) {
     var started = performance.now();
     var query = input.value;
     var ws = words(query);
@@ -1190,7 +1210,9 @@
       counts(mine, [], selection);
       return;
     }
+    // The other sites that did not answer: their results are missing.
     trouble = {};
+    sites.forEach(function (s) { if (!s.manifest) trouble[s.name] = true; });
     state('busy');
     list.setAttribute('aria-busy', 'true');
     // How long the query takes, from the search to the first result and to all
@@ -1519,36 +1541,31 @@
       });
       buildFilters(params);
       search();
-      sites.slice(1).forEach(join);
     }).catch(function (error) {
       own.loading = false;
       failed(error);
     });
   }
 
-  /** Loads another site's manifest; it joins the filters and the search when it comes. */
+  /**
+   * Loads another site's manifest (again, when it failed before); resolves
+   * when it is here or has failed. It joins the filters then, and the search:
+   * a search that waited for it has it, else it searches again.
+   */
   function join(site) {
-    if (site.loading || site.manifest) return;
-    site.loading = true;
-    site.load('manifest', 'manifest').then(function (m) {
-      site.loading = false;
-      ready(site, m);
-      buildFilters(params);
-      search();
-    }, function () {
-      site.loading = false;
-      if (trouble) trouble[site.name] = true;
-      var missing = Object.keys(trouble || {});
-      if (missing.length && box.getAttribute('data-state') !== 'busy' && hits) {
-        say((hits.count() ? count(hits.count()) : text('no-results')) + ' ' + incomplete(missing));
-        state('incomplete');
-      }
-    });
+    if (site.manifest) return Promise.resolve();
+    if (!site.joining) {
+      site.joining = site.load('manifest', 'manifest').then(function (m) {
+        site.joining = null;
+        ready(site, m);
+        buildFilters(params);
+        if (!site.awaited) search();
+      }, function () {
+        site.joining = null;
+      });
+    }
+    return site.joining;
   }
-
-  // A query tries again the sites whose manifests failed.
-  input.form.addEventListener('submit', function () { sites.slice(1).forEach(join); });
-  input.addEventListener('input', function () { sites.slice(1).forEach(join); });
 
   start();
 })();
