@@ -630,6 +630,13 @@ async function networkChecks(t, other) {
     brief(s),
   );
   check('the site filter is kept in the address', /[?&]nettsted=1/.test(s.url), s.url);
+  const ticked = (await t.counts()).filter((o) => o.filter === 'nettsted');
+  check(
+    'with one site ticked, the other still counts its results for the query',
+    ticked.find((o) => o.label === 'Fjellby kommune')?.count === fjellby.length &&
+      ticked.find((o) => o.label === 'Dalby kommune')?.count === dalby.length,
+    JSON.stringify(ticked),
+  );
   // The other site's index gone: its name in the status, and the next query
   // (with it back) finds its pages again.
   {

@@ -828,6 +828,7 @@
 
   /** The site's page ids of each value of a filter, { value: [ids] }; loaded once. */
   function filterIds(site, name, mine) {
+    if (!(site.manifest.version >= 4)) return filterIdsOfValues(site, name);
     var key = 'f:' + name;
     return site.load(key, 'f/' + name).then(function (data) {
       if (!data.ids) {
@@ -836,6 +837,17 @@
         data.ids = out;
       }
       return data.ids;
+    });
+  }
+
+  /** `filterIds` for an index of version 3 (an older innsyn): a file per value. */
+  function filterIdsOfValues(site, name) {
+    var filter = (site.manifest.filters || []).filter(function (f) { return f.name === name; })[0];
+    var values = filter ? filter.values : [];
+    return Promise.all(values.map(function (v) { return site.load('f:' + v.file, 'f/' + v.file); })).then(function (lists) {
+      var out = {};
+      values.forEach(function (v, i) { out[v.value] = site.engine.ids(lists[i]); });
+      return out;
     });
   }
 
@@ -893,7 +905,6 @@
    * Words, and the sets the chosen filters let through.
    */
   function searchSite(site, ws, selection, mine) {
-    if (!siteChosen(site, selection)) return Promise.resolve(null);
     return Promise.all([
       Promise.all(ws.map(function (w, i) { return resolve(site, w, i === ws.length - 1, mine); })),
       allowedBy(site, selection, mine)
@@ -922,7 +933,8 @@
           return { ids: every, score: new Float64Array(n), head: new Int32Array(n) };
         });
       }
-      return { site: site, hits: h, matches: matches, resolved: resolved, by: by, taken: 0 };
+      // A site the site filter leaves out is searched too, for its count.
+      return { site: site, hits: h, matches: matches, resolved: resolved, by: by, taken: 0, chosen: siteChosen(site, selection) };
     });
   }
 
@@ -969,6 +981,8 @@
     var sections = site.manifest.sections;
     var path = p.u.charAt(0) === '/' ? p.u : (sections[p.s] || { u: '/' }).u + p.u;
     var url = new URL(path.replace(/^\/+/, ''), site.root);
+    // Only an address under the site: another site's index could say otherwise.
+    if (url.href.lastIndexOf(site.root.href, 0) !== 0) return site.root.href;
     if (url.protocol === 'file:' && /\/$/.test(url.pathname)) url.pathname += 'index.html';
     if (anchor) url.hash = anchor;
     return url.href;
@@ -1232,12 +1246,13 @@
       });
     })).then(function (parts) {
       if (mine !== run) return;
-      var found = parts.filter(Boolean);
+      var all = parts.filter(Boolean);
+      var found = all.filter(function (part) { return part.chosen; });
       hits = new Results(found);
       // Per query word, the forms it was found by; `highlights` all of them.
       groups = ws.map(function (w, i) {
         var forms = [w];
-        found.forEach(function (part) {
+        all.forEach(function (part) {
           var r = part.resolved[i];
           r.words.forEach(function (m) { forms.push.apply(forms, m.terms); });
           if (r.shown) forms.push.apply(forms, words(r.shown));
@@ -1245,7 +1260,7 @@
         return forms;
       });
       highlights = [].concat.apply([], groups);
-      var read = readAs(ws, found);
+      var read = readAs(ws, all);
       noteEl.hidden = !read;
       noteEl.textContent = read ? text('read-as').replace('{q}', read) : '';
       list.replaceChildren();
@@ -1262,7 +1277,7 @@
         // After the results: changing the address can take a browser some
         // milliseconds, which the reader should not wait for.
         remember(query, selection);
-        counts(mine, found, selection);
+        counts(mine, all, selection);
       });
     }).catch(failed);
   }
