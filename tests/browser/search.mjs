@@ -428,6 +428,15 @@ async function exampleChecks(t) {
   s = await t.shown();
   check('the header form opens the search with its query', paths(s).includes('mandater/a9-innbyggertorg/'), brief(s));
 
+  // Ranking: pages with the word in their title come before those without.
+  for (const [query, first] of [['meråker', 'Årsverksbehov i Meråker 2012–2040'], ['arkiv', 'Lag et arkiv']]) {
+    const ranked = await t.type(query);
+    const inTitle = ranked.results.map((r) => r.title.toLowerCase().includes(query));
+    const firstWithout = inTitle.indexOf(false);
+    const ordered = firstWithout < 0 || inTitle.slice(firstWithout).every((x) => !x);
+    check(`«${query}»: titles with the word first, «${first}» at the top`, ordered && ranked.results[0]?.title === first, brief(ranked));
+  }
+
   await excerptChecks(t, brief);
   await readAsChecks(t, brief);
   await retryChecks(t, brief);
