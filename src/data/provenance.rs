@@ -23,6 +23,33 @@ pub struct Provenance {
     pub licence_url: String,
     /// E.g. `dekningsgrad holdt konstant på 2012-nivå`.
     pub notes: String,
+    /// Which dataset of a JSON-stat collection to read: its 1-based number or its
+    /// label (empty: the first). How to read the file, not where it comes from.
+    #[serde(skip)]
+    pub dataset: String,
+}
+
+impl Provenance {
+    /// The sidecar's provenance over what the file says of itself: each field the
+    /// sidecar sets wins; the file's notes (its units) come before the sidecar's.
+    pub fn merged(file: &Provenance, sidecar: Option<&Provenance>) -> Option<Provenance> {
+        let Some(side) = sidecar else {
+            return (file != &Provenance::default()).then(|| file.clone());
+        };
+        let pick = |s: &String, f: &String| if s.is_empty() { f.clone() } else { s.clone() };
+        let notes =
+            [file.notes.as_str(), side.notes.as_str()].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>();
+        Some(Provenance {
+            source: pick(&side.source, &file.source),
+            table_id: pick(&side.table_id, &file.table_id),
+            url: pick(&side.url, &file.url),
+            published: pick(&side.published, &file.published),
+            licence: pick(&side.licence, &file.licence),
+            licence_url: pick(&side.licence_url, &file.licence_url),
+            notes: notes.join(" "),
+            dataset: side.dataset.clone(),
+        })
+    }
 }
 
 /// The sidecar as written.
@@ -36,6 +63,7 @@ struct RawProvenance {
     licence: String,
     licence_url: String,
     notes: String,
+    dataset: Option<toml::Value>,
 }
 
 /// Parses a provenance sidecar; `path` is only used in messages. Unknown keys are
@@ -77,6 +105,18 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
             String::new()
         }
     };
+    let dataset = match raw.dataset {
+        None => String::new(),
+        Some(toml::Value::String(s)) => s.trim().to_string(),
+        Some(toml::Value::Integer(i)) if i > 0 => i.to_string(),
+        Some(_) => {
+            errors.push(
+                at_key("dataset", "`dataset` must be a dataset's number (from 1) or its label")
+                    .hint("write e.g. `dataset = 2` or `dataset = \"Befolkning\"`"),
+            );
+            String::new()
+        }
+    };
     for (key, url) in [("url", &raw.url), ("licence_url", &raw.licence_url)] {
         if let Err(why) = crate::config::check_link(url) {
             errors.push(at_key(key, &format!("`{key}` {why}")).hint(crate::config::LINK_HINT));
@@ -91,11 +131,12 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
         licence: raw.licence.trim().to_string(),
         licence_url: raw.licence_url.trim().to_string(),
         notes: raw.notes.trim().to_string(),
+        dataset,
     })
 }
 
 /// Whether `s` is a real calendar date written `YYYY-MM-DD`, and nothing more.
-fn is_date(s: &str) -> bool {
+pub(super) fn is_date(s: &str) -> bool {
     let digits_and_dashes = s.len() == 10
         && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     digits_and_dashes && crate::dates::Date::parse(s).is_ok()
