@@ -11,6 +11,7 @@ mod load;
 pub mod number;
 mod provenance;
 mod px;
+mod sheet;
 mod structured;
 
 use std::fmt;
@@ -436,7 +437,7 @@ fn unquote(s: &str) -> &str {
 /// Reads a data file by its extension: `.csv`, `.tsv`, `.txt` as delimited text,
 /// `.toml` as an array of tables (`[[rows]]`), `.json` as a list of objects or, when
 /// it is an object, as a JSON-stat 2.0 dataset or collection (`.jsonstat` too), `.px`
-/// as PC-Axis. `path`
+/// as PC-Axis, `.xlsx` and `.ods` as a sheet of a workbook. `path`
 /// is only used in messages (e.g. `data/arsverk.csv`); [`Table::name`] is `path`
 /// without its leading `data/`.
 ///
@@ -448,7 +449,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
 }
 
 /// [`parse`], reading the file as its sidecar says: `dataset` chooses a dataset of a
-/// JSON-stat collection.
+/// JSON-stat collection; `sheet`, `range` and `header_row` the cells of a workbook.
 pub fn parse_with(path: &str, bytes: &[u8], sidecar: &Provenance) -> Result<Table, Diagnostics> {
     match extension(path).as_str() {
         "csv" | "tsv" | "txt" => parse_delimited(path, bytes),
@@ -463,6 +464,11 @@ pub fn parse_with(path: &str, bytes: &[u8], sidecar: &Provenance) -> Result<Tabl
             Ok(table)
         }
         "px" => px::parse(path, bytes),
+        ext @ ("xlsx" | "ods") => {
+            let options =
+                sheet::Options { sheet: &sidecar.sheet, range: &sidecar.range, header_row: sidecar.header_row };
+            sheet::parse(path, bytes, ext == "ods", &options)
+        }
         other => {
             let what =
                 if other.is_empty() { "files without an extension".to_string() } else { format!("`.{other}` files") };
@@ -483,6 +489,11 @@ pub fn is_provenance(path: &str) -> bool {
     path.strip_suffix(".toml").is_some_and(|data| {
         matches!(extension(data).as_str(), "csv" | "tsv" | "txt" | "json" | "jsonstat" | "px" | "toml")
     })
+}
+
+/// Whether `path` is a workbook (`.xlsx`, `.ods`): a zip archive, not text.
+pub fn is_workbook(path: &str) -> bool {
+    matches!(extension(path).as_str(), "xlsx" | "ods")
 }
 
 /// The lower-cased extension of the file name in `path`, without the dot.
@@ -710,8 +721,8 @@ Time,1121,Barnehage,2040,354,26
 
     #[test]
     fn unknown_extensions_are_refused_with_a_hint() {
-        let err = parse("data/a.xlsx", b"PK").unwrap_err();
-        assert!(err.to_string().contains("cannot read `.xlsx` files"), "{err}");
+        let err = parse("data/a.pdf", b"%PDF").unwrap_err();
+        assert!(err.to_string().contains("cannot read `.pdf` files"), "{err}");
     }
 
     #[test]
