@@ -62,6 +62,11 @@ error_case!(unterminated_toml, "content/a.md:");
 error_case!(missing_closing_fence, "content/a.md:1:1");
 error_case!(unknown_field, "content/a.md:3:1: error: unknown field `stauts`");
 error_case!(bad_date, "content/a.md:3:1");
+error_case!(
+    data_bad_json_stat,
+    "data/befolkning.json:10:3: error: `value`: there are 2 values but the dimensions make 3 cells"
+);
+error_case!(data_bad_pc_axis, "data/elever.px:10:5: error: `sju` in DATA is neither a number nor a data symbol");
 error_case!(duplicate_slug, "`content/a.md` and `content/b.md` would both be published at `/a/`");
 error_case!(broken_link, "content/a.md:6:4");
 error_case!(unknown_shortcode, "content/a.md:4:1: error: unknown shortcode `chrat`");

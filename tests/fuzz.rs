@@ -35,7 +35,7 @@ const MAX_FILE: usize = 8 << 20;
 const WATCHDOG: Duration = Duration::from_secs(120);
 
 /// The site every case starts from: `innsyn init`'s site, with a chart, headings,
-/// tags and links added.
+/// tags and links added, and a JSON-stat and a PC-Axis file with a chart each.
 fn seed_site(root: &Path) {
     innsyn::init::create(root, innsyn::lang::Lang::Nb).unwrap();
     let page = root.join("content/tall/sykefravaer.md");
@@ -43,9 +43,15 @@ fn seed_site(root: &Path) {
     text.push_str(
         "\n## Innsyn i tallene\n\n## Tabell {#tabell}\n\n| År | Prosent |\n|---|--:|\n| 2022 | 8,5 |\n\n\
          {{ chart(data=\"sykefravar.csv\", kind=\"bar\", x=\"år\", y=\"prosent\", unit=\"%\", title=\"Søyler\") }}\n\n\
-         Se [målet](@/mal/lavere-sykefravaer.md#innsyn) og [SSB](https://www.ssb.no/).\n",
+         Se [målet](@/mal/lavere-sykefravaer.md#innsyn) og [SSB](https://www.ssb.no/).\n\n\
+         {{ chart(data=\"befolkning.json\", kind=\"line\", x=\"år\", y=\"verdi\", series=\"region\", filter=\"kjønn=Menn\", title=\"JSON-stat\") }}\n\n\
+         {{ chart(data=\"sysselsatte.px\", kind=\"bar\", x=\"region\", y=\"verdi\", filter=\"statistikkvariabel=Sysselsatte; år=2024; næring (kode)=86-88\", title=\"PC-Axis\") }}\n",
     );
     std::fs::write(&page, text).unwrap();
+    let formats = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/data_formats/data");
+    for name in ["befolkning.json", "sysselsatte.px"] {
+        std::fs::copy(formats.join(name), root.join("data").join(name)).unwrap();
+    }
 }
 
 /// A tiny deterministic generator (xorshift64*), seeded by the case number.

@@ -97,6 +97,13 @@ pub(super) fn decode(bytes: &[u8]) -> Decoded {
     Decoded { text: normalize_line_ends(text), encoding, invalid, invalid_count: bad.count }
 }
 
+/// Decodes a file its own header says is Windows-1252 (or ISO-8859-1, which it
+/// holds), whatever its bytes look like, and turns CRLF and lone CR into `\n`.
+pub(super) fn decode_cp1252(bytes: &[u8]) -> Decoded {
+    let text = bytes.iter().map(|&b| cp1252_char(b)).collect();
+    Decoded { text: normalize_line_ends(text), encoding: "Windows-1252", invalid: Vec::new(), invalid_count: 0 }
+}
+
 /// Undecodable places found while decoding: byte offsets in the decoded text (before
 /// line ends are normalised) and what was there, for the first few; and their number.
 #[derive(Default)]

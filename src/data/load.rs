@@ -30,7 +30,11 @@ pub fn load(
         match r {
             Ok((n, mut b)) => {
                 let shown = format!("data/{n}");
-                warnings.extend(fsx::scrub(Path::new(&shown), &mut b, false));
+                // A workbook is a zip archive: its bytes are not text to clean (its
+                // cells' text is cleaned as it is read).
+                if !super::is_workbook(&n) {
+                    warnings.extend(fsx::scrub(Path::new(&shown), &mut b, false));
+                }
                 bytes.insert(n, b);
             }
             Err(e) => errors.push(e),
@@ -41,14 +45,19 @@ pub fn load(
         .filter(|(name, _)| !is_sidecar(name))
         .map(|(name, b)| {
             let shown = format!("data/{name}");
-            let table = super::parse(&shown, b);
             let provenance = bytes.get(&format!("{name}.toml")).map(|side| {
                 let text = String::from_utf8_lossy(side);
                 super::parse_provenance(&format!("{shown}.toml"), &text)
             });
+            let options = match &provenance {
+                Some(Ok(p)) => p.clone(),
+                _ => super::Provenance::default(),
+            };
+            let table = super::parse_with(&shown, b, &options);
             let result = match (table, provenance.transpose()) {
                 (Ok(mut table), Ok(provenance)) => {
                     table.name = name.clone();
+                    let provenance = super::Provenance::merged(&table.provenance, provenance.as_ref());
                     Ok(DataFile { table, provenance, broken: false })
                 }
                 (Err(mut a), Err(b)) => {

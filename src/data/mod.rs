@@ -6,9 +6,12 @@
 pub mod decode;
 mod delimited;
 mod infer;
+mod jsonstat;
 mod load;
 pub mod number;
 mod provenance;
+mod px;
+mod sheet;
 mod structured;
 
 use std::fmt;
@@ -83,6 +86,10 @@ pub struct Table {
     pub title: Option<String>,
     /// Notes written below the table («Kilde: …», «Merknad: …»), in order.
     pub notes: Vec<String>,
+    /// What the file says of where its figures come from (JSON-stat's `source` and
+    /// `updated`, PC-Axis's `SOURCE` and `LAST-UPDATED`, …); empty for CSV, TOML and
+    /// JSON rows. The sidecar's fields take precedence (see [`Provenance::merged`]).
+    pub provenance: Provenance,
     /// The cell texts as written (decoded, trimmed, quotes removed, NFC), row by row.
     texts: String,
     /// Where each cell's text ends in `texts`; cell `(r, c)` is number `r * columns + c`.
@@ -211,6 +218,7 @@ impl TableBuilder {
             warnings: Vec::new(),
             title: None,
             notes: Vec::new(),
+            provenance: Provenance::default(),
             texts: self.texts,
             ends: self.ends,
             native: self.native,
@@ -223,6 +231,16 @@ impl TableBuilder {
 fn cell_text<'a>(texts: &'a str, ends: &[u32], i: usize) -> &'a str {
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
     &texts[start..ends[i] as usize]
+}
+
+/// Makes the columns called `names` Text whatever their cells look like: a status
+/// column of symbols (`-`, `:`) is not a column of numbers.
+fn force_text(table: &mut Table, names: &[&str]) {
+    for column in &mut table.columns {
+        if names.contains(&column.name.as_str()) {
+            column.kind = ColumnKind::Text;
+        }
+    }
 }
 
 /// The error for a file whose text does not fit in 4 GiB.
@@ -417,7 +435,9 @@ fn unquote(s: &str) -> &str {
 }
 
 /// Reads a data file by its extension: `.csv`, `.tsv`, `.txt` as delimited text,
-/// `.toml` as an array of tables (`[[rows]]`), `.json` as a list of objects. `path`
+/// `.toml` as an array of tables (`[[rows]]`), `.json` as a list of objects or, when
+/// it is an object, as a JSON-stat 2.0 dataset or collection (`.jsonstat` too), `.px`
+/// as PC-Axis, `.xlsx` and `.ods` as a sheet of a workbook. `path`
 /// is only used in messages (e.g. `data/arsverk.csv`); [`Table::name`] is `path`
 /// without its leading `data/`.
 ///
@@ -425,10 +445,30 @@ fn unquote(s: &str) -> &str {
 /// type inference as CSV cells; columns come in the order their keys first appear in
 /// the file.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
+    parse_with(path, bytes, &Provenance::default())
+}
+
+/// [`parse`], reading the file as its sidecar says: `dataset` chooses a dataset of a
+/// JSON-stat collection; `sheet`, `range` and `header_row` the cells of a workbook.
+pub fn parse_with(path: &str, bytes: &[u8], sidecar: &Provenance) -> Result<Table, Diagnostics> {
     match extension(path).as_str() {
         "csv" | "tsv" | "txt" => parse_delimited(path, bytes),
         "toml" => structured::parse_toml(path, bytes),
-        "json" => structured::parse_json(path, bytes),
+        "json" | "jsonstat" => {
+            let decoded = decode::decode(bytes);
+            if !jsonstat::is_object(&decoded.text) && extension(path) == "json" {
+                return structured::parse_json(path, bytes);
+            }
+            let mut table = jsonstat::parse(path, &decoded.text, &sidecar.dataset)?;
+            table.warnings = decoded.warnings(path);
+            Ok(table)
+        }
+        "px" => px::parse(path, bytes),
+        ext @ ("xlsx" | "ods") => {
+            let options =
+                sheet::Options { sheet: &sidecar.sheet, range: &sidecar.range, header_row: sidecar.header_row };
+            sheet::parse(path, bytes, ext == "ods", &options)
+        }
         other => {
             let what =
                 if other.is_empty() { "files without an extension".to_string() } else { format!("`.{other}` files") };
@@ -446,8 +486,14 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, Diagnostics> {
 /// assert!(!innsyn::data::is_provenance("data/arsverk.toml"));
 /// ```
 pub fn is_provenance(path: &str) -> bool {
-    path.strip_suffix(".toml")
-        .is_some_and(|data| matches!(extension(data).as_str(), "csv" | "tsv" | "txt" | "json" | "toml"))
+    path.strip_suffix(".toml").is_some_and(|data| {
+        matches!(extension(data).as_str(), "csv" | "tsv" | "txt" | "json" | "jsonstat" | "px" | "toml")
+    })
+}
+
+/// Whether `path` is a workbook (`.xlsx`, `.ods`): a zip archive, not text.
+pub fn is_workbook(path: &str) -> bool {
+    matches!(extension(path).as_str(), "xlsx" | "ods")
 }
 
 /// The lower-cased extension of the file name in `path`, without the dot.
@@ -675,8 +721,8 @@ Time,1121,Barnehage,2040,354,26
 
     #[test]
     fn unknown_extensions_are_refused_with_a_hint() {
-        let err = parse("data/a.xlsx", b"PK").unwrap_err();
-        assert!(err.to_string().contains("cannot read `.xlsx` files"), "{err}");
+        let err = parse("data/a.pdf", b"%PDF").unwrap_err();
+        assert!(err.to_string().contains("cannot read `.pdf` files"), "{err}");
     }
 
     #[test]
@@ -702,7 +748,7 @@ Time,1121,Barnehage,2040,354,26
         #[test]
         fn every_format_never_panics(
             src in "[\\[\\]{}\"':,;=a-cå0-9 \t\n.-]{0,160}",
-            ext in proptest::sample::select(vec!["csv", "tsv", "txt", "toml", "json", "csv.toml"]),
+            ext in proptest::sample::select(vec!["csv", "tsv", "txt", "toml", "json", "px", "csv.toml"]),
         ) {
             let path = format!("data/x.{ext}");
             if let Ok(t) = parse(&path, src.as_bytes()) {

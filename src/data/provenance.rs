@@ -23,6 +23,46 @@ pub struct Provenance {
     pub licence_url: String,
     /// E.g. `dekningsgrad holdt konstant på 2012-nivå`.
     pub notes: String,
+    /// Which dataset of a JSON-stat collection to read: its 1-based number or its
+    /// label (empty: the first). How to read the file, not where it comes from.
+    #[serde(skip)]
+    pub dataset: String,
+    /// Which sheet of a workbook (XLSX, ODS) to read: its name or 1-based number
+    /// (empty: the first).
+    #[serde(skip)]
+    pub sheet: String,
+    /// The cells of the sheet to read, e.g. `A3:F40` (empty: all).
+    #[serde(skip)]
+    pub range: String,
+    /// The 1-based row of the sheet holding the column names (0: found by innsyn).
+    #[serde(skip)]
+    pub header_row: usize,
+}
+
+impl Provenance {
+    /// The sidecar's provenance over what the file says of itself: each field the
+    /// sidecar sets wins; the file's notes (its units) come before the sidecar's.
+    pub fn merged(file: &Provenance, sidecar: Option<&Provenance>) -> Option<Provenance> {
+        let Some(side) = sidecar else {
+            return (file != &Provenance::default()).then(|| file.clone());
+        };
+        let pick = |s: &String, f: &String| if s.is_empty() { f.clone() } else { s.clone() };
+        let notes =
+            [file.notes.as_str(), side.notes.as_str()].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>();
+        Some(Provenance {
+            source: pick(&side.source, &file.source),
+            table_id: pick(&side.table_id, &file.table_id),
+            url: pick(&side.url, &file.url),
+            published: pick(&side.published, &file.published),
+            licence: pick(&side.licence, &file.licence),
+            licence_url: pick(&side.licence_url, &file.licence_url),
+            notes: notes.join(" "),
+            dataset: side.dataset.clone(),
+            sheet: side.sheet.clone(),
+            range: side.range.clone(),
+            header_row: side.header_row,
+        })
+    }
 }
 
 /// The sidecar as written.
@@ -36,6 +76,10 @@ struct RawProvenance {
     licence: String,
     licence_url: String,
     notes: String,
+    dataset: Option<toml::Value>,
+    sheet: Option<toml::Value>,
+    range: String,
+    header_row: Option<toml::Value>,
 }
 
 /// Parses a provenance sidecar; `path` is only used in messages. Unknown keys are
@@ -77,6 +121,47 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
             String::new()
         }
     };
+    let dataset = match raw.dataset {
+        None => String::new(),
+        Some(toml::Value::String(s)) => s.trim().to_string(),
+        Some(toml::Value::Integer(i)) if i > 0 => i.to_string(),
+        Some(_) => {
+            errors.push(
+                at_key("dataset", "`dataset` must be a dataset's number (from 1) or its label")
+                    .hint("write e.g. `dataset = 2` or `dataset = \"Befolkning\"`"),
+            );
+            String::new()
+        }
+    };
+    let sheet = match raw.sheet {
+        None => String::new(),
+        Some(toml::Value::String(s)) => s.trim().to_string(),
+        Some(toml::Value::Integer(i)) if i > 0 => i.to_string(),
+        Some(_) => {
+            errors.push(
+                at_key("sheet", "`sheet` must be a sheet's name or its number (from 1)")
+                    .hint("write e.g. `sheet = \"Ark2\"` or `sheet = 2`"),
+            );
+            String::new()
+        }
+    };
+    let header_row = match raw.header_row {
+        None => 0,
+        Some(toml::Value::Integer(i)) if i > 0 && i <= 1_048_576 => i as usize,
+        Some(_) => {
+            errors.push(at_key("header_row", "`header_row` must be a row number of the sheet (from 1)").hint(
+                "write the number Excel shows at the left of the row with the column names, e.g. `header_row = 3`",
+            ));
+            0
+        }
+    };
+    let range = raw.range.trim().to_string();
+    if !range.is_empty() && crate::data::sheet::parse_range(&range).is_none() {
+        errors.push(
+            at_key("range", &format!("`range = \"{range}\"` is not a range of cells"))
+                .hint("write the top-left and bottom-right cells, e.g. `range = \"A3:F40\"`"),
+        );
+    }
     for (key, url) in [("url", &raw.url), ("licence_url", &raw.licence_url)] {
         if let Err(why) = crate::config::check_link(url) {
             errors.push(at_key(key, &format!("`{key}` {why}")).hint(crate::config::LINK_HINT));
@@ -91,11 +176,15 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
         licence: raw.licence.trim().to_string(),
         licence_url: raw.licence_url.trim().to_string(),
         notes: raw.notes.trim().to_string(),
+        dataset,
+        sheet,
+        range,
+        header_row,
     })
 }
 
 /// Whether `s` is a real calendar date written `YYYY-MM-DD`, and nothing more.
-fn is_date(s: &str) -> bool {
+pub(super) fn is_date(s: &str) -> bool {
     let digits_and_dashes = s.len() == 10
         && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     digits_and_dashes && crate::dates::Date::parse(s).is_ok()
@@ -130,6 +219,24 @@ mod tests {
         assert!(parse_provenance("x", "published = \"2023-02-29\"").is_err());
         assert!(parse_provenance("x", "published = 2024-03-05T10:00:00").unwrap().published == "2024-03-05");
         assert_eq!(parse_provenance("x", "table_id = 12345").unwrap().table_id, "12345");
+    }
+}
+
+#[cfg(test)]
+mod reading_tests {
+    use super::parse_provenance;
+
+    #[test]
+    fn how_to_read_a_file_is_checked_too() {
+        let p = parse_provenance("x", "sheet = 2\nrange = \"A3:F40\"\nheader_row = 3\ndataset = \"Areal\"").unwrap();
+        assert_eq!((p.sheet.as_str(), p.range.as_str(), p.header_row, p.dataset.as_str()), ("2", "A3:F40", 3, "Areal"));
+        let err = parse_provenance("data/a.xlsx.toml", "sheet = true\nrange = \"A3\"\nheader_row = 0\ndataset = 0\n")
+            .unwrap_err();
+        let at: Vec<String> = err.0.iter().map(|d| d.location()).collect();
+        assert_eq!(
+            at,
+            ["data/a.xlsx.toml:1:1", "data/a.xlsx.toml:2:1", "data/a.xlsx.toml:3:1", "data/a.xlsx.toml:4:1"]
+        );
     }
 }
 

@@ -274,7 +274,7 @@ fn toml_key_offset(src: &str, key: &str) -> Option<usize> {
 }
 
 /// Byte offset of the first `"key":` in JSON.
-fn json_key_offset(src: &str, key: &str) -> Option<usize> {
+pub(super) fn json_key_offset(src: &str, key: &str) -> Option<usize> {
     key_offset(src, &format!("\"{key}\""), ':', false)
 }
 
@@ -345,7 +345,9 @@ mod tests {
         assert!(err.to_string().starts_with("data/a.json:2:"), "{err}");
         assert!(!err.to_string().contains(" at line "), "{err}");
         let err = parse("data/a.json", b"{\"a\": 1}").unwrap_err();
-        assert!(err.to_string().contains("must be a list of objects"), "{err}");
+        // An object is read as JSON-stat; one that is not says what a JSON data file is.
+        assert!(err.to_string().contains("not a JSON-stat dataset"), "{err}");
+        assert!(err.to_string().contains("a list of rows"), "{err}");
         let err = parse("data/a.json", b"[{\"a\": 1},\n 2]").unwrap_err();
         assert!(err.to_string().contains("data/a.json:2:1: error: row 2 is not an object"), "{err}");
     }
