@@ -176,7 +176,9 @@ impl Sink {
             Sink::Stage(stage) => stage.add(&files),
             Sink::Paths(paths, errors) => {
                 for f in files {
-                    if paths.contains(&f.path) {
+                    if !output::safe_relative(&f.path) {
+                        errors.push(output::outside(&f.path));
+                    } else if paths.contains(&f.path) {
                         errors.push(output::two_at_one_path(&f.path));
                     } else {
                         paths.insert(f.path);

@@ -235,6 +235,7 @@ pub fn assemble(
     add_status_taxonomy(&mut settings, &mut page_nodes, &mut errors);
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
     link_terms(&taxonomies, &mut page_nodes);
+    check_aliases(&section_nodes, &page_nodes, &taxonomies, &mut errors);
     let links = link_structured(&page_nodes, &targets, &mut errors);
     let site = Site {
         settings,
@@ -486,6 +487,56 @@ fn check_unique_paths(sections: &[SectionNode], pages: &[PageNode], settings: &S
                 )
                 .hint("rename the folder or file, or the taxonomy in config.toml"),
             );
+        }
+    }
+}
+
+/// An old address (`aliases`) leads to one page only, and is no page's address
+/// now: each alias is checked against every page, section, taxonomy and term and
+/// every other alias, and reported where the front matter names it.
+fn check_aliases(sections: &[SectionNode], pages: &[PageNode], taxonomies: &[TaxonomyNode], errors: &mut Diagnostics) {
+    let file_of = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
+    // What is published at each output file now, and by which source.
+    let mut real: HashMap<String, String> = HashMap::new();
+    for s in sections {
+        real.entry(file_of(&s.path)).or_insert_with(|| format!("`{}`", s.section.file.display()));
+    }
+    for p in pages {
+        real.entry(file_of(&p.path)).or_insert_with(|| format!("`{}`", p.page.file.display()));
+    }
+    for t in taxonomies {
+        real.entry(file_of(&t.path)).or_insert_with(|| format!("the taxonomy `{}`", t.taxonomy.name));
+        for term in &t.terms {
+            real.entry(file_of(&term.path)).or_insert_with(|| format!("the {} `{}`", t.taxonomy.name, term.name));
+        }
+    }
+    real.insert("404.html".into(), "the page shown for addresses that do not exist".into());
+    let owners = sections
+        .iter()
+        .map(|s| (&s.section.file, &s.section.aliases, &s.path))
+        .chain(pages.iter().map(|p| (&p.page.file, &p.page.aliases, &p.path)));
+    let mut claimed: HashMap<&str, (&std::path::Path, usize)> = HashMap::new();
+    for (file, aliases, own) in owners {
+        for a in aliases {
+            let at = |message: String| Diagnostic::at(file, a.line, a.col, message);
+            if a.file == file_of(own) {
+                errors.push(
+                    at(format!("the alias `{}` is this page's own address", a.written))
+                        .hint("remove it: an alias is an address the page had before"),
+                );
+            } else if let Some(owner) = real.get(&a.file) {
+                errors.push(
+                    at(format!("the alias `{}` is the address of {owner}", a.written))
+                        .hint("two pages cannot have one address: remove the alias, or move the page that has it now"),
+                );
+            } else if let Some((other, line)) = claimed.get(a.file.as_str()) {
+                errors.push(
+                    at(format!("the alias `{}` is also an alias of `{}` (line {line})", a.written, other.display()))
+                        .hint("an old address can lead to one page only: remove one of the aliases"),
+                );
+            } else {
+                claimed.insert(&a.file, (file, a.line));
+            }
         }
     }
 }

@@ -90,6 +90,11 @@ error_case!(goal_parent_cycle, "go round in a circle: A → B → A");
 error_case!(goal_indicator_missing_data, "there is no data file `data/borte.csv`");
 error_case!(goal_indicator_missing_column, "has no column `andel`");
 error_case!(goal_without_table, "a goal needs its `[goal]` table");
+error_case!(
+    alias_collision,
+    "content/b.md:4:4: error: the alias `/gammel` is also an alias of `content/a.md` (line 3)"
+);
+error_case!(alias_invalid, "content/a.md:3:13: error: the alias `/../../utenfor/` has a part starting with `.`");
 
 #[test]
 fn all_faults_of_a_site_are_reported_in_one_run() {

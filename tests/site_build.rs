@@ -311,7 +311,7 @@ fn check_warns_about_links_anchors_alt_text_headings_and_empty_links_and_strict_
 /// in Chromium by tests/browser.rs).
 #[test]
 fn the_example_site_and_valid_fixtures_pass_check_without_warnings() {
-    for root in [example(), fixture("features"), fixture("charts"), fixture("structured")] {
+    for root in [example(), fixture("features"), fixture("charts"), fixture("structured"), fixture("urls")] {
         let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
             .args(["check", "--strict", "--root"])
             .arg(&root)
@@ -426,4 +426,57 @@ fn check_knows_the_search_entries_written_with_the_bodies() {
     let (code, _, err) = innsyn(&["check", "--strict"], &root, None);
     assert_eq!(code, 1, "a link to an entry that does not exist is still found: {err}");
     assert!(err.contains("content/a.md:4:1: warning: the link"), "{err}");
+}
+
+#[test]
+fn an_alias_writes_a_redirect_page_at_each_old_address_online_and_offline() {
+    let (_out, f) = build(&fixture("urls"), &[]);
+    // `/a/b`, `/a/b/` and `/a/b.html` each have their file; a percent-escaped
+    // address is written as the server decodes it.
+    for (old, back) in
+        [("gammel/adresse/index.html", "../../"), ("arkiv/budsjett.html", "../"), ("mål/budsjett/index.html", "../../")]
+    {
+        let html = text(&f, old);
+        let target = format!("{back}nyheter/flyttet/");
+        assert!(html.contains(&format!("<meta http-equiv=\"refresh\" content=\"0; url={target}\">")), "{old}: {html}");
+        assert!(html.contains(&format!("<a href=\"{target}\">Budsjett &amp; plan</a>")), "{old}: {html}");
+        assert!(
+            html.contains("<link rel=\"canonical\" href=\"https://innsyn.example.org/varig/nyheter/flyttet/\">"),
+            "{old}: {html}"
+        );
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nb\">") && html.contains("<title>Siden har flyttet:"));
+    }
+    // A section's alias, and a page's in its own language.
+    assert!(text(&f, "aktuelt/index.html").contains("url=../nyheter/\""));
+    let nn = text(&f, "gamal/sak/index.html");
+    assert!(nn.contains("<html lang=\"nn\">") && nn.contains("Sida har flytta"), "{nn}");
+    // Old addresses are not pages: not in the sitemap, the feeds or the search index.
+    for (path, bytes) in &f {
+        let listed = path.ends_with(".xml") || path.starts_with("search/");
+        if listed {
+            let t = String::from_utf8_lossy(bytes);
+            assert!(!t.contains("gammel") && !t.contains("aktuelt") && !t.contains("arkiv/"), "{path} lists an alias");
+        }
+    }
+
+    // Read from disk, a redirect leads to the page's index.html.
+    let (_off, off) = build(&fixture("urls"), &["--offline"]);
+    let html = text(&off, "arkiv/budsjett.html");
+    assert!(html.contains("url=../nyheter/flyttet/index.html\""), "{html}");
+    assert!(html.contains("<a href=\"../nyheter/flyttet/index.html\">"), "{html}");
+}
+
+#[test]
+fn without_a_base_url_the_canonical_link_of_a_redirect_is_relative() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("urls"), site.path());
+    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
+    std::fs::write(
+        site.path().join("config.toml"),
+        config.replace("base_url = \"https://innsyn.example.org/varig/\"", ""),
+    )
+    .unwrap();
+    let (_out, f) = build(site.path(), &[]);
+    let html = text(&f, "gammel/adresse/index.html");
+    assert!(html.contains("<link rel=\"canonical\" href=\"../../nyheter/flyttet/\">"), "{html}");
 }

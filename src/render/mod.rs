@@ -6,6 +6,7 @@ pub mod assets;
 pub mod builtins;
 pub mod feeds;
 pub mod links;
+pub mod redirects;
 pub mod shortcodes;
 pub mod structured;
 pub mod views;
@@ -504,6 +505,7 @@ pub fn render_site_into(
     let feeds = feeds::render(site, bodies);
     let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
     emit(feeds);
+    emit(redirects::render(site, options.offline));
     emit(bodies.files().cloned().collect());
     Ok((views, memo, feed_paths))
 }
