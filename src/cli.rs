@@ -85,6 +85,9 @@ pub struct SiteArgs {
     /// Include pages marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated after today (the build's date: SOURCE_DATE_EPOCH when set).
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// Options of `innsyn build`.

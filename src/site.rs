@@ -11,6 +11,7 @@ use crate::content::frontmatter::SortBy;
 use crate::content::slug::slugify;
 use crate::content::{implicit_section, Page, Section};
 use crate::data::DataFile;
+use crate::dates::Date;
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::lang::{collation_key, Lang};
 
@@ -72,12 +73,41 @@ pub struct TaxonomyNode {
     pub terms: Vec<Term>,
 }
 
+/// Which pages a build publishes besides finished ones dated today or before.
+#[derive(Debug, Clone, Copy)]
+pub struct Publish {
+    /// Pages and sections marked `draft = true` too (`--drafts`).
+    pub drafts: bool,
+    /// Pages dated after `today` too (`--future`).
+    pub future: bool,
+    /// The build's date (see [`crate::dates::today`]).
+    pub today: Date,
+}
+
+impl Publish {
+    /// Finished pages dated up to `today`: what `build` publishes by default.
+    pub fn finished(today: Date) -> Publish {
+        Publish { drafts: false, future: false, today }
+    }
+}
+
+/// A page left out of the build because its date is after the build's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBack {
+    /// The page's file, from the site root.
+    pub file: PathBuf,
+    /// Its date: the first build on or after it publishes the page.
+    pub date: Date,
+}
+
 /// What an `@/` link can point to.
 #[derive(Debug, Clone, Copy)]
 enum Target {
     Page(usize),
     Section(usize),
     Draft,
+    /// A page dated after the build's date.
+    Future(Date),
     /// A file that could not be parsed (already reported).
     Unreadable,
 }
@@ -98,6 +128,8 @@ pub struct Site {
     pub taxonomies: Vec<TaxonomyNode>,
     /// Links between mandates and between goals.
     pub links: Links,
+    /// Pages dated after the build's date, left out (without `--future`).
+    pub held_back: Vec<HeldBack>,
     targets: HashMap<String, Target>,
 }
 
@@ -124,6 +156,9 @@ impl Site {
             Some(Target::Page(i)) => Ok(self.pages[*i].path.clone()),
             Some(Target::Section(i)) => Ok(self.sections[*i].path.clone()),
             Some(Target::Draft) => Err("that page is a draft and is not published".into()),
+            Some(Target::Future(date)) => Err(format!(
+                "that page is dated {date}, after today, and is not published until then (`--future` includes it)"
+            )),
             Some(Target::Unreadable) => Ok(String::new()),
             None if !key.ends_with(".md") => Err("internal links name the Markdown file, ending in `.md`".into()),
             None => Err(format!("there is no `content/{key}`")),
@@ -142,16 +177,19 @@ impl Site {
     }
 }
 
-/// Assembles the site. Drafts are left out unless `drafts`. `unreadable` names
+/// Assembles the site. Drafts are left out unless `publish.drafts`, and pages
+/// dated after `publish.today` unless `publish.future`. `unreadable` names
 /// content files that failed to parse, so links to them are not reported twice.
 /// The site is returned even with faults, so later phases can find theirs too.
 pub fn assemble(
     settings: Settings,
     sections: Vec<Section>,
     pages: Vec<Page>,
-    drafts: bool,
+    publish: Publish,
     unreadable: &[String],
 ) -> (Site, Diagnostics) {
+    let drafts = publish.drafts;
+    let mut held_back = Vec::new();
     let mut errors = Diagnostics::default();
     let mut targets: HashMap<String, Target> = unreadable.iter().map(|p| (p.clone(), Target::Unreadable)).collect();
 
@@ -201,6 +239,11 @@ pub fn assemble(
             targets.insert(page.content_path.clone(), Target::Draft);
             continue;
         }
+        if let Some(date) = page.date.filter(|&d| d > publish.today && !publish.future) {
+            targets.insert(page.content_path.clone(), Target::Future(date));
+            held_back.push(HeldBack { file: page.file.clone(), date });
+            continue;
+        }
         let path = format!("{}{}/", section_nodes[section].path, page.slug);
         let lang = page.lang.unwrap_or(section_nodes[section].lang);
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
@@ -244,6 +287,7 @@ pub fn assemble(
         pages: page_nodes,
         taxonomies,
         links,
+        held_back,
         targets,
     };
     (site, errors)
@@ -676,7 +720,8 @@ mod tests {
         pages: Vec<Page>,
         drafts: bool,
     ) -> Result<Site, Diagnostics> {
-        let (site, errors) = super::assemble(settings, sections, pages, drafts, &[]);
+        let publish = Publish { drafts, ..Publish::finished(Date::new(2025, 6, 1).unwrap()) };
+        let (site, errors) = super::assemble(settings, sections, pages, publish, &[]);
         errors.into_result().map(|()| site)
     }
 

@@ -480,3 +480,86 @@ fn without_a_base_url_the_canonical_link_of_a_redirect_is_relative() {
     let html = text(&f, "gammel/adresse/index.html");
     assert!(html.contains("<link rel=\"canonical\" href=\"../../nyheter/flyttet/\">"), "{html}");
 }
+
+/// Runs innsyn with `SOURCE_DATE_EPOCH` set, the build's notion of today.
+fn innsyn_on(day: &str, args: &[&str], root: &Path, out: Option<&Path>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_innsyn"));
+    cmd.env("SOURCE_DATE_EPOCH", day).args(args).arg("--root").arg(root);
+    if let Some(out) = out {
+        cmd.arg("--output").arg(out);
+    }
+    let o = cmd.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// 2098-12-31 and 2099-01-01, 00:00 UTC.
+const DAY_BEFORE: &str = "4070822400";
+const THE_DAY: &str = "4070908800";
+
+#[test]
+fn a_page_dated_in_the_future_is_not_published_until_its_date_unless_future_is_given() {
+    let root = fixture("urls");
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["build"], &root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("content/nyheter/framtid.md (dated 2099-01-01)"), "{stdout}");
+    let f = files(out.path());
+    assert!(!f.contains_key("nyheter/framtid/index.html"), "a page dated tomorrow was written");
+    for (path, bytes) in &f {
+        let t = String::from_utf8_lossy(bytes);
+        for needle in ["nyheter/framtid", "Vedtak i framtida", "Publiseres først", "vedtak"] {
+            assert!(!t.contains(needle), "{path} holds `{needle}` of the future page");
+        }
+    }
+
+    // On its date it is published: its page, the section's list, the term, the feeds and the sitemap.
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = innsyn_on(THE_DAY, &["build"], &root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("not published yet"), "{stdout}");
+    let f = files(out.path());
+    assert!(f.contains_key("nyheter/framtid/index.html"));
+    for path in ["nyheter/index.html", "kommune/asker/index.html", "atom.xml", "nyheter/atom.xml", "sitemap.xml"] {
+        let needle = if path.ends_with(".xml") { "varig/nyheter/framtid/" } else { "framtid/" };
+        assert!(text(&f, path).contains(needle), "{path} does not list the page on its date");
+    }
+
+    // `--future` publishes it before its date.
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["build", "--future"], &root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("not published yet"), "{stdout}");
+    assert!(files(out.path()).contains_key("nyheter/framtid/index.html"));
+}
+
+#[test]
+fn check_says_which_pages_are_held_back_and_checks_them_with_future() {
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["check", "--strict"], &fixture("urls"), None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("1 page dated after today is not published yet (`--future` includes it):\n  content/nyheter/framtid.md (dated 2099-01-01)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Checked 3 pages"), "{stdout}");
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["check", "--future"], &fixture("urls"), None);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("Checked 4 pages") && !stdout.contains("not published yet"), "{stdout}");
+}
+
+#[test]
+fn a_link_to_a_page_dated_in_the_future_is_an_error_that_names_its_date() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("urls"), site.path());
+    let plan = site.path().join("content/planer/plan.md");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, format!("{text}\nSe også [vedtaket](@/nyheter/framtid.md).\n")).unwrap();
+    let (code, _, err) = innsyn_on(DAY_BEFORE, &["check"], site.path(), None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("content/planer/plan.md:7:9") && err.contains("dated 2099-01-01"), "{err}");
+    let (code, _, err) = innsyn_on(DAY_BEFORE, &["check", "--future"], site.path(), None);
+    assert_eq!(code, 0, "{err}");
+}
