@@ -563,3 +563,43 @@ fn a_link_to_a_page_dated_in_the_future_is_an_error_that_names_its_date() {
     let (code, _, err) = innsyn_on(DAY_BEFORE, &["check", "--future"], site.path(), None);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_taxonomy_with_feed_true_writes_an_atom_feed_per_term_linked_from_the_term_page() {
+    let (_out, f) = build(&fixture("urls"), &[]);
+    let asker = text(&f, "kommune/asker/atom.xml");
+    assert!(asker.contains("<title>Asker – Kommune – Varige adresser</title>"), "{asker}");
+    assert!(
+        asker.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://innsyn.example.org/varig/kommune/asker/atom.xml\"/>"),
+        "{asker}"
+    );
+    assert_eq!(asker.matches("<entry").count(), 2, "both dated Asker pages, not the one held back: {asker}");
+    assert!(asker.contains("<id>https://innsyn.example.org/varig/nyheter/flyttet/</id>"), "{asker}");
+    let baerum = text(&f, "kommune/baerum/atom.xml");
+    assert_eq!(baerum.matches("<entry").count(), 1, "{baerum}");
+    let page = text(&f, "kommune/asker/index.html");
+    assert!(
+        page.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Varige adresser\" href=\"atom.xml\">"
+        ),
+        "{page}"
+    );
+    // A taxonomy without `feed = true` has none; its term pages link the site's feed.
+    assert!(!f.contains_key("sektor/okonomi/atom.xml"));
+    assert!(text(&f, "sektor/okonomi/index.html").contains("href=\"../../atom.xml\""));
+}
+
+#[test]
+fn without_a_base_url_no_term_feed_is_written_as_no_other_feed_is() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("urls"), site.path());
+    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
+    std::fs::write(
+        site.path().join("config.toml"),
+        config.replace("base_url = \"https://innsyn.example.org/varig/\"", ""),
+    )
+    .unwrap();
+    let (_out, f) = build(site.path(), &[]);
+    assert!(!f.keys().any(|p| p.ends_with("atom.xml")), "{:?}", f.keys().collect::<Vec<_>>());
+    assert!(!text(&f, "kommune/asker/index.html").contains("application/atom+xml"));
+}

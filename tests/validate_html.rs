@@ -92,6 +92,16 @@ fn atom_feed_is_well_formed_xml_in_the_atom_namespace() {
     );
 }
 
+#[test]
+fn a_term_feed_is_well_formed_xml_in_the_atom_namespace() {
+    if !common::tools_available("a_term_feed_is_well_formed_xml_in_the_atom_namespace", &[Tool::Python3]) {
+        return;
+    }
+    let site = common::build_site(&common::repo_root().join("tests/fixtures/build/urls"), Links::Served);
+    let root = xml_root(&site.output.join("kommune/asker/atom.xml"));
+    assert_eq!(root, ("http://www.w3.org/2005/Atom".to_owned(), "feed".to_owned()));
+}
+
 /// Finds vnu's JSON report among whatever else the JVM printed to stderr.
 fn vnu_report(stderr: &[u8]) -> Option<Value> {
     String::from_utf8_lossy(stderr)

@@ -844,6 +844,7 @@ impl<'a> Shared<'a> {
             }
             Job::Term { taxonomy, term, page } => {
                 let tax = &site.taxonomies[taxonomy];
+                let term_index = term;
                 let term = &tax.terms[term];
                 let view = TaxonomyView {
                     name: &tax.taxonomy.name,
@@ -856,6 +857,9 @@ impl<'a> Shared<'a> {
                 let term_view = TermPagesView { name: &term.name, path: &term.path, count: term.pages.len(), pages };
                 let path = paginated_path(&term.path, page + 1);
                 let mut ctx = self.context(site.settings.language, &path, 0, false, hashing);
+                if let Some(feed) = feeds::term_feed(site, taxonomy, term_index) {
+                    ctx.insert("feed_path", &feed);
+                }
                 ctx.insert("taxonomy", &view);
                 ctx.insert("term", &term_view);
                 ctx.insert("paginator", &paginator(&term.path, term.pages.len(), tax.taxonomy.paginate_by, page));
