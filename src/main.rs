@@ -58,6 +58,7 @@ fn main() -> ExitCode {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
                 future: args.site.future,
+                external: None,
                 offline: args.offline,
                 mode: Mode::Build,
                 force: args.force,
@@ -121,13 +122,17 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { site, strict } => {
+        Command::Check { site, strict, external, host_timeout } => {
             let options = Options {
                 root: site.root,
                 output: None,
                 base_url: None,
                 drafts: site.drafts,
                 future: site.future,
+                external: external.then(|| innsyn::external::Limits {
+                    per_host: std::time::Duration::from_secs(host_timeout.max(1)),
+                    ..innsyn::external::Limits::default()
+                }),
                 offline: false,
                 mode: Mode::Check,
                 force: false,

@@ -46,6 +46,9 @@ pub struct Options {
     pub drafts: bool,
     /// Include pages dated after the build's date (`--future`).
     pub future: bool,
+    /// In [`Mode::Check`], also ask other sites whether the links to them
+    /// answer, within these limits (`check --external`).
+    pub external: Option<crate::external::Limits>,
     /// Links to folders end in `index.html`, for reading from disk.
     pub offline: bool,
     /// What the run is for.
@@ -64,6 +67,7 @@ impl Options {
             base_url: None,
             drafts: false,
             future: false,
+            external: None,
             offline: false,
             mode,
             force: false,
@@ -399,7 +403,15 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     // What the data files hold that may be read wrong is said on every build.
     warnings.extend(site.data.values().flat_map(|f| f.table.warnings.iter().cloned()));
     if let Some(links) = links {
-        lints.extend(links.finish(&site, root));
+        match options.external {
+            Some(limits) => {
+                progress("external links");
+                let (found, outside) = links.finish_with_external(&site, root);
+                lints.extend(found);
+                lints.extend(crate::external::check(&outside, limits));
+            }
+            None => lints.extend(links.finish(&site, root)),
+        }
         lints.extend(crate::lint::unsourced(&site));
         lints.sort();
         lints.dedup();
