@@ -278,7 +278,7 @@ pub fn assemble(
     add_status_taxonomy(&mut settings, &mut page_nodes, &mut errors);
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
     link_terms(&taxonomies, &mut page_nodes);
-    check_aliases(&section_nodes, &page_nodes, &taxonomies, &mut errors);
+    check_aliases(&section_nodes, &page_nodes, &taxonomies, settings.search, &mut errors);
     let links = link_structured(&page_nodes, &targets, &mut errors);
     let site = Site {
         settings,
@@ -538,7 +538,13 @@ fn check_unique_paths(sections: &[SectionNode], pages: &[PageNode], settings: &S
 /// An old address (`aliases`) leads to one page only, and is no page's address
 /// now: each alias is checked against every page, section, taxonomy and term and
 /// every other alias, and reported where the front matter names it.
-fn check_aliases(sections: &[SectionNode], pages: &[PageNode], taxonomies: &[TaxonomyNode], errors: &mut Diagnostics) {
+fn check_aliases(
+    sections: &[SectionNode],
+    pages: &[PageNode],
+    taxonomies: &[TaxonomyNode],
+    search: bool,
+    errors: &mut Diagnostics,
+) {
     let file_of = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
     // What is published at each output file now, and by which source.
     let mut real: HashMap<String, String> = HashMap::new();
@@ -555,6 +561,10 @@ fn check_aliases(sections: &[SectionNode], pages: &[PageNode], taxonomies: &[Tax
         }
     }
     real.insert("404.html".into(), "the page shown for addresses that do not exist".into());
+    if search {
+        // The search page's address (`render::SEARCH_PATH`, which this phase cannot name).
+        real.insert("sok/index.html".into(), "the search page".into());
+    }
     let owners = sections
         .iter()
         .map(|s| (&s.section.file, &s.section.aliases, &s.path))
@@ -773,6 +783,47 @@ mod tests {
                 .contains("content/a.md:4:1: error: unknown taxonomy `komune`\n  hint: did you mean `kommune`?"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_alias_that_is_a_page_term_search_page_or_another_alias_is_reported_where_it_is_written() {
+        let err = assemble(
+            settings(),
+            vec![],
+            vec![
+                page("a.md", "title = \"A\"\naliases = [\"/b/\", \"/kommune/asker\", \"/sok/\", \"/x.html\"]\n[taxonomies]\nkommune = [\"Asker\"]"),
+                page("b.md", "title = \"B\"\naliases = [\"/x.html\", \"b\"]"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "content/a.md:3:13: error: the alias `/b/` is the address of `content/b.md`",
+            "content/a.md:3:20: error: the alias `/kommune/asker` is the address of the kommune `Asker`",
+            "content/a.md:3:38: error: the alias `/sok/` is the address of the search page",
+            "content/b.md:3:13: error: the alias `/x.html` is also an alias of `content/a.md` (line 3)",
+            "content/b.md:3:24: error: the alias `b` is this page's own address",
+        ] {
+            assert!(text.contains(needle), "`{needle}` missing from:\n{text}");
+        }
+        assert_eq!(err.len(), 5, "{text}");
+    }
+
+    #[test]
+    fn a_page_dated_after_today_is_held_back_unless_future() {
+        let today = Date::new(2025, 6, 1).unwrap();
+        let pages =
+            || vec![page("a.md", "title = \"A\"\ndate = 2025-06-02"), page("b.md", "title = \"B\"\ndate = 2025-06-01")];
+        let (site, errors) = super::assemble(settings(), vec![], pages(), Publish::finished(today), &[]);
+        assert!(errors.is_empty(), "{errors}");
+        assert_eq!(site.pages.len(), 1, "only the page dated today is published");
+        assert_eq!(site.held_back, [HeldBack { file: "content/a.md".into(), date: Date::new(2025, 6, 2).unwrap() }]);
+        assert!(site.resolve("a.md").unwrap_err().contains("dated 2025-06-02"));
+        let future = Publish { future: true, ..Publish::finished(today) };
+        let (site, _) = super::assemble(settings(), vec![], pages(), future, &[]);
+        assert_eq!(site.pages.len(), 2);
+        assert!(site.held_back.is_empty());
     }
 
     #[test]
