@@ -580,7 +580,7 @@ fn a_taxonomy_with_feed_true_writes_an_atom_feed_per_term_linked_from_the_term_p
     let page = text(&f, "kommune/asker/index.html");
     assert!(
         page.contains(
-            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Varige adresser\" href=\"atom.xml\">"
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Asker – Kommune – Varige adresser\" href=\"atom.xml\">"
         ),
         "{page}"
     );

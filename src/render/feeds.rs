@@ -33,6 +33,12 @@ pub fn term_feed(site: &Site, t: usize, term: usize) -> Option<String> {
     (tax.taxonomy.feed && !site.settings.base_url.is_empty() && dated).then(|| format!("{}atom.xml", node.path))
 }
 
+/// The title of a term's feed: `Asker – Kommune – Site`.
+pub fn term_feed_title(site: &Site, t: usize, term: usize) -> String {
+    let tax = &site.taxonomies[t];
+    format!("{} – {} – {}", tax.terms[term].name, tax.taxonomy.title, site.settings.title)
+}
+
 /// The feeds, sitemap and robots.txt the settings ask for.
 pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let s = &site.settings;
@@ -61,8 +67,7 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     for (t, tax) in site.taxonomies.iter().enumerate() {
         for (k, term) in tax.terms.iter().enumerate() {
             if let Some(path) = term_feed(site, t, k) {
-                let title = format!("{} – {} – {}", term.name, tax.taxonomy.title, s.title);
-                let xml = atom(site, bodies, &title, &term.path, &term.pages);
+                let xml = atom(site, bodies, &term_feed_title(site, t, k), &term.path, &term.pages);
                 files.push(OutputFile::new(path.trim_start_matches('/').to_string(), xml.into_bytes()));
             }
         }

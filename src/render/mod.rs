@@ -859,6 +859,7 @@ impl<'a> Shared<'a> {
                 let mut ctx = self.context(site.settings.language, &path, 0, false, hashing);
                 if let Some(feed) = feeds::term_feed(site, taxonomy, term_index) {
                     ctx.insert("feed_path", &feed);
+                    ctx.insert("feed_title", &feeds::term_feed_title(site, taxonomy, term_index));
                 }
                 ctx.insert("taxonomy", &view);
                 ctx.insert("term", &term_view);
