@@ -545,6 +545,10 @@ fn check_aliases(
     search: bool,
     errors: &mut Diagnostics,
 ) {
+    // Most sites have none: then there is nothing to compare.
+    if sections.iter().all(|s| s.section.aliases.is_empty()) && pages.iter().all(|p| p.page.aliases.is_empty()) {
+        return;
+    }
     let file_of = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
     // What is published at each output file now, and by which source.
     let mut real: HashMap<String, String> = HashMap::new();

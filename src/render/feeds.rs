@@ -29,8 +29,9 @@ pub fn section_has_feed(site: &Site, i: usize) -> bool {
 pub fn term_feed(site: &Site, t: usize, term: usize) -> Option<String> {
     let tax = &site.taxonomies[t];
     let node = &tax.terms[term];
-    let dated = node.pages.iter().any(|&p| site.pages[p].page.date.is_some());
-    (tax.taxonomy.feed && !site.settings.base_url.is_empty() && dated).then(|| format!("{}atom.xml", node.path))
+    // Pages come newest first, so a dated page, if any, is the first.
+    let dated = || node.pages.first().is_some_and(|&p| site.pages[p].page.date.is_some());
+    (tax.taxonomy.feed && !site.settings.base_url.is_empty() && dated()).then(|| format!("{}atom.xml", node.path))
 }
 
 /// The title of a term's feed: `Asker – Kommune – Site`.
