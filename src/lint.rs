@@ -329,12 +329,20 @@ impl Links {
                 }
             }
         }
+        // A link no Markdown holds comes from the theme, most often from a
+        // setting in config.toml: placed there when it is, else at the first page.
+        let config = if external {
+            crate::fsx::read_text(root, &root.join(crate::config::CONFIG_FILE)).unwrap_or_default()
+        } else {
+            String::new()
+        };
         let links = outside
             .into_iter()
             .map(|(url, mut places)| {
-                // Only the first page stands for a link no Markdown holds.
                 if places.iter().any(|(_, l)| l.is_some()) {
                     places.retain(|(_, l)| l.is_some());
+                } else if let Some(line) = config.lines().position(|l| l.contains(url.as_str())) {
+                    places = vec![(crate::config::CONFIG_FILE.into(), Some(line + 1))];
                 }
                 places.sort();
                 places.dedup();

@@ -61,9 +61,9 @@ fn slow(_: &str, _: &str) -> (u16, Duration) {
     (200, Duration::from_secs(4))
 }
 
-fn site(dir: &Path, body: &str) {
+fn site(dir: &Path, config: &str, body: &str) {
     std::fs::create_dir_all(dir.join("content")).unwrap();
-    std::fs::write(dir.join("config.toml"), "title = \"Lenker\"\n").unwrap();
+    std::fs::write(dir.join("config.toml"), format!("title = \"Lenker\"\n{config}")).unwrap();
     std::fs::write(dir.join("content/_index.md"), "+++\ntitle = \"Lenker\"\n+++\n").unwrap();
     std::fs::write(dir.join("content/a.md"), format!("+++\ntitle = \"A\"\n+++\n{body}")).unwrap();
 }
@@ -81,8 +81,10 @@ fn external_links_are_checked_per_host_and_reported_at_their_line() {
     // A port nothing listens on: bound, then let go.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
+    // The theme links the accessibility statement from every page.
     site(
         dir.path(),
+        &format!("accessibility_statement = \"http://{good}/erklaering\"\n"),
         &format!(
             "[finnes](http://{good}/finnes)\n\n\
              [borte](http://{good}/borte)\n\n\
@@ -108,6 +110,7 @@ fn external_links_are_checked_per_host_and_reported_at_their_line() {
         format!("content/a.md:10:1: warning: the link `http://{sluggish}/en` did not answer within 2 s"),
         format!("content/a.md:12:1: warning: the link `http://{sluggish}/to` was not checked"),
         format!("content/a.md:14:1: warning: the link `http://{closed}/x` could not be reached"),
+        format!("config.toml:2:1: warning: the link `http://{good}/erklaering` answers 404"),
     ];
     for e in &expect {
         assert!(stderr.contains(e.as_str()), "`{e}` missing from:\n{stderr}");
