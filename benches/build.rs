@@ -84,7 +84,8 @@ fn assembled(root: &Path) -> (Site, Renderer) {
     let (sections, pages, failed) = content::parse_all(root, &scanned, true, &mut errors, &mut warnings);
     let theme = theme::load(root, &settings, &config_src).expect("the theme loads");
     let mut renderer = Renderer::new(&theme).expect("the templates parse");
-    let (mut site, _) = site::assemble(settings, sections, pages, false, &failed);
+    let (mut site, _) =
+        site::assemble(settings, sections, pages, site::Publish::finished(innsyn::dates::today()), &failed);
     site.data = std::sync::Arc::new(data::load(root, &mut errors, &mut warnings).0);
     renderer.register_data(&site.data);
     assert!(errors.is_empty(), "the generated site has faults:\n{errors}");

@@ -46,6 +46,13 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// Also check links to other sites: each host is asked whether its
+        /// addresses answer (hosts side by side, one address at a time per host).
+        #[arg(long)]
+        external: bool,
+        /// With --external: the seconds all requests to one host may take together.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "external")]
+        host_timeout: u64,
     },
     /// Pack the site, built for reading from disk, into a verifiable BagIt archive (zip),
     /// with --warc also a WARC of the site as served at base_url for wayback players.
@@ -85,6 +92,9 @@ pub struct SiteArgs {
     /// Include pages marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated after today (the build's date: SOURCE_DATE_EPOCH when set).
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// Options of `innsyn build`.

@@ -146,10 +146,149 @@ pub struct Settings {
     pub extra: toml::Table,
 }
 
+/// The keys `config.toml` knows, at its top and in its tables.
+const TOP_KEYS: [&str; 15] = [
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "taxonomies",
+    "feed",
+    "sitemap",
+    "search",
+    "search_sites",
+    "accessibility_statement",
+    "contact_email",
+    "contact_name",
+    "organization",
+    "archive",
+];
+const ARCHIVE_KEYS: [&str; 1] = ["warc"];
+const TAXONOMY_KEYS: [&str; 4] = ["name", "title", "feed", "paginate_by"];
+const SEARCH_SITE_KEYS: [&str; 3] = ["name", "url", "local"];
+
+type Table<'a> = toml::de::DeTable<'a>;
+
+/// Reads `config.toml` into [`RawConfig`], reporting every unknown key and every
+/// value of the wrong type in one go (serde alone stops at the first): unknown
+/// keys are reported and dropped first, then each value serde refuses is
+/// reported and its key (or its entry of `[[taxonomies]]`, `[[search_sites]]`)
+/// dropped, until the rest reads. The rest is returned with the faults, so its
+/// values can be checked too; `None` when a required key is missing.
+fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), Diagnostics> {
+    let mut doc = Table::parse(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
+    let mut errors = Diagnostics::default();
+    // Known keys suggested for misspelt ones: that they are then missing is not said again.
+    let mut suggested: Vec<&str> = Vec::new();
+    let mut unknown = |errors: &mut Diagnostics, table: &mut Table, known: &[&'static str], within: &str| {
+        let strangers: Vec<_> = table.keys().filter(|k| !known.contains(&&**k.get_ref())).cloned().collect();
+        for key in strangers {
+            table.remove(&key);
+            let name: &str = key.get_ref();
+            let (line, col) = crate::error::line_col(src, key.span().start);
+            let hint = match crate::error::did_you_mean(name, known) {
+                Some(best) => {
+                    suggested.push(best);
+                    format!("did you mean `{best}`?")
+                }
+                None => format!(
+                    "{within}known keys are {}",
+                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            errors.push(Diagnostic::at(path, line, col, format!("unknown field `{name}`")).hint(hint));
+        }
+    };
+    unknown(&mut errors, doc.get_mut(), &[&TOP_KEYS[..], &["extra"]].concat(), "");
+    for (key, value) in doc.get_mut().iter_mut() {
+        let (known, within): (&[&str], &str) = match &**key.get_ref() {
+            "archive" => (&ARCHIVE_KEYS, "in `[archive]`, the "),
+            "taxonomies" => (&TAXONOMY_KEYS, "in `[[taxonomies]]`, the "),
+            "search_sites" => (&SEARCH_SITE_KEYS, "in `[[search_sites]]`, the "),
+            _ => continue,
+        };
+        match value.get_mut() {
+            toml::de::DeValue::Table(t) => unknown(&mut errors, t, known, within),
+            toml::de::DeValue::Array(items) => {
+                for item in items.iter_mut() {
+                    if let toml::de::DeValue::Table(t) = item.get_mut() {
+                        unknown(&mut errors, t, known, within);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut dropped: Vec<String> = Vec::new();
+    loop {
+        let e = match RawConfig::deserialize(toml::de::Deserializer::from(doc.clone())) {
+            Ok(raw) => return Ok((Some(raw), errors)),
+            Err(e) => e,
+        };
+        // A missing key whose value was refused, or that was misspelt, is said
+        // once, as refused or misspelt.
+        let missing = e.message().strip_prefix("missing field `").and_then(|m| m.split('`').next());
+        if missing.is_none_or(|key| !dropped.iter().any(|d| d == key) && !suggested.contains(&key)) {
+            let mut d = toml_error(path, src, &e, 0);
+            // Say whose value it is: serde names only the type.
+            if let Some(key) = e.span().and_then(|s| owner(doc.get_ref(), s.start)) {
+                d.message = format!(
+                    "`{}`: {}",
+                    &**key.get_ref(),
+                    d.message.replace("expected usize", "expected a whole number")
+                );
+            }
+            errors.push(d);
+        }
+        let Some(at) = e.span().map(|s| s.start) else { break };
+        let Some(key) = owner(doc.get_ref(), at).cloned() else { break };
+        // A key missing at the top cannot be dropped: the rest cannot be read.
+        let in_list = matches!(doc.get_ref()[&key].get_ref(), toml::de::DeValue::Array(_));
+        if missing.is_some() && !in_list {
+            break;
+        }
+        // In a list of tables, only the entry at fault goes.
+        let entries = doc.get_mut().get_mut(&key).and_then(|v| match v.get_mut() {
+            toml::de::DeValue::Array(items) => Some(items),
+            _ => None,
+        });
+        match entries.and_then(|items| items.iter().position(|i| holds(i, at)).map(|n| (items, n))) {
+            Some((items, n)) => {
+                let kept: toml::de::DeArray =
+                    items.iter().enumerate().filter(|&(i, _)| i != n).map(|(_, v)| v.clone()).collect();
+                *items = kept;
+            }
+            None => {
+                dropped.push(key.get_ref().to_string());
+                doc.get_mut().remove(&key);
+            }
+        }
+    }
+    Ok((None, errors))
+}
+
+/// The top-level key whose value holds byte `at` of the file (for a list of
+/// tables, one of its entries does).
+fn owner<'t, 'a>(doc: &'t Table<'a>, at: usize) -> Option<&'t toml::Spanned<toml::de::DeString<'a>>> {
+    doc.iter().find(|(_, v)| holds(v, at)).map(|(k, _)| k)
+}
+
+/// Whether a value, or a value inside it, is written at byte `at`. (An entry of
+/// a list of tables spans only its `[[header]]`, so its keys are looked at too.)
+fn holds(value: &toml::Spanned<toml::de::DeValue>, at: usize) -> bool {
+    value.span().contains(&at)
+        || match value.get_ref() {
+            toml::de::DeValue::Array(items) => items.iter().any(|i| holds(i, at)),
+            toml::de::DeValue::Table(t) => t.iter().any(|(k, v)| k.span().contains(&at) || holds(v, at)),
+            _ => false,
+        }
+}
+
 /// Parses and validates `config.toml`; `path` is only used in messages.
 pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
-    let raw: RawConfig = toml::from_str(src).map_err(|e| Diagnostics::from(toml_error(path, src, &e, 0)))?;
-    let mut errors = Diagnostics::default();
+    let (raw, mut errors) = read_raw(path, src)?;
+    let Some(raw) = raw else { return Err(errors.into_result().unwrap_err()) };
     let at_key = |key: &str, message: String| {
         let (line, col) = key_position(src, key).unwrap_or((1, 1));
         Diagnostic::at(path, line, col, message)
@@ -370,7 +509,7 @@ fn capitalize(s: &str) -> String {
 pub fn toml_error(path: &str, src: &str, e: &toml::de::Error, line_offset: usize) -> Diagnostic {
     let (line, col) = e.span().map_or((1, 1), |s| crate::error::line_col(src, s.start));
     let (message, hint) = explain_serde(e.message());
-    let hint = hint.unwrap_or_else(|| {
+    let hint = hint.or_else(|| type_hint(&message)).unwrap_or_else(|| {
         if message.contains("date") {
             "write dates as YYYY-MM-DD, e.g. `2024-03-05`".to_string()
         } else {
@@ -378,6 +517,22 @@ pub fn toml_error(path: &str, src: &str, e: &toml::de::Error, line_offset: usize
         }
     });
     Diagnostic::at(path, line + line_offset, col, message).hint(hint)
+}
+
+/// How to write a value of the type serde expected (`invalid type: string "ja",
+/// expected a boolean`).
+fn type_hint(message: &str) -> Option<String> {
+    let expected = message.strip_prefix("invalid type: ")?.rsplit_once("expected ")?.1;
+    let hint = match expected {
+        "a boolean" => "write `true` or `false`, without quotes",
+        e if e.starts_with('u') || e.starts_with('i') && e[1..].chars().all(|c| c.is_ascii_digit() || c == 's') => {
+            "write a whole number without quotes, e.g. `20`"
+        }
+        "a string" => "put the text in double quotes, e.g. `key = \"tekst\"`",
+        "a sequence" => "write a list in square brackets, e.g. `[\"a\", \"b\"]`",
+        _ => return None,
+    };
+    Some(hint.to_string())
 }
 
 /// Rewords serde's messages and finds a hint: for `unknown field `x`, expected one of
@@ -450,6 +605,36 @@ mod tests {
     }
 
     #[test]
+    fn every_unknown_key_and_every_value_of_the_wrong_type_is_reported_at_once() {
+        let src = "titel = \"x\"\ntitle = \"x\"\nfeed = \"ja\"\nsitemapp = true\nsearch = 1\n\
+                   [[search_sites]]\nname = \"A\"\nurll = \"https://a.no/\"\n\
+                   [[taxonomies]]\nname = \"a\"\npaginate_by = -1\n[[taxonomies]]\nname = \"b\"\nfeeds = true\n";
+        let err = parse("config.toml", src).unwrap_err();
+        let places: Vec<String> = err.0.iter().map(|d| d.location()).collect();
+        assert_eq!(
+            places,
+            [
+                "config.toml:1:1",
+                "config.toml:3:8",
+                "config.toml:4:1",
+                "config.toml:5:10",
+                "config.toml:8:1",
+                "config.toml:11:15",
+                "config.toml:14:1"
+            ],
+            "{err}"
+        );
+        assert!(err.0.iter().all(|d| d.hint.is_some()), "{err}");
+    }
+
+    #[test]
+    fn a_missing_title_is_said_once_even_when_its_value_was_refused() {
+        let err = parse("config.toml", "title = 3\nfeed = \"x\"\n").unwrap_err();
+        assert_eq!(err.len(), 2, "{err}");
+        assert!(err.0[0].message.contains("`title`: invalid type"), "{err}");
+    }
+
+    #[test]
     fn base_url_gets_a_trailing_slash() {
         let s = parse("config.toml", "title = \"x\"\nbase_url = \"https://innsyn.asker.kommune.no/arkiv\"").unwrap();
         assert_eq!(s.base_url, "https://innsyn.asker.kommune.no/arkiv/");
@@ -484,6 +669,23 @@ mod link_tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn any_mix_of_known_and_unknown_keys_and_values_is_reported_without_a_panic(
+            lines in proptest::collection::vec(
+                (
+                    "(title|feed|sitemap|taxonomies|search_sites|archive|name|paginate_by|url|warc|titel|x)",
+                    "(\"a\"|1|-1|true|\\[\\]|\\[1\\]|\\{\\}|\\{ name = 1 \\})",
+                    "(|\\[archive\\]|\\[\\[taxonomies\\]\\]|\\[\\[search_sites\\]\\])",
+                ),
+                0..12,
+            ),
+        ) {
+            let src: String = lines.iter().map(|(k, v, header)| format!("{header}\n{k} = {v}\n")).collect();
+            if let Err(e) = parse("config.toml", &src) {
+                prop_assert!(e.0.iter().all(|d| d.line.is_some() || d.message.contains("missing")), "{}", e);
+            }
+        }
+
         #[test]
         fn only_http_https_mailto_and_site_addresses_pass(
             scheme in "[a-zA-Z][a-zA-Z0-9+.-]{0,12}",

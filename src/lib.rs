@@ -12,6 +12,7 @@ pub mod content;
 pub mod data;
 pub mod dates;
 pub mod error;
+pub mod external;
 pub mod file;
 pub mod fsx;
 pub mod html;

@@ -203,6 +203,18 @@ impl Links {
     /// whose Markdown the build dropped is read again from `root` when there is
     /// a warning to place in it.
     pub fn finish(&self, site: &Site, root: &Path) -> Vec<Diagnostic> {
+        self.finish_collecting(site, root, false).0
+    }
+
+    /// [`Links::finish`], and every `http(s)` link to another site with the
+    /// places that link to it, sorted by address (for `check --external`).
+    pub fn finish_with_external(&self, site: &Site, root: &Path) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
+        self.finish_collecting(site, root, true)
+    }
+
+    fn finish_collecting(&self, site: &Site, root: &Path, external: bool) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
+        let mut outside: std::collections::BTreeMap<String, Vec<(std::path::PathBuf, Option<usize>)>> =
+            Default::default();
         // Which content file made each output page, for messages.
         let mut sources: HashMap<String, (&Path, &str, usize)> = HashMap::new();
         let mut content_paths: HashMap<&Path, &str> = HashMap::new();
@@ -247,6 +259,26 @@ impl Links {
                 if href.contains(':') || href.starts_with("//") {
                     let scheme: String = href.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
                     let scheme: String = scheme.chars().filter(|c| !c.is_control()).collect();
+                    if external && (scheme == "http" || scheme == "https") {
+                        let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
+                        let url = href.split('#').next().unwrap_or_default().trim().to_string();
+                        // A link the theme adds to every page (config.toml's) is
+                        // placed once, at the first page; one the author wrote, at
+                        // each place it is written.
+                        let text = markdown_of(path, source, markdown);
+                        let lines: Vec<usize> = text
+                            .lines()
+                            .enumerate()
+                            .filter(|(_, l)| l.contains(href.as_str()))
+                            .map(|(i, _)| i + 1 + offset)
+                            .collect();
+                        let places = outside.entry(url).or_default();
+                        if lines.is_empty() && places.is_empty() {
+                            places.push((source.to_path_buf(), None));
+                        }
+                        places.extend(lines.into_iter().map(|l| (source.to_path_buf(), Some(l))));
+                        continue;
+                    }
                     if ["javascript", "vbscript"].contains(&scheme.as_str()) {
                         let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
                         out.push(warn(
@@ -297,8 +329,38 @@ impl Links {
                 }
             }
         }
-        out
+        // A link no Markdown holds comes from the theme, most often from a
+        // setting in config.toml: placed there when it is, else at the first page.
+        let config = if external {
+            crate::fsx::read_text(root, &root.join(crate::config::CONFIG_FILE)).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let links = outside
+            .into_iter()
+            .map(|(url, mut places)| {
+                if places.iter().any(|(_, l)| l.is_some()) {
+                    places.retain(|(_, l)| l.is_some());
+                } else if let Some(line) = config.lines().position(|l| l.contains(url.as_str())) {
+                    places = vec![(crate::config::CONFIG_FILE.into(), Some(line + 1))];
+                }
+                places.sort();
+                places.dedup();
+                ExternalLink { url, places }
+            })
+            .collect();
+        (out, links)
     }
+}
+
+/// A link to another site (`http` or `https`), and where the site links to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    /// The address, without its `#fragment`.
+    pub url: String,
+    /// The files that link to it, with the line of the link when it is in their
+    /// Markdown (a link the theme adds has none).
+    pub places: Vec<(std::path::PathBuf, Option<usize>)>,
 }
 
 /// `a/b` + `../c/` → `a/c/` (no leading `/`; `..` above the root stays at the root).

@@ -57,6 +57,8 @@ fn main() -> ExitCode {
                 output: args.output,
                 base_url: args.base_url,
                 drafts: args.site.drafts,
+                future: args.site.future,
+                external: None,
                 offline: args.offline,
                 mode: Mode::Build,
                 force: args.force,
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
                     }
                 }
                 if !args.quiet {
+                    print_held_back(&s.held_back);
                     let w = s.written;
                     println!(
                         "Built {} pages in {} sections, {} charts, {} data files, {} search terms: {} files ({} written, {} unchanged, {} removed) in {} ms",
@@ -103,7 +106,14 @@ fn main() -> ExitCode {
             })
         }
         Command::Serve { site, interface, port, open } => {
-            let options = innsyn::serve::ServeOptions { root: site.root, interface, port, drafts: site.drafts, open };
+            let options = innsyn::serve::ServeOptions {
+                root: site.root,
+                interface,
+                port,
+                drafts: site.drafts,
+                future: site.future,
+                open,
+            };
             match innsyn::serve::run(options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(d) => {
@@ -112,12 +122,17 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { site, strict } => {
+        Command::Check { site, strict, external, host_timeout } => {
             let options = Options {
                 root: site.root,
                 output: None,
                 base_url: None,
                 drafts: site.drafts,
+                future: site.future,
+                external: external.then(|| innsyn::external::Limits {
+                    per_host: std::time::Duration::from_secs(host_timeout.max(1)),
+                    ..innsyn::external::Limits::default()
+                }),
                 offline: false,
                 mode: Mode::Check,
                 force: false,
@@ -309,9 +324,27 @@ fn print_warnings(warnings: &[innsyn::error::Diagnostic]) {
     }
 }
 
+/// Says which pages are left out because they are dated after today.
+fn print_held_back(held_back: &[innsyn::site::HeldBack]) {
+    if held_back.is_empty() {
+        return;
+    }
+    let n = held_back.len();
+    println!(
+        "{n} {} dated after today {} not published yet (`--future` includes {}):",
+        if n == 1 { "page" } else { "pages" },
+        if n == 1 { "is" } else { "are" },
+        if n == 1 { "it" } else { "them" }
+    );
+    for h in held_back {
+        println!("  {} (dated {})", h.file.display(), h.date);
+    }
+}
+
 /// Prints `check`'s warnings grouped per file and its summary.
 fn report_check(summary: &Summary, strict: bool) -> ExitCode {
     print_warnings(&summary.warnings);
+    print_held_back(&summary.held_back);
     let n = summary.warnings.len();
     println!(
         "Checked {} pages in {} sections in {} ms: no errors, {n} {}",

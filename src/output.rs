@@ -34,6 +34,7 @@ pub struct WriteReport {
 pub fn check_unique(files: &mut [OutputFile]) -> Result<(), Diagnostics> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut errors = Diagnostics::default();
+    errors.extend(files.iter().filter(|f| !safe_relative(&f.path)).map(|f| outside(&f.path)));
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
             errors.push(two_at_one_path(&pair[0].path));
@@ -46,6 +47,13 @@ pub fn check_unique(files: &mut [OutputFile]) -> Result<(), Diagnostics> {
 pub fn two_at_one_path(path: &str) -> Diagnostic {
     Diagnostic::new(path, format!("two outputs would be written to `{path}`"))
         .hint("a static file, page, section or taxonomy share this address; rename one of them")
+}
+
+/// The error for a file whose path would leave the output folder (`..`, an
+/// absolute path): no input may make innsyn write outside it.
+pub fn outside(path: &str) -> Diagnostic {
+    Diagnostic::new(path, format!("`{}` would be written outside the output folder", crate::error::clip(path)))
+        .hint("every output file lies inside the output folder; rename the page, alias or file that names this path")
 }
 
 /// Refuses output folders that would delete the site itself.
@@ -149,7 +157,9 @@ impl Stage {
     pub fn add(&mut self, files: &[OutputFile]) {
         let out = self.out.clone();
         for f in files {
-            if !self.produced.insert(f.path.clone()) {
+            if !safe_relative(&f.path) {
+                self.errors.push(outside(&f.path));
+            } else if !self.produced.insert(f.path.clone()) {
                 self.errors.push(two_at_one_path(&f.path));
             }
         }
@@ -393,9 +403,10 @@ fn slashed(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-/// Whether a line of the record is a plain path inside the folder: a tampered
-/// record must not make innsyn remove anything outside it.
-fn safe_relative(line: &str) -> bool {
+/// Whether a path (a line of the record, an output file's path) is a plain path
+/// inside the folder: a tampered record must not make innsyn remove anything
+/// outside it, nor any input make it write there.
+pub fn safe_relative(line: &str) -> bool {
     !line.is_empty() && !line.contains('\\') && Path::new(line).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
@@ -592,6 +603,20 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         write(other.path(), &[f("a/index.html", "a"), f("b/index.html", "b"), f("index.html", "new")], false).unwrap();
         assert_eq!(tree(&out), tree(other.path()));
+    }
+
+    #[test]
+    fn a_file_whose_path_leaves_the_output_folder_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        for bad in ["../utenfor.html", "/etc/x.html", "a/../../utenfor.html", "a\\..\\b.html"] {
+            let err = write(&out, &[f("index.html", "x"), f(bad, "y")], false).unwrap_err().to_string();
+            assert!(err.contains("outside the output folder"), "{bad}: {err}");
+            let mut files = vec![f(bad, "y")];
+            assert!(check_unique(&mut files).is_err(), "{bad}");
+        }
+        assert!(!dir.path().join("utenfor.html").exists());
+        assert!(!out.join("index.html").exists(), "nothing is written when one file is refused");
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include pages marked `draft = true`.
     pub drafts: bool,
+    /// Include pages dated after the build's date (`--future`).
+    pub future: bool,
+    /// In [`Mode::Check`], also ask other sites whether the links to them
+    /// answer, within these limits (`check --external`).
+    pub external: Option<crate::external::Limits>,
     /// Links to folders end in `index.html`, for reading from disk.
     pub offline: bool,
     /// What the run is for.
@@ -56,7 +61,17 @@ pub struct Options {
 impl Options {
     /// Options for `mode` on the site in `root`, everything else as by default.
     pub fn new(root: impl Into<PathBuf>, mode: Mode) -> Options {
-        Options { root: root.into(), output: None, base_url: None, drafts: false, offline: false, mode, force: false }
+        Options {
+            root: root.into(),
+            output: None,
+            base_url: None,
+            drafts: false,
+            future: false,
+            external: None,
+            offline: false,
+            mode,
+            force: false,
+        }
     }
 
     /// The output folder: `--output`, or `public/` in the site.
@@ -91,6 +106,9 @@ pub struct Summary {
     pub phases: Vec<(&'static str, Duration)>,
     /// Time taken in all.
     pub elapsed: Duration,
+    /// Pages left out because they are dated after the build's date (without
+    /// `--future`), with their dates, in file order.
+    pub held_back: Vec<site::HeldBack>,
 }
 
 /// Builds the site, and writes it in [`Mode::Build`].
@@ -176,7 +194,9 @@ impl Sink {
             Sink::Stage(stage) => stage.add(&files),
             Sink::Paths(paths, errors) => {
                 for f in files {
-                    if paths.contains(&f.path) {
+                    if !output::safe_relative(&f.path) {
+                        errors.push(output::outside(&f.path));
+                    } else if paths.contains(&f.path) {
                         errors.push(output::two_at_one_path(&f.path));
                     } else {
                         paths.insert(f.path);
@@ -271,7 +291,8 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
     lap("parse", &mut t);
 
-    let (mut site, assembly_errors) = site::assemble(settings, sections, pages, options.drafts, &failed);
+    let publish = site::Publish { drafts: options.drafts, future: options.future, today: crate::dates::today() };
+    let (mut site, assembly_errors) = site::assemble(settings, sections, pages, publish, &failed);
     // Assembly's warnings (term spellings) do not fail the build.
     let (assembly_warnings, assembly_errors): (Vec<_>, Vec<_>) = assembly_errors.0.into_iter().partition(|d| d.warning);
     warnings.extend(assembly_warnings);
@@ -382,7 +403,15 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     // What the data files hold that may be read wrong is said on every build.
     warnings.extend(site.data.values().flat_map(|f| f.table.warnings.iter().cloned()));
     if let Some(links) = links {
-        lints.extend(links.finish(&site, root));
+        match options.external {
+            Some(limits) => {
+                progress("external links");
+                let (found, outside) = links.finish_with_external(&site, root);
+                lints.extend(found);
+                lints.extend(crate::external::check(&outside, limits));
+            }
+            None => lints.extend(links.finish(&site, root)),
+        }
         lints.extend(crate::lint::unsourced(&site));
         lints.sort();
         lints.dedup();
@@ -400,6 +429,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         files: count.files,
         phases,
         elapsed: start.elapsed(),
+        held_back: site.held_back.clone(),
         ..Summary::default()
     };
     let parts = bodies.map(|bodies| Parts {

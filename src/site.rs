@@ -11,6 +11,7 @@ use crate::content::frontmatter::SortBy;
 use crate::content::slug::slugify;
 use crate::content::{implicit_section, Page, Section};
 use crate::data::DataFile;
+use crate::dates::Date;
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::lang::{collation_key, Lang};
 
@@ -72,12 +73,41 @@ pub struct TaxonomyNode {
     pub terms: Vec<Term>,
 }
 
+/// Which pages a build publishes besides finished ones dated today or before.
+#[derive(Debug, Clone, Copy)]
+pub struct Publish {
+    /// Pages and sections marked `draft = true` too (`--drafts`).
+    pub drafts: bool,
+    /// Pages dated after `today` too (`--future`).
+    pub future: bool,
+    /// The build's date (see [`crate::dates::today`]).
+    pub today: Date,
+}
+
+impl Publish {
+    /// Finished pages dated up to `today`: what `build` publishes by default.
+    pub fn finished(today: Date) -> Publish {
+        Publish { drafts: false, future: false, today }
+    }
+}
+
+/// A page left out of the build because its date is after the build's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBack {
+    /// The page's file, from the site root.
+    pub file: PathBuf,
+    /// Its date: the first build on or after it publishes the page.
+    pub date: Date,
+}
+
 /// What an `@/` link can point to.
 #[derive(Debug, Clone, Copy)]
 enum Target {
     Page(usize),
     Section(usize),
     Draft,
+    /// A page dated after the build's date.
+    Future(Date),
     /// A file that could not be parsed (already reported).
     Unreadable,
 }
@@ -98,6 +128,8 @@ pub struct Site {
     pub taxonomies: Vec<TaxonomyNode>,
     /// Links between mandates and between goals.
     pub links: Links,
+    /// Pages dated after the build's date, left out (without `--future`).
+    pub held_back: Vec<HeldBack>,
     targets: HashMap<String, Target>,
 }
 
@@ -124,6 +156,9 @@ impl Site {
             Some(Target::Page(i)) => Ok(self.pages[*i].path.clone()),
             Some(Target::Section(i)) => Ok(self.sections[*i].path.clone()),
             Some(Target::Draft) => Err("that page is a draft and is not published".into()),
+            Some(Target::Future(date)) => Err(format!(
+                "that page is dated {date}, after today, and is not published until then (`--future` includes it)"
+            )),
             Some(Target::Unreadable) => Ok(String::new()),
             None if !key.ends_with(".md") => Err("internal links name the Markdown file, ending in `.md`".into()),
             None => Err(format!("there is no `content/{key}`")),
@@ -142,16 +177,19 @@ impl Site {
     }
 }
 
-/// Assembles the site. Drafts are left out unless `drafts`. `unreadable` names
+/// Assembles the site. Drafts are left out unless `publish.drafts`, and pages
+/// dated after `publish.today` unless `publish.future`. `unreadable` names
 /// content files that failed to parse, so links to them are not reported twice.
 /// The site is returned even with faults, so later phases can find theirs too.
 pub fn assemble(
     settings: Settings,
     sections: Vec<Section>,
     pages: Vec<Page>,
-    drafts: bool,
+    publish: Publish,
     unreadable: &[String],
 ) -> (Site, Diagnostics) {
+    let drafts = publish.drafts;
+    let mut held_back = Vec::new();
     let mut errors = Diagnostics::default();
     let mut targets: HashMap<String, Target> = unreadable.iter().map(|p| (p.clone(), Target::Unreadable)).collect();
 
@@ -201,6 +239,11 @@ pub fn assemble(
             targets.insert(page.content_path.clone(), Target::Draft);
             continue;
         }
+        if let Some(date) = page.date.filter(|&d| d > publish.today && !publish.future) {
+            targets.insert(page.content_path.clone(), Target::Future(date));
+            held_back.push(HeldBack { file: page.file.clone(), date });
+            continue;
+        }
         let path = format!("{}{}/", section_nodes[section].path, page.slug);
         let lang = page.lang.unwrap_or(section_nodes[section].lang);
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
@@ -235,6 +278,7 @@ pub fn assemble(
     add_status_taxonomy(&mut settings, &mut page_nodes, &mut errors);
     let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
     link_terms(&taxonomies, &mut page_nodes);
+    check_aliases(&section_nodes, &page_nodes, &taxonomies, settings.search, &mut errors);
     let links = link_structured(&page_nodes, &targets, &mut errors);
     let site = Site {
         settings,
@@ -243,6 +287,7 @@ pub fn assemble(
         pages: page_nodes,
         taxonomies,
         links,
+        held_back,
         targets,
     };
     (site, errors)
@@ -490,6 +535,70 @@ fn check_unique_paths(sections: &[SectionNode], pages: &[PageNode], settings: &S
     }
 }
 
+/// An old address (`aliases`) leads to one page only, and is no page's address
+/// now: each alias is checked against every page, section, taxonomy and term and
+/// every other alias, and reported where the front matter names it.
+fn check_aliases(
+    sections: &[SectionNode],
+    pages: &[PageNode],
+    taxonomies: &[TaxonomyNode],
+    search: bool,
+    errors: &mut Diagnostics,
+) {
+    // Most sites have none: then there is nothing to compare.
+    if sections.iter().all(|s| s.section.aliases.is_empty()) && pages.iter().all(|p| p.page.aliases.is_empty()) {
+        return;
+    }
+    let file_of = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
+    // What is published at each output file now, and by which source.
+    let mut real: HashMap<String, String> = HashMap::new();
+    for s in sections {
+        real.entry(file_of(&s.path)).or_insert_with(|| format!("`{}`", s.section.file.display()));
+    }
+    for p in pages {
+        real.entry(file_of(&p.path)).or_insert_with(|| format!("`{}`", p.page.file.display()));
+    }
+    for t in taxonomies {
+        real.entry(file_of(&t.path)).or_insert_with(|| format!("the taxonomy `{}`", t.taxonomy.name));
+        for term in &t.terms {
+            real.entry(file_of(&term.path)).or_insert_with(|| format!("the {} `{}`", t.taxonomy.name, term.name));
+        }
+    }
+    real.insert("404.html".into(), "the page shown for addresses that do not exist".into());
+    if search {
+        // The search page's address (`render::SEARCH_PATH`, which this phase cannot name).
+        real.insert("sok/index.html".into(), "the search page".into());
+    }
+    let owners = sections
+        .iter()
+        .map(|s| (&s.section.file, &s.section.aliases, &s.path))
+        .chain(pages.iter().map(|p| (&p.page.file, &p.page.aliases, &p.path)));
+    let mut claimed: HashMap<&str, (&std::path::Path, usize)> = HashMap::new();
+    for (file, aliases, own) in owners {
+        for a in aliases {
+            let at = |message: String| Diagnostic::at(file, a.line, a.col, message);
+            if a.file == file_of(own) {
+                errors.push(
+                    at(format!("the alias `{}` is this page's own address", a.written))
+                        .hint("remove it: an alias is an address the page had before"),
+                );
+            } else if let Some(owner) = real.get(&a.file) {
+                errors.push(
+                    at(format!("the alias `{}` is the address of {owner}", a.written))
+                        .hint("two pages cannot have one address: remove the alias, or move the page that has it now"),
+                );
+            } else if let Some((other, line)) = claimed.get(a.file.as_str()) {
+                errors.push(
+                    at(format!("the alias `{}` is also an alias of `{}` (line {line})", a.written, other.display()))
+                        .hint("an old address can lead to one page only: remove one of the aliases"),
+                );
+            } else {
+                claimed.insert(&a.file, (file, a.line));
+            }
+        }
+    }
+}
+
 fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> Ordering {
     let by_title =
         || collation_key(&a.title).cmp(&collation_key(&b.title)).then_with(|| a.content_path.cmp(&b.content_path));
@@ -625,7 +734,8 @@ mod tests {
         pages: Vec<Page>,
         drafts: bool,
     ) -> Result<Site, Diagnostics> {
-        let (site, errors) = super::assemble(settings, sections, pages, drafts, &[]);
+        let publish = Publish { drafts, ..Publish::finished(Date::new(2025, 6, 1).unwrap()) };
+        let (site, errors) = super::assemble(settings, sections, pages, publish, &[]);
         errors.into_result().map(|()| site)
     }
 
@@ -677,6 +787,47 @@ mod tests {
                 .contains("content/a.md:4:1: error: unknown taxonomy `komune`\n  hint: did you mean `kommune`?"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_alias_that_is_a_page_term_search_page_or_another_alias_is_reported_where_it_is_written() {
+        let err = assemble(
+            settings(),
+            vec![],
+            vec![
+                page("a.md", "title = \"A\"\naliases = [\"/b/\", \"/kommune/asker\", \"/sok/\", \"/x.html\"]\n[taxonomies]\nkommune = [\"Asker\"]"),
+                page("b.md", "title = \"B\"\naliases = [\"/x.html\", \"b\"]"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "content/a.md:3:13: error: the alias `/b/` is the address of `content/b.md`",
+            "content/a.md:3:20: error: the alias `/kommune/asker` is the address of the kommune `Asker`",
+            "content/a.md:3:38: error: the alias `/sok/` is the address of the search page",
+            "content/b.md:3:13: error: the alias `/x.html` is also an alias of `content/a.md` (line 3)",
+            "content/b.md:3:24: error: the alias `b` is this page's own address",
+        ] {
+            assert!(text.contains(needle), "`{needle}` missing from:\n{text}");
+        }
+        assert_eq!(err.len(), 5, "{text}");
+    }
+
+    #[test]
+    fn a_page_dated_after_today_is_held_back_unless_future() {
+        let today = Date::new(2025, 6, 1).unwrap();
+        let pages =
+            || vec![page("a.md", "title = \"A\"\ndate = 2025-06-02"), page("b.md", "title = \"B\"\ndate = 2025-06-01")];
+        let (site, errors) = super::assemble(settings(), vec![], pages(), Publish::finished(today), &[]);
+        assert!(errors.is_empty(), "{errors}");
+        assert_eq!(site.pages.len(), 1, "only the page dated today is published");
+        assert_eq!(site.held_back, [HeldBack { file: "content/a.md".into(), date: Date::new(2025, 6, 2).unwrap() }]);
+        assert!(site.resolve("a.md").unwrap_err().contains("dated 2025-06-02"));
+        let future = Publish { future: true, ..Publish::finished(today) };
+        let (site, _) = super::assemble(settings(), vec![], pages(), future, &[]);
+        assert_eq!(site.pages.len(), 2);
+        assert!(site.held_back.is_empty());
     }
 
     #[test]

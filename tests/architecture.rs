@@ -33,6 +33,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("render", "render"),
     ("search", "index and lint"),
     ("lint", "index and lint"),
+    ("external", "index and lint"),
     ("output", "write"),
     ("pipeline", "pipeline"),
     ("init", "commands"),

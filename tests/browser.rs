@@ -53,12 +53,43 @@ fn fixture_sites_work_from_file_urls_in_chromium() {
     if !common::tools_available("fixture_sites_work_from_file_urls_in_chromium", &tools) {
         return;
     }
-    for name in ["features", "charts", "structured"] {
+    for name in ["features", "charts", "structured", "urls"] {
         let root = common::repo_root().join("tests/fixtures/build").join(name);
         let site = common::build_site(&root, Links::Offline);
         let report = crawl(&site.output);
         let problems = problems(&report);
         assert!(problems.is_empty(), "the {name} fixture has problems in Chromium:\n{}", problems.join("\n"));
+    }
+}
+
+/// An old address opened from disk leads to the page: Chromium follows the
+/// redirect page's meta refresh to the page's `index.html`.
+#[test]
+fn redirect_pages_lead_to_their_page_from_file_urls_in_chromium() {
+    if !common::tools_available("redirect_pages_lead_to_their_page_from_file_urls_in_chromium", &[Tool::Chromium]) {
+        return;
+    }
+    let site = common::build_site(&common::repo_root().join("tests/fixtures/build/urls"), Links::Offline);
+    for (old, heading) in [
+        ("gammel/adresse/index.html", "Budsjett &amp; plan"),
+        ("arkiv/budsjett.html", "Budsjett &amp; plan"),
+        ("aktuelt/index.html", "Nyheter"),
+        ("gamal/sak/index.html", "Ny sak"),
+    ] {
+        let url = format!("file://{}", site.output.join(old).display());
+        let profile = tempfile::tempdir().unwrap();
+        let out = Command::new(common::chromium_path())
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000", "--dump-dom"])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(&url)
+            .output()
+            .unwrap_or_else(|err| panic!("could not run Chromium: {err}"));
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !dom.contains("http-equiv=\"refresh\"") && dom.contains(&format!(">{heading}</h1>")),
+            "{old} did not lead to «{heading}»:\n{}",
+            common::describe_output(&out)
+        );
     }
 }
 

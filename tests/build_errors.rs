@@ -95,6 +95,11 @@ error_case!(goal_parent_cycle, "go round in a circle: A → B → A");
 error_case!(goal_indicator_missing_data, "there is no data file `data/borte.csv`");
 error_case!(goal_indicator_missing_column, "has no column `andel`");
 error_case!(goal_without_table, "a goal needs its `[goal]` table");
+error_case!(
+    alias_collision,
+    "content/b.md:4:4: error: the alias `/gammel` is also an alias of `content/a.md` (line 3)"
+);
+error_case!(alias_invalid, "content/a.md:3:13: error: the alias `/../../utenfor/` has a part starting with `.`");
 
 #[test]
 fn all_faults_of_a_site_are_reported_in_one_run() {
@@ -103,6 +108,30 @@ fn all_faults_of_a_site_are_reported_in_one_run() {
         assert!(stderr.contains(needle), "`{needle}` missing from:\n{stderr}");
     }
     insta::assert_snapshot!("many_faults", stderr);
+}
+
+#[test]
+fn every_fault_of_config_toml_is_reported_in_one_run_with_its_place_and_a_hint() {
+    let stderr = failing_build("config_many_faults");
+    for needle in [
+        "config.toml:1:9: error: `theme`: invalid type: integer `3`, expected a string",
+        "config.toml:3:1: error: unknown field `base_ur`\n  hint: did you mean `base_url`?",
+        "config.toml:4:1: error: unknown language `se`",
+        "config.toml:5:1: error: `contact_email` is not an e-mail address",
+        "config.toml:6:8: error: `feed`: invalid type: string \"ja\", expected a boolean\n  hint: write `true` or `false`, without quotes",
+        "config.toml:7:11: error: `sitemap`",
+        "config.toml:12:15: error: `taxonomies`: invalid type: string \"tjue\", expected a whole number",
+        "config.toml:13:1: error: unknown field `fed`\n  hint: did you mean `feed`?",
+        "config.toml:17:1: error: unknown field `titel`\n  hint: did you mean `title`?",
+        "config.toml:20:1: error: unknown field `wrac`\n  hint: did you mean `warc`?",
+        "10 errors",
+    ] {
+        assert!(stderr.contains(needle), "`{needle}` missing from:\n{stderr}");
+    }
+    // Every fault has a hint.
+    assert_eq!(stderr.matches(": error: ").count(), stderr.matches("\n  hint: ").count(), "{stderr}");
+    check_agrees("config_many_faults", &stderr);
+    insta::assert_snapshot!("config_many_faults", stderr);
 }
 
 #[test]

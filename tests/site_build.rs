@@ -311,7 +311,7 @@ fn check_warns_about_links_anchors_alt_text_headings_and_empty_links_and_strict_
 /// in Chromium by tests/browser.rs).
 #[test]
 fn the_example_site_and_valid_fixtures_pass_check_without_warnings() {
-    for root in [example(), fixture("features"), fixture("charts"), fixture("structured")] {
+    for root in [example(), fixture("features"), fixture("charts"), fixture("structured"), fixture("urls")] {
         let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
             .args(["check", "--strict", "--root"])
             .arg(&root)
@@ -426,4 +426,180 @@ fn check_knows_the_search_entries_written_with_the_bodies() {
     let (code, _, err) = innsyn(&["check", "--strict"], &root, None);
     assert_eq!(code, 1, "a link to an entry that does not exist is still found: {err}");
     assert!(err.contains("content/a.md:4:1: warning: the link"), "{err}");
+}
+
+#[test]
+fn an_alias_writes_a_redirect_page_at_each_old_address_online_and_offline() {
+    let (_out, f) = build(&fixture("urls"), &[]);
+    // `/a/b`, `/a/b/` and `/a/b.html` each have their file; a percent-escaped
+    // address is written as the server decodes it.
+    for (old, back) in
+        [("gammel/adresse/index.html", "../../"), ("arkiv/budsjett.html", "../"), ("mål/budsjett/index.html", "../../")]
+    {
+        let html = text(&f, old);
+        let target = format!("{back}nyheter/flyttet/");
+        assert!(html.contains(&format!("<meta http-equiv=\"refresh\" content=\"0; url={target}\">")), "{old}: {html}");
+        assert!(html.contains(&format!("<a href=\"{target}\">Budsjett &amp; plan</a>")), "{old}: {html}");
+        assert!(
+            html.contains("<link rel=\"canonical\" href=\"https://innsyn.example.org/varig/nyheter/flyttet/\">"),
+            "{old}: {html}"
+        );
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nb\">") && html.contains("<title>Siden har flyttet:"));
+    }
+    // A section's alias, and a page's in its own language.
+    assert!(text(&f, "aktuelt/index.html").contains("url=../nyheter/\""));
+    let nn = text(&f, "gamal/sak/index.html");
+    assert!(nn.contains("<html lang=\"nn\">") && nn.contains("Sida har flytta"), "{nn}");
+    // Old addresses are not pages: not in the sitemap, the feeds or the search index.
+    for (path, bytes) in &f {
+        let listed = path.ends_with(".xml") || path.starts_with("search/");
+        if listed {
+            let t = String::from_utf8_lossy(bytes);
+            assert!(!t.contains("gammel") && !t.contains("aktuelt") && !t.contains("arkiv/"), "{path} lists an alias");
+        }
+    }
+
+    // Read from disk, a redirect leads to the page's index.html.
+    let (_off, off) = build(&fixture("urls"), &["--offline"]);
+    let html = text(&off, "arkiv/budsjett.html");
+    assert!(html.contains("url=../nyheter/flyttet/index.html\""), "{html}");
+    assert!(html.contains("<a href=\"../nyheter/flyttet/index.html\">"), "{html}");
+}
+
+#[test]
+fn without_a_base_url_the_canonical_link_of_a_redirect_is_relative() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("urls"), site.path());
+    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
+    std::fs::write(
+        site.path().join("config.toml"),
+        config.replace("base_url = \"https://innsyn.example.org/varig/\"", ""),
+    )
+    .unwrap();
+    let (_out, f) = build(site.path(), &[]);
+    let html = text(&f, "gammel/adresse/index.html");
+    assert!(html.contains("<link rel=\"canonical\" href=\"../../nyheter/flyttet/\">"), "{html}");
+}
+
+/// Runs innsyn with `SOURCE_DATE_EPOCH` set, the build's notion of today.
+fn innsyn_on(day: &str, args: &[&str], root: &Path, out: Option<&Path>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_innsyn"));
+    cmd.env("SOURCE_DATE_EPOCH", day).args(args).arg("--root").arg(root);
+    if let Some(out) = out {
+        cmd.arg("--output").arg(out);
+    }
+    let o = cmd.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// 2098-12-31 and 2099-01-01, 00:00 UTC.
+const DAY_BEFORE: &str = "4070822400";
+const THE_DAY: &str = "4070908800";
+
+#[test]
+fn a_page_dated_in_the_future_is_not_published_until_its_date_unless_future_is_given() {
+    let root = fixture("urls");
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["build"], &root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("content/nyheter/framtid.md (dated 2099-01-01)"), "{stdout}");
+    let f = files(out.path());
+    assert!(!f.contains_key("nyheter/framtid/index.html"), "a page dated tomorrow was written");
+    for (path, bytes) in &f {
+        let t = String::from_utf8_lossy(bytes);
+        for needle in ["nyheter/framtid", "Vedtak i framtida", "Publiseres først", "vedtak"] {
+            assert!(!t.contains(needle), "{path} holds `{needle}` of the future page");
+        }
+    }
+
+    // On its date it is published: its page, the section's list, the term, the feeds and the sitemap.
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = innsyn_on(THE_DAY, &["build"], &root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("not published yet"), "{stdout}");
+    let f = files(out.path());
+    assert!(f.contains_key("nyheter/framtid/index.html"));
+    for path in ["nyheter/index.html", "kommune/asker/index.html", "atom.xml", "nyheter/atom.xml", "sitemap.xml"] {
+        let needle = if path.ends_with(".xml") { "varig/nyheter/framtid/" } else { "framtid/" };
+        assert!(text(&f, path).contains(needle), "{path} does not list the page on its date");
+    }
+
+    // `--future` publishes it before its date.
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["build", "--future"], &root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("not published yet"), "{stdout}");
+    assert!(files(out.path()).contains_key("nyheter/framtid/index.html"));
+}
+
+#[test]
+fn check_says_which_pages_are_held_back_and_checks_them_with_future() {
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["check", "--strict"], &fixture("urls"), None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("1 page dated after today is not published yet (`--future` includes it):\n  content/nyheter/framtid.md (dated 2099-01-01)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Checked 3 pages"), "{stdout}");
+    let (code, stdout, err) = innsyn_on(DAY_BEFORE, &["check", "--future"], &fixture("urls"), None);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("Checked 4 pages") && !stdout.contains("not published yet"), "{stdout}");
+}
+
+#[test]
+fn a_link_to_a_page_dated_in_the_future_is_an_error_that_names_its_date() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("urls"), site.path());
+    let plan = site.path().join("content/planer/plan.md");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, format!("{text}\nSe også [vedtaket](@/nyheter/framtid.md).\n")).unwrap();
+    let (code, _, err) = innsyn_on(DAY_BEFORE, &["check"], site.path(), None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("content/planer/plan.md:7:9") && err.contains("dated 2099-01-01"), "{err}");
+    let (code, _, err) = innsyn_on(DAY_BEFORE, &["check", "--future"], site.path(), None);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_taxonomy_with_feed_true_writes_an_atom_feed_per_term_linked_from_the_term_page() {
+    let (_out, f) = build(&fixture("urls"), &[]);
+    let asker = text(&f, "kommune/asker/atom.xml");
+    assert!(asker.contains("<title>Asker – Kommune – Varige adresser</title>"), "{asker}");
+    assert!(
+        asker.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://innsyn.example.org/varig/kommune/asker/atom.xml\"/>"),
+        "{asker}"
+    );
+    assert_eq!(asker.matches("<entry").count(), 2, "both dated Asker pages, not the one held back: {asker}");
+    assert!(asker.contains("<id>https://innsyn.example.org/varig/nyheter/flyttet/</id>"), "{asker}");
+    let baerum = text(&f, "kommune/baerum/atom.xml");
+    assert_eq!(baerum.matches("<entry").count(), 1, "{baerum}");
+    let page = text(&f, "kommune/asker/index.html");
+    assert!(
+        page.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Asker – Kommune – Varige adresser\" href=\"atom.xml\">"
+        ),
+        "{page}"
+    );
+    // A taxonomy without `feed = true` has none; its term pages link the site's feed.
+    assert!(!f.contains_key("sektor/okonomi/atom.xml"));
+    assert!(text(&f, "sektor/okonomi/index.html").contains("href=\"../../atom.xml\""));
+}
+
+#[test]
+fn without_a_base_url_no_term_feed_is_written_as_no_other_feed_is() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("urls"), site.path());
+    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
+    std::fs::write(
+        site.path().join("config.toml"),
+        config.replace("base_url = \"https://innsyn.example.org/varig/\"", ""),
+    )
+    .unwrap();
+    let (_out, f) = build(site.path(), &[]);
+    assert!(!f.keys().any(|p| p.ends_with("atom.xml")), "{:?}", f.keys().collect::<Vec<_>>());
+    assert!(!text(&f, "kommune/asker/index.html").contains("application/atom+xml"));
 }

@@ -30,7 +30,7 @@ fn fixture_sites_html_has_no_nu_checker_errors() {
     if !common::tools_available("fixture_sites_html_has_no_nu_checker_errors", &[Tool::Java, Tool::VnuJar]) {
         return;
     }
-    for name in ["features", "charts", "structured"] {
+    for name in ["features", "charts", "structured", "urls"] {
         let site = common::build_site(&common::repo_root().join("tests/fixtures/build").join(name), Links::Served);
         assert_nu_clean(&site.output, &format!("the {name} fixture"));
     }
@@ -90,6 +90,16 @@ fn atom_feed_is_well_formed_xml_in_the_atom_namespace() {
         ("http://www.w3.org/2005/Atom".to_owned(), "feed".to_owned()),
         "atom.xml's root element must be <feed> in the Atom namespace"
     );
+}
+
+#[test]
+fn a_term_feed_is_well_formed_xml_in_the_atom_namespace() {
+    if !common::tools_available("a_term_feed_is_well_formed_xml_in_the_atom_namespace", &[Tool::Python3]) {
+        return;
+    }
+    let site = common::build_site(&common::repo_root().join("tests/fixtures/build/urls"), Links::Served);
+    let root = xml_root(&site.output.join("kommune/asker/atom.xml"));
+    assert_eq!(root, ("http://www.w3.org/2005/Atom".to_owned(), "feed".to_owned()));
 }
 
 /// Finds vnu's JSON report among whatever else the JVM printed to stderr.

@@ -46,6 +46,9 @@ pub struct PageFront {
     pub weight: Option<i64>,
     /// The last part of the page's URL; made from the file's path when not set.
     pub slug: Option<String>,
+    /// Old addresses of the page, each given a redirect page to its address now.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// The template for the page, instead of the section's `page_template` or `page.html`.
     pub template: Option<String>,
     /// The page's type, e.g. `mandate` or `goal`; `page` when not set.
@@ -90,6 +93,9 @@ pub struct SectionFront {
     /// Whether the section and all below it are left out unless built with `--drafts`.
     #[serde(default)]
     pub draft: bool,
+    /// Old addresses of the section, each given a redirect page to its address now.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// A table of the site's own fields, for templates.
     #[serde(default)]
     pub extra: Option<serde_json::Value>,

@@ -1,6 +1,7 @@
 //! Content files → model: pages and sections with checked front matter and their
 //! Markdown body (shortcode calls already found). Pure: `parse_*(path, &str)`.
 
+pub mod alias;
 pub mod frontmatter;
 pub mod schemas;
 pub mod shortcodes;
@@ -42,6 +43,8 @@ pub struct Page {
     pub weight: i64,
     /// The last part of the page's URL.
     pub slug: String,
+    /// Old addresses that lead here (`aliases`).
+    pub aliases: Vec<alias::Alias>,
     /// The template set in front matter, if any.
     pub template: Option<String>,
     /// The front matter's `type`; `page` when not set.
@@ -99,6 +102,8 @@ pub struct Section {
     pub lang: Option<Lang>,
     /// Whether the section, and everything below it, is a draft.
     pub draft: bool,
+    /// Old addresses that lead here (`aliases`).
+    pub aliases: Vec<alias::Alias>,
     /// The front matter's `extra` table; empty when not set.
     pub extra: serde_json::Value,
     /// The Markdown body of `_index.md`, with its shortcode calls taken out.
@@ -134,6 +139,7 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         }
         None => slug_from_path(content_path),
     };
+    let aliases = alias::check(file, &split, &raw.aliases, &mut errors);
     let kind = raw.kind.unwrap_or_else(|| "page".to_string());
     let mandate = raw.mandate.map(|m| schemas::check_mandate(file, &split, m, &mut errors));
     let goal = raw.goal.map(|g| schemas::check_goal(file, &split, g, &mut errors));
@@ -151,6 +157,7 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         draft: raw.draft,
         weight: raw.weight.unwrap_or(0),
         slug,
+        aliases,
         template: raw.template,
         kind,
         lang,
@@ -184,6 +191,7 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
                 .hint("remove it to list all pages on one page"),
         );
     }
+    let aliases = alias::check(file, &split, &raw.aliases, &mut errors);
     let body = parse_body(file, &split, &mut errors);
     errors.into_result()?;
     Ok(Section {
@@ -198,6 +206,7 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
         page_template: raw.page_template,
         lang,
         draft: raw.draft,
+        aliases,
         extra,
         body,
         key_lines: key_lines(&split, &["template", "page_template", "title"]),
@@ -226,6 +235,7 @@ pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
         page_template: None,
         lang: None,
         draft: false,
+        aliases: Vec::new(),
         extra: serde_json::Value::Object(Default::default()),
         body: Body::default(),
         key_lines: BTreeMap::new(),

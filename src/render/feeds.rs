@@ -23,6 +23,23 @@ pub fn section_has_feed(site: &Site, i: usize) -> bool {
     site.sections[i].pages.iter().any(|&p| site.pages[p].page.date.is_some())
 }
 
+/// The path of the Atom feed of term `term` of taxonomy `t`, when it has one: its
+/// taxonomy says `feed = true`, the site has a `base_url` (feeds need absolute
+/// addresses) and a page with the term has a date.
+pub fn term_feed(site: &Site, t: usize, term: usize) -> Option<String> {
+    let tax = &site.taxonomies[t];
+    let node = &tax.terms[term];
+    // Pages come newest first, so a dated page, if any, is the first.
+    let dated = || node.pages.first().is_some_and(|&p| site.pages[p].page.date.is_some());
+    (tax.taxonomy.feed && !site.settings.base_url.is_empty() && dated()).then(|| format!("{}atom.xml", node.path))
+}
+
+/// The title of a term's feed: `Asker – Kommune – Site`.
+pub fn term_feed_title(site: &Site, t: usize, term: usize) -> String {
+    let tax = &site.taxonomies[t];
+    format!("{} – {} – {}", tax.terms[term].name, tax.taxonomy.title, site.settings.title)
+}
+
 /// The feeds, sitemap and robots.txt the settings ask for.
 pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     let s = &site.settings;
@@ -43,6 +60,16 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
                     format!("{}atom.xml", section.path.trim_start_matches('/')),
                     xml.into_bytes(),
                 ));
+            }
+        }
+    }
+    // A taxonomy's `feed = true` gives each of its terms a feed of its own, whether
+    // or not the site has one.
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        for (k, term) in tax.terms.iter().enumerate() {
+            if let Some(path) = term_feed(site, t, k) {
+                let xml = atom(site, bodies, &term_feed_title(site, t, k), &term.path, &term.pages);
+                files.push(OutputFile::new(path.trim_start_matches('/').to_string(), xml.into_bytes()));
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod builtins;
 pub mod feeds;
 pub mod links;
+pub mod redirects;
 pub mod shortcodes;
 pub mod structured;
 pub mod views;
@@ -504,6 +505,7 @@ pub fn render_site_into(
     let feeds = feeds::render(site, bodies);
     let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
     emit(feeds);
+    emit(redirects::render(site, options.offline));
     emit(bodies.files().cloned().collect());
     Ok((views, memo, feed_paths))
 }
@@ -842,6 +844,7 @@ impl<'a> Shared<'a> {
             }
             Job::Term { taxonomy, term, page } => {
                 let tax = &site.taxonomies[taxonomy];
+                let term_index = term;
                 let term = &tax.terms[term];
                 let view = TaxonomyView {
                     name: &tax.taxonomy.name,
@@ -854,6 +857,10 @@ impl<'a> Shared<'a> {
                 let term_view = TermPagesView { name: &term.name, path: &term.path, count: term.pages.len(), pages };
                 let path = paginated_path(&term.path, page + 1);
                 let mut ctx = self.context(site.settings.language, &path, 0, false, hashing);
+                if let Some(feed) = feeds::term_feed(site, taxonomy, term_index) {
+                    ctx.insert("feed_path", &feed);
+                    ctx.insert("feed_title", &feeds::term_feed_title(site, taxonomy, term_index));
+                }
                 ctx.insert("taxonomy", &view);
                 ctx.insert("term", &term_view);
                 ctx.insert("paginator", &paginator(&term.path, term.pages.len(), tax.taxonomy.paginate_by, page));

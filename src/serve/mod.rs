@@ -56,6 +56,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Whether drafts are built too.
     pub drafts: bool,
+    /// Whether pages dated after today are built too.
+    pub future: bool,
     /// Whether to open the site in the system's browser.
     pub open: bool,
 }
@@ -73,7 +75,7 @@ pub fn run(opts: ServeOptions) -> Result<(), Diagnostic> {
             opts.port.wrapping_add(1).max(1024)
         ))
     })?;
-    let build_options = Options { drafts: opts.drafts, ..Options::new(&opts.root, Mode::Serve) };
+    let build_options = Options { drafts: opts.drafts, future: opts.future, ..Options::new(&opts.root, Mode::Serve) };
     let shared = Arc::new(Shared { state: RwLock::new(State::default()), clients: Mutex::new(Vec::new()) });
     let mut session = Session::new(build_options);
     watch::rebuild(&mut session, &[], &shared);

@@ -148,7 +148,7 @@ impl Session {
                     }
                     return Ok(Update::Pages { pages: vec![page], files, removed });
                 }
-                if let Some((next, update)) = reassemble(kept, &self.root, &pages, self.options.drafts)? {
+                if let Some((next, update)) = reassemble(kept, &self.root, &pages, &self.options)? {
                     self.kept = Some(next);
                     return Ok(update);
                 }
@@ -258,7 +258,12 @@ fn edit_pages(kept: &mut Kept, root: &Path, pages: &[usize]) -> Result<Edit, Dia
 /// Assembles the site again with the edited pages read anew and the others as
 /// kept, and renders what changed (see the module's documentation). `None` when
 /// the new site has faults: a full build then reports them exactly as `build` does.
-fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result<Option<(Kept, Update)>, Diagnostics> {
+fn reassemble(
+    kept: &Kept,
+    root: &Path,
+    pages: &[usize],
+    options: &pipeline::Options,
+) -> Result<Option<(Kept, Update)>, Diagnostics> {
     let old = &kept.parts;
     let mut edited: HashMap<usize, Page> = HashMap::new();
     let mut errors = Diagnostics::default();
@@ -279,7 +284,8 @@ fn reassemble(kept: &Kept, root: &Path, pages: &[usize], drafts: bool) -> Result
     let all: Vec<Page> =
         old.site.pages.iter().enumerate().map(|(i, n)| edited.remove(&i).unwrap_or_else(|| n.page.clone())).collect();
     let sections = old.site.sections.iter().map(|s| s.section.clone()).collect();
-    let (mut site, faults) = site::assemble(old.site.settings.clone(), sections, all, drafts, &[]);
+    let publish = site::Publish { drafts: options.drafts, future: options.future, today: crate::dates::today() };
+    let (mut site, faults) = site::assemble(old.site.settings.clone(), sections, all, publish, &[]);
     if faults.0.iter().any(|d| !d.warning) {
         return Ok(None);
     }
