@@ -175,21 +175,26 @@ impl BagInfo {
     }
 }
 
-/// Builds the site with offline links and writes it as a bagged zip.
-pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> {
-    let start = Instant::now();
-    let build = Options {
+/// How `archive` builds the site: never drafts or future pages, links for
+/// reading from disk (`offline`) or as served at `base_url`.
+fn build_options(options: &ArchiveOptions, offline: bool) -> Options {
+    Options {
         root: options.root.clone(),
         output: None,
         base_url: options.base_url.clone(),
         drafts: false,
         future: false,
         external: None,
-        offline: true,
+        offline,
         mode: Mode::Archive,
         force: false,
-    };
-    let (_, files) = pipeline::render_site(&build)?;
+    }
+}
+
+/// Builds the site with offline links and writes it as a bagged zip.
+pub fn archive(options: &ArchiveOptions) -> Result<ArchiveSummary, Diagnostics> {
+    let start = Instant::now();
+    let (_, files) = pipeline::render_site(&build_options(options, true))?;
     let build_time = start.elapsed();
 
     // render_site read and checked config.toml already, so this cannot fail in practice.
@@ -281,18 +286,7 @@ fn web_archive(
             .hint("the WARC keeps every file at the address it is published at: set `base_url = \"https://innsyn.kommune.no/\"` in config.toml, or give `--base-url`")
             .into());
     }
-    let build = Options {
-        root: options.root.clone(),
-        output: None,
-        base_url: options.base_url.clone(),
-        drafts: false,
-        future: false,
-        external: None,
-        offline: false,
-        mode: Mode::Archive,
-        force: false,
-    };
-    let (_, files) = pipeline::render_site(&build)?;
+    let (_, files) = pipeline::render_site(&build_options(options, false))?;
     let description = if settings.description.trim().is_empty() {
         settings.title.clone()
     } else {

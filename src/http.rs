@@ -246,6 +246,25 @@ pub fn split(stream: TcpStream) -> std::io::Result<(BufReader<TcpStream>, TcpStr
     Ok((BufReader::with_capacity(4096, stream.try_clone()?), stream))
 }
 
+/// `%C3%A5` → `å`; `None` for a `%` not followed by two hex digits or bytes that are
+/// not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

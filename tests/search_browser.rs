@@ -214,17 +214,7 @@ fn assert_network_search_works(site: &Path, base: &str, other_dir: &Path, other:
     if let Some(dir) = env::var_os("INNSYN_SCREENSHOTS").filter(|d| !d.is_empty()) {
         command.arg("--screenshots").arg(dir);
     }
-    let out = command.output().unwrap_or_else(|err| panic!("could not run node: {err}"));
-    assert!(matches!(out.status.code(), Some(0 | 1)), "search.mjs did not finish:\n{}", common::describe_output(&out));
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|err| panic!("search.mjs printed no JSON report ({err}):\n{}", common::describe_output(&out)));
-    let problems = problems(&report);
-    let checks_run = report["checks_run"].as_array().map_or(0, Vec::len);
-    assert!(
-        problems.is_empty() && out.status.success() && checks_run > 0,
-        "the network search at {base} has problems in Chromium ({checks_run} checks run):\n{}",
-        problems.join("\n")
-    );
+    assert_report_clean(&mut command, &format!("the network search at {base}"));
 }
 
 /// The archive of the example site, unzipped anywhere: every page and link works
@@ -297,6 +287,12 @@ fn assert_search_works(site: &Path, base: &str, checks: Checks) {
     if let Some(dir) = env::var_os("INNSYN_SCREENSHOTS").filter(|d| !d.is_empty()) {
         command.arg("--screenshots").arg(dir);
     }
+    assert_report_clean(&mut command, &format!("search at {base}"));
+}
+
+/// Runs search.mjs as `command` says and fails with every problem its report
+/// lists for `what`.
+fn assert_report_clean(command: &mut Command, what: &str) {
     let out = command.output().unwrap_or_else(|err| panic!("could not run node: {err}"));
     // 0: clean, 1: problems found (listed in the report); anything else is a crash.
     assert!(matches!(out.status.code(), Some(0 | 1)), "search.mjs did not finish:\n{}", common::describe_output(&out));
@@ -306,7 +302,7 @@ fn assert_search_works(site: &Path, base: &str, checks: Checks) {
     let checks_run = report["checks_run"].as_array().map_or(0, Vec::len);
     assert!(
         problems.is_empty() && out.status.success() && checks_run > 0,
-        "search at {base} has problems in Chromium ({checks_run} checks run):\n{}",
+        "{what} has problems in Chromium ({checks_run} checks run):\n{}",
         problems.join("\n")
     );
 }

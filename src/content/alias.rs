@@ -56,7 +56,7 @@ pub fn output_file(written: &str) -> Result<String, String> {
     if raw.contains('\\') {
         return Err(format!("the alias `{}` holds a backslash", crate::error::clip(raw)));
     }
-    let decoded = percent_decode(raw)
+    let decoded = crate::http::percent_decode(raw)
         .ok_or_else(|| format!("the alias `{}` has a `%` that is not a UTF-8 escape", crate::error::clip(raw)))?;
     if decoded.chars().any(|c| c.is_control() || c == '\\' || c == ':') {
         return Err(format!("the alias `{}` holds a character no file name can have", crate::error::clip(raw)));
@@ -78,25 +78,6 @@ pub fn output_file(written: &str) -> Result<String, String> {
     } else {
         Ok(format!("{path}/index.html"))
     }
-}
-
-/// `%C3%A5` → `å`; `None` for a `%` not followed by two hex digits or bytes that are
-/// not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Checks the `aliases` of a page or section: each a path on the site, placed at

@@ -448,8 +448,9 @@ fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<W
     };
     for w in &mut words {
         let text = segs.get(usize::from(w.segment)).map_or("", |s| s.text.as_str());
-        w.capital = text[place_in(w)..].chars().next().is_some_and(char::is_uppercase);
-        w.at = place_in(w) as u32;
+        let at = place_in(w);
+        w.capital = text[at..].chars().next().is_some_and(char::is_uppercase);
+        w.at = at as u32;
     }
     words.sort_by(|a, b| {
         b.place

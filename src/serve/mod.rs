@@ -167,7 +167,7 @@ fn connection(stream: TcpStream, shared: &Shared, port: u16) {
 /// then refused when they try to leave the site (`..`, backslashes, NUL).
 pub fn resolve(raw: &str, exists: impl Fn(&str) -> bool) -> Result<Option<String>, &'static str> {
     let path = raw.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path).ok_or("bad encoding")?;
+    let decoded = crate::http::percent_decode(path).ok_or("bad encoding")?;
     if decoded.contains('\0') || decoded.contains('\\') || !decoded.starts_with('/') || decoded.starts_with("//") {
         return Err("bad path");
     }
@@ -182,23 +182,6 @@ pub fn resolve(raw: &str, exists: impl Fn(&str) -> bool) -> Result<Option<String
         vec![joined.clone(), format!("{joined}/index.html")]
     };
     Ok(candidates.into_iter().find(|c| exists(c)))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The live-reload script, injected into HTML responses while serving.
