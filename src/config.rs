@@ -227,7 +227,8 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
     // Known keys suggested for misspelt ones: that they are then missing is not said again.
     let mut suggested: Vec<&str> = Vec::new();
     let mut unknown = |errors: &mut Diagnostics, table: &mut Table, known: &[&'static str], within: &str| {
-        let strangers: Vec<_> = table.keys().filter(|k| !known.contains(&&**k.get_ref())).cloned().collect();
+        let stranger = |k: &str| !known.contains(&k) && !(within.is_empty() && ZOLA_KEYS.contains(&k));
+        let strangers: Vec<_> = table.keys().filter(|k| stranger(k.get_ref())).cloned().collect();
         for key in strangers {
             let value = table.remove(&key);
             let name: &str = key.get_ref();
@@ -254,7 +255,7 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
             errors.push(Diagnostic::at(path, line, col, format!("unknown field `{name}`")).hint(hint));
         }
     };
-    unknown(&mut errors, doc.get_mut(), &[&TOP_KEYS[..], &ZOLA_KEYS[..], &["extra"]].concat(), "");
+    unknown(&mut errors, doc.get_mut(), &[&TOP_KEYS[..], &["extra"]].concat(), "");
     for (key, value) in doc.get_mut().iter_mut() {
         let (known, within): (&[&str], &str) = match &**key.get_ref() {
             "archive" => (&ARCHIVE_KEYS, "in `[archive]`, the "),
