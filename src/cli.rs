@@ -65,6 +65,21 @@ pub enum Command {
         #[arg(long, default_value = "nb", value_parser = ["nb", "nn", "en"])]
         lang: String,
     },
+    /// Convert a site made for another generator (Zola) into a new innsyn site,
+    /// listing what could not be carried over in ZOLA-IMPORT.md.
+    Import {
+        /// The generator the site was made for.
+        #[arg(value_parser = ["zola"])]
+        from: String,
+        /// The site's folder (holding its config.toml).
+        dir: PathBuf,
+        /// Folder for the new site (must be empty or not exist) [default: DIR-innsyn].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Leave the site's templates behind and use innsyn's own theme.
+        #[arg(long)]
+        innsyn_theme: bool,
+    },
     /// Write a new mandate, goal or page with every field explained.
     New {
         /// What to make.

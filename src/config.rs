@@ -20,17 +20,17 @@ struct RawConfig {
     description: String,
     #[serde(default)]
     base_url: String,
-    #[serde(default)]
+    #[serde(default, alias = "default_language")]
     language: Option<String>,
     #[serde(default)]
     theme: Option<String>,
     #[serde(default)]
     taxonomies: Vec<RawTaxonomy>,
-    #[serde(default = "yes")]
+    #[serde(default = "yes", alias = "generate_feeds", alias = "generate_feed")]
     feed: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "yes", alias = "generate_sitemap")]
     sitemap: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "yes", alias = "build_search_index")]
     search: bool,
     #[serde(default)]
     search_sites: Vec<RawSearchSite>,
@@ -40,7 +40,7 @@ struct RawConfig {
     contact_email: String,
     #[serde(default)]
     contact_name: String,
-    #[serde(default)]
+    #[serde(default, alias = "author")]
     organization: String,
     #[serde(default)]
     archive: RawArchive,
@@ -164,7 +164,52 @@ const TOP_KEYS: [&str; 15] = [
     "organization",
     "archive",
 ];
+/// Zola's names for keys innsyn knows by another name (read as those).
+const ZOLA_KEYS: [&str; 6] =
+    ["default_language", "generate_feeds", "generate_feed", "build_search_index", "author", "generate_sitemap"];
+
+/// Whether a Zola setting asks for what innsyn does anyway (`minify_html =
+/// false`), so a site moved over may keep it.
+fn zola_same(key: &str, value: &toml::de::DeValue) -> bool {
+    use toml::de::DeValue::{Array, Boolean, String};
+    match (key, value) {
+        ("compile_sass" | "minify_html" | "hard_link_static" | "preserve_dotfiles_in_output", Boolean(b)) => !*b,
+        ("generate_robots_txt", Boolean(b)) => *b,
+        ("output_dir", String(s)) => s.as_ref() == "public",
+        ("feed_filenames", Array(a)) => {
+            a.len() == 1 && matches!(a.iter().next().map(|v| v.get_ref()), Some(String(s)) if s.as_ref() == "atom.xml")
+        }
+        _ => false,
+    }
+}
 const ARCHIVE_KEYS: [&str; 1] = ["warc"];
+
+/// Why a setting of Zola's `config.toml` has no counterpart in innsyn, for a
+/// site moved over from Zola; `None` for keys Zola does not have either.
+pub fn zola_setting(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "compile_sass" => {
+            "innsyn does not compile Sass: compile `sass/` with the `sass` tool and put the CSS in `static/`"
+        }
+        "minify_html" => "innsyn writes readable HTML; let the web host compress it",
+        "markdown" => "innsyn's Markdown settings are fixed (tables, footnotes, strikethrough, task lists)",
+        "link_checker" => "`innsyn check --external` checks links to other sites",
+        "slugify" => "innsyn makes every address with its own slug rule (æ→ae, ø→o, å→a)",
+        "feed_filenames" | "feed_filename" => "innsyn's feeds are always `atom.xml`",
+        "languages" | "translations" => {
+            "interface strings live in `i18n/<language>.toml` (`innsyn import zola` moves them there)"
+        }
+        "ignored_content" | "ignored_static" => {
+            "innsyn reads every file; move files you do not want published out of the site"
+        }
+        "output_dir" => "innsyn writes to `public/`, or to `--output DIR`",
+        "hard_link_static" | "preserve_dotfiles_in_output" => "innsyn copies static files and leaves hidden files out",
+        "mode" | "generate_robots_txt" | "generate_sitemap" => {
+            "innsyn always writes robots.txt; `sitemap = false` leaves out the sitemap"
+        }
+        _ => return None,
+    })
+}
 const TAXONOMY_KEYS: [&str; 4] = ["name", "title", "feed", "paginate_by"];
 const SEARCH_SITE_KEYS: [&str; 3] = ["name", "url", "local"];
 
@@ -182,12 +227,22 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
     // Known keys suggested for misspelt ones: that they are then missing is not said again.
     let mut suggested: Vec<&str> = Vec::new();
     let mut unknown = |errors: &mut Diagnostics, table: &mut Table, known: &[&'static str], within: &str| {
-        let strangers: Vec<_> = table.keys().filter(|k| !known.contains(&&**k.get_ref())).cloned().collect();
+        let stranger = |k: &str| !known.contains(&k) && !(within.is_empty() && ZOLA_KEYS.contains(&k));
+        let strangers: Vec<_> = table.keys().filter(|k| stranger(k.get_ref())).cloned().collect();
         for key in strangers {
-            table.remove(&key);
+            let value = table.remove(&key);
             let name: &str = key.get_ref();
+            if within.is_empty() && value.is_some_and(|v| zola_same(name, v.get_ref())) {
+                continue;
+            }
             let (line, col) = crate::error::line_col(src, key.span().start);
             let hint = match crate::error::did_you_mean(name, known) {
+                _ if within.is_empty() && zola_setting(name).is_some() => {
+                    format!(
+                        "a Zola setting innsyn does not have: {}; remove it",
+                        zola_setting(name).unwrap_or_default()
+                    )
+                }
                 Some(best) => {
                     suggested.push(best);
                     format!("did you mean `{best}`?")
@@ -550,6 +605,9 @@ pub fn explain_serde(message: &str) -> (String, Option<String>) {
     let expected: Vec<&str> =
         rest.split_once("expected").map(|(_, list)| list.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
     let hint = match crate::error::did_you_mean(field, &expected) {
+        _ if zola_field(field).is_some() => {
+            format!("a Zola field innsyn does not have: {}; remove it", zola_field(field).unwrap_or_default())
+        }
         Some(best) => format!("did you mean `{best}`?"),
         None if expected.is_empty() => "remove it".to_string(),
         None => {
@@ -557,6 +615,22 @@ pub fn explain_serde(message: &str) -> (String, Option<String>) {
         }
     };
     (format!("unknown field `{field}`"), Some(hint))
+}
+
+/// Why a front-matter field of Zola's has no counterpart in innsyn; `None` for
+/// fields Zola does not have either.
+pub fn zola_field(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "redirect_to" => "innsyn writes the section's own page; to send readers from an old address, give the page there an `aliases` entry",
+        "in_search_index" => "innsyn's search holds every published page",
+        "insert_anchor_links" => "innsyn's headings have their own ids to link to",
+        "transparent" => "innsyn lists a section's own pages on it",
+        "render" => "innsyn writes every page and section",
+        "paginate_path" | "paginate_reversed" => "innsyn's later list pages are at `side/N/`, in the section's order",
+        "generate_feeds" | "generate_feed" => "innsyn writes a feed for every section with dated pages",
+        "path" => "a section's address is its folder's",
+        _ => return None,
+    })
 }
 
 /// Line and column of the first line that sets `key` (`key =` or `key:`), for errors

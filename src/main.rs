@@ -238,6 +238,34 @@ fn main() -> ExitCode {
                 }
             }
         },
+        Command::Import { from: _, dir, output, innsyn_theme } => {
+            let output = output.unwrap_or_else(|| {
+                let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+                dir.with_file_name(format!("{name}-innsyn"))
+            });
+            match innsyn::import::zola(&dir, &output, !innsyn_theme) {
+                Ok(report) => {
+                    println!("Made an innsyn site of {} files in {}.", report.files, output.display());
+                    if report.notes.is_empty() {
+                        println!("Everything was carried over as it was.");
+                    } else {
+                        println!(
+                            "What was changed or left behind ({} notes, also in ZOLA-IMPORT.md):",
+                            report.notes.len()
+                        );
+                        for (place, what) in &report.notes {
+                            println!("  {place}: {what}");
+                        }
+                    }
+                    println!("\nSee it with: {} serve --root {}", invocation(), output.display());
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprintln!("{d}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Init { dir, lang } => {
             match innsyn::init::create(&dir, innsyn::lang::Lang::parse(&lang).unwrap_or(innsyn::lang::Lang::Nb)) {
                 Ok(()) => {

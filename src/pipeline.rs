@@ -305,6 +305,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         return Err(errors.into_result().unwrap_err());
     };
     renderer.register_data(&site.data);
+    renderer.set_site(&site, None);
     // Each page's search analysis and (for `check`) what the lints say of its
     // body, made while its Markdown and HTML are at hand; a build that keeps
     // nothing for later then drops the Markdown, batch by batch.
@@ -359,6 +360,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     lap("markdown", &mut t);
 
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
+    renderer.set_site(&site, Some(&bodies));
     // A dev server keeps every page's fingerprint for its next rebuild.
     let memo = serving.then(render::Memo::new);
     let mut emit = |files: Vec<OutputFile>| {

@@ -244,7 +244,7 @@ pub fn assemble(
             held_back.push(HeldBack { file: page.file.clone(), date });
             continue;
         }
-        let path = format!("{}{}/", section_nodes[section].path, page.slug);
+        let path = page.path.clone().unwrap_or_else(|| format!("{}{}/", section_nodes[section].path, page.slug));
         let lang = page.lang.unwrap_or(section_nodes[section].lang);
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
         page_nodes.push(PageNode { page, path, section, position: 0, lang, terms: Vec::new() });

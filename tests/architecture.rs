@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("output", "write"),
     ("pipeline", "pipeline"),
     ("init", "commands"),
+    ("import", "commands"),
     ("archive", "commands"),
     ("serve", "commands"),
     ("cli", "command line"),

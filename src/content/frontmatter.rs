@@ -49,6 +49,12 @@ pub struct PageFront {
     /// Old addresses of the page, each given a redirect page to its address now.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The page's whole address (`/om/kontakt/`), instead of its section's
+    /// address and its slug (Zola's `path`).
+    pub path: Option<String>,
+    /// Who wrote the page, e.g. `authors = ["Kari Nordmann"]`.
+    #[serde(default)]
+    pub authors: Vec<String>,
     /// The template for the page, instead of the section's `page_template` or `page.html`.
     pub template: Option<String>,
     /// The page's type, e.g. `mandate` or `goal`; `page` when not set.

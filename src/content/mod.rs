@@ -45,6 +45,11 @@ pub struct Page {
     pub slug: String,
     /// Old addresses that lead here (`aliases`).
     pub aliases: Vec<alias::Alias>,
+    /// Who wrote the page (`authors`), for templates and feeds.
+    pub authors: Vec<String>,
+    /// The address set with `path` in front matter (`/om/kontakt/`), instead of
+    /// the section's address and the slug.
+    pub path: Option<String>,
     /// The template set in front matter, if any.
     pub template: Option<String>,
     /// The front matter's `type`; `page` when not set.
@@ -126,6 +131,16 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
     let updated = check_date(file, &split, "updated", &raw.updated, &mut errors);
     let lang = check_lang(file, &split, &raw.lang, &mut errors);
     let extra = check_extra(file, &split, raw.extra, &mut errors);
+    let path = raw.path.as_deref().and_then(|p| {
+        page_path(p)
+            .map_err(|m| {
+                errors.push(
+                    at_key(file, &split, "path", m)
+                        .hint("write a folder address on this site, e.g. `path = \"/om/kontakt/\"`"),
+                )
+            })
+            .ok()
+    });
     let slug = match raw.slug {
         Some(s) => {
             let slug = slug::slugify(&s);
@@ -158,6 +173,8 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         weight: raw.weight.unwrap_or(0),
         slug,
         aliases,
+        path,
+        authors: raw.authors,
         template: raw.template,
         kind,
         lang,
@@ -175,6 +192,28 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         goal,
         front_matter: split.front.to_string(),
     })
+}
+
+/// The site-absolute folder address a page's `path` names: `/om/kontakt/` for
+/// `om/kontakt`, each part a slug.
+fn page_path(written: &str) -> Result<String, String> {
+    let file = alias::output_file(written).map_err(|m| m.replacen("the alias", "the path", 1))?;
+    let Some(folder) = file.strip_suffix("index.html") else {
+        return Err(format!(
+            "the path `{}` names a file; a page's `path` is a folder address",
+            crate::error::clip(written)
+        ));
+    };
+    let mut out = String::from("/");
+    for part in folder.split('/').filter(|p| !p.is_empty()) {
+        let slug = slug::slugify(part);
+        if slug.is_empty() {
+            return Err(format!("the path `{}` has a part with no letters or digits", crate::error::clip(written)));
+        }
+        out.push_str(&slug);
+        out.push('/');
+    }
+    Ok(out)
 }
 
 /// Parses a section's `_index.md`; `dir` is its folder inside `content/`.

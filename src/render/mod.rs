@@ -10,6 +10,7 @@ pub mod redirects;
 pub mod shortcodes;
 pub mod structured;
 pub mod views;
+pub mod zola;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -44,6 +45,10 @@ pub struct Renderer {
     strings: HashMap<Lang, serde_json::Value>,
     /// The theme's stylesheets by output path, for the 404 page to carry inline.
     stylesheets: HashMap<String, String>,
+    /// What the Zola-style template functions read of the site (see [`zola`]).
+    lookup: zola::Slot,
+    /// Which of those functions the templates call.
+    uses: zola::Uses,
 }
 
 /// The text of a tera error and its causes, on one line.
@@ -96,7 +101,10 @@ impl Renderer {
             .filter(|(path, _)| path.ends_with(".css"))
             .map(|(path, (_, bytes))| (path.clone(), String::from_utf8_lossy(bytes).into_owned()))
             .collect();
-        Ok(Renderer { tera, registry: Registry::new(builtins::all(), shortcodes), strings, stylesheets })
+        let lookup = zola::Slot::default();
+        let uses = zola::Uses::of(theme);
+        zola::register(&mut tera, theme, &lookup, uses);
+        Ok(Renderer { tera, registry: Registry::new(builtins::all(), shortcodes), strings, stylesheets, lookup, uses })
     }
 
     /// Makes `load_data(path="arsverk.csv")` available to templates: the table as
@@ -113,6 +121,22 @@ impl Renderer {
             let file = data.get(key).ok_or_else(|| tera::Error::msg(format!("there is no data file `data/{key}`")))?;
             Ok(data_value(key, file))
         });
+    }
+
+    /// Gives the template functions that read the site (`get_page`, `get_url`, …)
+    /// this build's site; with `bodies`, pages and sections carry their content.
+    pub fn set_site(&self, site: &Site, bodies: Option<&Bodies>) {
+        let lookup = std::sync::Arc::new(zola::Lookup::new(site, bodies, self.uses));
+        match self.lookup.write() {
+            Ok(mut slot) => *slot = lookup,
+            Err(poisoned) => *poisoned.into_inner() = lookup,
+        }
+    }
+
+    /// Whether the templates call functions that read other pages than the one
+    /// rendered (`get_page`, `get_url`, …), so one page cannot be re-rendered alone.
+    pub fn reads_site(&self) -> bool {
+        self.uses.reads_site()
     }
 
     /// Whether a body's shortcodes read other pages, so an edit elsewhere can
@@ -575,6 +599,9 @@ fn render_jobs(
     memo: Option<&Memo>,
     emit: &mut dyn FnMut(Vec<OutputFile>),
 ) -> Result<Memo, Diagnostics> {
+    // What a template shows through `get_page` and the like is not in its
+    // context, so its fingerprint cannot tell whether it changed.
+    let memo = memo.filter(|_| !renderer.reads_site());
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
     for (i, s) in site.sections.iter().enumerate() {
         for page in 0..page_count(s.pages.len(), s.section.paginate_by) {

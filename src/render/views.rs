@@ -126,6 +126,8 @@ pub struct PageSummary<'a> {
     pub taxonomies: Vec<PageTaxonomy<'a>>,
     /// The page's `[extra]` table.
     pub extra: &'a serde_json::Value,
+    /// Who wrote the page (`authors` in front matter); may be empty.
+    pub authors: &'a [String],
 }
 
 /// `page` in `page.html`.
@@ -292,6 +294,7 @@ pub fn summary<'a>(site: &'a Site, i: usize, rendered: &'a Rendered) -> PageSumm
         lang: node.lang.code(),
         taxonomies: page_taxonomies(site, node),
         extra: &p.extra,
+        authors: &p.authors,
     }
 }
 

@@ -222,6 +222,10 @@ fn edit_pages(kept: &mut Kept, root: &Path, pages: &[usize]) -> Result<Edit, Dia
     // Several files at once (a branch switch, a search-and-replace) are rare
     // enough to build in full.
     let &[i] = pages else { return Ok(Edit::NeedsFullBuild) };
+    // Templates that read other pages (`get_page`, …) may show this one anywhere.
+    if kept.parts.renderer.reads_site() {
+        return Ok(Edit::NeedsFullBuild);
+    }
     let parts = &mut kept.parts;
     let node = &parts.site.pages[i];
     let src = fsx::read_text(root, &root.join(&node.page.file))?;
@@ -297,11 +301,13 @@ fn reassemble(
         && site.pages.iter().zip(&old.site.pages).all(|(a, b)| a.path == b.path)
         && site.sections.len() == old.site.sections.len()
         && site.sections.iter().zip(&old.site.sections).all(|(a, b)| a.path == b.path);
+    old.renderer.set_site(&site, same_paths.then_some(&old.bodies));
     let bodies = if same_paths {
         render::rerender_bodies(&site, &old.renderer, &old.bodies, &|i| pages.contains(&i))?
     } else {
         render::render_bodies(&site, &old.renderer)?
     };
+    old.renderer.set_site(&site, Some(&bodies));
     let render::SiteFiles { files, views, memo, feed_paths } =
         render::render_site(&site, &old.renderer, &bodies, old.render, Some(&old.memo))?;
 
