@@ -352,9 +352,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
     let language = match code {
         None => Lang::Nb,
         Some(code) => Lang::parse(code).unwrap_or_else(|| {
-            errors.push(
-                at_key(key, format!("unknown language `{code}`")).hint(format!("use {}", Lang::KNOWN)),
-            );
+            errors.push(at_key(key, format!("unknown language `{code}`")).hint(format!("use {}", Lang::KNOWN)));
             Lang::Nb
         }),
     };
@@ -485,7 +483,13 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
 }
 
 /// The site's languages: the default, then those of `[languages.<code>]`.
-fn check_languages(src: &str, path: &str, default: Lang, raw: &RawConfig, errors: &mut Diagnostics) -> Vec<SiteLanguage> {
+fn check_languages(
+    src: &str,
+    path: &str,
+    default: Lang,
+    raw: &RawConfig,
+    errors: &mut Diagnostics,
+) -> Vec<SiteLanguage> {
     let site = |lang: Lang, t: Option<&RawLanguage>| SiteLanguage {
         lang,
         title: t.and_then(|t| t.title.clone()).unwrap_or_else(|| raw.title.clone()),
@@ -499,8 +503,13 @@ fn check_languages(src: &str, path: &str, default: Lang, raw: &RawConfig, errors
                 found.insert(lang, table);
             }
             Some(lang) => errors.push(
-                Diagnostic::at(path, line, col, format!("write the language `{code}` as `{}`", lang.code()))
-                    .hint(format!("`[languages.{}]`: the code is also the folder of its pages, `/{}/`", lang.code(), lang.code())),
+                Diagnostic::at(path, line, col, format!("write the language `{code}` as `{}`", lang.code())).hint(
+                    format!(
+                        "`[languages.{}]`: the code is also the folder of its pages, `/{}/`",
+                        lang.code(),
+                        lang.code()
+                    ),
+                ),
             ),
             None => errors.push(
                 Diagnostic::at(path, line, col, format!("innsyn has no interface strings for the language `{code}`"))

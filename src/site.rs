@@ -199,8 +199,18 @@ impl Site {
                 return self.resolve(&format!("{translated}{fragment}"));
             }
             let version = match self.targets.get(path) {
-                Some(Target::Page(i)) => self.pages[*i].translations.iter().map(|&j| &self.pages[j]).find(|p| p.lang == lang).map(|p| &p.path),
-                Some(Target::Section(i)) => self.sections[*i].translations.iter().map(|&j| &self.sections[j]).find(|s| s.lang == lang).map(|s| &s.path),
+                Some(Target::Page(i)) => self.pages[*i]
+                    .translations
+                    .iter()
+                    .map(|&j| &self.pages[j])
+                    .find(|p| p.lang == lang)
+                    .map(|p| &p.path),
+                Some(Target::Section(i)) => self.sections[*i]
+                    .translations
+                    .iter()
+                    .map(|&j| &self.sections[j])
+                    .find(|s| s.lang == lang)
+                    .map(|s| &s.path),
                 _ => None,
             };
             if let Some(version) = version {
@@ -682,7 +692,10 @@ fn check_aliases(
     if settings.search {
         // The search pages' addresses (`render::SEARCH_PATH`, which this phase cannot name).
         for l in &settings.languages {
-            real.insert(format!("{}sok/index.html", settings.language_root(l.lang).trim_start_matches('/')), "the search page".into());
+            real.insert(
+                format!("{}sok/index.html", settings.language_root(l.lang).trim_start_matches('/')),
+                "the search page".into(),
+            );
         }
     }
     let owners = sections
@@ -752,7 +765,12 @@ fn link_terms(taxonomies: &[TaxonomyNode], pages: &mut [PageNode]) {
 }
 
 /// The taxonomies of the pages of one language's tree, at their addresses in it.
-fn collect_taxonomies(settings: &Settings, pages: &[PageNode], tree: Lang, errors: &mut Diagnostics) -> Vec<TaxonomyNode> {
+fn collect_taxonomies(
+    settings: &Settings,
+    pages: &[PageNode],
+    tree: Lang,
+    errors: &mut Diagnostics,
+) -> Vec<TaxonomyNode> {
     let names: Vec<&str> = settings.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let mut terms: Vec<BTreeMap<String, Term>> = settings.taxonomies.iter().map(|_| BTreeMap::new()).collect();
     let mut warned: HashSet<(usize, String)> = HashSet::new();

@@ -157,8 +157,7 @@ pub fn check_lang(path: &Path, split: &Split, raw: &Option<String>, errors: &mut
     let lang = Lang::parse(code);
     if lang.is_none() {
         errors.push(
-            at_key(path, split, "lang", format!("unknown language `{code}`"))
-                .hint(format!("use {}", Lang::KNOWN)),
+            at_key(path, split, "lang", format!("unknown language `{code}`")).hint(format!("use {}", Lang::KNOWN)),
         );
     }
     lang

@@ -312,8 +312,11 @@ fn check_languages(
                 ),
             };
             errors.push(
-                Diagnostic::new(file, format!("the file name says the page is in `{code}`, a language innsyn does not know"))
-                    .hint(hint),
+                Diagnostic::new(
+                    file,
+                    format!("the file name says the page is in `{code}`, a language innsyn does not know"),
+                )
+                .hint(hint),
             );
             None
         }
@@ -321,8 +324,13 @@ fn check_languages(
     match (lang, file_lang) {
         (Some(l), Some(f)) if l != f => {
             errors.push(
-                at_key(file, split, "lang", format!("`lang = \"{}\"` differs from the file name's language `{}`", l.code(), f.code()))
-                    .hint("the file name says which language a translation is in: remove `lang`, or rename the file"),
+                at_key(
+                    file,
+                    split,
+                    "lang",
+                    format!("`lang = \"{}\"` differs from the file name's language `{}`", l.code(), f.code()),
+                )
+                .hint("the file name says which language a translation is in: remove `lang`, or rename the file"),
             );
             (Some(f), Some(f))
         }

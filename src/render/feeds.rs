@@ -64,7 +64,8 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
         }
         for (i, section) in site.sections.iter().enumerate().filter(|(_, s)| s.parent.is_some()) {
             if section_has_feed(site, i) {
-                let about = s.site_language(section.tree).map_or((&s.title, &s.description), |l| (&l.title, &l.description));
+                let about =
+                    s.site_language(section.tree).map_or((&s.title, &s.description), |l| (&l.title, &l.description));
                 let title = format!("{} – {}", section.section.title, about.0);
                 let xml = atom(site, bodies, (&title, about.1, section.tree), &section.path, &section.pages);
                 files.push(OutputFile::new(
@@ -168,7 +169,11 @@ fn sitemaps(site: &Site) -> Vec<OutputFile> {
     let mut entries: Vec<(String, String, Vec<Version>)> = Vec::new();
     for (i, node) in site.sections.iter().enumerate() {
         let last = node.pages.iter().filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date)).max();
-        entries.push((node.path.clone(), last.map(|d| d.to_string()).unwrap_or_default(), alternates::of_section(site, i)));
+        entries.push((
+            node.path.clone(),
+            last.map(|d| d.to_string()).unwrap_or_default(),
+            alternates::of_section(site, i),
+        ));
     }
     for (i, node) in site.pages.iter().enumerate() {
         let last = node.page.updated.or(node.page.date).map(|d| d.to_string()).unwrap_or_default();

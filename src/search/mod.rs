@@ -629,7 +629,12 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
             || (Stemmer::create(Algorithm::Norwegian), Stemmer::create(Algorithm::English)),
             |(nb, en), (w, &other)| {
                 let parts = compound_parts(w, &known).into_iter().map(|p| fold(&nb.stem(&p))).collect();
-                (fold(&nb.stem(w)), (other & 1 != 0).then(|| fold(&en.stem(w))), (other & 2 != 0).then(|| fold(w)), parts)
+                (
+                    fold(&nb.stem(w)),
+                    (other & 1 != 0).then(|| fold(&en.stem(w))),
+                    (other & 2 != 0).then(|| fold(w)),
+                    parts,
+                )
             },
         )
         .collect();
@@ -1176,7 +1181,11 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
         files.push(register("search/f/lang.js", "f:lang", &lists));
         let values = by_lang
             .into_iter()
-            .map(|(l, ids)| FilterValue { value: l.code().to_string(), label: l.autonym().to_string(), count: ids.len() })
+            .map(|(l, ids)| FilterValue {
+                value: l.code().to_string(),
+                label: l.autonym().to_string(),
+                count: ids.len(),
+            })
             .collect();
         let title = match site.settings.language {
             Lang::En => "Language",

@@ -32,7 +32,10 @@ pub(super) fn sort_into_trees(
             errors.push(
                 Diagnostic::new(
                     file,
-                    format!("the file name says the page is in `{}`, which is not one of the site's languages", lang.code()),
+                    format!(
+                        "the file name says the page is in `{}`, which is not one of the site's languages",
+                        lang.code()
+                    ),
                 )
                 .hint(format!(
                     "add `[languages.{}]` to config.toml to publish it under `/{}/`, or rename the file",
@@ -108,7 +111,9 @@ pub(super) fn link(sections: &mut [SectionNode], pages: &mut [PageNode], errors:
     }
     let mut page_groups: Vec<Vec<usize>> = Vec::new();
     for (_, mut group) in by_original {
-        group.sort_by_key(|&i| (pages[i].tree != pages[i].lang, order(pages[i].tree), pages[i].page.file_lang.is_some()));
+        group.sort_by_key(|&i| {
+            (pages[i].tree != pages[i].lang, order(pages[i].tree), pages[i].page.file_lang.is_some())
+        });
         let mut kept: Vec<usize> = Vec::new();
         for i in group {
             match kept.iter().find(|&&k| pages[k].lang == pages[i].lang) {
