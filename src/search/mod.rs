@@ -1169,13 +1169,14 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
             filters.push(Filter { name: name.to_string(), title: nodes[0].taxonomy.title.clone(), values });
         }
     }
-    // On a site in several languages, the language: the search form of a
-    // page asks for results in the page's language (`?lang=en`), and the
-    // reader can widen the search to all.
+    // On a site in several languages, the language's part of the site (the
+    // default language's holds its pages written in another language, such as
+    // nynorsk pages of a bokmål site): the search form of a page asks for
+    // results in its part (`?lang=en`), and the reader can widen the search.
     if site.settings.multilingual() {
         let mut by_lang: BTreeMap<Lang, Vec<usize>> = BTreeMap::new();
         for (i, p) in site.pages.iter().enumerate() {
-            by_lang.entry(p.lang).or_default().push(i);
+            by_lang.entry(p.tree).or_default().push(i);
         }
         let lists: BTreeMap<&str, String> = by_lang.iter().map(|(l, ids)| (l.code(), encode_ids(ids))).collect();
         files.push(register("search/f/lang.js", "f:lang", &lists));
