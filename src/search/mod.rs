@@ -1178,8 +1178,15 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
         for (i, p) in site.pages.iter().enumerate() {
             by_lang.entry(p.tree).or_default().push(i);
         }
+        // A filter with one value filters nothing (a page asking for another
+        // language's results then gets them all).
+        if by_lang.len() < 2 {
+            by_lang.clear();
+        }
         let lists: BTreeMap<&str, String> = by_lang.iter().map(|(l, ids)| (l.code(), encode_ids(ids))).collect();
-        files.push(register("search/f/lang.js", "f:lang", &lists));
+        if !lists.is_empty() {
+            files.push(register("search/f/lang.js", "f:lang", &lists));
+        }
         let values = by_lang
             .into_iter()
             .map(|(l, ids)| FilterValue {
@@ -1193,7 +1200,9 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
             Lang::Se => "Giella",
             Lang::Nb | Lang::Nn => "Språk",
         };
-        filters.push(Filter { name: "lang".into(), title: title.into(), values });
+        if !values.is_empty() {
+            filters.push(Filter { name: "lang".into(), title: title.into(), values });
+        }
     }
     let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in site.pages.iter().enumerate() {
