@@ -245,6 +245,10 @@ fn doubled(weight: f32) -> u32 {
     (weight * 2.0) as u32
 }
 
+/// A word's terms: its Norwegian stem, its English stem when an English page
+/// uses it, itself folded when a page without stemming does, its compound parts.
+type Analysed = (String, Option<String>, Option<String>, Vec<String>);
+
 /// How a page's words are made terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stemming {
@@ -622,7 +626,7 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let known: FxSet<&str> = vocab.iter().copied().filter(|w| w.chars().nth(2).is_some()).collect();
     // (Norwegian stem, English stem when an English page uses the word, the word
     // itself folded when a page without stemming (Sámi) does, compound parts)
-    let analysed: Vec<(String, Option<String>, Option<String>, Vec<String>)> = vocab
+    let analysed: Vec<Analysed> = vocab
         .par_iter()
         .zip(uses_other.par_iter())
         .map_init(
@@ -1187,7 +1191,7 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
         if !lists.is_empty() {
             files.push(register("search/f/lang.js", "f:lang", &lists));
         }
-        let values = by_lang
+        let values: Vec<FilterValue> = by_lang
             .into_iter()
             .map(|(l, ids)| FilterValue {
                 value: l.code().to_string(),
