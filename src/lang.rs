@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+pub mod names;
+
 /// A language pages can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Lang {

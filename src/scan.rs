@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, Settings, CONFIG_FILE};
-use crate::content::translation::{is_bundle_index, is_section_index};
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::fsx;
+use crate::lang::names::{is_bundle_index, is_section_index};
 
 /// Reads and validates `config.toml`, with `--base-url` applied.
 pub fn settings(root: &Path, base_url: Option<&str>) -> Result<(Settings, String), Diagnostics> {

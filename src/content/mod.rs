@@ -8,7 +8,6 @@ pub mod shortcodes;
 pub mod slug;
 pub mod split;
 pub mod status;
-pub mod translation;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::dates::Date;
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::fsx;
+use crate::lang::names as translation;
 use crate::lang::Lang;
 use crate::scan::Scanned;
 use frontmatter::{at_key, check_date, check_extra, check_lang, PageFront, SectionFront, SortBy};

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{PageNode, SectionNode, Target};
 use crate::config::Settings;
-use crate::content::translation;
 use crate::content::{Page, Section};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::lang::names as translation;
 use crate::lang::Lang;
 
 /// Sorts sections and pages into the trees of the site's languages, by

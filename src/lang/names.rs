@@ -2,7 +2,7 @@
 //! `_index.nn.md` and a bundle's `index.se.md` are translations of `side.md`,
 //! `_index.md` and `index.md`. Pure: names in, language and original out.
 
-use crate::lang::Lang;
+use super::Lang;
 
 /// The language a file name claims, and the name of its original.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct Named {
 /// where the code is two or three lower-case letters a–z, claims that language.
 ///
 /// ```
-/// use innsyn::content::translation::name;
+/// use innsyn::lang::names::name;
 /// use innsyn::lang::Lang;
 /// assert_eq!(name("om/side.en.md").lang, Some(Ok(Lang::En)));
 /// assert_eq!(name("om/side.en.md").original, "om/side.md");
