@@ -20,8 +20,12 @@ struct RawConfig {
     description: String,
     #[serde(default)]
     base_url: String,
-    #[serde(default, alias = "default_language")]
+    #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    default_language: Option<String>,
+    #[serde(default)]
+    languages: BTreeMap<String, RawLanguage>,
     #[serde(default)]
     theme: Option<String>,
     #[serde(default)]
@@ -54,6 +58,27 @@ struct RawConfig {
 struct RawArchive {
     #[serde(default)]
     warc: bool,
+}
+
+/// A `[languages.<code>]` table: a language the site's pages are translated into.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// One of the site's languages, with the site's title and description in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteLanguage {
+    /// The language.
+    pub lang: Lang,
+    /// The site's title in it (the site's `title` when the table sets none).
+    pub title: String,
+    /// The site's description in it (the site's `description` when not set).
+    pub description: String,
 }
 
 fn yes() -> bool {
@@ -117,8 +142,13 @@ pub struct Settings {
     pub description: String,
     /// Absolute base URL ending in `/`, or empty when none is set.
     pub base_url: String,
-    /// The site's language, used where pages and sections set none.
+    /// The site's (default) language, used where pages and sections set none;
+    /// its pages are published at the root.
     pub language: Lang,
+    /// Every language of the site, the default first, then the others of
+    /// `[languages]` in the order of [`Lang::ALL`]; their translations are
+    /// published under `/<code>/` (see docs/translations.md).
+    pub languages: Vec<SiteLanguage>,
     /// The name of the theme's folder in `themes/`; `innsyn` is built in.
     pub theme: String,
     /// The taxonomies pages can be classified by.
@@ -147,11 +177,13 @@ pub struct Settings {
 }
 
 /// The keys `config.toml` knows, at its top and in its tables.
-const TOP_KEYS: [&str; 15] = [
+const TOP_KEYS: [&str; 17] = [
     "title",
     "description",
     "base_url",
     "language",
+    "default_language",
+    "languages",
     "theme",
     "taxonomies",
     "feed",
@@ -165,8 +197,7 @@ const TOP_KEYS: [&str; 15] = [
     "archive",
 ];
 /// Zola's names for keys innsyn knows by another name (read as those).
-const ZOLA_KEYS: [&str; 6] =
-    ["default_language", "generate_feeds", "generate_feed", "build_search_index", "author", "generate_sitemap"];
+const ZOLA_KEYS: [&str; 5] = ["generate_feeds", "generate_feed", "build_search_index", "author", "generate_sitemap"];
 
 /// Whether a Zola setting asks for what innsyn does anyway (`minify_html =
 /// false`), so a site moved over may keep it.
@@ -196,9 +227,7 @@ pub fn zola_setting(key: &str) -> Option<&'static str> {
         "link_checker" => "`innsyn check --external` checks links to other sites",
         "slugify" => "innsyn makes every address with its own slug rule (æ→ae, ø→o, å→a)",
         "feed_filenames" | "feed_filename" => "innsyn's feeds are always `atom.xml`",
-        "languages" | "translations" => {
-            "interface strings live in `i18n/<language>.toml` (`innsyn import zola` moves them there)"
-        }
+        "translations" => "interface strings live in `i18n/<language>.toml` (`innsyn import zola` moves them there)",
         "ignored_content" | "ignored_static" => {
             "innsyn reads every file; move files you do not want published out of the site"
         }
@@ -210,6 +239,7 @@ pub fn zola_setting(key: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+const LANGUAGE_KEYS: [&str; 2] = ["title", "description"];
 const TAXONOMY_KEYS: [&str; 4] = ["name", "title", "feed", "paginate_by"];
 const SEARCH_SITE_KEYS: [&str; 3] = ["name", "url", "local"];
 
@@ -261,6 +291,16 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
             "archive" => (&ARCHIVE_KEYS, "in `[archive]`, the "),
             "taxonomies" => (&TAXONOMY_KEYS, "in `[[taxonomies]]`, the "),
             "search_sites" => (&SEARCH_SITE_KEYS, "in `[[search_sites]]`, the "),
+            "languages" => {
+                if let toml::de::DeValue::Table(languages) = value.get_mut() {
+                    for (_, language) in languages.iter_mut() {
+                        if let toml::de::DeValue::Table(t) = language.get_mut() {
+                            unknown(&mut errors, t, &LANGUAGE_KEYS, "in `[languages.…]`, the ");
+                        }
+                    }
+                }
+                continue;
+            }
             _ => continue,
         };
         match value.get_mut() {
@@ -349,16 +389,26 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         Diagnostic::at(path, line, col, message)
     };
 
-    let language = match raw.language.as_deref() {
+    // `default_language` is Zola's name for `language`: either may be given.
+    let (key, code) = match (&raw.language, &raw.default_language) {
+        (Some(a), Some(b)) if Lang::parse(a) != Lang::parse(b) => {
+            errors.push(
+                at_key("default_language", format!("`default_language = \"{b}\"` differs from `language = \"{a}\"`"))
+                    .hint("both name the site's main language: keep one of them"),
+            );
+            ("language", Some(a))
+        }
+        (Some(a), _) => ("language", Some(a)),
+        (None, b) => ("default_language", b.as_ref()),
+    };
+    let language = match code {
         None => Lang::Nb,
         Some(code) => Lang::parse(code).unwrap_or_else(|| {
-            errors.push(
-                at_key("language", format!("unknown language `{code}`"))
-                    .hint("use `nb` (bokmål), `nn` (nynorsk) or `en` (English)"),
-            );
+            errors.push(at_key(key, format!("unknown language `{code}`")).hint(format!("use {}", Lang::KNOWN)));
             Lang::Nb
         }),
     };
+    let languages = check_languages(src, path, language, &raw, &mut errors);
 
     let base_url = normalize_base_url(&raw.base_url).unwrap_or_else(|| {
         errors.push(
@@ -468,6 +518,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         description: raw.description,
         base_url,
         language,
+        languages,
         theme,
         taxonomies,
         feed: raw.feed,
@@ -483,7 +534,77 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
     })
 }
 
+/// The site's languages: the default, then those of `[languages.<code>]`.
+fn check_languages(
+    src: &str,
+    path: &str,
+    default: Lang,
+    raw: &RawConfig,
+    errors: &mut Diagnostics,
+) -> Vec<SiteLanguage> {
+    let site = |lang: Lang, t: Option<&RawLanguage>| SiteLanguage {
+        lang,
+        title: t.and_then(|t| t.title.clone()).unwrap_or_else(|| raw.title.clone()),
+        description: t.and_then(|t| t.description.clone()).unwrap_or_else(|| raw.description.clone()),
+    };
+    let mut found: BTreeMap<Lang, &RawLanguage> = BTreeMap::new();
+    for (code, table) in &raw.languages {
+        let (line, col) = language_position(src, code).unwrap_or((1, 1));
+        match Lang::parse(code) {
+            Some(lang) if lang.code() == code => {
+                found.insert(lang, table);
+            }
+            Some(lang) => errors.push(
+                Diagnostic::at(path, line, col, format!("write the language `{code}` as `{}`", lang.code())).hint(
+                    format!(
+                        "`[languages.{}]`: the code is also the folder of its pages, `/{}/`",
+                        lang.code(),
+                        lang.code()
+                    ),
+                ),
+            ),
+            None => errors.push(
+                Diagnostic::at(path, line, col, format!("innsyn has no interface strings for the language `{code}`"))
+                    .hint(format!("use {}", Lang::KNOWN)),
+            ),
+        }
+    }
+    let mut out = vec![site(default, found.get(&default).copied())];
+    out.extend(Lang::ALL.iter().filter(|&&l| l != default).filter_map(|&l| found.get(&l).map(|t| site(l, Some(t)))));
+    out
+}
+
+/// Where `[languages.<code>]` is written.
+fn language_position(src: &str, code: &str) -> Option<(usize, usize)> {
+    let header = format!("[languages.{code}]");
+    let quoted = format!("[languages.\"{code}\"]");
+    src.lines().enumerate().find_map(|(i, line)| {
+        let t = line.trim_start();
+        (t.starts_with(&header) || t.starts_with(&quoted)).then(|| (i + 1, line.len() - t.len() + 1))
+    })
+}
+
 impl Settings {
+    /// Whether the site is published in more than one language.
+    pub fn multilingual(&self) -> bool {
+        self.languages.len() > 1
+    }
+
+    /// The site's settings for `lang`, when it is one of the site's languages.
+    pub fn site_language(&self, lang: Lang) -> Option<&SiteLanguage> {
+        self.languages.iter().find(|l| l.lang == lang)
+    }
+
+    /// The folder a language's pages are published under: `/` for the default
+    /// language, `/en/` for English.
+    pub fn language_root(&self, lang: Lang) -> String {
+        if lang == self.language {
+            "/".to_string()
+        } else {
+            format!("/{}/", lang.code())
+        }
+    }
+
     /// Replaces the base URL (from `--base-url`); `None` when it is not absolute.
     pub fn with_base_url(mut self, url: &str) -> Option<Settings> {
         self.base_url = normalize_base_url(url)?;
@@ -673,7 +794,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_all_reported() {
-        let err = parse("config.toml", "title = \"x\"\nlanguage = \"se\"\nbase_url = \"ftp://x\"\n").unwrap_err();
+        let err = parse("config.toml", "title = \"x\"\nlanguage = \"sv\"\nbase_url = \"ftp://x\"\n").unwrap_err();
         assert_eq!(err.len(), 2, "{err}");
         assert!(err.0[0].to_string().contains("config.toml:2:1"));
     }

@@ -268,6 +268,9 @@ fn convert_config(config: &Table, src: &str, report: &mut Report) -> (String, La
             }
             "theme" => theme = value.as_str().map(str::to_string),
             "translations" => {}
+            "languages" => {
+                top.insert("languages".into(), Value::Table(languages(value, &at, report)));
+            }
             _ => report.note(at, format!("`{key}` left out: {}", config_gap(key))),
         }
     }
@@ -305,6 +308,30 @@ fn taxonomies(value: &Value, at: &str, report: &mut Report) -> Vec<Value> {
             }
         }
         out.push(Value::Table(new));
+    }
+    out
+}
+
+/// `[languages.X]`: each language's title and description (its pages are
+/// `page.X.md`, in Zola as in innsyn).
+fn languages(value: &Value, at: &str, report: &mut Report) -> Table {
+    let mut out = Table::new();
+    for (code, settings) in value.as_table().into_iter().flatten() {
+        let Some(lang) = Lang::parse(code) else {
+            report.note(at, format!("the language `{code}` left out: innsyn writes nb, nn, en and se"));
+            continue;
+        };
+        let mut new = Table::new();
+        for (k, v) in settings.as_table().into_iter().flatten() {
+            match k.as_str() {
+                "title" | "description" => {
+                    new.insert(k.clone(), v.clone());
+                }
+                "translations" => {}
+                other => report.note(at, format!("`[languages.{code}]`: `{other}` left out: innsyn has no such setting per language")),
+            }
+        }
+        out.insert(lang.code().into(), Value::Table(new));
     }
     out
 }

@@ -32,7 +32,7 @@ struct Scaffold {
 
 fn scaffold(lang: Lang) -> Scaffold {
     match lang {
-        Lang::Nb => Scaffold {
+        Lang::Nb | Lang::Se => Scaffold {
             title: "Innsyn i Eksempel kommune",
             description: "Prosjekter, mål og tall fra Eksempel kommune.",
             organization: "Eksempel kommune",

@@ -1,7 +1,10 @@
-//! The site's languages (bokmål, nynorsk, English) and the few words the engine
-//! itself writes in them (dates). The theme's interface strings live in its `i18n/`.
+//! The site's languages (bokmål, nynorsk, English, Northern Sámi) and the few
+//! words the engine itself writes in them (dates). The theme's interface strings
+//! live in its `i18n/`.
 
 use serde::Serialize;
+
+pub mod names;
 
 /// A language pages can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -15,18 +18,27 @@ pub enum Lang {
     /// English (`en`).
     #[serde(rename = "en")]
     En,
+    /// Northern Sámi (`se`): the theme's interface strings and dates. What the
+    /// engine writes itself (chart descriptions, status labels) is in bokmål,
+    /// and search does not stem it (see [`Lang::engine`]).
+    #[serde(rename = "se")]
+    Se,
 }
 
 impl Lang {
     /// Every language, bokmål first.
-    pub const ALL: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
+    pub const ALL: [Lang; 4] = [Lang::Nb, Lang::Nn, Lang::En, Lang::Se];
 
-    /// `nb`, `nn` or `en` (also `no` for bokmål, as some systems write it).
+    /// The codes [`Lang::parse`] knows, for hints.
+    pub const KNOWN: &'static str = "`nb` (bokmål), `nn` (nynorsk), `en` (English) or `se` (davvisámegiella)";
+
+    /// `nb`, `nn`, `en` or `se` (also `no` for bokmål, as some systems write it).
     pub fn parse(code: &str) -> Option<Lang> {
         match code.trim().to_ascii_lowercase().as_str() {
             "nb" | "no" | "nb-no" => Some(Lang::Nb),
             "nn" | "nn-no" => Some(Lang::Nn),
             "en" | "en-gb" | "en-us" => Some(Lang::En),
+            "se" | "se-no" => Some(Lang::Se),
             _ => None,
         }
     }
@@ -37,6 +49,27 @@ impl Lang {
             Lang::Nb => "nb",
             Lang::Nn => "nn",
             Lang::En => "en",
+            Lang::Se => "se",
+        }
+    }
+
+    /// The language's name in itself, as a language switcher shows it.
+    pub fn autonym(self) -> &'static str {
+        match self {
+            Lang::Nb => "Norsk bokmål",
+            Lang::Nn => "Norsk nynorsk",
+            Lang::En => "English",
+            Lang::Se => "Davvisámegiella",
+        }
+    }
+
+    /// The language the engine's own sentences (chart descriptions, status
+    /// labels, table captions) are written in for a page in this one: itself,
+    /// or bokmål for Northern Sámi, which has the theme's strings only.
+    pub fn engine(self) -> Lang {
+        match self {
+            Lang::Se => Lang::Nb,
+            lang => lang,
         }
     }
 
@@ -46,6 +79,7 @@ impl Lang {
     /// use innsyn::lang::Lang;
     /// assert_eq!(Lang::Nn.format_date(2024, 3, 5), "5. mars 2024");
     /// assert_eq!(Lang::En.format_date(2024, 3, 5), "5 March 2024");
+    /// assert_eq!(Lang::Se.format_date(2024, 3, 5), "5.3.2024");
     /// ```
     pub fn format_date(self, year: i32, month: u8, day: u8) -> String {
         const NO: [&str; 12] = [
@@ -80,6 +114,9 @@ impl Lang {
         match self {
             Lang::Nb | Lang::Nn => format!("{day}. {} {year}", NO[m]),
             Lang::En => format!("{day} {} {year}", EN[m]),
+            // Written with numbers, as Sámi texts also do: the month names
+            // would need their case endings, which are not kept here.
+            Lang::Se => format!("{day}.{}.{year}", m + 1),
         }
     }
 }

@@ -154,7 +154,7 @@ pub fn render(
                 tables += 1;
                 let label = match lang {
                     Lang::En => "Table",
-                    Lang::Nn | Lang::Nb => "Tabell",
+                    Lang::Nn | Lang::Nb | Lang::Se => "Tabell",
                 };
                 events.push(Event::Html(
                     format!(

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Settings, CONFIG_FILE};
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::fsx;
+use crate::lang::names::{is_bundle_index, is_section_index};
 
 /// Reads and validates `config.toml`, with `--base-url` applied.
 pub fn settings(root: &Path, base_url: Option<&str>) -> Result<(Settings, String), Diagnostics> {
@@ -59,13 +60,16 @@ pub fn scan(root: &Path, errors: &mut Diagnostics) -> Scanned {
         .collect();
     // The page bundles: folders with an `index.md`, known from the walk itself
     // rather than by asking the disk about every folder above every file.
-    let bundles: HashSet<&str> = found.iter().filter_map(|(_, rel)| rel.strip_suffix("/index.md")).collect();
+    let bundles: HashSet<&str> = found
+        .iter()
+        .filter_map(|(_, rel)| rel.rsplit_once('/').filter(|(_, name)| is_bundle_index(name)).map(|(dir, _)| dir))
+        .collect();
     let in_bundles: Vec<bool> = found.iter().map(|(_, rel)| in_bundle(&bundles, rel)).collect();
     for ((path, rel), in_bundle) in found.into_iter().zip(in_bundles) {
         scanned.files.push(rel.clone());
         let name = rel.rsplit('/').next().unwrap_or_default();
-        if name == "_index.md" {
-            let dir = rel.strip_suffix("_index.md").unwrap_or_default().trim_end_matches('/').to_string();
+        if is_section_index(name) {
+            let dir = rel.strip_suffix(name).unwrap_or_default().trim_end_matches('/').to_string();
             scanned.sections.push((path, dir));
         } else if rel.ends_with(".md") && !in_bundle {
             scanned.pages.push((path, rel));
@@ -77,9 +81,9 @@ pub fn scan(root: &Path, errors: &mut Diagnostics) -> Scanned {
 }
 
 /// Whether `rel` lies inside a page bundle (a folder above it is in `bundles`),
-/// not counting the bundle's own `index.md`.
+/// not counting the bundle's own `index.md` (and its translations).
 fn in_bundle(bundles: &HashSet<&str>, rel: &str) -> bool {
-    let own_index = rel.ends_with("/index.md");
+    let own_index = rel.rsplit_once('/').is_some_and(|(_, name)| is_bundle_index(name));
     let mut dirs = rel.rmatch_indices('/').map(|(i, _)| &rel[..i]);
     if own_index {
         dirs.next();

@@ -15,6 +15,8 @@ use crate::dates::Date;
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
 use crate::lang::{collation_key, Lang};
 
+mod translations;
+
 /// A page placed in the site.
 #[derive(Debug)]
 pub struct PageNode {
@@ -28,6 +30,12 @@ pub struct PageNode {
     pub position: usize,
     /// The language in effect: the page's own, else its section's.
     pub lang: Lang,
+    /// The language of the tree it is published in: the site's default at the
+    /// root, or the language of its translation (`/en/…`).
+    pub tree: Lang,
+    /// Every version of the page (itself included), in the order of the site's
+    /// languages; empty when it has no translation.
+    pub translations: Vec<usize>,
     /// Per taxonomy of the site (same order): the page's terms as indexes into
     /// that taxonomy's `terms`, in the order the page lists them; `None` when the
     /// page does not use the taxonomy. Resolved once here, not on every listing.
@@ -49,6 +57,11 @@ pub struct SectionNode {
     pub subsections: Vec<usize>,
     /// The language in effect: the section's own, else its parent's, else the site's.
     pub lang: Lang,
+    /// The language of the tree it is published in (see [`PageNode::tree`]).
+    pub tree: Lang,
+    /// Every version of the section (itself included), in the order of the
+    /// site's languages; empty when it has no translation.
+    pub translations: Vec<usize>,
 }
 
 /// A term of a taxonomy and the pages that carry it.
@@ -71,6 +84,8 @@ pub struct TaxonomyNode {
     pub path: String,
     /// Its terms, sorted by name.
     pub terms: Vec<Term>,
+    /// The language whose pages it classifies (each has its own lists).
+    pub lang: Lang,
 }
 
 /// Which pages a build publishes besides finished ones dated today or before.
@@ -120,11 +135,14 @@ pub struct Site {
     /// Data files by their path inside `data/` (`arsverk.csv`); shared, so a
     /// dev server's rebuild after a page edit can keep them.
     pub data: std::sync::Arc<BTreeMap<String, DataFile>>,
-    /// Sections by folder; `sections[0]` is the home page.
+    /// Sections by language tree and folder; `sections[0]` is the home page of
+    /// the default language.
     pub sections: Vec<SectionNode>,
     /// Pages sorted by their path inside `content/`.
     pub pages: Vec<PageNode>,
-    /// The site's taxonomies with their terms, in the order of [`Settings::taxonomies`].
+    /// The site's taxonomies with their terms, in the order of
+    /// [`Settings::taxonomies`]: the default language's, then each other
+    /// language's that has pages.
     pub taxonomies: Vec<TaxonomyNode>,
     /// Links between mandates and between goals.
     pub links: Links,
@@ -165,6 +183,54 @@ impl Site {
         }
     }
 
+    /// Resolves an `@/` link written on a page in `lang`: a link to a page or
+    /// section that has a version in `lang` leads to that version (`@/om.md`
+    /// from an English page to `om.en.md`); a link naming a translation's own
+    /// file (`@/om.nn.md`) leads to it. See docs/translations.md.
+    pub fn resolve_in(&self, content_path: &str, lang: Lang) -> Result<String, String> {
+        let key = content_path.trim_start_matches('/');
+        let (path, fragment) = match key.find('#') {
+            Some(i) => key.split_at(i),
+            None => (key, ""),
+        };
+        if translations::claims_no_language(path) {
+            let translated = translations::with_lang(path, lang);
+            if let Some(Target::Page(_) | Target::Section(_)) = self.targets.get(translated.as_str()) {
+                return self.resolve(&format!("{translated}{fragment}"));
+            }
+            let version = match self.targets.get(path) {
+                Some(Target::Page(i)) => self.pages[*i]
+                    .translations
+                    .iter()
+                    .map(|&j| &self.pages[j])
+                    .find(|p| p.lang == lang)
+                    .map(|p| &p.path),
+                Some(Target::Section(i)) => self.sections[*i]
+                    .translations
+                    .iter()
+                    .map(|&j| &self.sections[j])
+                    .find(|s| s.lang == lang)
+                    .map(|s| &s.path),
+                _ => None,
+            };
+            if let Some(version) = version {
+                return Ok(format!("{version}{fragment}"));
+            }
+        }
+        self.resolve(content_path)
+    }
+
+    /// The home page (`sections` index) of a language's tree; the default
+    /// language's for a language the site has no pages in.
+    pub fn home_of(&self, lang: Lang) -> usize {
+        self.sections.iter().position(|s| s.tree == lang && s.section.dir.is_empty() && s.parent.is_none()).unwrap_or(0)
+    }
+
+    /// The taxonomies of a language's pages, in the order of [`Settings::taxonomies`].
+    pub fn taxonomies_of(&self, lang: Lang) -> impl Iterator<Item = (usize, &TaxonomyNode)> {
+        self.taxonomies.iter().enumerate().filter(move |(_, t)| t.lang == lang)
+    }
+
     /// The section a page or section lies in, from the top down (home page first).
     pub fn ancestors(&self, mut section: usize) -> Vec<usize> {
         let mut chain = vec![section];
@@ -193,45 +259,83 @@ pub fn assemble(
     let mut errors = Diagnostics::default();
     let mut targets: HashMap<String, Target> = unreadable.iter().map(|p| (p.clone(), Target::Unreadable)).collect();
 
-    // Sections by folder, with an implicit one for each folder lacking `_index.md`.
-    let mut by_dir: BTreeMap<String, Section> = sections.into_iter().map(|s| (s.dir.clone(), s)).collect();
-    let dirs_needed: Vec<String> =
-        by_dir.keys().cloned().chain(pages.iter().map(page_dir)).flat_map(|d| ancestors_of(&d)).collect();
-    for dir in dirs_needed {
-        if !by_dir.contains_key(&dir) {
-            let file = PathBuf::from("content").join(&dir).join("_index.md");
-            by_dir.insert(dir.clone(), implicit_section(&file, &dir, &settings.title));
+    // Each file goes to the tree of its language: the default language's at
+    // the root, each other one's under `/<code>/` (see `translations`).
+    let (sections, pages) = translations::sort_into_trees(&settings, sections, pages, &mut targets, &mut errors);
+    let trees: Vec<Lang> = settings.languages.iter().map(|l| l.lang).collect();
+
+    // Sections by tree and folder, with an implicit one for each folder lacking `_index.md`.
+    let mut by_dir: BTreeMap<(usize, String), Section> = BTreeMap::new();
+    for (tree, section) in sections {
+        by_dir.insert((tree, section.dir.clone()), section);
+    }
+    // The default language's home page is always there: `sections[0]`.
+    let dirs_needed: Vec<(usize, String)> = std::iter::once((0, String::new()))
+        .chain(by_dir.keys().cloned())
+        .chain(pages.iter().map(|(tree, p)| (*tree, page_dir(p))))
+        .flat_map(|(tree, d)| ancestors_of(&d).into_iter().map(move |d| (tree, d)))
+        .collect();
+    for (tree, dir) in dirs_needed {
+        if !by_dir.contains_key(&(tree, dir.clone())) {
+            let section = match by_dir.get(&(0, dir.clone())) {
+                Some(original) => translations::untranslated(original, trees[tree]),
+                None => {
+                    let file = PathBuf::from("content").join(&dir).join("_index.md");
+                    implicit_section(&file, &dir, &settings.languages[tree].title)
+                }
+            };
+            by_dir.insert((tree, dir.clone()), section);
         }
     }
 
     // Drafts, and everything below a draft section, stay out.
-    let draft_dirs: Vec<String> =
-        by_dir.values().filter(|s| s.draft && !drafts && !s.dir.is_empty()).map(|s| s.dir.clone()).collect();
-    let under_draft = |dir: &str| draft_dirs.iter().any(|d| dir == d || dir.starts_with(&format!("{d}/")));
-    for s in by_dir.values().filter(|s| under_draft(&s.dir)) {
-        targets.insert(section_key(&s.dir), Target::Draft);
+    let draft_dirs: Vec<(usize, String)> =
+        by_dir.iter().filter(|(_, s)| s.draft && !drafts && !s.dir.is_empty()).map(|(k, _)| k.clone()).collect();
+    let under_draft = |tree: usize, dir: &str| {
+        draft_dirs.iter().any(|(t, d)| *t == tree && (dir == d || dir.starts_with(&format!("{d}/"))))
+    };
+    for ((tree, _), s) in by_dir.iter().filter(|((tree, _), s)| under_draft(*tree, &s.dir)) {
+        if *tree == 0 || s.file_lang.is_some() {
+            targets.insert(section_key(s), Target::Draft);
+        }
     }
-    by_dir.retain(|dir, _| !under_draft(dir));
+    by_dir.retain(|(tree, dir), _| !under_draft(*tree, dir));
 
     let mut section_nodes: Vec<SectionNode> = Vec::with_capacity(by_dir.len());
-    let mut index_of: HashMap<String, usize> = HashMap::new();
-    for (dir, section) in by_dir {
-        let parent = parent_dir(&dir).and_then(|p| index_of.get(&p).copied());
+    let mut index_of: HashMap<(usize, String), usize> = HashMap::new();
+    for ((tree, dir), section) in by_dir {
+        let parent = parent_dir(&dir).and_then(|p| index_of.get(&(tree, p)).copied());
+        let root = settings.language_root(trees[tree]);
         let path = if dir.is_empty() {
-            "/".to_string()
+            root
         } else {
-            format!("/{}/", dir.split('/').map(slug_or_keep).collect::<Vec<_>>().join("/"))
+            format!("{root}{}/", dir.split('/').map(slug_or_keep).collect::<Vec<_>>().join("/"))
         };
-        let lang = section.lang.or_else(|| parent.map(|p: usize| section_nodes[p].lang)).unwrap_or(settings.language);
-        index_of.insert(dir.clone(), section_nodes.len());
-        targets.insert(section_key(&dir), Target::Section(section_nodes.len()));
-        section_nodes.push(SectionNode { section, path, parent, pages: Vec::new(), subsections: Vec::new(), lang });
+        let lang = if tree == 0 {
+            section.lang.or_else(|| parent.map(|p: usize| section_nodes[p].lang)).unwrap_or(settings.language)
+        } else {
+            trees[tree]
+        };
+        index_of.insert((tree, dir.clone()), section_nodes.len());
+        if tree == 0 || section.file_lang.is_some() {
+            targets.insert(section_key(&section), Target::Section(section_nodes.len()));
+        }
+        section_nodes.push(SectionNode {
+            section,
+            path,
+            parent,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            lang,
+            tree: trees[tree],
+            translations: Vec::new(),
+        });
     }
 
     let mut page_nodes: Vec<PageNode> = Vec::with_capacity(pages.len());
-    for page in pages {
+    for (tree, page) in pages {
         let dir = page_dir(&page);
-        let Some(&section) = index_of.get(&dir) else {
+        let Some(&section) = index_of.get(&(tree, dir)) else {
             targets.insert(page.content_path.clone(), Target::Draft);
             continue;
         };
@@ -244,11 +348,25 @@ pub fn assemble(
             held_back.push(HeldBack { file: page.file.clone(), date });
             continue;
         }
-        let path = page.path.clone().unwrap_or_else(|| format!("{}{}/", section_nodes[section].path, page.slug));
-        let lang = page.lang.unwrap_or(section_nodes[section].lang);
+        // A page's own `path` is its address in its language's part of the site.
+        let path = match &page.path {
+            Some(own) => format!("{}{}", settings.language_root(trees[tree]).trim_end_matches('/'), own),
+            None => format!("{}{}/", section_nodes[section].path, page.slug),
+        };
+        let lang = if tree == 0 { page.lang.unwrap_or(section_nodes[section].lang) } else { trees[tree] };
         targets.insert(page.content_path.clone(), Target::Page(page_nodes.len()));
-        page_nodes.push(PageNode { page, path, section, position: 0, lang, terms: Vec::new() });
+        page_nodes.push(PageNode {
+            page,
+            path,
+            section,
+            position: 0,
+            lang,
+            tree: trees[tree],
+            terms: Vec::new(),
+            translations: Vec::new(),
+        });
     }
+    translations::link(&mut section_nodes, &mut page_nodes, &mut errors);
 
     check_unique_paths(&section_nodes, &page_nodes, &settings, &mut errors);
 
@@ -276,9 +394,15 @@ pub fn assemble(
 
     let mut settings = settings;
     add_status_taxonomy(&mut settings, &mut page_nodes, &mut errors);
-    let taxonomies = collect_taxonomies(&settings, &page_nodes, &mut errors);
+    // Each language's pages have terms, lists and addresses of their own.
+    let mut taxonomies = Vec::new();
+    for &tree in &trees {
+        if tree == settings.language || page_nodes.iter().any(|p| p.tree == tree) {
+            taxonomies.extend(collect_taxonomies(&settings, &page_nodes, tree, &mut errors));
+        }
+    }
     link_terms(&taxonomies, &mut page_nodes);
-    check_aliases(&section_nodes, &page_nodes, &taxonomies, settings.search, &mut errors);
+    check_aliases(&section_nodes, &page_nodes, &taxonomies, &settings, &mut errors);
     let links = link_structured(&page_nodes, &targets, &mut errors);
     let site = Site {
         settings,
@@ -330,8 +454,9 @@ fn add_status_taxonomy(settings: &mut Settings, pages: &mut [PageNode], errors: 
             paginate_by: None,
         });
     }
-    let lang = settings.language;
     for p in pages {
+        // The root's terms are in the site's language, a translation's in its own.
+        let lang = if p.tree == settings.language { settings.language } else { p.tree };
         if let Some(status) = p.page.status() {
             p.page.taxonomies.insert("status".into(), vec![status.label(lang).to_string()]);
         }
@@ -455,7 +580,8 @@ fn link_structured(pages: &[PageNode], targets: &HashMap<String, Target>, errors
 }
 
 fn page_dir(p: &Page) -> String {
-    let path = &p.content_path;
+    // A translation lies where its original does (`a/index.en.md` is `a/index.md`'s).
+    let path = &p.original;
     let dir = parent_dir(path).unwrap_or_default();
     if path.ends_with("/index.md") || path == "index.md" {
         // A bundle's page belongs to the section around the bundle folder.
@@ -487,11 +613,13 @@ fn ancestors_of(dir: &str) -> Vec<String> {
     out
 }
 
-fn section_key(dir: &str) -> String {
-    if dir.is_empty() {
-        "_index.md".to_string()
+/// The path inside `content/` of a section's file, as `@/` links name it.
+fn section_key(section: &Section) -> String {
+    let name = section.file.file_name().map_or("_index.md".into(), |n| n.to_string_lossy());
+    if section.dir.is_empty() {
+        name.into_owned()
     } else {
-        format!("{dir}/_index.md")
+        format!("{}/{name}", section.dir)
     }
 }
 
@@ -521,8 +649,8 @@ fn check_unique_paths(sections: &[SectionNode], pages: &[PageNode], settings: &S
             );
         }
     }
-    for t in &settings.taxonomies {
-        let path = format!("/{}/", t.name);
+    for (t, l) in settings.taxonomies.iter().flat_map(|t| settings.languages.iter().map(move |l| (t, l))) {
+        let path = format!("{}{}/", settings.language_root(l.lang), t.name);
         if let Some(file) = owners.get(path.as_str()) {
             errors.push(
                 Diagnostic::new(
@@ -542,7 +670,7 @@ fn check_aliases(
     sections: &[SectionNode],
     pages: &[PageNode],
     taxonomies: &[TaxonomyNode],
-    search: bool,
+    settings: &Settings,
     errors: &mut Diagnostics,
 ) {
     // Most sites have none: then there is nothing to compare.
@@ -565,9 +693,14 @@ fn check_aliases(
         }
     }
     real.insert("404.html".into(), "the page shown for addresses that do not exist".into());
-    if search {
-        // The search page's address (`render::SEARCH_PATH`, which this phase cannot name).
-        real.insert("sok/index.html".into(), "the search page".into());
+    if settings.search {
+        // The search pages' addresses (`render::SEARCH_PATH`, which this phase cannot name).
+        for l in &settings.languages {
+            real.insert(
+                format!("{}sok/index.html", settings.language_root(l.lang).trim_start_matches('/')),
+                "the search page".into(),
+            );
+        }
     }
     let owners = sections
         .iter()
@@ -626,6 +759,7 @@ fn link_terms(taxonomies: &[TaxonomyNode], pages: &mut [PageNode]) {
         p.terms = taxonomies
             .iter()
             .zip(&by_slug)
+            .filter(|(t, _)| t.lang == p.tree)
             .map(|(t, slugs)| {
                 let names = p.page.taxonomies.get(&t.taxonomy.name)?;
                 Some(names.iter().filter_map(|n| slugs.get(slugify(n).as_str()).copied()).collect())
@@ -634,11 +768,18 @@ fn link_terms(taxonomies: &[TaxonomyNode], pages: &mut [PageNode]) {
     }
 }
 
-fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diagnostics) -> Vec<TaxonomyNode> {
+/// The taxonomies of the pages of one language's tree, at their addresses in it.
+fn collect_taxonomies(
+    settings: &Settings,
+    pages: &[PageNode],
+    tree: Lang,
+    errors: &mut Diagnostics,
+) -> Vec<TaxonomyNode> {
     let names: Vec<&str> = settings.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let mut terms: Vec<BTreeMap<String, Term>> = settings.taxonomies.iter().map(|_| BTreeMap::new()).collect();
     let mut warned: HashSet<(usize, String)> = HashSet::new();
-    for (i, p) in pages.iter().enumerate() {
+    let root = settings.language_root(tree);
+    for (i, p) in pages.iter().enumerate().filter(|(_, p)| p.tree == tree) {
         for (name, values) in &p.page.taxonomies {
             let Some(t) = names.iter().position(|n| n == name) else {
                 let line = p.page.key_lines.get(name).or(p.page.key_lines.get("taxonomies")).copied().unwrap_or(1);
@@ -668,7 +809,7 @@ fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diag
                 }
                 let term = terms[t].entry(slug.clone()).or_insert_with(|| Term {
                     name: value.trim().to_string(),
-                    path: format!("/{name}/{slug}/"),
+                    path: format!("{root}{name}/{slug}/"),
                     pages: Vec::new(),
                 });
                 // Two spellings with one address («A-A» and «a a») are one term: say so
@@ -709,7 +850,7 @@ fn collect_taxonomies(settings: &Settings, pages: &[PageNode], errors: &mut Diag
                 term.pages.sort_by(|&a, &b| compare_pages(&pages[a].page, &pages[b].page, SortBy::Date));
             }
             terms.sort_by_key(|a| collation_key(&a.name));
-            TaxonomyNode { path: format!("/{}/", taxonomy.name), taxonomy: taxonomy.clone(), terms }
+            TaxonomyNode { path: format!("{root}{}/", taxonomy.name), taxonomy: taxonomy.clone(), terms, lang: tree }
         })
         .collect()
 }

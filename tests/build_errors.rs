@@ -116,7 +116,7 @@ fn every_fault_of_config_toml_is_reported_in_one_run_with_its_place_and_a_hint()
     for needle in [
         "config.toml:1:9: error: `theme`: invalid type: integer `3`, expected a string",
         "config.toml:3:1: error: unknown field `base_ur`\n  hint: did you mean `base_url`?",
-        "config.toml:4:1: error: unknown language `se`",
+        "config.toml:4:1: error: unknown language `sv`",
         "config.toml:5:1: error: `contact_email` is not an e-mail address",
         "config.toml:6:8: error: `feed`: invalid type: string \"ja\", expected a boolean\n  hint: write `true` or `false`, without quotes",
         "config.toml:7:11: error: `sitemap`",

@@ -52,6 +52,8 @@ fn a_zola_site_is_converted_and_builds() {
         "content/blogg/ny-barnehage.md:7`: `in_search_index` left out",
         "content/_index.md:5`: `insert_anchor_links` left out",
         "`translations` moved to `i18n/nb.toml`",
+        "`translations` moved to `i18n/en.toml`",
+        "`[languages.en]`: `generate_feeds` left out",
     ] {
         assert!(report.contains(expected), "report lacks «{expected}»:\n{report}");
     }
@@ -108,6 +110,11 @@ fn a_zola_site_is_converted_and_builds() {
     assert!(public.join("budsjett-2026/index.html").is_file());
     assert!(read(&public.join("nyheter/barnehage.html")).contains("url=../blogg/ny-barnehage/"));
     assert!(read(&public.join("tags/barnehage/index.html")).contains("Ny barnehage på Åsen"));
+    // `index.en.md` is the English version, under /en/, with the English strings.
+    let about = read(&public.join("en/om/index.html"));
+    assert!(about.contains("<html lang=\"en\">") && about.contains("About Dalby"), "{about}");
+    assert!(about.contains(">Read more</a>"), "{about}");
+    assert!(read(&site.join("config.toml")).contains("[languages.en]\ntitle = \"Dalby municipality\""));
 }
 
 #[test]

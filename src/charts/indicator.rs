@@ -134,7 +134,7 @@ pub fn chart_data(points: &[(f64, f64)], baseline: Point, target: Point, lang: L
     let (actual, path) = match lang {
         Lang::En => ("Actual", "Path to target"),
         Lang::Nn => ("Faktisk", "Bane mot målet"),
-        Lang::Nb => ("Faktisk", "Bane mot målet"),
+        Lang::Nb | Lang::Se => ("Faktisk", "Bane mot målet"),
     };
     let value_at = |x: f64| points.iter().find(|p| p.0 == x).map(|p| p.1);
     let line_at = |x: f64| (x >= baseline.x && x <= target.x).then(|| expected(baseline, target, x));

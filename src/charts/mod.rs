@@ -289,7 +289,7 @@ fn words(lang: Lang) -> &'static Words {
         others: "others",
     };
     match lang {
-        Lang::Nb => &NB,
+        Lang::Nb | Lang::Se => &NB,
         Lang::Nn => &NN,
         Lang::En => &EN,
     }
@@ -626,7 +626,7 @@ pub fn facets_intro(n: usize, facet: &str, names: &[String], (lo, hi): (f64, f64
     let (lo, hi) = (format_number(lo, lang, None), format_number(hi, lang, None));
     let names = list(names, w.and);
     match lang {
-        Lang::Nb => {
+        Lang::Nb | Lang::Se => {
             format!("{n} små diagrammer, ett for hver {facet} ({names}), på samme skala fra {lo} til {hi}{unit}.")
         }
         Lang::Nn => format!("{n} små diagram, eitt for kvar {facet} ({names}), på same skala frå {lo} til {hi}{unit}."),

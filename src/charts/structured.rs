@@ -23,7 +23,7 @@ fn rgb((r, g, b): (u8, u8, u8)) -> String {
 /// Words of the drawings.
 fn words(lang: Lang) -> (&'static str, &'static str, &'static str, &'static str) {
     match lang {
-        Lang::Nb => ("I dag", "Forfalt", "Sannsynlighet", "Konsekvens"),
+        Lang::Nb | Lang::Se => ("I dag", "Forfalt", "Sannsynlighet", "Konsekvens"),
         Lang::Nn => ("I dag", "Forfalle", "Sannsyn", "Konsekvens"),
         Lang::En => ("Today", "Overdue", "Likelihood", "Consequence"),
     }

@@ -60,7 +60,7 @@ pub struct PageFront {
     /// The page's type, e.g. `mandate` or `goal`; `page` when not set.
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    /// The page's language (`nb`, `nn` or `en`); its section's when not set.
+    /// The page's language (`nb`, `nn`, `en` or `se`); its section's when not set.
     pub lang: Option<String>,
     /// The page's terms per taxonomy, e.g. `kommune = ["Asker"]`.
     #[serde(default)]
@@ -94,7 +94,7 @@ pub struct SectionFront {
     pub template: Option<String>,
     /// The template for the section's pages that set no `template` of their own.
     pub page_template: Option<String>,
-    /// The section's language (`nb`, `nn` or `en`); its parent's when not set.
+    /// The section's language (`nb`, `nn`, `en` or `se`); its parent's when not set.
     pub lang: Option<String>,
     /// Whether the section and all below it are left out unless built with `--drafts`.
     #[serde(default)]
@@ -163,8 +163,7 @@ pub fn check_lang(path: &Path, split: &Split, raw: &Option<String>, errors: &mut
     let lang = Lang::parse(code);
     if lang.is_none() {
         errors.push(
-            at_key(path, split, "lang", format!("unknown language `{code}`"))
-                .hint("use `nb` (bokmål), `nn` (nynorsk) or `en` (English)"),
+            at_key(path, split, "lang", format!("unknown language `{code}`")).hint(format!("use {}", Lang::KNOWN)),
         );
     }
     lang

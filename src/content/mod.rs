@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::dates::Date;
 use crate::error::{relative, Diagnostic, Diagnostics};
 use crate::fsx;
+use crate::lang::names as translation;
 use crate::lang::Lang;
 use crate::scan::Scanned;
 use frontmatter::{at_key, check_date, check_extra, check_lang, PageFront, SectionFront, SortBy};
@@ -54,8 +55,14 @@ pub struct Page {
     pub template: Option<String>,
     /// The front matter's `type`; `page` when not set.
     pub kind: String,
-    /// The language set in front matter, if any; otherwise its section's applies.
+    /// The language set in front matter or by the file name, if any; otherwise
+    /// its section's applies.
     pub lang: Option<Lang>,
+    /// The language its file name claims (`side.en.md`): a translation.
+    pub file_lang: Option<Lang>,
+    /// The path inside `content/` of the page it is a version of: its own path
+    /// without the language (`side.md` for `side.en.md`).
+    pub original: String,
     /// Its terms per taxonomy name (the site adds `status` for pages with a status).
     pub taxonomies: BTreeMap<String, Vec<String>>,
     /// The front matter's `extra` table; empty when not set.
@@ -103,8 +110,11 @@ pub struct Section {
     pub template: Option<String>,
     /// The template for its pages that set none of their own, if set.
     pub page_template: Option<String>,
-    /// The language set in front matter, if any; otherwise its parent's applies.
+    /// The language set in front matter or by the file name, if any; otherwise
+    /// its parent's applies.
     pub lang: Option<Lang>,
+    /// The language its file name claims (`_index.en.md`): a translation.
+    pub file_lang: Option<Lang>,
     /// Whether the section, and everything below it, is a draft.
     pub draft: bool,
     /// Old addresses that lead here (`aliases`).
@@ -129,7 +139,8 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
     let title = check_title(file, &split, raw.title, &mut errors);
     let date = check_date(file, &split, "date", &raw.date, &mut errors);
     let updated = check_date(file, &split, "updated", &raw.updated, &mut errors);
-    let lang = check_lang(file, &split, &raw.lang, &mut errors);
+    let named = translation::name(content_path);
+    let (lang, file_lang) = check_languages(file, &split, &raw.lang, &named, &mut errors);
     let extra = check_extra(file, &split, raw.extra, &mut errors);
     let path = raw.path.as_deref().and_then(|p| {
         page_path(p)
@@ -152,7 +163,7 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
             }
             slug
         }
-        None => slug_from_path(content_path),
+        None => slug_from_path(&named.original),
     };
     let aliases = alias::check(file, &split, &raw.aliases, &mut errors);
     let kind = raw.kind.unwrap_or_else(|| "page".to_string());
@@ -178,6 +189,8 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         template: raw.template,
         kind,
         lang,
+        file_lang,
+        original: named.original,
         extra,
         body,
         key_lines: {
@@ -222,7 +235,9 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
     let raw: SectionFront = frontmatter::deserialize(file, &split)?;
     let mut errors = Diagnostics::default();
     let title = check_title(file, &split, raw.title, &mut errors);
-    let lang = check_lang(file, &split, &raw.lang, &mut errors);
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let named = translation::name(&name);
+    let (lang, file_lang) = check_languages(file, &split, &raw.lang, &named, &mut errors);
     let extra = check_extra(file, &split, raw.extra, &mut errors);
     if raw.paginate_by == Some(0) {
         errors.push(
@@ -244,6 +259,7 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
         template: raw.template,
         page_template: raw.page_template,
         lang,
+        file_lang,
         draft: raw.draft,
         aliases,
         extra,
@@ -273,6 +289,7 @@ pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
         template: None,
         page_template: None,
         lang: None,
+        file_lang: None,
         draft: false,
         aliases: Vec::new(),
         extra: serde_json::Value::Object(Default::default()),
@@ -309,6 +326,61 @@ fn check_type(file: &Path, split: &Split, kind: &str, has_mandate: bool, has_goa
                 .hint("add `type = \"goal\"` above the tables"),
         );
     }
+}
+
+/// The language of a file: its front matter's `lang` and the one its name
+/// claims (`side.en.md`), which must agree. Returns (the language, the file
+/// name's language).
+fn check_languages(
+    file: &Path,
+    split: &Split,
+    raw: &Option<String>,
+    named: &translation::Named,
+    errors: &mut Diagnostics,
+) -> (Option<Lang>, Option<Lang>) {
+    let lang = check_lang(file, split, raw, errors);
+    let file_lang = match &named.lang {
+        None => None,
+        Some(Ok(l)) => Some(*l),
+        Some(Err(code)) => {
+            let hint = match Lang::parse(code) {
+                Some(l) => format!("write the language as `{}`, e.g. `{}`", l.code(), with_lang(&named.original, l)),
+                None => format!(
+                    "a translation is named after its original with a language code: {}; a name that is no translation needs no `.{code}` (write `-{code}`)",
+                    Lang::KNOWN
+                ),
+            };
+            errors.push(
+                Diagnostic::new(
+                    file,
+                    format!("the file name says the page is in `{code}`, a language innsyn does not know"),
+                )
+                .hint(hint),
+            );
+            None
+        }
+    };
+    match (lang, file_lang) {
+        (Some(l), Some(f)) if l != f => {
+            errors.push(
+                at_key(
+                    file,
+                    split,
+                    "lang",
+                    format!("`lang = \"{}\"` differs from the file name's language `{}`", l.code(), f.code()),
+                )
+                .hint("the file name says which language a translation is in: remove `lang`, or rename the file"),
+            );
+            (Some(f), Some(f))
+        }
+        (l, f) => (f.or(l), f),
+    }
+}
+
+/// `om/side.md` with `en` → `om/side.en.md`.
+fn with_lang(original: &str, lang: Lang) -> String {
+    let stem = original.strip_suffix(".md").unwrap_or(original);
+    format!("{stem}.{}.md", lang.code())
 }
 
 fn check_title(file: &Path, split: &Split, title: Option<String>, errors: &mut Diagnostics) -> String {
@@ -391,12 +463,13 @@ pub fn parse_all(
         .collect();
     let mut failed = Vec::new();
     let mut ok_sections = Vec::new();
-    for (r, (_, dir)) in sections.into_iter().zip(&scanned.sections) {
+    for (r, (path, dir)) in sections.into_iter().zip(&scanned.sections) {
         match r {
             Ok(s) => ok_sections.push(s),
             Err(e) => {
                 errors.extend(e.0);
-                failed.push(if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") });
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                failed.push(if dir.is_empty() { name } else { format!("{dir}/{name}") });
             }
         }
     }
@@ -414,7 +487,7 @@ pub fn parse_all(
     let mut assets: Vec<&str> = scanned.assets.iter().map(|(_, rel)| rel.as_str()).collect();
     assets.sort_unstable();
     for page in &mut ok_pages {
-        if let Some(dir) = page.content_path.strip_suffix("index.md") {
+        if let Some(dir) = page.original.strip_suffix("index.md") {
             let first = assets.partition_point(|rel| *rel < dir);
             page.assets = assets[first..]
                 .iter()
@@ -460,11 +533,11 @@ mod tests {
 
     #[test]
     fn all_front_matter_faults_of_a_page_are_reported_together() {
-        let src = "+++\ntitle = \"\"\ndate = \"2024-02-31\"\nlang = \"se\"\n+++\n";
+        let src = "+++\ntitle = \"\"\ndate = \"2024-02-31\"\nlang = \"sv\"\n+++\n";
         let e = parse_page(Path::new("content/a.md"), "a.md", src).unwrap_err();
         let text = e.to_string();
         assert_eq!(e.len(), 3, "{text}");
         assert!(text.contains("content/a.md:3:1: error: `date` is not a real date"), "{text}");
-        assert!(text.contains("content/a.md:4:1: error: unknown language `se`"), "{text}");
+        assert!(text.contains("content/a.md:4:1: error: unknown language `sv`"), "{text}");
     }
 }

@@ -68,7 +68,7 @@ impl Status {
             Status::Stopped => ("Avsluttet", "Avslutta", "Stopped"),
         };
         match lang {
-            Lang::Nb => nb,
+            Lang::Nb | Lang::Se => nb,
             Lang::Nn => nn,
             Lang::En => en,
         }

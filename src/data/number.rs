@@ -67,16 +67,16 @@ impl Missing {
         match (self, lang) {
             (Missing::Empty, Lang::En) => "No value",
             (Missing::Empty, _) => "Ingen verdi",
-            (Missing::NotApplicable, Lang::Nb) => "Lovlig umulig å føre opp tall",
+            (Missing::NotApplicable, Lang::Nb | Lang::Se) => "Lovlig umulig å føre opp tall",
             (Missing::NotApplicable, Lang::Nn) => "Lovleg umogleg å føre opp tal",
             (Missing::NotApplicable, Lang::En) => "Not applicable",
-            (Missing::NotAvailable, Lang::Nb) => "Tallgrunnlag mangler",
+            (Missing::NotAvailable, Lang::Nb | Lang::Se) => "Tallgrunnlag mangler",
             (Missing::NotAvailable, Lang::Nn) => "Talgrunnlag manglar",
             (Missing::NotAvailable, Lang::En) => "Data not available",
-            (Missing::NotPublished, Lang::Nb) => "Tall kan ikke offentliggjøres",
+            (Missing::NotPublished, Lang::Nb | Lang::Se) => "Tall kan ikke offentliggjøres",
             (Missing::NotPublished, Lang::Nn) => "Tal kan ikkje offentleggjerast",
             (Missing::NotPublished, Lang::En) => "Not for publication",
-            (Missing::Confidential, Lang::Nb) => "Vises ikke av konfidensialitetshensyn",
+            (Missing::Confidential, Lang::Nb | Lang::Se) => "Vises ikke av konfidensialitetshensyn",
             (Missing::Confidential, Lang::Nn) => "Vert ikkje vist av omsyn til konfidensialitet",
             (Missing::Confidential, Lang::En) => "Confidential",
         }
@@ -86,7 +86,7 @@ impl Missing {
 /// What a trailing `*` on a number means (`13,1*`), in words for readers.
 pub fn provisional_meaning(lang: Lang) -> &'static str {
     match lang {
-        Lang::Nb => "Foreløpige tall",
+        Lang::Nb | Lang::Se => "Foreløpige tall",
         Lang::Nn => "Førebelse tal",
         Lang::En => "Provisional figures",
     }
@@ -273,7 +273,7 @@ fn plain_digits(body: &str) -> Option<String> {
 /// ```
 pub fn format_number(v: f64, lang: Lang, decimals: Option<usize>) -> String {
     let (group, point, minus) = match lang {
-        Lang::Nb | Lang::Nn => ('\u{a0}', ',', '\u{2212}'),
+        Lang::Nb | Lang::Se | Lang::Nn => ('\u{a0}', ',', '\u{2212}'),
         Lang::En => (',', '.', '-'),
     };
     if v.is_nan() {

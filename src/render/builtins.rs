@@ -680,12 +680,12 @@ impl Builtin for Goals {
         let none = match lang {
             crate::lang::Lang::En => "No area",
             crate::lang::Lang::Nn => "Utan område",
-            crate::lang::Lang::Nb => "Uten område",
+            crate::lang::Lang::Nb | crate::lang::Lang::Se => "Uten område",
         };
         let no_status = match lang {
             crate::lang::Lang::En => "No status",
             crate::lang::Lang::Nn => "Utan status",
-            crate::lang::Lang::Nb => "Uten status",
+            crate::lang::Lang::Nb | crate::lang::Lang::Se => "Uten status",
         };
         // Groups in order of first appearance in the sorted goal list.
         let mut groups: Vec<String> = Vec::new();
@@ -733,7 +733,7 @@ impl Builtin for Goals {
         let (default_title, what) = match lang {
             crate::lang::Lang::En => ("Goals by status", "goals"),
             crate::lang::Lang::Nn => ("Mål etter status", "mål"),
-            crate::lang::Lang::Nb => ("Mål etter status", "mål"),
+            crate::lang::Lang::Nb | crate::lang::Lang::Se => ("Mål etter status", "mål"),
         };
         let title = text_arg(call, ctx, "title")?.unwrap_or_else(|| {
             let name = ctx.pages.sections().find(|s| s.dir == section).map_or("", |s| s.title);
@@ -768,7 +768,7 @@ impl Builtin for Goals {
             source: match lang {
                 crate::lang::Lang::En => "the goal pages of this site",
                 crate::lang::Lang::Nn => "målsidene på denne nettstaden",
-                crate::lang::Lang::Nb => "målsidene på dette nettstedet",
+                crate::lang::Lang::Nb | crate::lang::Lang::Se => "målsidene på dette nettstedet",
             }
             .into(),
             ..Default::default()

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use crate::file::OutputFile;
 use crate::html::escape;
+use crate::lang::Lang;
+use crate::render::alternates::{self, Version};
 use crate::render::Bodies;
 use crate::site::Site;
 
@@ -13,9 +15,10 @@ const FEED_ENTRIES: usize = 30;
 /// URLs in one sitemap file (the protocol's limit).
 const SITEMAP_URLS: usize = 50_000;
 
-/// Whether the whole site has an Atom feed (some page has a date).
-pub fn site_has_feed(site: &Site) -> bool {
-    site.pages.iter().any(|p| p.page.date.is_some())
+/// Whether a language's tree has an Atom feed (`/atom.xml`, `/en/atom.xml`):
+/// some page of it has a date.
+pub fn site_has_feed(site: &Site, lang: Lang) -> bool {
+    site.pages.iter().any(|p| p.tree == lang && p.page.date.is_some())
 }
 
 /// Whether section `i` has an Atom feed (a page of it has a date).
@@ -37,7 +40,9 @@ pub fn term_feed(site: &Site, t: usize, term: usize) -> Option<String> {
 /// The title of a term's feed: `Asker – Kommune – Site`.
 pub fn term_feed_title(site: &Site, t: usize, term: usize) -> String {
     let tax = &site.taxonomies[t];
-    format!("{} – {} – {}", tax.terms[term].name, tax.taxonomy.title, site.settings.title)
+    let s = &site.settings;
+    let site_title = s.site_language(tax.lang).map_or(&s.title, |l| &l.title);
+    format!("{} – {} – {}", tax.terms[term].name, tax.taxonomy.title, site_title)
 }
 
 /// The feeds, sitemap and robots.txt the settings ask for.
@@ -48,14 +53,21 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
         return files;
     }
     if s.feed {
-        if site_has_feed(site) {
-            let all: Vec<usize> = (0..site.pages.len()).collect();
-            files.push(OutputFile::new("atom.xml".into(), atom(site, bodies, &s.title, "/", &all).into_bytes()));
+        // One feed per language's tree: the default's at `/atom.xml`, English at `/en/atom.xml`.
+        for l in &s.languages {
+            if site_has_feed(site, l.lang) {
+                let all: Vec<usize> = (0..site.pages.len()).filter(|&p| site.pages[p].tree == l.lang).collect();
+                let root = s.language_root(l.lang);
+                let xml = atom(site, bodies, (&l.title, &l.description, l.lang), &root, &all);
+                files.push(OutputFile::new(format!("{}atom.xml", root.trim_start_matches('/')), xml.into_bytes()));
+            }
         }
-        for (i, section) in site.sections.iter().enumerate().skip(1) {
+        for (i, section) in site.sections.iter().enumerate().filter(|(_, s)| s.parent.is_some()) {
             if section_has_feed(site, i) {
-                let title = format!("{} – {}", section.section.title, s.title);
-                let xml = atom(site, bodies, &title, &section.path, &section.pages);
+                let about =
+                    s.site_language(section.tree).map_or((&s.title, &s.description), |l| (&l.title, &l.description));
+                let title = format!("{} – {}", section.section.title, about.0);
+                let xml = atom(site, bodies, (&title, about.1, section.tree), &section.path, &section.pages);
                 files.push(OutputFile::new(
                     format!("{}atom.xml", section.path.trim_start_matches('/')),
                     xml.into_bytes(),
@@ -68,7 +80,8 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     for (t, tax) in site.taxonomies.iter().enumerate() {
         for (k, term) in tax.terms.iter().enumerate() {
             if let Some(path) = term_feed(site, t, k) {
-                let xml = atom(site, bodies, &term_feed_title(site, t, k), &term.path, &term.pages);
+                let about = s.site_language(tax.lang).map_or(&s.description, |l| &l.description);
+                let xml = atom(site, bodies, (&term_feed_title(site, t, k), about, tax.lang), &term.path, &term.pages);
                 files.push(OutputFile::new(path.trim_start_matches('/').to_string(), xml.into_bytes()));
             }
         }
@@ -83,8 +96,10 @@ pub fn render(site: &Site, bodies: &Bodies) -> Vec<OutputFile> {
     files
 }
 
-/// An Atom feed of the dated pages among `pages`, newest first.
-fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) -> String {
+/// An Atom feed of the dated pages among `pages`, newest first; `about` is
+/// the feed's title, subtitle and language.
+fn atom(site: &Site, bodies: &Bodies, about: (&str, &str, Lang), path: &str, pages: &[usize]) -> String {
+    let (title, description, lang) = about;
     let s = &site.settings;
     let mut dated: Vec<usize> = pages.iter().copied().filter(|&p| site.pages[p].page.date.is_some()).collect();
     dated.sort_by(|&a, &b| {
@@ -99,11 +114,11 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
     let _ = write!(
         x,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n",
-        s.language.code(),
+        lang.code(),
         escape(title)
     );
-    if !s.description.is_empty() {
-        let _ = writeln!(x, "  <subtitle>{}</subtitle>", escape(&s.description));
+    if !description.is_empty() {
+        let _ = writeln!(x, "  <subtitle>{}</subtitle>", escape(description));
     }
     let _ = write!(
         x,
@@ -150,26 +165,39 @@ fn atom(site: &Site, bodies: &Bodies, title: &str, path: &str, pages: &[usize]) 
 /// `sitemap.xml`, split with a sitemap index past 50 000 URLs.
 fn sitemaps(site: &Site) -> Vec<OutputFile> {
     let s = &site.settings;
-    let mut entries: Vec<(String, String)> = Vec::new();
-    for node in &site.sections {
+    // (path, last change, the versions in other languages)
+    let mut entries: Vec<(String, String, Vec<Version>)> = Vec::new();
+    for (i, node) in site.sections.iter().enumerate() {
         let last = node.pages.iter().filter_map(|&p| site.pages[p].page.updated.or(site.pages[p].page.date)).max();
-        entries.push((node.path.clone(), last.map(|d| d.to_string()).unwrap_or_default()));
+        entries.push((
+            node.path.clone(),
+            last.map(|d| d.to_string()).unwrap_or_default(),
+            alternates::of_section(site, i),
+        ));
     }
-    for node in &site.pages {
-        entries
-            .push((node.path.clone(), node.page.updated.or(node.page.date).map(|d| d.to_string()).unwrap_or_default()));
+    for (i, node) in site.pages.iter().enumerate() {
+        let last = node.page.updated.or(node.page.date).map(|d| d.to_string()).unwrap_or_default();
+        entries.push((node.path.clone(), last, alternates::of_page(site, i)));
     }
     for t in &site.taxonomies {
-        entries.push((t.path.clone(), String::new()));
-        entries.extend(t.terms.iter().map(|term| (term.path.clone(), String::new())));
+        entries.push((t.path.clone(), String::new(), Vec::new()));
+        entries.extend(t.terms.iter().map(|term| (term.path.clone(), String::new(), Vec::new())));
     }
     entries.sort();
-    let urlset = |chunk: &[(String, String)]| {
-        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        for (path, lastmod) in chunk {
+    let urlset = |chunk: &[(String, String, Vec<Version>)]| {
+        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+        for (path, lastmod, versions) in chunk {
             let _ = write!(x, "  <url>\n    <loc>{}</loc>\n", escape(&s.permalink(path)));
             if !lastmod.is_empty() {
                 let _ = writeln!(x, "    <lastmod>{lastmod}</lastmod>");
+            }
+            for v in versions {
+                let _ = writeln!(
+                    x,
+                    "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                    v.hreflang,
+                    escape(&s.permalink(&v.path))
+                );
             }
             x.push_str("  </url>\n");
         }

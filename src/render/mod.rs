@@ -2,6 +2,7 @@
 //! shortcodes, and every output file of the site, produced in parallel from `&Site`.
 //! Writes nothing; returns [`OutputFile`]s.
 
+pub mod alternates;
 pub mod assets;
 pub mod builtins;
 pub mod feeds;
@@ -91,9 +92,16 @@ impl Renderer {
             .keys()
             .filter_map(|n| n.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string))
             .collect();
+        // A key a language's strings lack is said in bokmål (a theme or site
+        // may have no `se.toml`, or not every key in it).
+        let nb = theme.strings.get(&Lang::Nb).cloned().unwrap_or_default();
         let strings = Lang::ALL
             .iter()
-            .map(|&l| (l, serde_json::Value::Object(theme.strings.get(&l).cloned().unwrap_or_default())))
+            .map(|&l| {
+                let mut map = if l == Lang::Nb { Default::default() } else { nb.clone() };
+                map.extend(theme.strings.get(&l).cloned().unwrap_or_default());
+                (l, serde_json::Value::Object(map))
+            })
             .collect();
         let stylesheets = theme
             .static_files
@@ -204,7 +212,7 @@ impl Renderer {
                 }
             })
             .collect();
-        let rendered = markdown::render(file, &body.markdown, body.line_offset, lang, &|p| site.resolve(p));
+        let rendered = markdown::render(file, &body.markdown, body.line_offset, lang, &|p| site.resolve_in(p, lang));
         let mut rendered = match rendered {
             Ok(r) => r,
             Err(e) => {
@@ -476,8 +484,8 @@ enum Job {
         page: usize,
     },
     NotFound,
-    /// The search page, `/sok/`.
-    Search,
+    /// The search page of a language, `/sok/` or `/en/sok/`.
+    Search(Lang),
 }
 
 /// What the templates make of a site whose bodies are rendered: every page's and
@@ -556,7 +564,7 @@ fn batches<'a>(site: &Site, jobs: &'a [Job]) -> Vec<&'a [Job]> {
                 let tax = &site.taxonomies[taxonomy];
                 on_page(&tax.terms[term].pages, tax.taxonomy.paginate_by, page).len()
             }
-            Job::Page(_) | Job::NotFound | Job::Search => 0,
+            Job::Page(_) | Job::NotFound | Job::Search(_) => 0,
         }
     };
     runs(jobs, weight, BATCH).into_iter().map(|r| &jobs[r]).collect()
@@ -618,7 +626,10 @@ fn render_jobs(
     }
     jobs.push(Job::NotFound);
     if site.settings.search && renderer.has_template("search.html") {
-        jobs.push(Job::Search);
+        // A search page per language, in that language (`/sok/`, `/en/sok/`).
+        for l in &site.settings.languages {
+            jobs.push(Job::Search(l.lang));
+        }
     }
 
     let ctx = Shared::new(site, renderer, bodies, views, options);
@@ -709,7 +720,8 @@ struct Shared<'a> {
     bodies: &'a Bodies,
     views: &'a structured::Views,
     options: RenderOptions,
-    base: HashMap<Lang, tera::Context>,
+    /// By (the page's language, the language of the tree it is in).
+    base: HashMap<(Lang, Lang), tera::Context>,
     /// The feed each page links to, by section (empty: none); worked out once.
     feed_paths: Vec<String>,
 }
@@ -722,6 +734,12 @@ struct Common<'a> {
     menu: Vec<MenuItem<'a>>,
     breadcrumbs: Vec<Link>,
     feed_path: String,
+    /// The home page of the page's language.
+    home_path: &'a str,
+    /// The search page of the page's language.
+    search_path: String,
+    /// The language the header's search form asks results in (empty: all).
+    search_lang: &'static str,
 }
 
 impl<'a> Shared<'a> {
@@ -732,25 +750,35 @@ impl<'a> Shared<'a> {
         views: &'a structured::Views,
         options: RenderOptions,
     ) -> Self {
-        let config = ConfigView::new(&site.settings);
-        let base = Lang::ALL
-            .iter()
-            .map(|&lang| {
+        let s = &site.settings;
+        let mut base = HashMap::new();
+        for l in &s.languages {
+            // The site's title and description in the tree's language.
+            let mut config = ConfigView::new(s);
+            config.title = &l.title;
+            config.description = &l.description;
+            for &lang in &Lang::ALL {
                 let mut c = tera::Context::new();
                 c.insert("config", &config);
                 c.insert("t", renderer.strings(lang));
                 c.insert("generator", &format!("innsyn {}", env!("CARGO_PKG_VERSION")));
-                (lang, c)
-            })
-            .collect();
-        let feeds = site.settings.feed && !site.settings.base_url.is_empty();
-        let site_feed = if feeds && feeds::site_has_feed(site) { "/atom.xml".to_string() } else { String::new() };
+                base.insert((lang, l.lang), c);
+            }
+        }
+        let feeds = s.feed && !s.base_url.is_empty();
+        let tree_feed = |lang: Lang| {
+            if feeds && feeds::site_has_feed(site, lang) {
+                format!("{}atom.xml", s.language_root(lang))
+            } else {
+                String::new()
+            }
+        };
         let feed_paths = (0..site.sections.len())
             .map(|i| {
-                if feeds && i != 0 && feeds::section_has_feed(site, i) {
+                if feeds && site.sections[i].parent.is_some() && feeds::section_has_feed(site, i) {
                     format!("{}atom.xml", site.sections[i].path)
                 } else {
-                    site_feed.clone()
+                    tree_feed(site.sections[i].tree)
                 }
             })
             .collect();
@@ -822,6 +850,7 @@ impl<'a> Shared<'a> {
                 );
                 ctx.insert("page", &page);
                 ctx.insert("section", &section_view);
+                ctx.insert("translations", &alternates::of_page(site, i));
                 Ok(Prepared::new(template, ctx, &node.path, &node.page.file))
             }
             Job::Section { index, page } => {
@@ -850,6 +879,9 @@ impl<'a> Shared<'a> {
                 );
                 ctx.insert("section", &view);
                 ctx.insert("paginator", &paginator);
+                // A list's later pages are not translations of one another's.
+                let versions = if page == 0 { alternates::of_section(site, index) } else { Vec::new() };
+                ctx.insert("translations", &versions);
                 Ok(Prepared::new(template, ctx, &path, &node.section.file))
             }
             Job::TaxonomyList(t) => {
@@ -864,9 +896,9 @@ impl<'a> Shared<'a> {
                         .map(|term| TermView { name: &term.name, path: &term.path, count: term.pages.len() })
                         .collect(),
                 };
-                let mut ctx = self.context(site.settings.language, &tax.path, 0, false, hashing);
+                let mut ctx = self.context(tax.lang, &tax.path, site.home_of(tax.lang), false, hashing);
                 ctx.insert("taxonomy", &view);
-                ctx.insert("breadcrumbs", &vec![self.home()]);
+                ctx.insert("breadcrumbs", &vec![self.home(tax.lang)]);
                 Ok(Prepared::new("taxonomy_list.html".into(), ctx, &tax.path, crate::config::CONFIG_FILE.as_ref()))
             }
             Job::Term { taxonomy, term, page } => {
@@ -883,7 +915,7 @@ impl<'a> Shared<'a> {
                 let pages = chosen.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let term_view = TermPagesView { name: &term.name, path: &term.path, count: term.pages.len(), pages };
                 let path = paginated_path(&term.path, page + 1);
-                let mut ctx = self.context(site.settings.language, &path, 0, false, hashing);
+                let mut ctx = self.context(tax.lang, &path, site.home_of(tax.lang), false, hashing);
                 if let Some(feed) = feeds::term_feed(site, taxonomy, term_index) {
                     ctx.insert("feed_path", &feed);
                     ctx.insert("feed_title", &feeds::term_feed_title(site, taxonomy, term_index));
@@ -893,21 +925,21 @@ impl<'a> Shared<'a> {
                 ctx.insert("paginator", &paginator(&term.path, term.pages.len(), tax.taxonomy.paginate_by, page));
                 ctx.insert(
                     "breadcrumbs",
-                    &vec![self.home(), Link { title: tax.taxonomy.title.clone(), path: tax.path.clone() }],
+                    &vec![self.home(tax.lang), Link { title: tax.taxonomy.title.clone(), path: tax.path.clone() }],
                 );
                 Ok(Prepared::new("taxonomy_term.html".into(), ctx, &path, crate::config::CONFIG_FILE.as_ref()))
             }
-            Job::Search => {
-                let mut ctx = self.context(site.settings.language, SEARCH_PATH, 0, false, hashing);
-                ctx.insert("breadcrumbs", &vec![self.home()]);
+            Job::Search(lang) => {
+                let path = format!("{}{}", site.settings.language_root(lang), SEARCH_PATH.trim_start_matches('/'));
+                let mut ctx = self.context(lang, &path, site.home_of(lang), false, hashing);
+                ctx.insert("breadcrumbs", &vec![self.home(lang)]);
                 // Without JavaScript the page links to the lists readers can browse.
                 let taxonomies: Vec<Link> = site
-                    .taxonomies
-                    .iter()
-                    .map(|t| Link { title: t.taxonomy.title.clone(), path: t.path.clone() })
+                    .taxonomies_of(site.sections[site.home_of(lang)].tree)
+                    .map(|(_, t)| Link { title: t.taxonomy.title.clone(), path: t.path.clone() })
                     .collect();
                 ctx.insert("taxonomies", &taxonomies);
-                Ok(Prepared::new("search.html".into(), ctx, SEARCH_PATH, "templates/search.html".as_ref()))
+                Ok(Prepared::new("search.html".into(), ctx, &path, "templates/search.html".as_ref()))
             }
             Job::NotFound => {
                 let mut ctx = self.context(site.settings.language, "/404.html", 0, false, hashing);
@@ -992,8 +1024,10 @@ impl<'a> Shared<'a> {
             .collect()
     }
 
-    fn home(&self) -> Link {
-        Link { title: self.site.sections[0].section.title.clone(), path: "/".into() }
+    /// The home page of a language's tree, as a link.
+    fn home(&self, lang: Lang) -> Link {
+        let home = &self.site.sections[self.site.home_of(lang)];
+        Link { title: home.section.title.clone(), path: home.path.clone() }
     }
 
     /// The common variables for a page at `path` inside section `section`
@@ -1002,7 +1036,8 @@ impl<'a> Shared<'a> {
         let site = self.site;
         let chain = site.ancestors(section);
         let top = chain.get(1).copied();
-        let menu = site.sections[0]
+        let home = &site.sections[chain[0]];
+        let menu = home
             .subsections
             .iter()
             .map(|&i| MenuItem {
@@ -1021,6 +1056,7 @@ impl<'a> Shared<'a> {
                 .collect()
         };
         let feed_path = self.feed_paths[section].clone();
+        let search_lang = if site.settings.multilingual() { home.tree.code() } else { "" };
         let common = Common {
             lang: lang.code(),
             current_path: path,
@@ -1028,15 +1064,19 @@ impl<'a> Shared<'a> {
             menu,
             breadcrumbs,
             feed_path,
+            home_path: &home.path,
+            search_path: format!("{}{}", site.settings.language_root(home.tree), SEARCH_PATH.trim_start_matches('/')),
+            search_lang,
         };
         if hashing {
             // The base context is the same for every page of a language.
             let mut vars = Vars::Hash(Fingerprint::default());
             vars.insert("lang", lang.code());
+            vars.insert("tree", home.tree.code());
             vars.insert("common", &common);
             return vars;
         }
-        let mut ctx = self.base[&lang].clone();
+        let mut ctx = self.base[&(lang, home.tree)].clone();
         if let Ok(extra) = tera::Context::from_serialize(&common) {
             ctx.extend(extra);
         }

@@ -29,7 +29,7 @@ fn page(site: &Site, alias: &Alias, path: &str, title: &str, lang: Lang, offline
     let canonical =
         if site.settings.base_url.is_empty() { target.clone() } else { escape(&site.settings.permalink(path)) };
     let (heading, moved_to) = match lang {
-        Lang::Nb => ("Siden har flyttet", "Siden du lette etter, har ny adresse:"),
+        Lang::Nb | Lang::Se => ("Siden har flyttet", "Siden du lette etter, har ny adresse:"),
         Lang::Nn => ("Sida har flytta", "Sida du leita etter, har ny adresse:"),
         Lang::En => ("This page has moved", "The page you were looking for has a new address:"),
     };

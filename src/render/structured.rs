@@ -277,7 +277,7 @@ fn mandate_view(site: &Site, i: usize, m: &Mandate, lang: Lang, today: Date) -> 
 
 fn words(lang: Lang) -> (&'static str, &'static str, &'static str, &'static str) {
     match lang {
-        Lang::Nb => (
+        Lang::Nb | Lang::Se => (
             "Milepæler",
             "Milepælene på en tidslinje med dagens dato markert; antall milepæler / antall som er forfalt uten å være fullført. Den samme listen står under figuren",
             "Risikomatrise",
@@ -366,7 +366,7 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
             match lang {
                 Lang::En => "Description and figures",
                 Lang::Nn => "Skildring og tal",
-                Lang::Nb => "Beskrivelse og tall",
+                Lang::Nb | Lang::Se => "Beskrivelse og tall",
             },
             crate::html::escape(&long),
             charts::table_html(&spec, &data, lang, &ind.name),

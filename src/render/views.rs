@@ -299,8 +299,8 @@ pub fn summary<'a>(site: &'a Site, i: usize, rendered: &'a Rendered) -> PageSumm
 }
 
 fn page_taxonomies<'a>(site: &'a Site, node: &'a PageNode) -> Vec<PageTaxonomy<'a>> {
-    site.taxonomies
-        .iter()
+    site.taxonomies_of(node.tree)
+        .map(|(_, t)| t)
         .zip(&node.terms)
         .filter_map(|(t, terms)| {
             let all = terms.as_ref()?;

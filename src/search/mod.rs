@@ -181,7 +181,7 @@ pub struct PageWords {
     uses: Vec<u8>,
     /// Sum of the weights of all its words (BM25's document length).
     length: f32,
-    english: bool,
+    stemming: Stemming,
     /// The page's entry in `search/p/<id>.js`, as JSON.
     entry: String,
 }
@@ -245,10 +245,28 @@ fn doubled(weight: f32) -> u32 {
     (weight * 2.0) as u32
 }
 
-/// Which stemmer a page's words go through: Norwegian (covers bokmål and nynorsk)
-/// or English.
-fn english(lang: Lang) -> bool {
-    lang == Lang::En
+/// A word's terms: its Norwegian stem, its English stem when an English page
+/// uses it, itself folded when a page without stemming does, its compound parts.
+type Analysed = (String, Option<String>, Option<String>, Vec<String>);
+
+/// How a page's words are made terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stemming {
+    /// Snowball's Norwegian stemmer (it covers bokmål and nynorsk).
+    Norwegian,
+    /// Snowball's English stemmer.
+    English,
+    /// No stemmer (Northern Sámi has none in Snowball): the word folded.
+    None,
+}
+
+/// Which stemmer a page's words go through.
+fn stemming(lang: Lang) -> Stemming {
+    match lang {
+        Lang::Nb | Lang::Nn => Stemming::Norwegian,
+        Lang::En => Stemming::English,
+        Lang::Se => Stemming::None,
+    }
 }
 
 /// How a word stands in a page while the page is read.
@@ -375,7 +393,7 @@ pub fn analyse(site: &Site, page: usize, body_html: &str, vocabulary: &Vocabular
         }
     }
     let found = passages(&segs, &prose, weighty);
-    PageWords { uses, length, english: english(node.lang), entry: page_entry(site, node, &segs, &found) }
+    PageWords { uses, length, stemming: stemming(node.lang), entry: page_entry(site, node, &segs, &found) }
 }
 
 /// One text of a page as [`analyse`] reads it.
@@ -594,25 +612,33 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
         let vocab: Vec<&str> = order.iter().map(|&n| by_number[n as usize].unwrap_or_default()).collect();
         (vocab, rank)
     };
-    let mut uses_english = vec![false; vocab.len()];
-    for p in pages.iter().filter(|p| p.english) {
+    // Which words need which stemmer besides the Norwegian one: bit 1 English, bit 2 none.
+    let mut uses_other = vec![0u8; vocab.len()];
+    for p in pages.iter().filter(|p| p.stemming != Stemming::Norwegian) {
+        let bit = if p.stemming == Stemming::English { 1 } else { 2 };
         for u in p.word_uses() {
-            uses_english[rank[u.word as usize] as usize] = true;
+            uses_other[rank[u.word as usize] as usize] |= bit;
         }
     }
 
     // 2. Each word stemmed once per stemmer it needs, and split into compound
     // parts, in parallel.
     let known: FxSet<&str> = vocab.iter().copied().filter(|w| w.chars().nth(2).is_some()).collect();
-    // (Norwegian stem, English stem when an English page uses the word, compound parts)
-    let analysed: Vec<(String, Option<String>, Vec<String>)> = vocab
+    // (Norwegian stem, English stem when an English page uses the word, the word
+    // itself folded when a page without stemming (Sámi) does, compound parts)
+    let analysed: Vec<Analysed> = vocab
         .par_iter()
-        .zip(uses_english.par_iter())
+        .zip(uses_other.par_iter())
         .map_init(
             || (Stemmer::create(Algorithm::Norwegian), Stemmer::create(Algorithm::English)),
-            |(nb, en), (w, &eng)| {
+            |(nb, en), (w, &other)| {
                 let parts = compound_parts(w, &known).into_iter().map(|p| fold(&nb.stem(&p))).collect();
-                (fold(&nb.stem(w)), eng.then(|| fold(&en.stem(w))), parts)
+                (
+                    fold(&nb.stem(w)),
+                    (other & 1 != 0).then(|| fold(&en.stem(w))),
+                    (other & 2 != 0).then(|| fold(w)),
+                    parts,
+                )
             },
         )
         .collect();
@@ -621,8 +647,11 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let terms: Vec<&str> = {
         let set: FxSet<&str> = analysed
             .iter()
-            .flat_map(|(nb, en, parts)| {
-                std::iter::once(nb.as_str()).chain(en.as_deref()).chain(parts.iter().map(String::as_str))
+            .flat_map(|(nb, en, plain, parts)| {
+                std::iter::once(nb.as_str())
+                    .chain(en.as_deref())
+                    .chain(plain.as_deref())
+                    .chain(parts.iter().map(String::as_str))
             })
             .collect();
         let mut v: Vec<&str> = set.into_iter().collect();
@@ -630,12 +659,13 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
         v
     };
     let term_id: FxMap<&str, u32> = terms.iter().enumerate().map(|(i, &t)| (t, i as u32)).collect();
-    let word_terms: Vec<(u32, u32, Vec<u32>)> = analysed
+    let word_terms: Vec<(u32, u32, u32, Vec<u32>)> = analysed
         .par_iter()
-        .map(|(nb, en, parts)| {
+        .map(|(nb, en, plain, parts)| {
             let nb_id = term_id[nb.as_str()];
             let en_id = en.as_deref().map_or(nb_id, |e| term_id[e]);
-            (nb_id, en_id, parts.iter().map(|p| term_id[p.as_str()]).collect())
+            let plain_id = plain.as_deref().map_or(nb_id, |e| term_id[e]);
+            (nb_id, en_id, plain_id, parts.iter().map(|p| term_id[p.as_str()]).collect())
         })
         .collect();
 
@@ -648,8 +678,13 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
             // weight, place bonus in quarters)
             let mut hits: Vec<(u32, u32, f32, u16, f32, u8)> = Vec::with_capacity(p.uses.len() / 2);
             for (i, u) in p.word_uses().enumerate() {
-                let (nb, en, parts) = &word_terms[rank[u.word as usize] as usize];
-                let term = if p.english { *en } else { *nb };
+                let (nb, en, plain, parts) = &word_terms[rank[u.word as usize] as usize];
+                let (term, parts): (u32, &[u32]) = match p.stemming {
+                    Stemming::Norwegian => (*nb, parts),
+                    Stemming::English => (*en, parts),
+                    // The compound parts are Norwegian words: not for a Sámi page.
+                    Stemming::None => (*plain, &[]),
+                };
                 let bonus = PLACE_BONUS[usize::from(u.place)];
                 hits.push((term, i as u32, u.weight, u.segment, u.segment_weight, bonus));
                 for &part in parts {
@@ -1106,21 +1141,71 @@ fn types(site: &Site) -> Vec<TypeMeta> {
 fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
     let mut filters = Vec::new();
     let mut files = Vec::new();
+    // A taxonomy's terms in every language are one filter: a term written
+    // alike in two languages (a municipality's name) is one value.
+    let mut names: Vec<&str> = Vec::new();
     for tax in &site.taxonomies {
-        let name = &tax.taxonomy.name;
+        if !names.contains(&tax.taxonomy.name.as_str()) {
+            names.push(&tax.taxonomy.name);
+        }
+    }
+    for name in names {
+        let nodes: Vec<_> = site.taxonomies.iter().filter(|t| t.taxonomy.name == name).collect();
+        let mut by_slug: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+        for term in nodes.iter().flat_map(|t| &t.terms) {
+            let slug = term.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
+            let entry = by_slug.entry(slug).or_insert_with(|| (term.name.clone(), Vec::new()));
+            entry.1.extend(&term.pages);
+        }
         let mut values = Vec::new();
         let mut lists: BTreeMap<String, String> = BTreeMap::new();
-        for term in &tax.terms {
-            let mut ids = term.pages.clone();
+        let mut ordered: Vec<(String, String, Vec<usize>)> =
+            by_slug.into_iter().map(|(slug, (label, ids))| (slug, label, ids)).collect();
+        ordered.sort_by_key(|(_, label, _)| crate::lang::collation_key(label));
+        for (slug, label, mut ids) in ordered {
             ids.sort_unstable();
             ids.dedup();
-            let slug = term.path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
             lists.insert(slug.clone(), encode_ids(&ids));
-            values.push(FilterValue { value: slug, label: term.name.clone(), count: ids.len() });
+            values.push(FilterValue { value: slug, label, count: ids.len() });
         }
         if !values.is_empty() {
             files.push(register(&format!("search/f/{name}.js"), &format!("f:{name}"), &lists));
-            filters.push(Filter { name: name.clone(), title: tax.taxonomy.title.clone(), values });
+            filters.push(Filter { name: name.to_string(), title: nodes[0].taxonomy.title.clone(), values });
+        }
+    }
+    // On a site in several languages, the language's part of the site (the
+    // default language's holds its pages written in another language, such as
+    // nynorsk pages of a bokmål site): the search form of a page asks for
+    // results in its part (`?lang=en`), and the reader can widen the search.
+    if site.settings.multilingual() {
+        let mut by_lang: BTreeMap<Lang, Vec<usize>> = BTreeMap::new();
+        for (i, p) in site.pages.iter().enumerate() {
+            by_lang.entry(p.tree).or_default().push(i);
+        }
+        // A filter with one value filters nothing (a page asking for another
+        // language's results then gets them all).
+        if by_lang.len() < 2 {
+            by_lang.clear();
+        }
+        let lists: BTreeMap<&str, String> = by_lang.iter().map(|(l, ids)| (l.code(), encode_ids(ids))).collect();
+        if !lists.is_empty() {
+            files.push(register("search/f/lang.js", "f:lang", &lists));
+        }
+        let values: Vec<FilterValue> = by_lang
+            .into_iter()
+            .map(|(l, ids)| FilterValue {
+                value: l.code().to_string(),
+                label: l.autonym().to_string(),
+                count: ids.len(),
+            })
+            .collect();
+        let title = match site.settings.language {
+            Lang::En => "Language",
+            Lang::Se => "Giella",
+            Lang::Nb | Lang::Nn => "Språk",
+        };
+        if !values.is_empty() {
+            filters.push(Filter { name: "lang".into(), title: title.into(), values });
         }
     }
     let mut by_type: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -1138,7 +1223,7 @@ fn filters(site: &Site) -> (Vec<Filter>, Vec<OutputFile>) {
         let title = match lang {
             Lang::En => "Type",
             Lang::Nn => "Type innhald",
-            Lang::Nb => "Type innhold",
+            Lang::Nb | Lang::Se => "Type innhold",
         };
         filters.push(Filter { name: "type".into(), title: title.into(), values });
     }
@@ -1154,7 +1239,9 @@ mod tests {
         let nb = Stemmer::create(Algorithm::Norwegian);
         assert_eq!(nb.stem("barnehagene"), nb.stem("barnehager"));
         assert_eq!(nb.stem("innbyggjarane"), nb.stem("innbyggjarar"));
-        assert!(!english(Lang::Nn) && english(Lang::En));
+        assert_eq!(stemming(Lang::Nn), Stemming::Norwegian);
+        assert_eq!(stemming(Lang::En), Stemming::English);
+        assert_eq!(stemming(Lang::Se), Stemming::None);
         let nn = Stemmer::create(Algorithm::Norwegian);
         assert_eq!(nn.stem("kommunane"), "kommun");
         assert_eq!(Stemmer::create(Algorithm::English).stem("municipalities"), "municip");
