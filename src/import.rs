@@ -328,7 +328,10 @@ fn languages(value: &Value, at: &str, report: &mut Report) -> Table {
                     new.insert(k.clone(), v.clone());
                 }
                 "translations" => {}
-                other => report.note(at, format!("`[languages.{code}]`: `{other}` left out: innsyn has no such setting per language")),
+                other => report.note(
+                    at,
+                    format!("`[languages.{code}]`: `{other}` left out: innsyn has no such setting per language"),
+                ),
             }
         }
         out.insert(lang.code().into(), Value::Table(new));

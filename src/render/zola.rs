@@ -33,10 +33,10 @@ pub struct Lookup {
     pages: HashMap<String, Value>,
     /// Sections by path of their `_index.md` inside `content/`.
     sections: HashMap<String, Value>,
-    /// Taxonomies by name, as `get_taxonomy` returns them.
-    taxonomies: HashMap<String, Value>,
-    /// Term paths by taxonomy, then by term slug.
-    terms: HashMap<String, HashMap<String, String>>,
+    /// Taxonomies by name and language, as `get_taxonomy` returns them.
+    taxonomies: HashMap<(String, Lang), Value>,
+    /// Term paths by taxonomy and language, then by term slug.
+    terms: HashMap<(String, Lang), HashMap<String, String>>,
 }
 
 /// Which of the functions the templates call, read off their sources once.
@@ -84,12 +84,16 @@ impl Lookup {
         for node in &site.pages {
             lookup.targets.insert(node.page.content_path.clone(), node.path.clone());
         }
+        // A translated section's own file (`_index.en.md`) names it; its folder's
+        // `_index.md` names the default language's, which comes first.
         for node in &site.sections {
-            lookup.targets.insert(section_key(&node.section.dir), node.path.clone());
+            for key in section_keys(site, node) {
+                lookup.targets.insert(key, node.path.clone());
+            }
         }
         for t in &site.taxonomies {
             let terms = t.terms.iter().map(|term| (slugify(&term.name), term.path.clone())).collect();
-            lookup.terms.insert(t.taxonomy.name.clone(), terms);
+            lookup.terms.insert((t.taxonomy.name.clone(), t.lang), terms);
         }
         if uses.views {
             lookup.add_views(site, bodies);
@@ -129,7 +133,9 @@ impl Lookup {
                 m.insert("pages".into(), Value::Array(pages));
                 m.insert("relative_path".into(), section_key(&node.section.dir).into());
             }
-            self.sections.insert(section_key(&node.section.dir), v);
+            for key in section_keys(site, node) {
+                self.sections.insert(key, v.clone());
+            }
         }
         for t in &site.taxonomies {
             let items: Vec<Value> = t
@@ -161,10 +167,25 @@ impl Lookup {
                 "kind": { "name": t.taxonomy.name, "title": t.taxonomy.title, "feed": t.taxonomy.feed,
                           "paginate_by": t.taxonomy.paginate_by },
                 "items": items,
-                "lang": site.settings.language.code(),
+                "lang": t.lang.code(),
             });
-            self.taxonomies.insert(t.taxonomy.name.clone(), v);
+            self.taxonomies.insert((t.taxonomy.name.clone(), t.lang), v);
         }
+    }
+}
+
+/// The `@/` paths that name a section: its folder's `_index.md` in the site's
+/// default language, its own file (`blogg/_index.en.md`) in another. A
+/// language's section made for its translated pages alone has neither.
+fn section_keys(site: &Site, node: &crate::site::SectionNode) -> Vec<String> {
+    let file = node.section.file.to_string_lossy().replace('\\', "/");
+    let own = file.strip_prefix("content/").unwrap_or(&file).to_string();
+    if node.tree == site.settings.language {
+        vec![section_key(&node.section.dir)]
+    } else if own.ends_with(&format!(".{}.md", node.tree.code())) {
+        vec![own]
+    } else {
+        Vec::new()
     }
 }
 
@@ -276,12 +297,14 @@ pub fn register(tera: &mut tera::Tera, theme: &Theme, slot: &Slot, uses: Uses) {
     tera.register_function("get_taxonomy", move |args: &Args| {
         let lookup = s.read().map_err(poisoned)?;
         let kind = required(args, "get_taxonomy", "kind", "kommune")?;
-        match lookup.taxonomies.get(kind) {
+        let lang = lang_arg(args, &lookup)?;
+        match lookup.taxonomies.get(&(kind.to_string(), lang)) {
             Some(t) => Ok(t.clone()),
             None if !flag(args, "required", true)? => Ok(Value::Null),
             None => Err(tera::Error::msg(format!(
-                "`get_taxonomy`: the site has no taxonomy `{kind}`{}",
-                closest(kind, lookup.taxonomies.keys())
+                "`get_taxonomy`: the site has no taxonomy `{kind}` in `{}`{}",
+                lang.code(),
+                closest(kind, lookup.taxonomies.keys().map(|k| &k.0))
             ))),
         }
     });
@@ -290,16 +313,21 @@ pub fn register(tera: &mut tera::Tera, theme: &Theme, slot: &Slot, uses: Uses) {
         let lookup = s.read().map_err(poisoned)?;
         let kind = required(args, "get_taxonomy_url", "kind", "kommune")?;
         let name = required(args, "get_taxonomy_url", "name", "Asker")?;
-        let Some(terms) = lookup.terms.get(kind) else {
+        let lang = lang_arg(args, &lookup)?;
+        let Some(terms) = lookup.terms.get(&(kind.to_string(), lang)) else {
             return Err(tera::Error::msg(format!(
-                "`get_taxonomy_url`: the site has no taxonomy `{kind}`{}",
-                closest(kind, lookup.terms.keys())
+                "`get_taxonomy_url`: the site has no taxonomy `{kind}` in `{}`{}",
+                lang.code(),
+                closest(kind, lookup.terms.keys().map(|k| &k.0))
             )));
         };
         match terms.get(&slugify(name)) {
             Some(path) => Ok(path.clone().into()),
             None if !flag(args, "required", true)? => Ok(Value::Null),
-            None => Err(tera::Error::msg(format!("`get_taxonomy_url`: no page has `{name}` in `{kind}`"))),
+            None => Err(tera::Error::msg(format!(
+                "`get_taxonomy_url`: no page in `{}` has `{name}` in `{kind}`",
+                lang.code()
+            ))),
         }
     });
     let s = Arc::clone(slot);
@@ -463,7 +491,7 @@ fn num_format(value: &Value, lang: Lang) -> tera::Result<String> {
     };
     let (group, point) = match lang {
         Lang::En => (",", "."),
-        Lang::Nb | Lang::Nn => ("\u{a0}", ","),
+        Lang::Nb | Lang::Nn | Lang::Se => ("\u{a0}", ","),
     };
     let mut out = String::from(sign);
     for (i, c) in whole.chars().enumerate() {
@@ -606,6 +634,22 @@ impl Moment {
         const DAYS_NB: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
         const DAYS_NN: [&str; 7] = ["måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"];
         const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+        const MONTHS_SE: [&str; 12] = [
+            "ođđajagemánnu",
+            "guovvamánnu",
+            "njukčamánnu",
+            "cuoŋománnu",
+            "miessemánnu",
+            "geassemánnu",
+            "suoidnemánnu",
+            "borgemánnu",
+            "čakčamánnu",
+            "golggotmánnu",
+            "skábmamánnu",
+            "juovlamánnu",
+        ];
+        const DAYS_SE: [&str; 7] =
+            ["vuossárga", "maŋŋebárga", "gaskavahkku", "duorastat", "bearjadat", "lávvardat", "sotnabeaivi"];
         let d = self.date;
         let month = usize::from(d.month.clamp(1, 12)) - 1;
         let weekday = (dates::day_number(d) + 3).rem_euclid(7) as usize;
@@ -613,6 +657,7 @@ impl Moment {
             Lang::Nb => (MONTHS_NO, DAYS_NB),
             Lang::Nn => (MONTHS_NO, DAYS_NN),
             Lang::En => (MONTHS_EN, DAYS_EN),
+            Lang::Se => (MONTHS_SE, DAYS_SE),
         };
         let short = |name: &str| name.chars().take(3).collect::<String>();
         let ordinal = dates::day_number(d) - dates::day_number(Date { year: d.year, month: 1, day: 1 }) + 1;
@@ -685,6 +730,7 @@ mod tests {
         assert_eq!(date("2024-03-05", "%A %e %b", Lang::En), "Tuesday  5 Mar");
         assert_eq!(date("2024-03-05", "%A", Lang::Nb), "tirsdag");
         assert_eq!(date("2024-03-09", "%A", Lang::Nn), "laurdag");
+        assert_eq!(date("2024-03-05", "%A %-d. %B", Lang::Se), "maŋŋebárga 5. njukčamánnu");
         assert_eq!(date("2024-12-31", "%j %u %w", Lang::En), "366 2 2");
         assert_eq!(date("2024-03-05T07:08:09+01:30", "%F %T %z", Lang::En), "2024-03-05 07:08:09 +0130");
         assert_eq!(date("2024-03-05 23:59", "%R", Lang::En), "23:59");
