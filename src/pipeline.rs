@@ -413,6 +413,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
             None => lints.extend(links.finish(&site, root)),
         }
         lints.extend(crate::lint::unsourced(&site));
+        lints.extend(render::catalog::missing(&site, Some(&config_src)));
         lints.sort();
         lints.dedup();
         warnings.extend(lints);

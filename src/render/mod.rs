@@ -4,8 +4,10 @@
 
 pub mod assets;
 pub mod builtins;
+pub mod catalog;
 pub mod feeds;
 pub mod links;
+pub mod page_json;
 pub mod redirects;
 pub mod shortcodes;
 pub mod structured;
@@ -506,6 +508,8 @@ pub fn render_site_into(
     let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
     emit(feeds);
     emit(redirects::render(site, options.offline));
+    emit(catalog::render(site).into_iter().collect());
+    emit(page_json::render(site, &|_| None));
     emit(bodies.files().cloned().collect());
     Ok((views, memo, feed_paths))
 }
@@ -713,6 +717,8 @@ impl<'a> Shared<'a> {
                 c.insert("config", &config);
                 c.insert("t", renderer.strings(lang));
                 c.insert("generator", &format!("innsyn {}", env!("CARGO_PKG_VERSION")));
+                let has_data = site.data.values().any(|f| !f.broken);
+                c.insert("data_catalog", if has_data { catalog::CATALOG_PATH } else { "" });
                 (lang, c)
             })
             .collect();
@@ -793,6 +799,9 @@ impl<'a> Shared<'a> {
                         None,
                     ),
                 );
+                if let Some(json) = page_json::json_path(site, i) {
+                    ctx.insert("alternate_json", &json);
+                }
                 ctx.insert("page", &page);
                 ctx.insert("section", &section_view);
                 Ok(Prepared::new(template, ctx, &node.path, &node.page.file))
