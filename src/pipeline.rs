@@ -414,6 +414,9 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         }
         lints.extend(crate::lint::unsourced(&site));
         lints.extend(render::catalog::missing(&site, Some(&config_src)));
+        if let Ok(rollups) = render::rollup::compute(&site) {
+            lints.extend(render::rollup::warnings(&site, &rollups));
+        }
         lints.sort();
         lints.dedup();
         warnings.extend(lints);

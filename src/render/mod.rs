@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod links;
 pub mod page_json;
 pub mod redirects;
+pub mod rollup;
 pub mod shortcodes;
 pub mod structured;
 pub mod views;
@@ -509,7 +510,7 @@ pub fn render_site_into(
     emit(feeds);
     emit(redirects::render(site, options.offline));
     emit(catalog::render(site).into_iter().collect());
-    emit(page_json::render(site, &|_| None));
+    emit(page_json::render(site, &|i| views.get(&i).and_then(|v| page_json::computed(&v.1))));
     emit(bodies.files().cloned().collect());
     Ok((views, memo, feed_paths))
 }

@@ -65,6 +65,19 @@ pub fn render(site: &Site, computed: &dyn Fn(usize) -> Option<Value>) -> Vec<Out
     files
 }
 
+/// A goal's roll-up as its JSON holds it, from the goal's view: the status's and
+/// trend's keys, the counts, and the reason in the page's language.
+pub fn computed(view: &Value) -> Option<Value> {
+    let c = view.get("computed").filter(|c| !c.is_null())?;
+    let trend = c["trend_key"].as_str().filter(|t| !t.is_empty());
+    Some(json!({
+        "status": c["status"]["key"],
+        "trend": trend,
+        "counts": c["counts"],
+        "reason": c["reason"],
+    }))
+}
+
 fn to_bytes(value: &Value) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
