@@ -108,8 +108,9 @@ impl Counts {
         })
     }
 
-    /// Why, in words: «Beregnet fra 3 delmål og 1 indikator: 2 i rute, 1 med
-    /// risiko, 1 forsinket eller bak planen (1 uten status regnes ikke med).»
+    /// Why, in words: «Beregnet fra 3 delmål og 1 indikator: 2 pågår eller i
+    /// rute, 1 med risiko, 1 forsinket eller bak planen (1 uten status eller
+    /// tall regnes ikke med).»
     pub fn reason(&self, lang: Lang) -> String {
         let w = Words::of(lang);
         let what = |n: usize, (one, many): (&str, &str)| format!("{n} {}", if n == 1 { one } else { many });
@@ -174,13 +175,13 @@ impl Words {
                 and: " og ",
                 computed: "Beregnet fra",
                 done: "fullført",
-                on_track: "i rute",
+                on_track: "pågår eller i rute",
                 adopted: "vedtatt",
                 at_risk: "med risiko",
                 behind: "forsinket eller bak planen",
-                not_started: "ikke startet",
+                not_started: "foreslått",
                 none: "ingen har status ennå",
-                unknown: "uten status",
+                unknown: "uten status eller tall",
                 stopped: "avsluttet",
                 left_out: "regnes ikke med",
             },
@@ -190,13 +191,13 @@ impl Words {
                 and: " og ",
                 computed: "Rekna ut frå",
                 done: "fullført",
-                on_track: "i rute",
+                on_track: "pågår eller i rute",
                 adopted: "vedteke",
                 at_risk: "med risiko",
                 behind: "forseinka eller bak planen",
-                not_started: "ikkje starta",
+                not_started: "føreslått",
                 none: "ingen har status enno",
-                unknown: "utan status",
+                unknown: "utan status eller tal",
                 stopped: "avslutta",
                 left_out: "er ikkje rekna med",
             },
@@ -206,13 +207,13 @@ impl Words {
                 and: " and ",
                 computed: "Computed from",
                 done: "done",
-                on_track: "on track",
+                on_track: "in progress or on track",
                 adopted: "adopted",
                 at_risk: "at risk",
                 behind: "delayed or behind",
-                not_started: "not started",
+                not_started: "proposed",
                 none: "none has a status yet",
-                unknown: "without a status",
+                unknown: "without a status or figures",
                 stopped: "stopped",
                 left_out: "not counted",
             },
@@ -443,20 +444,20 @@ mod tests {
         let c = Counts { goals: 3, indicators: 1, on_track: 2, behind: 1, unknown: 1, ..Counts::default() };
         assert_eq!(
             c.reason(Lang::Nb),
-            "Beregnet fra 3 delmål og 1 indikator: 2 i rute, 1 forsinket eller bak planen (1 uten status regnes ikke med)."
+            "Beregnet fra 3 delmål og 1 indikator: 2 pågår eller i rute, 1 forsinket eller bak planen (1 uten status eller tall regnes ikke med)."
         );
         assert_eq!(
             c.reason(Lang::Nn),
-            "Rekna ut frå 3 delmål og 1 indikator: 2 i rute, 1 forseinka eller bak planen (1 utan status er ikkje rekna med)."
+            "Rekna ut frå 3 delmål og 1 indikator: 2 pågår eller i rute, 1 forseinka eller bak planen (1 utan status eller tal er ikkje rekna med)."
         );
         assert_eq!(
             c.reason(Lang::En),
-            "Computed from 3 sub-goals and 1 indicator: 2 on track, 1 delayed or behind (1 without a status not counted)."
+            "Computed from 3 sub-goals and 1 indicator: 2 in progress or on track, 1 delayed or behind (1 without a status or figures not counted)."
         );
         let none = Counts { goals: 2, unknown: 1, stopped: 1, ..Counts::default() };
         assert_eq!(
             none.reason(Lang::Nb),
-            "Beregnet fra 2 delmål: ingen har status ennå (1 uten status og 1 avsluttet regnes ikke med)."
+            "Beregnet fra 2 delmål: ingen har status ennå (1 uten status eller tall og 1 avsluttet regnes ikke med)."
         );
     }
 
