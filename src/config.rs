@@ -491,19 +491,13 @@ fn catalog(
     } else {
         crate::dcat::licence_uri(licence).unwrap_or_else(|| {
             errors.push(
-                at_key("licence", format!("innsyn does not know the licence `{}`", crate::error::clip(licence))).hint(
-                    format!("name one of {} or give its web address (`https://…`)", crate::dcat::LICENCE_NAMES),
-                ),
+                at_key("licence", format!("innsyn does not know the licence `{}`", crate::error::clip(licence)))
+                    .hint(format!("name one of {} or give its web address (`https://…`)", crate::dcat::LICENCE_NAMES)),
             );
             String::new()
         })
     };
-    Catalog {
-        publisher: publisher.trim().to_string(),
-        organization_number,
-        licence: licence.to_string(),
-        licence_uri,
-    }
+    Catalog { publisher: publisher.trim().to_string(), organization_number, licence: licence.to_string(), licence_uri }
 }
 
 impl Settings {

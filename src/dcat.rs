@@ -17,7 +17,20 @@ pub const PREFIXES: [(&str, &str); 7] = [
 /// (<http://publications.europa.eu/resource/authority/data-theme>), which DCAT-AP-NO
 /// uses for `dcat:theme`.
 pub const DATA_THEMES: [&str; 14] = [
-    "AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "OP_DATPRO", "REGI", "SOCI", "TECH", "TRAN",
+    "AGRI",
+    "ECON",
+    "EDUC",
+    "ENER",
+    "ENVI",
+    "GOVE",
+    "HEAL",
+    "INTR",
+    "JUST",
+    "OP_DATPRO",
+    "REGI",
+    "SOCI",
+    "TECH",
+    "TRAN",
 ];
 
 /// Licences authors name in words, with the address DCAT-AP-NO wants for

@@ -177,7 +177,9 @@ fn pages_link_the_catalogue_and_mandates_and_goals_link_their_json() {
     assert!(!home.contains("Innholdet som data (JSON)"), "the home page is no mandate");
     let mandate = text(&files, "mandater/plattform/index.html");
     assert!(
-        mandate.contains(r#"<link rel="alternate" type="application/json" title="Innholdet som data (JSON)" href="index.json">"#),
+        mandate.contains(
+            r#"<link rel="alternate" type="application/json" title="Innholdet som data (JSON)" href="index.json">"#
+        ),
         "{mandate}"
     );
     let goal = text(&files, "mal/sykefravar/index.html");
@@ -255,7 +257,11 @@ fn check_warns_of_a_missing_licence_publisher_and_base_url_where_to_add_them() {
     write_site(
         dir.path(),
         "title = \"T\"\n",
-        &[("a.csv", "x,y\n1,2\n"), ("b.csv", "x,y\n1,2\n"), ("b.csv.toml", "source = \"SSB\"\nlicence = \"fri bruk\"\n")],
+        &[
+            ("a.csv", "x,y\n1,2\n"),
+            ("b.csv", "x,y\n1,2\n"),
+            ("b.csv.toml", "source = \"SSB\"\nlicence = \"fri bruk\"\n"),
+        ],
     );
     let (ok, out) = check(dir.path());
     assert!(ok, "warnings do not fail check: {out}");

@@ -67,7 +67,10 @@ fn a_goal_that_rolls_up_shows_the_computed_status_and_why() {
 
     // A page in nynorsk says it in nynorsk.
     let pm3 = computed(&files["mal/pm-3/index.html"], "Utrekna status");
-    assert!(pm3.contains("Rekna ut frå 1 indikator: ingen har status enno (1 utan status eller tal er ikkje rekna med)."), "{pm3}");
+    assert!(
+        pm3.contains("Rekna ut frå 1 indikator: ingen har status enno (1 utan status eller tal er ikkje rekna med)."),
+        "{pm3}"
+    );
 
     // A goal without `rollup` has no computed status.
     assert!(!files["mal/pm-2/index.html"].contains("Beregnet status"));
@@ -143,7 +146,10 @@ fn a_tree_a_thousand_goals_deep_rolls_up_from_its_leaf_to_its_top() {
             (format!("g{n}.md"), goal(&format!("G{n}"), parent.as_deref(), "rollup = true\n"))
         })
         .collect();
-    goals.push((format!("g{depth}.md"), goal(&format!("G{depth}"), Some(&format!("G{}", depth - 1)), "status = \"done\"\n")));
+    goals.push((
+        format!("g{depth}.md"),
+        goal(&format!("G{depth}"), Some(&format!("G{}", depth - 1)), "status = \"done\"\n"),
+    ));
     write_site(dir.path(), &goals);
     let (_out, files) = build(dir.path());
     // The leaf's `done` reaches the top through every level.

@@ -142,8 +142,7 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
             errors.push(at_key("themes", &format!("`{theme}` is not an EU data theme")).hint(hint));
         }
     }
-    let keywords: Vec<String> =
-        raw.keywords.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let keywords: Vec<String> = raw.keywords.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     let table_id = match raw.table_id {
         None => String::new(),
         Some(toml::Value::String(s)) => s.trim().to_string(),
