@@ -297,6 +297,42 @@ fn a_wrong_organisation_number_or_unknown_licence_in_config_is_an_error_at_its_l
 }
 
 #[test]
+fn a_file_marked_catalog_false_is_published_but_left_out_of_the_catalogue_without_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(
+        dir.path(),
+        "title = \"T\"\nbase_url = \"https://a.example.org/\"\norganization = \"Fiktiv kommune\"\n",
+        &[
+            ("a.csv", "x,y\n1,2\n"),
+            ("a.csv.toml", "licence = \"NLOD 2.0\"\n"),
+            ("b.csv", "x,y\n1,2\n"),
+            ("b.csv.toml", "source = \"Andres tall\"\ncatalog = false\n"),
+        ],
+    );
+    let (ok, out) = check(dir.path());
+    assert!(ok && !out.contains(": warning:"), "{out}");
+    let (_out, files) = build(dir.path());
+    assert!(files.contains_key("data/b.csv"), "the file is still published");
+    let catalog = json(&files, "data/catalog.jsonld");
+    assert_eq!(catalog["dcat:dataset"].as_array().map(Vec::len), Some(1), "{catalog}");
+    assert_eq!(catalog["dcat:dataset"][0]["@id"], "https://a.example.org/data/catalog.jsonld#a.csv");
+}
+
+#[test]
+fn a_misspelt_theme_in_a_sidecar_is_an_error_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(
+        dir.path(),
+        "title = \"T\"\n",
+        &[("a.csv", "x,y\n1,2\n"), ("a.csv.toml", "source = \"S\"\nthemes = [\"HELA\"]\n")],
+    );
+    let (ok, out) = check(dir.path());
+    assert!(!ok, "{out}");
+    assert!(out.contains("data/a.csv.toml:2:1: error: `HELA` is not an EU data theme"), "{out}");
+    assert!(out.contains("did you mean `HEAL`?"), "{out}");
+}
+
+#[test]
 fn a_site_without_data_files_has_no_catalogue() {
     let dir = tempfile::tempdir().unwrap();
     write_site(dir.path(), "title = \"T\"\n", &[]);

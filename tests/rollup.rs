@@ -100,7 +100,7 @@ fn check_warns_where_a_stated_status_contradicts_the_computed_one_or_an_indicato
         "{out}"
     );
     assert!(
-        out.contains("content/mal/pm-2.md:12:1: warning: the goal `PM-2` says `status = \"done\"`, but its indicator `Sykefravær` is behind"),
+        out.contains("content/mal/pm-2.md:9:1: warning: the goal `PM-2` says `status = \"done\"`, but its indicator `Sykefravær` is behind"),
         "{out}"
     );
     // RM-1 states nothing, so nothing contradicts.

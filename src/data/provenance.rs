@@ -33,6 +33,9 @@ pub struct Provenance {
     pub themes: Vec<String>,
     /// When the file was last changed, as `YYYY-MM-DD` (`dct:modified`).
     pub updated: String,
+    /// `catalog = false`: the file is published but left out of the data
+    /// catalogue (its licence is not the site's to give, say).
+    pub uncatalogued: bool,
     /// Which dataset of a JSON-stat collection to read: its 1-based number or its
     /// label (empty: the first). How to read the file, not where it comes from.
     #[serde(skip)]
@@ -72,6 +75,7 @@ impl Provenance {
             keywords: if side.keywords.is_empty() { file.keywords.clone() } else { side.keywords.clone() },
             themes: if side.themes.is_empty() { file.themes.clone() } else { side.themes.clone() },
             updated: pick(&side.updated, &file.updated),
+            uncatalogued: side.uncatalogued,
             dataset: side.dataset.clone(),
             sheet: side.sheet.clone(),
             range: side.range.clone(),
@@ -96,6 +100,7 @@ struct RawProvenance {
     keywords: Vec<String>,
     themes: Vec<String>,
     updated: Option<toml::Value>,
+    catalog: Option<bool>,
     dataset: Option<toml::Value>,
     sheet: Option<toml::Value>,
     range: String,
@@ -214,6 +219,7 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
         keywords,
         themes,
         updated,
+        uncatalogued: raw.catalog == Some(false),
         dataset,
         sheet,
         range,

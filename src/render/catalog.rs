@@ -16,12 +16,23 @@ use crate::error::Diagnostic;
 use crate::file::OutputFile;
 use crate::site::Site;
 
+/// The data files the catalogue lists: all that could be read, but those whose
+/// sidecar says `catalog = false`.
+fn catalogued(site: &Site) -> Vec<(&String, &DataFile)> {
+    site.data.iter().filter(|(_, f)| !f.broken && !f.provenance.as_ref().is_some_and(|p| p.uncatalogued)).collect()
+}
+
 /// Where the catalogue is published.
 pub const CATALOG_PATH: &str = "/data/catalog.jsonld";
 
+/// The catalogue's path, or `None` when the site has no data file to list.
+pub fn render_path(site: &Site) -> Option<&'static str> {
+    (!catalogued(site).is_empty()).then_some(CATALOG_PATH)
+}
+
 /// The catalogue, or nothing for a site without data files.
 pub fn render(site: &Site) -> Option<OutputFile> {
-    let datasets: Vec<(&String, &DataFile)> = site.data.iter().filter(|(_, f)| !f.broken).collect();
+    let datasets = catalogued(site);
     if datasets.is_empty() {
         return None;
     }
@@ -204,7 +215,7 @@ fn generated_description(site: &Site, name: &str, file: &DataFile) -> String {
 /// What DCAT-AP-NO requires that the site does not say: the publisher, each data
 /// file's licence, and (for harvesters) an absolute address. Warnings for `check`.
 pub fn missing(site: &Site, config_src: Option<&str>) -> Vec<Diagnostic> {
-    let datasets: Vec<(&String, &DataFile)> = site.data.iter().filter(|(_, f)| !f.broken).collect();
+    let datasets = catalogued(site);
     if datasets.is_empty() {
         return Vec::new();
     }
@@ -235,7 +246,7 @@ pub fn missing(site: &Site, config_src: Option<&str>) -> Vec<Diagnostic> {
             let d = if p.licence.is_empty() {
                 Diagnostic::at(&sidecar, 1, 1, format!("`data/{name}` has no licence for the data catalogue"))
                     .hint(format!(
-                        "add `licence = \"NLOD 2.0\"` (or another) to `{sidecar}`, or a default for every file as `[catalog] licence = \"NLOD 2.0\"` in config.toml"
+                        "add `licence = \"NLOD 2.0\"` (or another) to `{sidecar}`, or a default for every file as `[catalog] licence = \"NLOD 2.0\"` in config.toml; a file whose licence is not yours to give can stay out of the catalogue with `catalog = false`"
                     ))
             } else {
                 Diagnostic::at(

@@ -718,8 +718,7 @@ impl<'a> Shared<'a> {
                 c.insert("config", &config);
                 c.insert("t", renderer.strings(lang));
                 c.insert("generator", &format!("innsyn {}", env!("CARGO_PKG_VERSION")));
-                let has_data = site.data.values().any(|f| !f.broken);
-                c.insert("data_catalog", if has_data { catalog::CATALOG_PATH } else { "" });
+                c.insert("data_catalog", catalog::render_path(site).unwrap_or(""));
                 (lang, c)
             })
             .collect();

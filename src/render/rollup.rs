@@ -402,7 +402,7 @@ pub fn warnings(site: &Site, rollups: &HashMap<usize, Rollup>) -> Vec<Diagnostic
                 out.push(
                     Diagnostic::at(
                         &node.page.file,
-                        ind.line,
+                        goal.status_line,
                         1,
                         format!(
                             "the goal `{}` says `status = \"{}\"`, but its indicator `{}` is {}",
