@@ -49,7 +49,35 @@ struct RawConfig {
     #[serde(default)]
     archive: RawArchive,
     #[serde(default)]
+    catalog: RawCatalog,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// The `[catalog]` table: who publishes the site's data catalogue
+/// (`data/catalog.jsonld`) and under which licence by default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    #[serde(default)]
+    publisher: String,
+    #[serde(default)]
+    organization_number: String,
+    #[serde(default)]
+    licence: String,
+}
+
+/// The publisher and default licence of the data catalogue (`[catalog]`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    /// Who publishes the data: `[catalog] publisher`, else `organization`; may be empty.
+    pub publisher: String,
+    /// The publisher's organisation number, nine digits without spaces; may be empty.
+    pub organization_number: String,
+    /// The licence of data files whose sidecar names none, as written; may be empty.
+    pub licence: String,
+    /// Its address (see [`crate::dcat::licence_uri`]); empty when `licence` is.
+    pub licence_uri: String,
 }
 
 /// The `[archive]` table: what `innsyn archive` puts in the bag.
@@ -172,12 +200,14 @@ pub struct Settings {
     /// `[archive] warc = true`: `innsyn archive` always adds a WARC of the site
     /// as served at `base_url`, as `--warc` does.
     pub archive_warc: bool,
+    /// The data catalogue's publisher and default licence (`[catalog]`).
+    pub catalog: Catalog,
     /// The `[extra]` table of the site's own settings, for templates.
     pub extra: toml::Table,
 }
 
 /// The keys `config.toml` knows, at its top and in its tables.
-const TOP_KEYS: [&str; 17] = [
+const TOP_KEYS: [&str; 18] = [
     "title",
     "description",
     "base_url",
@@ -195,6 +225,7 @@ const TOP_KEYS: [&str; 17] = [
     "contact_name",
     "organization",
     "archive",
+    "catalog",
 ];
 /// Zola's names for keys innsyn knows by another name (read as those).
 const ZOLA_KEYS: [&str; 5] = ["generate_feeds", "generate_feed", "build_search_index", "author", "generate_sitemap"];
@@ -240,6 +271,7 @@ pub fn zola_setting(key: &str) -> Option<&'static str> {
     })
 }
 const LANGUAGE_KEYS: [&str; 2] = ["title", "description"];
+const CATALOG_KEYS: [&str; 3] = ["publisher", "organization_number", "licence"];
 const TAXONOMY_KEYS: [&str; 4] = ["name", "title", "feed", "paginate_by"];
 const SEARCH_SITE_KEYS: [&str; 3] = ["name", "url", "local"];
 
@@ -289,6 +321,7 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
     for (key, value) in doc.get_mut().iter_mut() {
         let (known, within): (&[&str], &str) = match &**key.get_ref() {
             "archive" => (&ARCHIVE_KEYS, "in `[archive]`, the "),
+            "catalog" => (&CATALOG_KEYS, "in `[catalog]`, the "),
             "taxonomies" => (&TAXONOMY_KEYS, "in `[[taxonomies]]`, the "),
             "search_sites" => (&SEARCH_SITE_KEYS, "in `[[search_sites]]`, the "),
             "languages" => {
@@ -512,6 +545,8 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         );
     }
 
+    let catalog = catalog(&raw.catalog, &raw.organization, &mut errors, &at_key);
+
     errors.into_result()?;
     Ok(Settings {
         title: raw.title,
@@ -530,6 +565,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         contact_name: raw.contact_name,
         organization: raw.organization,
         archive_warc: raw.archive.warc,
+        catalog,
         extra: raw.extra,
     })
 }
@@ -582,6 +618,42 @@ fn language_position(src: &str, code: &str) -> Option<(usize, usize)> {
         let t = line.trim_start();
         (t.starts_with(&header) || t.starts_with(&quoted)).then(|| (i + 1, line.len() - t.len() + 1))
     })
+}
+
+/// Checks `[catalog]`: the organisation number's check digit, a licence innsyn
+/// knows by name or a web address.
+fn catalog(
+    raw: &RawCatalog,
+    organization: &str,
+    errors: &mut Diagnostics,
+    at_key: &dyn Fn(&str, String) -> Diagnostic,
+) -> Catalog {
+    let publisher = if raw.publisher.trim().is_empty() { organization } else { &raw.publisher };
+    let number = raw.organization_number.trim();
+    let organization_number = if number.is_empty() {
+        String::new()
+    } else {
+        crate::dcat::organization_number(number).unwrap_or_else(|| {
+            errors.push(
+                at_key("organization_number", format!("`{}` is not an organisation number", crate::error::clip(number)))
+                    .hint("write the nine digits from Enhetsregisteret (brreg.no), e.g. `organization_number = \"123 456 785\"`; the last digit is a check digit"),
+            );
+            String::new()
+        })
+    };
+    let licence = raw.licence.trim();
+    let licence_uri = if licence.is_empty() {
+        String::new()
+    } else {
+        crate::dcat::licence_uri(licence).unwrap_or_else(|| {
+            errors.push(
+                at_key("licence", format!("innsyn does not know the licence `{}`", crate::error::clip(licence)))
+                    .hint(format!("name one of {} or give its web address (`https://…`)", crate::dcat::LICENCE_NAMES)),
+            );
+            String::new()
+        })
+    };
+    Catalog { publisher: publisher.trim().to_string(), organization_number, licence: licence.to_string(), licence_uri }
 }
 
 impl Settings {

@@ -122,7 +122,7 @@ fn files(lang: Lang) -> Vec<(String, String)> {
                  # The address the site is published at (feeds, sitemap, shared links).\nbase_url = \"https://innsyn.eksempel.kommune.no/\"\n\
                  language = \"{code}\"\ntheme = \"innsyn\"\norganization = {}\ncontact_email = \"postmottak@eksempel.kommune.no\"\n\
                  # The municipality's accessibility statement on uustatus.no.\naccessibility_statement = \"https://uustatus.no/\"\n\n\
-                 [[taxonomies]]\nname = \"tema\"\ntitle = \"Tema\"\n\n[extra]\n",
+                 # The data catalogue (data/catalog.jsonld): the licence of data files whose\n                 # sidecar names none, and the organisation number from Enhetsregisteret.\n                 [catalog]\nlicence = \"NLOD 2.0\"\n# organization_number = \"123 456 785\"\n\n                 [[taxonomies]]\nname = \"tema\"\ntitle = \"Tema\"\n\n[extra]\n",
                 q(w.title),
                 q(w.description),
                 q(w.organization)

@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod dates;
+pub mod dcat;
 pub mod error;
 pub mod external;
 pub mod file;

@@ -415,6 +415,10 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
             None => lints.extend(links.finish(&site, root)),
         }
         lints.extend(crate::lint::unsourced(&site));
+        lints.extend(render::catalog::missing(&site, Some(&config_src)));
+        if let Ok(rollups) = render::rollup::compute(&site) {
+            lints.extend(render::rollup::warnings(&site, &rollups));
+        }
         lints.sort();
         lints.dedup();
         warnings.extend(lints);

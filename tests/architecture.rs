@@ -21,6 +21,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("file", "leaf"),
     ("http", "leaf"),
     ("warc", "leaf"),
+    ("dcat", "leaf"),
     ("fsx", "scan"),
     ("config", "scan"),
     ("theme", "scan"),

@@ -154,6 +154,10 @@ pub struct GoalFront {
     pub area: Vec<String>,
     /// The goal's status key, e.g. `adopted`; optional.
     pub status: Option<String>,
+    /// Compute the goal's status from its sub-goals and indicators (see
+    /// `render::rollup`); `false` by default.
+    #[serde(default)]
+    pub rollup: bool,
     /// The indicators that measure progress towards the goal.
     #[serde(default)]
     pub indicators: Vec<IndicatorFront>,
@@ -366,6 +370,12 @@ pub struct Goal {
     pub id_line: usize,
     /// Line of `parent` in the file (of `id` when there is none), for messages.
     pub parent_line: usize,
+    /// Whether the status is computed from the sub-goals and indicators (`rollup = true`).
+    pub rollup: bool,
+    /// Line of `rollup` in the file (of `id` when there is none), for messages.
+    pub rollup_line: usize,
+    /// Line of `status` in the file (of `id` when there is none), for messages.
+    pub status_line: usize,
 }
 
 /// Finds where problems sit in the front matter, for messages.
@@ -594,5 +604,19 @@ pub fn check_goal(file: &Path, split: &Split, raw: GoalFront, errors: &mut Diagn
         })
         .collect();
     let parent_line = raw.parent.as_ref().map_or(id_line, |par| p.line_of(&format!("\"{par}\""), 0));
-    Goal { id: raw.id, level: raw.level, parent: raw.parent, area: raw.area, status, indicators, id_line, parent_line }
+    let rollup_line = if raw.rollup { p.line_of("rollup", 0) } else { id_line };
+    let status_line = raw.status.as_ref().map_or(id_line, |s| p.line_of(&format!("\"{s}\""), 0));
+    Goal {
+        id: raw.id,
+        level: raw.level,
+        parent: raw.parent,
+        area: raw.area,
+        status,
+        indicators,
+        id_line,
+        parent_line,
+        rollup: raw.rollup,
+        rollup_line,
+        status_line,
+    }
 }

@@ -488,6 +488,7 @@ fn provenance(d: &Map<String, Value>, units: &[String]) -> Provenance {
         url,
         published,
         notes: unit_note(units),
+        title: text(d.get("label")),
         ..Provenance::default()
     }
 }

@@ -23,6 +23,19 @@ pub struct Provenance {
     pub licence_url: String,
     /// E.g. `dekningsgrad holdt konstant på 2012-nivå`.
     pub notes: String,
+    /// The dataset's name in the data catalogue, e.g. `Årsverksbehov i Meråker og Time`.
+    pub title: String,
+    /// What the dataset holds, for the data catalogue.
+    pub description: String,
+    /// Search words for the data catalogue (`dcat:keyword`).
+    pub keywords: Vec<String>,
+    /// The EU data themes of the dataset (`SOCI`, `GOVE`, …; `dcat:theme`).
+    pub themes: Vec<String>,
+    /// When the file was last changed, as `YYYY-MM-DD` (`dct:modified`).
+    pub updated: String,
+    /// `catalog = false`: the file is published but left out of the data
+    /// catalogue (its licence is not the site's to give, say).
+    pub uncatalogued: bool,
     /// Which dataset of a JSON-stat collection to read: its 1-based number or its
     /// label (empty: the first). How to read the file, not where it comes from.
     #[serde(skip)]
@@ -57,6 +70,12 @@ impl Provenance {
             licence: pick(&side.licence, &file.licence),
             licence_url: pick(&side.licence_url, &file.licence_url),
             notes: notes.join(" "),
+            title: pick(&side.title, &file.title),
+            description: pick(&side.description, &file.description),
+            keywords: if side.keywords.is_empty() { file.keywords.clone() } else { side.keywords.clone() },
+            themes: if side.themes.is_empty() { file.themes.clone() } else { side.themes.clone() },
+            updated: pick(&side.updated, &file.updated),
+            uncatalogued: side.uncatalogued,
             dataset: side.dataset.clone(),
             sheet: side.sheet.clone(),
             range: side.range.clone(),
@@ -76,6 +95,12 @@ struct RawProvenance {
     licence: String,
     licence_url: String,
     notes: String,
+    title: String,
+    description: String,
+    keywords: Vec<String>,
+    themes: Vec<String>,
+    updated: Option<toml::Value>,
+    catalog: Option<bool>,
     dataset: Option<toml::Value>,
     sheet: Option<toml::Value>,
     range: String,
@@ -98,18 +123,31 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
         Diagnostic::at(path, line, col, message)
     };
 
-    let published = match raw.published {
+    let mut date = |key: &str, value: Option<toml::Value>| match value {
         None => String::new(),
         Some(toml::Value::Datetime(d)) if d.date.is_some() => d.date.map(|d| d.to_string()).unwrap_or_default(),
         Some(toml::Value::String(s)) if s.trim().is_empty() || is_date(s.trim()) => s.trim().to_string(),
         Some(_) => {
             errors.push(
-                at_key("published", "`published` is not a date")
-                    .hint("write the date as YYYY-MM-DD, e.g. `published = 2024-03-05`"),
+                at_key(key, &format!("`{key}` is not a date"))
+                    .hint(format!("write the date as YYYY-MM-DD, e.g. `{key} = 2024-03-05`")),
             );
             String::new()
         }
     };
+    let published = date("published", raw.published);
+    let updated = date("updated", raw.updated);
+    let themes: Vec<String> = raw.themes.iter().map(|t| t.trim().to_ascii_uppercase()).collect();
+    for theme in &themes {
+        if !crate::dcat::DATA_THEMES.contains(&theme.as_str()) {
+            let hint = match crate::error::did_you_mean(theme, &crate::dcat::DATA_THEMES) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("the EU data themes are {}", crate::dcat::DATA_THEMES.join(", ")),
+            };
+            errors.push(at_key("themes", &format!("`{theme}` is not an EU data theme")).hint(hint));
+        }
+    }
+    let keywords: Vec<String> = raw.keywords.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     let table_id = match raw.table_id {
         None => String::new(),
         Some(toml::Value::String(s)) => s.trim().to_string(),
@@ -176,6 +214,12 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
         licence: raw.licence.trim().to_string(),
         licence_url: raw.licence_url.trim().to_string(),
         notes: raw.notes.trim().to_string(),
+        title: raw.title.trim().to_string(),
+        description: raw.description.trim().to_string(),
+        keywords,
+        themes,
+        updated,
+        uncatalogued: raw.catalog == Some(false),
         dataset,
         sheet,
         range,

@@ -464,6 +464,7 @@ fn read(path: &str, src: &str) -> Result<Table, Diagnostics> {
         table_id,
         published: updated,
         notes: unit_note(&units_seen),
+        title: k.text("TITLE"),
         ..Provenance::default()
     };
     Ok(table)

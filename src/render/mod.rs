@@ -5,9 +5,12 @@
 pub mod alternates;
 pub mod assets;
 pub mod builtins;
+pub mod catalog;
 pub mod feeds;
 pub mod links;
+pub mod page_json;
 pub mod redirects;
+pub mod rollup;
 pub mod shortcodes;
 pub mod structured;
 pub mod views;
@@ -538,6 +541,8 @@ pub fn render_site_into(
     let feed_paths = feeds.iter().map(|f| f.path.clone()).collect();
     emit(feeds);
     emit(redirects::render(site, options.offline));
+    emit(catalog::render(site).into_iter().collect());
+    emit(page_json::render(site, &|i| views.get(&i).and_then(|v| page_json::computed(&v.1))));
     emit(bodies.files().cloned().collect());
     Ok((views, memo, feed_paths))
 }
@@ -762,6 +767,7 @@ impl<'a> Shared<'a> {
                 c.insert("config", &config);
                 c.insert("t", renderer.strings(lang));
                 c.insert("generator", &format!("innsyn {}", env!("CARGO_PKG_VERSION")));
+                c.insert("data_catalog", catalog::render_path(site).unwrap_or(""));
                 base.insert((lang, l.lang), c);
             }
         }
@@ -848,6 +854,9 @@ impl<'a> Shared<'a> {
                         None,
                     ),
                 );
+                if let Some(json) = page_json::json_path(site, i) {
+                    ctx.insert("alternate_json", &json);
+                }
                 ctx.insert("page", &page);
                 ctx.insert("section", &section_view);
                 ctx.insert("translations", &alternates::of_page(site, i));

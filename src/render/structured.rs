@@ -131,6 +131,8 @@ struct GoalView {
     chain: Vec<GoalLink>,
     children: Vec<GoalLink>,
     indicators: Vec<IndicatorView>,
+    /// The status computed from the sub-goals and indicators (`rollup = true`).
+    computed: Option<super::rollup::RollupView>,
 }
 
 /// The extra views, by page index.
@@ -138,6 +140,11 @@ pub type Views = HashMap<usize, (&'static str, serde_json::Value)>;
 
 /// Builds the mandate and goal views of every page that has one.
 pub fn build(site: &Site, today: Date) -> Result<Views, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let rollups = super::rollup::compute(site).unwrap_or_else(|e| {
+        errors.extend(e.0);
+        HashMap::new()
+    });
     type Built = Result<Option<(usize, (&'static str, serde_json::Value))>, Diagnostics>;
     let results: Vec<Built> = site
         .pages
@@ -148,7 +155,7 @@ pub fn build(site: &Site, today: Date) -> Result<Views, Diagnostics> {
                 let v = mandate_view(site, i, m, node.lang, today);
                 Ok(Some((i, ("mandate", serde_json::to_value(v).unwrap_or_default()))))
             } else if node.page.goal.is_some() {
-                let v = goal_view(site, i, node.lang)?;
+                let v = goal_view(site, i, node.lang, rollups.get(&i))?;
                 Ok(Some((i, ("goal", serde_json::to_value(v).unwrap_or_default()))))
             } else {
                 Ok(None)
@@ -156,7 +163,6 @@ pub fn build(site: &Site, today: Date) -> Result<Views, Diagnostics> {
         })
         .collect();
     let mut views = Views::new();
-    let mut errors = Diagnostics::default();
     for r in results {
         match r {
             Ok(Some((i, v))) => {
@@ -310,7 +316,12 @@ fn goal_link(site: &Site, j: usize, lang: Lang) -> GoalLink {
     }
 }
 
-fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics> {
+fn goal_view(
+    site: &Site,
+    i: usize,
+    lang: Lang,
+    rollup: Option<&super::rollup::Rollup>,
+) -> Result<GoalView, Diagnostics> {
     let node = &site.pages[i];
     let goal = node.page.goal.as_ref().expect("only called for goals");
     let mut chain = Vec::new();
@@ -378,17 +389,7 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
         let latest_text =
             points.last().map(|&(x, y)| point(crate::content::schemas::Point { x, y })).unwrap_or_default();
         let status = node.page.status();
-        let disagrees = match (status, trend) {
-            (Some(s), Some(t)) => {
-                use crate::content::status::Status::*;
-                let declared_good = matches!(s, InProgress | Done | Adopted);
-                let declared_bad = matches!(s, AtRisk | Delayed);
-                (declared_good && t == indicator::Trend::Behind)
-                    || (declared_bad && t != indicator::Trend::Behind)
-                    || (s == Done && t != indicator::Trend::Reached)
-            }
-            _ => false,
-        };
+        let disagrees = super::rollup::disagrees_with_trend(status, trend);
         indicators.push(IndicatorView {
             name: ind.name.clone(),
             unit: ind.unit.clone(),
@@ -413,6 +414,7 @@ fn goal_view(site: &Site, i: usize, lang: Lang) -> Result<GoalView, Diagnostics>
         chain,
         children,
         indicators,
+        computed: rollup.map(|r| r.view(goal.status, lang)),
     })
 }
 /// Where an indicator's figures come from: its data file's provenance when that
