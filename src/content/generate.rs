@@ -378,7 +378,7 @@ pub fn pages(
     let mut out = Vec::new();
     for section in sections {
         let Some(spec) = &section.generate else { continue };
-        match section_pages(section, spec, data) {
+        match section_pages(section, spec, data, errors) {
             Ok(pages) => {
                 out.extend(pages.into_iter().filter(|p| !taken.contains(&(section.dir.as_str(), p.slug.as_str()))))
             }
@@ -388,7 +388,15 @@ pub fn pages(
     out
 }
 
-fn section_pages(section: &Section, spec: &Spec, data: &BTreeMap<String, DataFile>) -> Result<Vec<Page>, Diagnostics> {
+/// The pages of one section; faults of its settings are the error, and faults of
+/// rows go to `row_errors` while the other rows still make their pages (so links
+/// to them are not reported as broken too).
+fn section_pages(
+    section: &Section,
+    spec: &Spec,
+    data: &BTreeMap<String, DataFile>,
+    row_errors: &mut Diagnostics,
+) -> Result<Vec<Page>, Diagnostics> {
     let file = &section.file;
     let at = |key: &str, message: String| Diagnostic::at(file, spec.lines[key], 1, message);
     let Some(data_file) = data.get(&spec.data) else {
@@ -426,7 +434,8 @@ fn section_pages(section: &Section, spec: &Spec, data: &BTreeMap<String, DataFil
     patterns.extend(extra_patterns.iter().map(|p| ("extra", p)));
     for (key, p) in &patterns {
         for c in p.columns() {
-            if table.column(c).is_none() {
+            // An unknown `group_by` is said once, not again for the slug made from it.
+            if table.column(c).is_none() && !(group.is_none() && c == spec.group_by) {
                 errors.push(unknown(key, c));
             }
         }
@@ -435,6 +444,7 @@ fn section_pages(section: &Section, spec: &Spec, data: &BTreeMap<String, DataFil
     if !errors.is_empty() {
         return Err(errors);
     }
+    let errors = row_errors;
 
     // The distinct values, in the order the file first gives them.
     let mut first_row: HashMap<&str, usize> = HashMap::new();
@@ -461,6 +471,18 @@ fn section_pages(section: &Section, spec: &Spec, data: &BTreeMap<String, DataFil
         let (line, col) = table.position(r, group);
         let here = |message: String| Diagnostic::at(&shown, line, col, message);
         let plain = |t: &str| t.to_string();
+        let empty: Vec<(&str, &str)> = [("title", &spec.title), ("slug", &spec.slug), ("description", &spec.description)]
+            .into_iter()
+            .flat_map(|(key, p)| p.columns().into_iter().map(move |c| (key, c)))
+            .filter(|(_, c)| row.get(c).is_empty())
+            .collect();
+        if let Some((key, c)) = empty.first() {
+            errors.push(
+                here(format!("the page for `{value}` has no `{c}` in this row, which its {key} is made from"))
+                    .hint(format!("fill in the value, or use other columns in `generate.{key}` ({}:{})", file.display(), spec.lines[*key])),
+            );
+            continue;
+        }
         let title = spec.title.fill(&row, &plain);
         if title.trim().is_empty() {
             errors.push(
@@ -516,7 +538,6 @@ fn section_pages(section: &Section, spec: &Spec, data: &BTreeMap<String, DataFil
             generated: true,
         });
     }
-    errors.into_result()?;
     Ok(pages)
 }
 
@@ -597,7 +618,7 @@ mod tests {
         let text = errors.to_string();
         assert!(text.contains("data/k.csv:3:1: error: row 2 has no `knr`"), "{text}");
         assert!(text.contains("data/k.csv:4:1: error: the pages for `1` (line 2) and `2` would both get the address `2024`"), "{text}");
-        assert!(text.contains("data/k.csv:5:1: error: the page for `3` gets an empty title"), "{text}");
+        assert!(text.contains("data/k.csv:5:1: error: the page for `3` has no `kommune` in this row, which its title is made from"), "{text}");
 
         let err = section("group_by = \"knr\"\ntitle = \"{kommune\"").unwrap_err().to_string();
         assert!(err.contains("content/kommuner/_index.md:4:1: error: `[generate]` needs `data`"), "{err}");

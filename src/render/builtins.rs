@@ -153,11 +153,11 @@ fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, D
     if rows.is_empty() {
         let own = crate::data::Filter(filter.0[written..].to_vec());
         let said = if own.0.is_empty() {
-            format!("the filter `{filter}`")
+            format!("the filter `{filter}` matches no rows")
         } else if written == 0 {
-            format!("this page's own rows (`{own}`)")
+            format!("there are no rows for this page (`{own}`)")
         } else {
-            format!("the filter `{filter}` (with this page's own `{own}`)")
+            format!("the filter `{filter}` (with this page's own `{own}`) matches no rows")
         };
         let col = &filter.0[0].0;
         let c = file.table.column(col).unwrap_or(0);
@@ -165,7 +165,7 @@ fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, D
         values.sort_unstable();
         values.dedup();
         values.truncate(12);
-        return Err(at(call, ctx, format!("{said} matches no rows in `data/{}`", file.table.name))
+        return Err(at(call, ctx, format!("{said} in `data/{}`", file.table.name))
             .hint(format!("values of `{col}` include: {}", values.join(", "))));
     }
     Ok(rows)
