@@ -66,6 +66,8 @@ pub struct Recoded {
     pub codes: Vec<(String, String)>,
     /// The columns added up, when rows were merged (empty: none were).
     pub summed: Vec<String>,
+    /// The new codes whose rows were added up, in code order.
+    pub merged: Vec<String>,
 }
 
 impl Recoded {
@@ -74,7 +76,7 @@ impl Recoded {
     /// ```
     /// use innsyn::data::Recoded;
     /// let r = Recoded { table: "kommunenummer.csv".into(), column: "kommunenummer".into(),
-    ///     codes: vec![("1711".into(), "5034".into())], summed: vec![] };
+    ///     codes: vec![("1711".into(), "5034".into())], summed: vec![], merged: vec![] };
     /// assert_eq!(r.sentence(innsyn::lang::Lang::Nb),
     ///     "Kodene i «kommunenummer» er omkodet etter kommunenummer.csv: 1711 → 5034.");
     /// ```
@@ -95,7 +97,7 @@ impl Recoded {
             recoded.replace("{c}", &self.column).replace("{t}", &self.table),
             codes.join(", ")
         );
-        if !self.summed.is_empty() {
+        if !self.summed.is_empty() && !self.merged.is_empty() {
             s.push_str(&format!(" {summed} ({}).", self.summed.join(", ")));
         }
         s
@@ -291,7 +293,7 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
         rows.push(cells);
     }
     // Rows that became the same but for the summed columns become one.
-    let mut merged_any = false;
+    let mut merged = std::collections::BTreeSet::new();
     let mut order: Vec<(usize, Vec<usize>)> = Vec::new();
     if sum.is_empty() {
         order = (0..rows.len()).map(|r| (r, vec![r])).collect();
@@ -303,7 +305,7 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
             match group_of.get(&key) {
                 Some(&g) => {
                     order[g].1.push(r);
-                    merged_any = true;
+                    merged.insert(cells[code].0.clone());
                 }
                 None => {
                     group_of.insert(key, order.len());
@@ -328,7 +330,8 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
         table: spec.table.clone(),
         column: table.columns[code].name.clone(),
         codes: changed.into_iter().collect(),
-        summed: if merged_any { sum.iter().map(|&c| table.columns[c].name.clone()).collect() } else { Vec::new() },
+        summed: if merged.is_empty() { Vec::new() } else { sum.iter().map(|&c| table.columns[c].name.clone()).collect() },
+        merged: merged.into_iter().collect(),
     };
     if b.too_large {
         return Err(super::too_large(&shown));
@@ -338,7 +341,13 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
 }
 
 fn empty_note(spec: &Spec) -> Recoded {
-    Recoded { table: spec.table.clone(), column: spec.column.clone(), codes: Vec::new(), summed: Vec::new() }
+    Recoded {
+        table: spec.table.clone(),
+        column: spec.column.clone(),
+        codes: Vec::new(),
+        summed: Vec::new(),
+        merged: Vec::new(),
+    }
 }
 
 /// The sum of column `c` over `rows`: missing when any part is (a sum with an

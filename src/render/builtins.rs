@@ -171,6 +171,24 @@ fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, D
     Ok(rows)
 }
 
+/// The file's provenance as said under a chart or table of `rows`: when the
+/// file was recoded, only the codes that became codes of these rows are named
+/// (a page for one municipality names its own old numbers, not the region's).
+fn provenance_of(file: &DataFile, rows: &[usize]) -> Option<crate::data::Provenance> {
+    let mut p = file.provenance.clone()?;
+    if let Some(recoded) = p.recoded.as_mut() {
+        if let Some(c) = file.table.column(&recoded.column) {
+            let shown: HashSet<&str> = rows.iter().map(|&r| file.table.raw(r, c).trim()).collect();
+            recoded.codes.retain(|(_, new)| shown.contains(new.as_str()));
+            recoded.merged.retain(|new| shown.contains(new.as_str()));
+        }
+        if recoded.codes.is_empty() {
+            p.recoded = None;
+        }
+    }
+    Some(p)
+}
+
 /// A chart's fault about rows that share a bar, with what recoding did to them.
 fn with_recoding(d: Diagnostic, file: &DataFile) -> Diagnostic {
     match file.provenance.as_ref().and_then(|p| p.recoded.as_ref()) {
@@ -272,6 +290,7 @@ impl Builtin for Chart {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
             accessible_svg(&wide, "chart", &spec.title, &summary, "chart", true)
         );
+        let provenance = provenance_of(file, &selected);
         let figure = Figure {
             spec: &spec,
             data: &data,
@@ -280,7 +299,7 @@ impl Builtin for Chart {
             wide: &accessible_svg(&wide, &format!("{id}-w"), &spec.title, &summary, "chart-wide", false),
             narrow: &accessible_svg(&narrow, &format!("{id}-n"), &spec.title, &summary, "chart-narrow", false),
             long_description: &long,
-            provenance: file.provenance.as_ref(),
+            provenance: provenance.as_ref(),
             data_href: &data_href(table),
             data_name: &table.name,
             svg_href: &svg_path,
@@ -436,6 +455,7 @@ fn small_multiples(
         svg_links.push((value.clone(), path));
     }
     graphics.push_str("</div>\n");
+    let provenance = provenance_of(file, selected);
     let html = crate::charts::facets_html(
         &crate::charts::FacetFigure {
             spec,
@@ -444,7 +464,7 @@ fn small_multiples(
             graphics: &graphics,
             long_description: &long,
             tables: &tables,
-            provenance: file.provenance.as_ref(),
+            provenance: provenance.as_ref(),
             data_href: &data_href(table),
             data_name: &table.name,
         },
@@ -661,7 +681,7 @@ impl Builtin for TableShortcode {
         for note in &table.notes {
             let _ = writeln!(h, "<p class=\"data-notes\">{}</p>", escape(note));
         }
-        h.push_str(&source_html(file.provenance.as_ref(), ctx.lang));
+        h.push_str(&source_html(provenance_of(file, &selected).as_ref(), ctx.lang));
         h.push_str(&downloads_html(&data_href(table), &table.name, None, ctx.lang));
         Ok(Output { html: format!("<div class=\"data-table-block\">\n{h}</div>\n"), files: Vec::new() })
     }
