@@ -48,10 +48,8 @@ fn generated_pages_are_listed_paginated_and_in_the_sitemap_feeds_search_and_taxo
     assert!(feed.contains("Folketall i Fjellvik"), "{feed}");
     let term = read(out, "kommune/fjellvik/index.html");
     assert!(term.contains("Folketall i Fjellvik"), "the taxonomy term lists the page");
-    let search: String = fs::read_dir(out.join("search/p"))
-        .unwrap()
-        .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let search: String =
+        fs::read_dir(out.join("search/p")).unwrap().map(|e| fs::read_to_string(e.unwrap().path()).unwrap()).collect();
     assert!(search.contains("Folketall i Fjellvik"), "the page is in the search index");
     // `@/kommuner/9901.md` links resolve to the generated page.
     assert!(read(out, "index.html").contains("href=\"kommuner/9901/\""));
@@ -130,11 +128,16 @@ fn failing_build(root: &Path) -> String {
 #[test]
 fn bad_settings_are_reported_at_their_line_of_index_md() {
     let index = fs::read_to_string(fixture().join("content/kommuner/_index.md")).unwrap();
-    let broken = index.replace("group_by = \"knr\"", "group_by = \"kommunenr\"").replace("{kommune}\"\ndescription", "{kommun}\"\ndescription");
+    let broken = index
+        .replace("group_by = \"knr\"", "group_by = \"kommunenr\"")
+        .replace("{kommune}\"\ndescription", "{kommun}\"\ndescription");
     let dir = broken_site(&[("content/kommuner/_index.md", &broken)]);
     let stderr = failing_build(dir.path());
     assert!(stderr.contains("content/kommuner/_index.md:8:1: error: `generate.group_by` names the column `kommunenr`, which `data/folketall.csv` does not have"), "{stderr}");
-    assert!(stderr.contains("content/kommuner/_index.md:9:1: error: `generate.title` names the column `kommun`"), "{stderr}");
+    assert!(
+        stderr.contains("content/kommuner/_index.md:9:1: error: `generate.title` names the column `kommun`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean `kommune`?"), "{stderr}");
 }
 
@@ -146,7 +149,10 @@ fn bad_rows_are_reported_at_their_line_of_the_data_file_all_in_one_run() {
     let stderr = failing_build(dir.path());
     assert!(stderr.contains("data/folketall.csv:3:1: error: row 2 has no `knr`"), "{stderr}");
     assert!(stderr.contains("data/folketall.csv:4:1: error: the page for `9904` has no `kommune` in this row, which its title is made from"), "{stderr}");
-    assert!(stderr.contains("data/nummer.csv:3:6: error: `9981` is listed as becoming both `9901` (line 2) and `9902`"), "{stderr}");
+    assert!(
+        stderr.contains("data/nummer.csv:3:6: error: `9981` is listed as becoming both `9901` (line 2) and `9902`"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -156,7 +162,12 @@ fn two_pages_with_one_address_are_an_error_naming_both_rows() {
     let csv = "knr;kommune;år;folk\n9901;Fjellvik;2023;1200\n9905;Nord;2023;5\n";
     let dir = broken_site(&[("content/kommuner/_index.md", &broken), ("data/folketall.csv", csv)]);
     let stderr = failing_build(dir.path());
-    assert!(stderr.contains("data/folketall.csv:3:1: error: the pages for `9901` (line 2) and `9905` would both get the address `2023`"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "data/folketall.csv:3:1: error: the pages for `9901` (line 2) and `9905` would both get the address `2023`"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -163,8 +163,7 @@ pub fn check(file: &Path, split: &Split, raw: RawSpec, errors: &mut Diagnostics)
     let table_line = crate::config::key_position(split.front, "generate").map_or(0, |(l, _)| l);
     let below: String = split.front.lines().skip(table_line.saturating_sub(1)).collect::<Vec<_>>().join("\n");
     let line_of = |key: &str| {
-        crate::config::key_position(&below, key)
-            .map_or(table_line.max(1), |(l, _)| l + table_line.saturating_sub(1))
+        crate::config::key_position(&below, key).map_or(table_line.max(1), |(l, _)| l + table_line.saturating_sub(1))
             + split.front_line_offset
     };
     let mut lines = BTreeMap::new();
@@ -178,8 +177,13 @@ pub fn check(file: &Path, split: &Split, raw: RawSpec, errors: &mut Diagnostics)
             Some(v) if !v.is_empty() => v.to_string(),
             _ => {
                 errors.push(
-                    Diagnostic::at(file, table_line + split.front_line_offset, 1, format!("`[generate]` needs `{key}`"))
-                        .hint(format!("add `{key} = \"{example}\"` below `[generate]`")),
+                    Diagnostic::at(
+                        file,
+                        table_line + split.front_line_offset,
+                        1,
+                        format!("`[generate]` needs `{key}`"),
+                    )
+                    .hint(format!("add `{key} = \"{example}\"` below `[generate]`")),
                 );
                 String::new()
             }
@@ -188,13 +192,14 @@ pub fn check(file: &Path, split: &Split, raw: RawSpec, errors: &mut Diagnostics)
     let data = need("data", &raw.data, "befolkning.json").trim_start_matches("data/").to_string();
     let group_by = need("group_by", &raw.group_by, "kommunenummer");
     let title_text = need("title", &raw.title, "Befolkningen i {kommune}");
-    let mut pattern = |key: &str, s: &str| {
-        Pattern::parse(s).map_err(|why| {
-            errors.push(at(key, format!("`generate.{key}`: {why}")).hint(
-                "write a column's name in braces, e.g. `\"Befolkningen i {kommune}\"`; write `{{` for a brace",
-            ))
-        })
-    };
+    let mut pattern =
+        |key: &str, s: &str| {
+            Pattern::parse(s).map_err(|why| {
+                errors.push(at(key, format!("`generate.{key}`: {why}")).hint(
+                    "write a column's name in braces, e.g. `\"Befolkningen i {kommune}\"`; write `{{` for a brace",
+                ))
+            })
+        };
     let title = pattern("title", &title_text);
     let slug = pattern("slug", raw.slug.as_deref().unwrap_or(&format!("{{{group_by}}}")));
     let description = pattern("description", &raw.description);
@@ -276,9 +281,9 @@ fn check_extra_patterns(v: &serde_json::Value, check: &mut dyn FnMut(&str)) {
 
 fn fill_json(v: &serde_json::Value, row: &Row) -> serde_json::Value {
     match v {
-        serde_json::Value::String(s) => serde_json::Value::String(
-            Pattern::parse(s).map_or_else(|_| s.clone(), |p| p.fill(row, &|t| t.to_string())),
-        ),
+        serde_json::Value::String(s) => {
+            serde_json::Value::String(Pattern::parse(s).map_or_else(|_| s.clone(), |p| p.fill(row, &|t| t.to_string())))
+        }
         serde_json::Value::Array(items) => items.iter().map(|i| fill_json(i, row)).collect(),
         serde_json::Value::Object(map) => map.iter().map(|(k, i)| (k.clone(), fill_json(i, row))).collect(),
         other => other.clone(),
@@ -454,8 +459,18 @@ fn section_pages(
         if v.is_empty() {
             let (line, col) = table.position(r, group);
             errors.push(
-                Diagnostic::at(&shown, line, col, format!("row {} has no `{}`, so no page can be made for it (`{}` makes one page per value)", r + 1, table.columns[group].name, file.display()))
-                    .hint("fill in the value, or remove the row"),
+                Diagnostic::at(
+                    &shown,
+                    line,
+                    col,
+                    format!(
+                        "row {} has no `{}`, so no page can be made for it (`{}` makes one page per value)",
+                        r + 1,
+                        table.columns[group].name,
+                        file.display()
+                    ),
+                )
+                .hint("fill in the value, or remove the row"),
             );
             continue;
         }
@@ -471,44 +486,73 @@ fn section_pages(
         let (line, col) = table.position(r, group);
         let here = |message: String| Diagnostic::at(&shown, line, col, message);
         let plain = |t: &str| t.to_string();
-        let empty: Vec<(&str, &str)> = [("title", &spec.title), ("slug", &spec.slug), ("description", &spec.description)]
-            .into_iter()
-            .flat_map(|(key, p)| p.columns().into_iter().map(move |c| (key, c)))
-            .filter(|(_, c)| row.get(c).is_empty())
-            .collect();
+        let empty: Vec<(&str, &str)> =
+            [("title", &spec.title), ("slug", &spec.slug), ("description", &spec.description)]
+                .into_iter()
+                .flat_map(|(key, p)| p.columns().into_iter().map(move |c| (key, c)))
+                .filter(|(_, c)| row.get(c).is_empty())
+                .collect();
         if let Some((key, c)) = empty.first() {
             errors.push(
-                here(format!("the page for `{value}` has no `{c}` in this row, which its {key} is made from"))
-                    .hint(format!("fill in the value, or use other columns in `generate.{key}` ({}:{})", file.display(), spec.lines[*key])),
+                here(format!("the page for `{value}` has no `{c}` in this row, which its {key} is made from")).hint(
+                    format!(
+                        "fill in the value, or use other columns in `generate.{key}` ({}:{})",
+                        file.display(),
+                        spec.lines[*key]
+                    ),
+                ),
             );
             continue;
         }
         let title = spec.title.fill(&row, &plain);
         if title.trim().is_empty() {
             errors.push(
-                here(format!("the page for `{value}` gets an empty title from `generate.title = \"{}\"`", spec.title.written))
-                    .hint(format!("fill in the row's values, or use other columns in the title ({}:{})", file.display(), spec.lines["title"])),
+                here(format!(
+                    "the page for `{value}` gets an empty title from `generate.title = \"{}\"`",
+                    spec.title.written
+                ))
+                .hint(format!(
+                    "fill in the row's values, or use other columns in the title ({}:{})",
+                    file.display(),
+                    spec.lines["title"]
+                )),
             );
             continue;
         }
         let slug = slugify(&spec.slug.fill(&row, &plain));
         if slug.is_empty() {
             errors.push(
-                here(format!("the page for `{value}` gets an address without letters or digits from `generate.slug = \"{}\"`", spec.slug.written))
-                    .hint(format!("use a column with letters or digits in the slug ({}:{})", file.display(), spec.lines["slug"])),
+                here(format!(
+                    "the page for `{value}` gets an address without letters or digits from `generate.slug = \"{}\"`",
+                    spec.slug.written
+                ))
+                .hint(format!(
+                    "use a column with letters or digits in the slug ({}:{})",
+                    file.display(),
+                    spec.lines["slug"]
+                )),
             );
             continue;
         }
         if let Some((other, other_row)) = slugs.get(&slug) {
             errors.push(
-                here(format!("the pages for `{other}` (line {}) and `{value}` would both get the address `{slug}`", table.row_line(*other_row)))
-                    .hint(format!("make the slug from a column whose values differ, e.g. the code: `slug = \"{{{}}}\"` ({}:{})", table.columns[group].name, file.display(), spec.lines["slug"])),
+                here(format!(
+                    "the pages for `{other}` (line {}) and `{value}` would both get the address `{slug}`",
+                    table.row_line(*other_row)
+                ))
+                .hint(format!(
+                    "make the slug from a column whose values differ, e.g. the code: `slug = \"{{{}}}\"` ({}:{})",
+                    table.columns[group].name,
+                    file.display(),
+                    spec.lines["slug"]
+                )),
             );
             continue;
         }
         slugs.insert(slug.clone(), (value.to_string(), r));
         let filter = Filter(vec![(table.columns[group].name.clone(), value.to_string())]);
-        let content_path = if section.dir.is_empty() { format!("{slug}.md") } else { format!("{}/{slug}.md", section.dir) };
+        let content_path =
+            if section.dir.is_empty() { format!("{slug}.md") } else { format!("{}/{slug}.md", section.dir) };
         pages.push(Page {
             file: PathBuf::from(file),
             content_path,
@@ -526,11 +570,21 @@ fn section_pages(
             taxonomies: spec
                 .taxonomies
                 .iter()
-                .map(|(name, terms)| (name.clone(), terms.iter().map(|t| t.fill(&row, &plain)).filter(|t| !t.trim().is_empty()).collect()))
+                .map(|(name, terms)| {
+                    (
+                        name.clone(),
+                        terms.iter().map(|t| t.fill(&row, &plain)).filter(|t| !t.trim().is_empty()).collect(),
+                    )
+                })
                 .collect(),
             extra: fill_json(&spec.extra, &row),
             body: body_for(spec, table, &row, filter),
-            key_lines: spec.lines.iter().filter(|(k, _)| matches!(k.as_str(), "title" | "taxonomies")).map(|(k, v)| (k.clone(), *v)).collect(),
+            key_lines: spec
+                .lines
+                .iter()
+                .filter(|(k, _)| matches!(k.as_str(), "title" | "taxonomies"))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
             assets: Vec::new(),
             mandate: None,
             goal: None,
@@ -584,7 +638,12 @@ mod tests {
     #[test]
     fn a_hand_written_page_with_the_same_slug_overrides_the_generated_one() {
         let s = section("data = \"k.csv\"\ngroup_by = \"knr\"\ntitle = \"{kommune}\"").unwrap();
-        let written = crate::content::parse_page(Path::new("content/kommuner/x.md"), "kommuner/x.md", "+++\ntitle = \"Egen\"\nslug = \"9901\"\n+++\n").unwrap();
+        let written = crate::content::parse_page(
+            Path::new("content/kommuner/x.md"),
+            "kommuner/x.md",
+            "+++\ntitle = \"Egen\"\nslug = \"9901\"\n+++\n",
+        )
+        .unwrap();
         let mut errors = Diagnostics::default();
         let made = pages(&[s], &[written], &data(CSV), &mut errors);
         assert_eq!(made.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(), ["9902"]);
@@ -595,7 +654,8 @@ mod tests {
         let s = section("data = \"k.csv\"\ngroup_by = \"knr\"\ntitle = \"{kommune}\"\nbody = \"\"\"\n# {kommune} {ukjent}\n{{ chart(data=\\\"k.csv\\\", x=\\\"år\\\", y=\\\"folk\\\", title=\\\"Folk i {kommune}\\\") }}\n\"\"\"").unwrap();
         let mut errors = Diagnostics::default();
         let mut d = data(CSV);
-        d.get_mut("k.csv").unwrap().table = crate::data::parse_delimited("data/k.csv", "knr,kommune,år,folk\n1,<b>*A*</b>,1,1\n".as_bytes()).unwrap();
+        d.get_mut("k.csv").unwrap().table =
+            crate::data::parse_delimited("data/k.csv", "knr,kommune,år,folk\n1,<b>*A*</b>,1,1\n".as_bytes()).unwrap();
         let made = pages(&[s], &[], &d, &mut errors);
         assert!(errors.is_empty(), "{errors}");
         assert!(made[0].body.markdown.starts_with("# \\<b\\>\\*A\\*\\<\\/b\\> {ukjent}"), "{}", made[0].body.markdown);
@@ -609,16 +669,32 @@ mod tests {
         let mut errors = Diagnostics::default();
         pages(&[s], &[], &data(CSV), &mut errors);
         let text = errors.to_string();
-        assert!(text.contains("content/kommuner/_index.md:6:1: error: `generate.group_by` names the column `kommunenr`"), "{text}");
-        assert!(text.contains("content/kommuner/_index.md:7:1: error: `generate.title` names the column `navn`"), "{text}");
+        assert!(
+            text.contains("content/kommuner/_index.md:6:1: error: `generate.group_by` names the column `kommunenr`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("content/kommuner/_index.md:7:1: error: `generate.title` names the column `navn`"),
+            "{text}"
+        );
 
         let s = section("data = \"k.csv\"\ngroup_by = \"knr\"\ntitle = \"{kommune}\"\nslug = \"{år}\"").unwrap();
         let mut errors = Diagnostics::default();
         pages(&[s], &[], &data("knr,kommune,år\n1,A,2024\n,B,2024\n2,C,2024\n3,,2025\n"), &mut errors);
         let text = errors.to_string();
         assert!(text.contains("data/k.csv:3:1: error: row 2 has no `knr`"), "{text}");
-        assert!(text.contains("data/k.csv:4:1: error: the pages for `1` (line 2) and `2` would both get the address `2024`"), "{text}");
-        assert!(text.contains("data/k.csv:5:1: error: the page for `3` has no `kommune` in this row, which its title is made from"), "{text}");
+        assert!(
+            text.contains(
+                "data/k.csv:4:1: error: the pages for `1` (line 2) and `2` would both get the address `2024`"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "data/k.csv:5:1: error: the page for `3` has no `kommune` in this row, which its title is made from"
+            ),
+            "{text}"
+        );
 
         let err = section("group_by = \"knr\"\ntitle = \"{kommune\"").unwrap_err().to_string();
         assert!(err.contains("content/kommuner/_index.md:4:1: error: `[generate]` needs `data`"), "{err}");

@@ -102,7 +102,12 @@ fn recode_all(tables: &mut BTreeMap<String, DataFile>, errors: &mut Diagnostics)
         let map = match tables.get(&spec.table) {
             None => {
                 let names: Vec<&str> = tables.keys().map(String::as_str).collect();
-                let d = Diagnostic::at(&sidecar, spec.line, 1, format!("`recode`'s correspondence table `data/{}` does not exist", spec.table));
+                let d = Diagnostic::at(
+                    &sidecar,
+                    spec.line,
+                    1,
+                    format!("`recode`'s correspondence table `data/{}` does not exist", spec.table),
+                );
                 errors.push(match crate::error::did_you_mean(&spec.table, &names) {
                     Some(best) => d.hint(format!("did you mean `{best}`?")),
                     None => d.hint("put the table of old and new codes in `data/`, e.g. `data/kommunenummer.csv` with lines like `1711,5034,Meråker`"),
@@ -111,8 +116,10 @@ fn recode_all(tables: &mut BTreeMap<String, DataFile>, errors: &mut Diagnostics)
             }
             Some(t) if t.broken => continue,
             Some(_) if spec.table == name => {
-                errors.push(Diagnostic::at(&sidecar, spec.line, 1, "a file cannot be recoded after itself")
-                    .hint("name the correspondence table in `table`"));
+                errors.push(
+                    Diagnostic::at(&sidecar, spec.line, 1, "a file cannot be recoded after itself")
+                        .hint("name the correspondence table in `table`"),
+                );
                 continue;
             }
             Some(t) => match super::recode::correspondence(&t.table, &spec, &sidecar) {

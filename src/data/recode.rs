@@ -85,18 +85,21 @@ impl Recoded {
         let mut codes: Vec<String> = self.codes.iter().take(SHOWN).map(|(a, b)| format!("{a} → {b}")).collect();
         let more = self.codes.len().saturating_sub(SHOWN);
         let (recoded, others, summed) = match lang {
-            Lang::Nb => ("Kodene i «{c}» er omkodet etter {t}", "og {n} til", "Rader som fikk samme kode, er lagt sammen"),
-            Lang::Nn => ("Kodane i «{c}» er omkoda etter {t}", "og {n} til", "Rader som fekk same kode, er lagde saman"),
-            Lang::En => ("Codes in “{c}” recoded after {t}", "and {n} more", "Rows that got the same code were added up"),
+            Lang::Nb => {
+                ("Kodene i «{c}» er omkodet etter {t}", "og {n} til", "Rader som fikk samme kode, er lagt sammen")
+            }
+            Lang::Nn => {
+                ("Kodane i «{c}» er omkoda etter {t}", "og {n} til", "Rader som fekk same kode, er lagde saman")
+            }
+            Lang::En => {
+                ("Codes in “{c}” recoded after {t}", "and {n} more", "Rows that got the same code were added up")
+            }
         };
         if more > 0 {
             codes.push(others.replace("{n}", &more.to_string()));
         }
-        let mut s = format!(
-            "{}: {}.",
-            recoded.replace("{c}", &self.column).replace("{t}", &self.table),
-            codes.join(", ")
-        );
+        let mut s =
+            format!("{}: {}.", recoded.replace("{c}", &self.column).replace("{t}", &self.table), codes.join(", "));
         if !self.summed.is_empty() && !self.merged.is_empty() {
             s.push_str(&format!(" {summed} ({}).", self.summed.join(", ")));
         }
@@ -110,9 +113,10 @@ pub(super) fn check_spec(path: &str, src: &str, raw: RawSpec, errors: &mut Diagn
     let at = |message: String| Diagnostic::at(path, line, col, message);
     let table = raw.table.trim().trim_start_matches("data/").to_string();
     if raw.column.trim().is_empty() {
-        errors.push(at("`recode` needs the `column` of codes to recode".into()).hint(
-            "write e.g. `recode = { column = \"kommunenummer\", table = \"kommunenummer.csv\" }`",
-        ));
+        errors.push(
+            at("`recode` needs the `column` of codes to recode".into())
+                .hint("write e.g. `recode = { column = \"kommunenummer\", table = \"kommunenummer.csv\" }`"),
+        );
     }
     if table.is_empty() || table.starts_with('/') || table.split(['/', '\\']).any(|p| p == "..") {
         errors.push(
@@ -147,11 +151,21 @@ impl Correspondence {
 /// The correspondence table's columns: `from`, `to` and `name` as the sidecar
 /// names them; else KLASS's `sourceCode`, `targetCode`, `targetName`; else the
 /// first, second and (when there is one) third column.
-fn columns(table: &Table, spec: &Spec, shown: &str, sidecar: &str) -> Result<(usize, usize, Option<usize>), Diagnostic> {
+fn columns(
+    table: &Table,
+    spec: &Spec,
+    shown: &str,
+    sidecar: &str,
+) -> Result<(usize, usize, Option<usize>), Diagnostic> {
     let find = |key: &str, name: &str| {
         table.column(name).ok_or_else(|| {
             let names = table.column_names();
-            let d = Diagnostic::at(sidecar, spec.line, 1, format!("`recode`'s `{key} = \"{name}\"`: `{shown}` has no column `{name}`"));
+            let d = Diagnostic::at(
+                sidecar,
+                spec.line,
+                1,
+                format!("`recode`'s `{key} = \"{name}\"`: `{shown}` has no column `{name}`"),
+            );
             match did_you_mean(name, &names) {
                 Some(best) => d.hint(format!("did you mean `{best}`?")),
                 None => d.hint(format!("the columns are {}", names.join(", "))),
@@ -198,8 +212,13 @@ pub(super) fn correspondence(table: &Table, spec: &Spec, sidecar: &str) -> Resul
         if old.is_empty() || new.is_empty() {
             let (l, c) = table.position(r, if old.is_empty() { from } else { to });
             errors.push(
-                Diagnostic::at(&shown, l, c, format!("line {line} gives {} code", if old.is_empty() { "no old" } else { "no new" }))
-                    .hint("each line names an old code and the code it became, e.g. `1711,5034`"),
+                Diagnostic::at(
+                    &shown,
+                    l,
+                    c,
+                    format!("line {line} gives {} code", if old.is_empty() { "no old" } else { "no new" }),
+                )
+                .hint("each line names an old code and the code it became, e.g. `1711,5034`"),
             );
             continue;
         }
@@ -228,8 +247,13 @@ pub(super) fn correspondence(table: &Table, spec: &Spec, sidecar: &str) -> Resul
             if seen.contains(&at.as_str()) {
                 let (l, c) = table.position(*row, to);
                 errors.push(
-                    Diagnostic::at(&shown, l, c, format!("the codes go round in a circle: {} → {at}", seen.join(" → ")))
-                        .hint("each old code must end at a code that is not recoded again"),
+                    Diagnostic::at(
+                        &shown,
+                        l,
+                        c,
+                        format!("the codes go round in a circle: {} → {at}", seen.join(" → ")),
+                    )
+                    .hint("each old code must end at a code that is not recoded again"),
                 );
                 break;
             }
@@ -245,7 +269,12 @@ pub(super) fn correspondence(table: &Table, spec: &Spec, sidecar: &str) -> Resul
 
 /// Recodes `table` (shown as `data/NAME`; its sidecar shown as `sidecar`) after
 /// `map`, as `spec` says. Returns the new table and what was recoded.
-pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &str) -> Result<(Table, Recoded), Diagnostics> {
+pub(super) fn apply(
+    table: Table,
+    spec: &Spec,
+    map: &Correspondence,
+    sidecar: &str,
+) -> Result<(Table, Recoded), Diagnostics> {
     let shown = format!("data/{}", table.name);
     let at = |message: String| Diagnostic::at(sidecar, spec.line, 1, message);
     let find = |key: &str, name: &str| -> Result<usize, Diagnostic> {
@@ -265,8 +294,10 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
     for name in &spec.sum {
         if let Some(c) = find("sum", name).map_err(|e| errors.push(e)).ok() {
             if table.columns[c].kind != ColumnKind::Number {
-                errors.push(at(format!("`recode`'s `sum` names `{name}`, which is not a column of numbers in `{shown}`"))
-                    .hint("add up columns of figures only, e.g. `sum = [\"verdi\"]`"));
+                errors.push(
+                    at(format!("`recode`'s `sum` names `{name}`, which is not a column of numbers in `{shown}`"))
+                        .hint("add up columns of figures only, e.g. `sum = [\"verdi\"]`"),
+                );
             } else if Some(c) == code || Some(c) == label {
                 errors.push(at(format!("`recode`'s `sum` names `{name}`, the column it recodes")));
             } else {
@@ -281,8 +312,9 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
     let mut changed: BTreeMap<String, String> = BTreeMap::new();
     let mut rows: Vec<Vec<(String, Option<f64>)>> = Vec::with_capacity(table.row_count());
     for r in 0..table.row_count() {
-        let mut cells: Vec<(String, Option<f64>)> =
-            (0..width).map(|c| (table.raw(r, c).to_string(), table.native.get(r * width + c).copied().flatten())).collect();
+        let mut cells: Vec<(String, Option<f64>)> = (0..width)
+            .map(|c| (table.raw(r, c).to_string(), table.native.get(r * width + c).copied().flatten()))
+            .collect();
         if let Some((new, name)) = map.get(table.raw(r, code).trim()) {
             changed.insert(table.raw(r, code).trim().to_string(), new.clone());
             cells[code] = (new.clone(), None);
@@ -330,7 +362,11 @@ pub(super) fn apply(table: Table, spec: &Spec, map: &Correspondence, sidecar: &s
         table: spec.table.clone(),
         column: table.columns[code].name.clone(),
         codes: changed.into_iter().collect(),
-        summed: if merged.is_empty() { Vec::new() } else { sum.iter().map(|&c| table.columns[c].name.clone()).collect() },
+        summed: if merged.is_empty() {
+            Vec::new()
+        } else {
+            sum.iter().map(|&c| table.columns[c].name.clone()).collect()
+        },
         merged: merged.into_iter().collect(),
     };
     if b.too_large {
@@ -429,7 +465,10 @@ mod tests {
         let mut bad = table("fra,til\n1613,5055\n1613,5056\n1,2\n2,1\n");
         bad.name = "k.csv".into();
         let err = correspondence(&bad, &spec(""), "x").unwrap_err().to_string();
-        assert!(err.contains("data/k.csv:3:6: error: `1613` is listed as becoming both `5055` (line 2) and `5056`"), "{err}");
+        assert!(
+            err.contains("data/k.csv:3:6: error: `1613` is listed as becoming both `5055` (line 2) and `5056`"),
+            "{err}"
+        );
         assert!(err.contains("go round in a circle"), "{err}");
     }
 
@@ -439,7 +478,12 @@ mod tests {
         let map = correspondence(&k(), &s, "data/a.csv.toml").unwrap();
         let err = apply(table("kommunenr,år,verdi\n1,2,3\n"), &s, &map, "data/a.csv.toml").unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("data/a.csv.toml:1:1: error: `recode`'s `column = \"knr\"`: `data/a.csv` has no column `knr`"), "{text}");
+        assert!(
+            text.contains(
+                "data/a.csv.toml:1:1: error: `recode`'s `column = \"knr\"`: `data/a.csv` has no column `knr`"
+            ),
+            "{text}"
+        );
         assert!(text.contains("`label = \"navn\"`"), "{text}");
     }
 }
