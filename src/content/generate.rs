@@ -96,11 +96,15 @@ impl Pattern {
             match c {
                 '{' if chars.peek() == Some(&'{') => {
                     chars.next();
-                    parts.last_mut().map(|p| p.push('{'));
+                    if let Some(p) = parts.last_mut() {
+                        p.push('{');
+                    }
                 }
                 '}' if chars.peek() == Some(&'}') => {
                     chars.next();
-                    parts.last_mut().map(|p| p.push('}'));
+                    if let Some(p) = parts.last_mut() {
+                        p.push('}');
+                    }
                 }
                 '{' => {
                     let mut name = String::new();
@@ -120,7 +124,11 @@ impl Pattern {
                     parts.push(String::new());
                 }
                 '}' => return Err(format!("`{s}` closes `}}` without opening it (write `}}}}` for a brace)")),
-                c => parts.last_mut().map(|p| p.push(c)).unwrap_or(()),
+                c => {
+                    if let Some(p) = parts.last_mut() {
+                        p.push(c);
+                    }
+                }
             }
         }
         Ok(Pattern { written: s.to_string(), parts })

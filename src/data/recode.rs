@@ -292,17 +292,22 @@ pub(super) fn apply(
     let label = spec.label.as_ref().and_then(|l| find("label", l).map_err(|e| errors.push(e)).ok());
     let mut sum = Vec::new();
     for name in &spec.sum {
-        if let Some(c) = find("sum", name).map_err(|e| errors.push(e)).ok() {
-            if table.columns[c].kind != ColumnKind::Number {
-                errors.push(
-                    at(format!("`recode`'s `sum` names `{name}`, which is not a column of numbers in `{shown}`"))
-                        .hint("add up columns of figures only, e.g. `sum = [\"verdi\"]`"),
-                );
-            } else if Some(c) == code || Some(c) == label {
-                errors.push(at(format!("`recode`'s `sum` names `{name}`, the column it recodes")));
-            } else {
-                sum.push(c);
+        let c = match find("sum", name) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(e);
+                continue;
             }
+        };
+        if table.columns[c].kind != ColumnKind::Number {
+            errors.push(
+                at(format!("`recode`'s `sum` names `{name}`, which is not a column of numbers in `{shown}`"))
+                    .hint("add up columns of figures only, e.g. `sum = [\"verdi\"]`"),
+            );
+        } else if Some(c) == code || Some(c) == label {
+            errors.push(at(format!("`recode`'s `sum` names `{name}`, the column it recodes")));
+        } else {
+            sum.push(c);
         }
     }
     errors.into_result()?;
@@ -348,11 +353,10 @@ pub(super) fn apply(
     }
     let mut b = TableBuilder::default();
     for (first, members) in &order {
-        for c in 0..width {
+        for (c, (text, native)) in rows[*first].iter().enumerate() {
             if members.len() > 1 && sum.contains(&c) {
                 b.push(&added(&table, members, c), None);
             } else {
-                let (text, native) = &rows[*first][c];
                 b.push(text, *native);
             }
         }
