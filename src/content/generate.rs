@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::shortcodes::{self, Body, Value};
 use super::slug::slugify;
 use super::split::Split;
-use super::{alias, Page, Section};
+use super::{Page, Section};
 use crate::data::{DataFile, Filter, Table};
 use crate::dates::{Date, RawDate};
 use crate::error::{did_you_mean, Diagnostic, Diagnostics};
@@ -571,7 +571,7 @@ fn section_pages(
             draft: false,
             weight: spec.weight,
             slug,
-            aliases: Vec::<alias::Alias>::new(),
+            aliases: Vec::new(),
             template: spec.template.clone(),
             kind: "page".into(),
             lang: None,
