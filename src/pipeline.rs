@@ -291,13 +291,16 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     let renderer = theme.as_ref().and_then(|t| Renderer::new(t).map_err(|e| errors.extend(e.0)).ok());
     lap("parse", &mut t);
 
+    // Data comes before the site: a section's `[generate]` makes pages from it.
+    let (data, data_files) = data::load(root, &mut errors, &mut warnings);
+    let mut pages = pages;
+    pages.extend(content::generate::pages(&sections, &pages, &data, &mut errors));
     let publish = site::Publish { drafts: options.drafts, future: options.future, today: crate::dates::today() };
     let (mut site, assembly_errors) = site::assemble(settings, sections, pages, publish, &failed);
     // Assembly's warnings (term spellings) do not fail the build.
     let (assembly_warnings, assembly_errors): (Vec<_>, Vec<_>) = assembly_errors.0.into_iter().partition(|d| d.warning);
     warnings.extend(assembly_warnings);
     errors.extend(assembly_errors);
-    let (data, data_files) = data::load(root, &mut errors, &mut warnings);
     site.data = std::sync::Arc::new(data);
     lap("assemble", &mut t);
 

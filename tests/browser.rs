@@ -53,7 +53,7 @@ fn fixture_sites_work_from_file_urls_in_chromium() {
     if !common::tools_available("fixture_sites_work_from_file_urls_in_chromium", &tools) {
         return;
     }
-    for name in ["features", "charts", "structured", "urls", "translations"] {
+    for name in ["features", "charts", "structured", "urls", "translations", "generated"] {
         let root = common::repo_root().join("tests/fixtures/build").join(name);
         let site = common::build_site(&root, Links::Offline);
         let report = crawl(&site.output);

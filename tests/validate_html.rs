@@ -30,7 +30,7 @@ fn fixture_sites_html_has_no_nu_checker_errors() {
     if !common::tools_available("fixture_sites_html_has_no_nu_checker_errors", &[Tool::Java, Tool::VnuJar]) {
         return;
     }
-    for name in ["features", "charts", "structured", "urls", "translations"] {
+    for name in ["features", "charts", "structured", "urls", "translations", "generated"] {
         let site = common::build_site(&common::repo_root().join("tests/fixtures/build").join(name), Links::Served);
         assert_nu_clean(&site.output, &format!("the {name} fixture"));
     }

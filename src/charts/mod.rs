@@ -505,6 +505,9 @@ pub fn source_html(p: Option<&Provenance>, lang: Lang) -> String {
     if !p.notes.is_empty() {
         let _ = write!(out, " <span class=\"source-notes\">{}</span>", escape(&p.notes));
     }
+    if let Some(recoded) = &p.recoded {
+        let _ = write!(out, " <span class=\"source-recoded\">{}</span>", escape(&recoded.sentence(lang)));
+    }
     if out.is_empty() {
         return out;
     }

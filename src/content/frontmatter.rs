@@ -105,6 +105,8 @@ pub struct SectionFront {
     /// A table of the site's own fields, for templates.
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
+    /// One page per distinct value of a data file's column (see `content::generate`).
+    pub generate: Option<super::generate::RawSpec>,
 }
 
 /// Deserializes front matter of either format into `T`.

@@ -3,6 +3,7 @@
 
 pub mod alias;
 pub mod frontmatter;
+pub mod generate;
 pub mod schemas;
 pub mod shortcodes;
 pub mod slug;
@@ -80,6 +81,9 @@ pub struct Page {
     /// The front matter as written. A dev server compares it with an edited
     /// file's to tell an edit of the text from an edit of what other pages show.
     pub front_matter: String,
+    /// Made from a data file by its section's `[generate]`: its body is in
+    /// memory, not in a file of its own (`file` is the section's `_index.md`).
+    pub generated: bool,
 }
 
 impl Page {
@@ -125,6 +129,8 @@ pub struct Section {
     pub body: Body,
     /// Line of the front matter where a key is set (for errors found later).
     pub key_lines: BTreeMap<String, usize>,
+    /// `[generate]`: the pages the section makes from a data file, if any.
+    pub generate: Option<generate::Spec>,
 }
 
 const PAGE_KEYS: [&str; 3] = ["template", "taxonomies", "title"];
@@ -204,6 +210,7 @@ pub fn parse_page(file: &Path, content_path: &str, src: &str) -> Result<Page, Di
         mandate,
         goal,
         front_matter: split.front.to_string(),
+        generated: false,
     })
 }
 
@@ -247,6 +254,7 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
     }
     let aliases = alias::check(file, &split, &raw.aliases, &mut errors);
     let body = parse_body(file, &split, &mut errors);
+    let generate = raw.generate.and_then(|g| generate::check(file, &split, g, &mut errors));
     errors.into_result()?;
     Ok(Section {
         file: file.to_path_buf(),
@@ -265,6 +273,7 @@ pub fn parse_section(file: &Path, dir: &str, src: &str) -> Result<Section, Diagn
         extra,
         body,
         key_lines: key_lines(&split, &["template", "page_template", "title"]),
+        generate,
     })
 }
 
@@ -295,6 +304,7 @@ pub fn implicit_section(file: &Path, dir: &str, site_title: &str) -> Section {
         extra: serde_json::Value::Object(Default::default()),
         body: Body::default(),
         key_lines: BTreeMap::new(),
+        generate: None,
     }
 }
 

@@ -62,6 +62,10 @@ pub struct Body {
     pub calls: Vec<Call>,
     /// Lines before the body's first line in its file.
     pub line_offset: usize,
+    /// On a page generated from data (see `content::generate`), the page's own
+    /// rows: charts and tables of a data file with this column select them
+    /// without naming them.
+    pub page_filter: Option<crate::data::Filter>,
 }
 
 /// The text standing in for call `i` while Markdown is rendered: letters and digits
@@ -74,7 +78,7 @@ pub fn placeholder(i: usize) -> String {
 /// `line_offset` lines of its file). All malformed calls are reported.
 pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnostics> {
     if !src.contains("{{") && !src.contains("{%") {
-        return Ok(Body { markdown: src.to_string(), calls: Vec::new(), line_offset });
+        return Ok(Body { markdown: src.to_string(), calls: Vec::new(), line_offset, page_filter: None });
     }
     let mut code = code_ranges(src);
     code.sort_by_key(|r| r.start);
@@ -176,7 +180,7 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
     }
     out.push_str(&src[i..]);
     errors.into_result()?;
-    Ok(Body { markdown: out, calls, line_offset })
+    Ok(Body { markdown: out, calls, line_offset, page_filter: None })
 }
 
 /// Where the next `{{`, `{%`, `}}` and `%}` are, found once and kept until passed:

@@ -82,6 +82,75 @@ pub fn load(
             }
         }
     }
+    recode_all(&mut tables, errors);
     let files = bytes.into_iter().map(|(name, b)| OutputFile::new(format!("data/{name}"), b)).collect();
     (tables, files)
+}
+
+/// Recodes the files whose sidecars ask for it (`recode = { … }`), after the
+/// correspondence tables they name; each table's faults are reported once.
+fn recode_all(tables: &mut BTreeMap<String, DataFile>, errors: &mut Diagnostics) {
+    let wanting: Vec<String> = tables
+        .iter()
+        .filter(|(_, f)| f.provenance.as_ref().is_some_and(|p| p.recode.is_some()))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let mut reported = std::collections::BTreeSet::new();
+    for name in wanting {
+        let sidecar = format!("data/{name}.toml");
+        let Some(spec) = tables[&name].provenance.as_ref().and_then(|p| p.recode.clone()) else { continue };
+        let map = match tables.get(&spec.table) {
+            None => {
+                let names: Vec<&str> = tables.keys().map(String::as_str).collect();
+                let d = Diagnostic::at(
+                    &sidecar,
+                    spec.line,
+                    1,
+                    format!("`recode`'s correspondence table `data/{}` does not exist", spec.table),
+                );
+                errors.push(match crate::error::did_you_mean(&spec.table, &names) {
+                    Some(best) => d.hint(format!("did you mean `{best}`?")),
+                    None => d.hint("put the table of old and new codes in `data/`, e.g. `data/kommunenummer.csv` with lines like `1711,5034,Meråker`"),
+                });
+                continue;
+            }
+            Some(t) if t.broken => continue,
+            Some(_) if spec.table == name => {
+                errors.push(
+                    Diagnostic::at(&sidecar, spec.line, 1, "a file cannot be recoded after itself")
+                        .hint("name the correspondence table in `table`"),
+                );
+                continue;
+            }
+            Some(t) => match super::recode::correspondence(&t.table, &spec, &sidecar) {
+                Ok(map) => map,
+                Err(e) => {
+                    for d in e.0 {
+                        if reported.insert(d.to_string()) {
+                            errors.push(d);
+                        }
+                    }
+                    continue;
+                }
+            },
+        };
+        let Some(file) = tables.get_mut(&name) else { continue };
+        if file.broken {
+            continue;
+        }
+        let table = std::mem::take(&mut file.table);
+        match super::recode::apply(table, &spec, &map, &sidecar) {
+            Ok((table, note)) => {
+                file.table = table;
+                if let Some(p) = file.provenance.as_mut() {
+                    p.recoded = (!note.codes.is_empty()).then_some(note);
+                }
+            }
+            Err(e) => {
+                errors.extend(e.0);
+                file.table = Table::empty(name.clone());
+                file.broken = true;
+            }
+        }
+    }
 }

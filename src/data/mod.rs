@@ -11,6 +11,7 @@ mod load;
 pub mod number;
 mod provenance;
 mod px;
+mod recode;
 mod sheet;
 mod structured;
 
@@ -26,6 +27,7 @@ use infer::RawCell;
 pub use delimited::parse_delimited;
 pub use load::load;
 pub use provenance::{parse_provenance, Provenance};
+pub use recode::{Recoded, Spec as RecodeSpec};
 
 /// A data file of `data/` with its provenance sidecar, if any.
 #[derive(Debug)]

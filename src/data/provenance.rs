@@ -50,6 +50,13 @@ pub struct Provenance {
     /// The 1-based row of the sheet holding the column names (0: found by innsyn).
     #[serde(skip)]
     pub header_row: usize,
+    /// Codes to recode after reading (`recode = { column, table }`), if any.
+    #[serde(skip)]
+    pub recode: Option<super::recode::Spec>,
+    /// The codes that were recoded, and after which table: said under every
+    /// chart and table of the file.
+    #[serde(skip)]
+    pub recoded: Option<super::recode::Recoded>,
 }
 
 impl Provenance {
@@ -80,6 +87,8 @@ impl Provenance {
             sheet: side.sheet.clone(),
             range: side.range.clone(),
             header_row: side.header_row,
+            recode: side.recode.clone(),
+            recoded: None,
         })
     }
 }
@@ -105,6 +114,7 @@ struct RawProvenance {
     sheet: Option<toml::Value>,
     range: String,
     header_row: Option<toml::Value>,
+    recode: Option<super::recode::RawSpec>,
 }
 
 /// Parses a provenance sidecar; `path` is only used in messages. Unknown keys are
@@ -205,6 +215,7 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
             errors.push(at_key(key, &format!("`{key}` {why}")).hint(crate::config::LINK_HINT));
         }
     }
+    let recode = raw.recode.map(|r| super::recode::check_spec(path, src, r, &mut errors));
     errors.into_result()?;
     Ok(Provenance {
         source: raw.source.trim().to_string(),
@@ -224,6 +235,8 @@ pub fn parse_provenance(path: &str, src: &str) -> Result<Provenance, Diagnostics
         sheet,
         range,
         header_row,
+        recode,
+        recoded: None,
     })
 }
 

@@ -122,31 +122,82 @@ fn column(call: &Call, ctx: &CallContext, file: &DataFile, key: &str, name: &str
     })
 }
 
-/// The rows the `filter` argument selects (all rows without one).
+/// The rows the `filter` argument selects (all rows without one), and on a
+/// page generated from data, the page's own rows of a file with its column.
 fn rows(call: &Call, ctx: &CallContext, file: &DataFile) -> Result<Vec<usize>, Diagnostic> {
-    let Some(filter) = text_arg(call, ctx, "filter")? else {
-        return Ok((0..file.table.row_count()).collect());
-    };
-    let parsed = parse_filter(&filter).map_err(|why| {
-        at(call, ctx, format!("the filter `{filter}` cannot be read: {why}")).hint(
-            "write it as `column=value`, several separated by `;`, e.g. `filter=\"kommune=Meråker; sektor=Barnehage\"`",
-        )
-    })?;
-    for (col, _) in &parsed.0 {
-        column(call, ctx, file, "filter", col)?;
+    let mut conditions = Vec::new();
+    if let Some(filter) = text_arg(call, ctx, "filter")? {
+        let parsed = parse_filter(&filter).map_err(|why| {
+            at(call, ctx, format!("the filter `{filter}` cannot be read: {why}")).hint(
+                "write it as `column=value`, several separated by `;`, e.g. `filter=\"kommune=Meråker; sektor=Barnehage\"`",
+            )
+        })?;
+        for (col, _) in &parsed.0 {
+            column(call, ctx, file, "filter", col)?;
+        }
+        conditions = parsed.0;
     }
-    let rows = file.table.select(&parsed);
+    let written = conditions.len();
+    // The page's own value, unless the call filters that column itself.
+    for (col, value) in ctx.page_filter.map_or(&[][..], |f| &f.0[..]) {
+        let Some(c) = file.table.column(col) else { continue };
+        if !conditions.iter().any(|(n, _)| file.table.column(n) == Some(c)) {
+            conditions.push((col.clone(), value.clone()));
+        }
+    }
+    if conditions.is_empty() {
+        return Ok((0..file.table.row_count()).collect());
+    }
+    let filter = crate::data::Filter(conditions);
+    let rows = file.table.select(&filter);
     if rows.is_empty() {
-        let col = &parsed.0[0].0;
+        let own = crate::data::Filter(filter.0[written..].to_vec());
+        let said = if own.0.is_empty() {
+            format!("the filter `{filter}` matches no rows")
+        } else if written == 0 {
+            format!("there are no rows for this page (`{own}`)")
+        } else {
+            format!("the filter `{filter}` (with this page's own `{own}`) matches no rows")
+        };
+        let col = &filter.0[0].0;
         let c = file.table.column(col).unwrap_or(0);
         let mut values: Vec<&str> = (0..file.table.row_count()).map(|r| file.table.raw(r, c)).collect();
         values.sort_unstable();
         values.dedup();
         values.truncate(12);
-        return Err(at(call, ctx, format!("the filter `{filter}` matches no rows in `data/{}`", file.table.name))
+        return Err(at(call, ctx, format!("{said} in `data/{}`", file.table.name))
             .hint(format!("values of `{col}` include: {}", values.join(", "))));
     }
     Ok(rows)
+}
+
+/// The file's provenance as said under a chart or table of `rows`: when the
+/// file was recoded, only the codes that became codes of these rows are named
+/// (a page for one municipality names its own old numbers, not the region's).
+fn provenance_of(file: &DataFile, rows: &[usize]) -> Option<crate::data::Provenance> {
+    let mut p = file.provenance.clone()?;
+    if let Some(recoded) = p.recoded.as_mut() {
+        if let Some(c) = file.table.column(&recoded.column) {
+            let shown: HashSet<&str> = rows.iter().map(|&r| file.table.raw(r, c).trim()).collect();
+            recoded.codes.retain(|(_, new)| shown.contains(new.as_str()));
+            recoded.merged.retain(|new| shown.contains(new.as_str()));
+        }
+        if recoded.codes.is_empty() {
+            p.recoded = None;
+        }
+    }
+    Some(p)
+}
+
+/// A chart's fault about rows that share a bar, with what recoding did to them.
+fn with_recoding(d: Diagnostic, file: &DataFile) -> Diagnostic {
+    match file.provenance.as_ref().and_then(|p| p.recoded.as_ref()) {
+        Some(r) if d.message.contains("has several rows for") => d.hint(format!(
+            "`{}` was recoded after `data/{}`, so rows of merged codes now share a code: add `sum = [\"…\"]` to the sidecar's `recode` to add them up, or pick one row per bar with `filter` or `series`",
+            r.column, r.table
+        )),
+        _ => d,
+    }
 }
 
 /// A site-absolute link to the copy of a data file in the output.
@@ -217,7 +268,7 @@ impl Builtin for Chart {
             let fc = column(call, ctx, file, "facet", &facet)?;
             return small_multiples(call, ctx, file, &spec, &selected, [xc, yc, fc], sc);
         }
-        let mut data = collect(call, ctx, table, &selected, xc, yc, sc)?;
+        let mut data = collect(call, ctx, table, &selected, xc, yc, sc).map_err(|d| with_recoding(d, file))?;
         sort(call, ctx, &mut data)?;
         check_pyramid(call, ctx, &spec, &data)?;
 
@@ -239,6 +290,7 @@ impl Builtin for Chart {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
             accessible_svg(&wide, "chart", &spec.title, &summary, "chart", true)
         );
+        let provenance = provenance_of(file, &selected);
         let figure = Figure {
             spec: &spec,
             data: &data,
@@ -247,7 +299,7 @@ impl Builtin for Chart {
             wide: &accessible_svg(&wide, &format!("{id}-w"), &spec.title, &summary, "chart-wide", false),
             narrow: &accessible_svg(&narrow, &format!("{id}-n"), &spec.title, &summary, "chart-narrow", false),
             long_description: &long,
-            provenance: file.provenance.as_ref(),
+            provenance: provenance.as_ref(),
             data_href: &data_href(table),
             data_name: &table.name,
             svg_href: &svg_path,
@@ -350,7 +402,7 @@ fn small_multiples(
     let mut parts: Vec<(String, ChartData)> = Vec::new();
     for &v in &values {
         let rows: Vec<usize> = selected.iter().copied().filter(|&r| table.raw(r, fc) == v).collect();
-        let mut data = collect(call, ctx, table, &rows, xc, yc, sc)?;
+        let mut data = collect(call, ctx, table, &rows, xc, yc, sc).map_err(|d| with_recoding(d, file))?;
         sort(call, ctx, &mut data)?;
         check_pyramid(call, ctx, spec, &data)?;
         parts.push((v.to_string(), data));
@@ -403,6 +455,7 @@ fn small_multiples(
         svg_links.push((value.clone(), path));
     }
     graphics.push_str("</div>\n");
+    let provenance = provenance_of(file, selected);
     let html = crate::charts::facets_html(
         &crate::charts::FacetFigure {
             spec,
@@ -411,7 +464,7 @@ fn small_multiples(
             graphics: &graphics,
             long_description: &long,
             tables: &tables,
-            provenance: file.provenance.as_ref(),
+            provenance: provenance.as_ref(),
             data_href: &data_href(table),
             data_name: &table.name,
         },
@@ -628,7 +681,7 @@ impl Builtin for TableShortcode {
         for note in &table.notes {
             let _ = writeln!(h, "<p class=\"data-notes\">{}</p>", escape(note));
         }
-        h.push_str(&source_html(file.provenance.as_ref(), ctx.lang));
+        h.push_str(&source_html(provenance_of(file, &selected).as_ref(), ctx.lang));
         h.push_str(&downloads_html(&data_href(table), &table.name, None, ctx.lang));
         Ok(Output { html: format!("<div class=\"data-table-block\">\n{h}</div>\n"), files: Vec::new() })
     }

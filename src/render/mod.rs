@@ -175,7 +175,14 @@ impl Renderer {
         path: &str,
     ) -> Result<(Rendered, Vec<OutputFile>), Diagnostics> {
         let mut errors = Diagnostics::default();
-        let ctx = CallContext { file, lang, page_path: path, data: &site.data, pages: SitePages::new(site) };
+        let ctx = CallContext {
+            file,
+            lang,
+            page_path: path,
+            data: &site.data,
+            pages: SitePages::new(site),
+            page_filter: body.page_filter.as_ref(),
+        };
         let mut files: Vec<OutputFile> = Vec::new();
         // Which call made each file, so two calls that would write one file are named.
         let mut made_by: HashMap<String, &crate::content::shortcodes::Call> = HashMap::new();
@@ -351,7 +358,7 @@ pub fn render_bodies_forgetting(
             let reread: Vec<_> = site.pages[first..end]
                 .par_iter()
                 .map(|p| {
-                    if p.page.body.markdown.is_empty() {
+                    if p.page.body.markdown.is_empty() && !p.page.generated {
                         crate::content::reread_body(root, &p.page).map(Some)
                     } else {
                         Ok(None)

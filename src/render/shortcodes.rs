@@ -26,6 +26,9 @@ pub struct CallContext<'a> {
     pub data: &'a BTreeMap<String, DataFile>,
     /// The site's sections and goal pages.
     pub pages: SitePages<'a>,
+    /// On a page generated from data, its own rows (`column=value`): charts and
+    /// tables of a file with that column select them unless they filter it themselves.
+    pub page_filter: Option<&'a crate::data::Filter>,
 }
 
 /// The site's sections and goal pages, as the `goals` overview reads them.

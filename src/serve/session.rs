@@ -87,6 +87,8 @@ impl Kept {
             .pages
             .iter()
             .enumerate()
+            // Generated pages live in their section's `_index.md`: an edit of it builds all.
+            .filter(|(_, node)| !node.page.generated)
             .map(|(i, node)| (fsx::canonical(&root.join(&node.page.file)), i))
             .collect();
         let content_dir = fsx::canonical(&root.join("content"));
