@@ -367,6 +367,17 @@ fn a_chart_on_any_of_the_formats_draws_what_it_draws_on_the_same_figures_as_csv(
     assert!(site.contains_key("data/sysselsatte.px") && site.contains_key("data/befolkning.json"));
 }
 
+/// A byte changed where calamine then overflows a cell address (found by the
+/// property below): an error about the file, not a panic.
+#[test]
+fn a_workbook_that_makes_the_reader_overflow_is_an_error() {
+    let mut bytes = read("barnehage.xlsx");
+    let at = 2376 % bytes.len();
+    bytes[at] = 108;
+    let errors = parse("data/barnehage.xlsx", &bytes).expect_err("a damaged workbook");
+    assert!(errors.0.iter().all(|e| e.hint.is_some()), "{errors}");
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 

@@ -29,20 +29,47 @@ pub(super) struct Options<'a> {
     pub header_row: usize,
 }
 
+std::thread_local! {
+    /// Set while calamine reads a workbook, whose panics are errors, not crashes.
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `read`, turning a panic inside calamine into an error about the file: a
+/// damaged workbook can make it overflow arithmetic on a cell's address. The
+/// panic's own message is kept off the terminal; other panics print as before.
+fn without_panics<T>(path: &str, kind: &str, read: impl FnOnce() -> Result<T, Diagnostics>) -> Result<T, Diagnostics> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !READING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    READING.with(|r| r.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    READING.with(|r| r.set(false));
+    result.unwrap_or_else(|_| Err(not_a_workbook(path, kind, "its contents are damaged")))
+}
+
 /// Reads the sheet the sidecar names (or the first) of an XLSX or ODS workbook.
 pub(super) fn parse(path: &str, bytes: &[u8], ods: bool, sidecar: &Options) -> Result<Table, Diagnostics> {
     let cursor = Cursor::new(bytes);
-    let (sheet, range) = if ods {
-        let mut book: Ods<_> = Ods::new(cursor).map_err(|e| not_a_workbook(path, "ODS", &e.to_string()))?;
-        let name = choose(path, &book.sheet_names(), sidecar.sheet)?;
-        let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &name, &e.to_string()))?;
-        (name, range)
-    } else {
-        let mut book: Xlsx<_> = Xlsx::new(cursor).map_err(|e| not_a_workbook(path, "XLSX", &e.to_string()))?;
-        let name = choose(path, &book.sheet_names(), sidecar.sheet)?;
-        let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &name, &e.to_string()))?;
-        (name, range)
-    };
+    let kind = if ods { "ODS" } else { "XLSX" };
+    let (sheet, range) = without_panics(path, kind, || {
+        if ods {
+            let mut book: Ods<_> = Ods::new(cursor).map_err(|e| not_a_workbook(path, kind, &e.to_string()))?;
+            let name = choose(path, &book.sheet_names(), sidecar.sheet)?;
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &name, &e.to_string()))?;
+            Ok((name, range))
+        } else {
+            let mut book: Xlsx<_> = Xlsx::new(cursor).map_err(|e| not_a_workbook(path, kind, &e.to_string()))?;
+            let name = choose(path, &book.sheet_names(), sidecar.sheet)?;
+            let range = book.worksheet_range(&name).map_err(|e| unreadable(path, &name, &e.to_string()))?;
+            Ok((name, range))
+        }
+    })?;
     let window = match sidecar.range {
         "" => None,
         r => Some(parse_range(r).ok_or_else(|| {
