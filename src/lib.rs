@@ -17,6 +17,7 @@ pub mod file;
 pub mod fsx;
 pub mod html;
 pub mod http;
+pub mod images;
 pub mod init;
 pub mod lang;
 pub mod lint;

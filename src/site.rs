@@ -120,6 +120,9 @@ pub struct Site {
     /// Data files by their path inside `data/` (`arsverk.csv`); shared, so a
     /// dev server's rebuild after a page edit can keep them.
     pub data: std::sync::Arc<BTreeMap<String, DataFile>>,
+    /// The images pages can show, set by the render phase (which knows where
+    /// each file is published); shared like `data`.
+    pub images: std::sync::Arc<crate::images::Catalogue>,
     /// Sections by folder; `sections[0]` is the home page.
     pub sections: Vec<SectionNode>,
     /// Pages sorted by their path inside `content/`.
@@ -283,6 +286,7 @@ pub fn assemble(
     let site = Site {
         settings,
         data: Default::default(),
+        images: Default::default(),
         sections: section_nodes,
         pages: page_nodes,
         taxonomies,

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod builtins;
 pub mod feeds;
+pub mod images;
 pub mod links;
 pub mod redirects;
 pub mod shortcodes;
@@ -180,7 +181,9 @@ impl Renderer {
                 }
             })
             .collect();
-        let rendered = markdown::render(file, &body.markdown, body.line_offset, lang, &|p| site.resolve(p));
+        let image = |img: &markdown::Image| images::markup(site, file, path, img);
+        let rendered =
+            markdown::render_with_images(file, &body.markdown, body.line_offset, lang, &|p| site.resolve(p), &image);
         let mut rendered = match rendered {
             Ok(r) => r,
             Err(e) => {
