@@ -110,9 +110,9 @@ pub fn probe(shown: &Path, bytes: &[u8]) -> Result<Meta, Diagnostic> {
 }
 
 /// The decoder of an image, with the limits set.
-fn decoder(shown: &Path, bytes: &[u8]) -> Result<(Kind, impl image::ImageDecoder + '_), Diagnostic> {
+fn decoder<'a>(shown: &Path, bytes: &'a [u8]) -> Result<(Kind, impl image::ImageDecoder + 'a), Diagnostic> {
     let mut reader =
-        image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| unreadable(shown, &e))?;
+        image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| unreadable(shown, &e.into()))?;
     let kind = match reader.format() {
         Some(image::ImageFormat::Jpeg) => Kind::Jpeg,
         Some(image::ImageFormat::Png) => Kind::Png,
@@ -149,7 +149,11 @@ fn check_size(shown: &Path, w: u32, h: u32) -> Result<(), Diagnostic> {
 fn unreadable(shown: &Path, e: &image::ImageError) -> Diagnostic {
     let why = match e {
         image::ImageError::Limits(_) => {
-            format!("the image needs more memory than innsyn gives one image ({} MB)", MAX_ALLOC >> 20)
+            format!(
+                "the image is too large: innsyn takes images of at most {} megapixels, {MAX_SIDE} pixels a side and {} MB decoded",
+                MAX_PIXELS / 1_000_000,
+                MAX_ALLOC >> 20
+            )
         }
         other => other.to_string(),
     };

@@ -118,7 +118,7 @@ pub fn render_with_images(
     let mut image_count = 0;
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
-        if let Some((held, alt, start, depth)) = image.as_mut() {
+        if let Some((held, alt, _, depth)) = image.as_mut() {
             match &event {
                 Event::Start(Tag::Image { .. }) => *depth += 1,
                 Event::End(TagEnd::Image) => *depth -= 1,

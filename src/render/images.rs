@@ -24,11 +24,12 @@ pub fn catalogue(
         .map(|(disk, rel, dest)| (disk.clone(), Some(rel.clone()), dest))
         .collect();
     // The built-in theme's files are not on disk; it has no photographs.
+    let on_disk = |disk: &PathBuf| if disk.is_absolute() { disk.clone() } else { root.join(disk) };
     files.extend(
         static_files
             .iter()
-            .filter(|(path, (disk, _))| crate::images::Kind::of(path).is_some() && crate::fsx::exists(disk))
-            .map(|(path, (disk, _))| (disk.clone(), None, path.clone())),
+            .filter(|(path, (disk, _))| crate::images::Kind::of(path).is_some() && crate::fsx::exists(&on_disk(disk)))
+            .map(|(path, (disk, _))| (on_disk(disk), None, path.clone())),
     );
     Catalogue::new(root, &site.settings.images, files, true)
 }
