@@ -50,6 +50,7 @@ struct RawConfig {
     archive: RawArchive,
     #[serde(default)]
     catalog: RawCatalog,
+    images: RawImages,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -79,6 +80,47 @@ pub struct Catalog {
     /// Its address (see [`crate::dcat::licence_uri`]); empty when `licence` is.
     pub licence_uri: String,
 }
+
+/// The `[images]` table: the variants made of the images in Markdown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImages {
+    #[serde(default)]
+    widths: Option<Vec<u32>>,
+    #[serde(default)]
+    quality: Option<u8>,
+    #[serde(default)]
+    sizes: Option<String>,
+}
+
+/// What `[images]` says: the widths of each image's variants, the quality of the
+/// lossy ones, and the `sizes` attribute that tells browsers how wide an image
+/// is shown. See `docs/images.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImageSettings {
+    /// The widths made, in pixels, ascending (never wider than the image itself).
+    pub widths: Vec<u32>,
+    /// JPEG and lossy WebP quality, 1–100.
+    pub quality: u8,
+    /// The `sizes` attribute: how wide the theme shows an image in the text.
+    pub sizes: String,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        // The default theme's text column is 44rem (700 px) wide at most, the width less
+        // 2rem of margins below that (measured in Chromium at 320 and 1280 px):
+        // 480 and 960 serve it at 1x and 2x, 1600 a 2.5x phone or a zoomed page.
+        ImageSettings {
+            widths: vec![480, 960, 1600],
+            quality: 80,
+            sizes: "(min-width: 46rem) 44rem, calc(100vw - 2rem)".into(),
+        }
+    }
+}
+
+/// The widest variant `[images] widths` may ask for (WebP allows 16 383).
+pub const MAX_IMAGE_WIDTH: u32 = 8192;
 
 /// The `[archive]` table: what `innsyn archive` puts in the bag.
 #[derive(Debug, Default, Deserialize)]
@@ -202,12 +244,14 @@ pub struct Settings {
     pub archive_warc: bool,
     /// The data catalogue's publisher and default licence (`[catalog]`).
     pub catalog: Catalog,
+    /// `[images]`: the variants made of images in Markdown.
+    pub images: ImageSettings,
     /// The `[extra]` table of the site's own settings, for templates.
     pub extra: toml::Table,
 }
 
 /// The keys `config.toml` knows, at its top and in its tables.
-const TOP_KEYS: [&str; 18] = [
+const TOP_KEYS: [&str; 19] = [
     "title",
     "description",
     "base_url",
@@ -226,6 +270,7 @@ const TOP_KEYS: [&str; 18] = [
     "organization",
     "archive",
     "catalog",
+    "images",
 ];
 /// Zola's names for keys innsyn knows by another name (read as those).
 const ZOLA_KEYS: [&str; 5] = ["generate_feeds", "generate_feed", "build_search_index", "author", "generate_sitemap"];
@@ -272,6 +317,7 @@ pub fn zola_setting(key: &str) -> Option<&'static str> {
 }
 const LANGUAGE_KEYS: [&str; 2] = ["title", "description"];
 const CATALOG_KEYS: [&str; 3] = ["publisher", "organization_number", "licence"];
+const IMAGE_KEYS: [&str; 3] = ["widths", "quality", "sizes"];
 const TAXONOMY_KEYS: [&str; 4] = ["name", "title", "feed", "paginate_by"];
 const SEARCH_SITE_KEYS: [&str; 3] = ["name", "url", "local"];
 
@@ -322,6 +368,7 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
         let (known, within): (&[&str], &str) = match &**key.get_ref() {
             "archive" => (&ARCHIVE_KEYS, "in `[archive]`, the "),
             "catalog" => (&CATALOG_KEYS, "in `[catalog]`, the "),
+            "images" => (&IMAGE_KEYS, "in `[images]`, the "),
             "taxonomies" => (&TAXONOMY_KEYS, "in `[[taxonomies]]`, the "),
             "search_sites" => (&SEARCH_SITE_KEYS, "in `[[search_sites]]`, the "),
             "languages" => {
@@ -546,6 +593,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
     }
 
     let catalog = catalog(&raw.catalog, &raw.organization, &mut errors, &at_key);
+    let images = image_settings(raw.images, &mut |key, message, hint| errors.push(at_key(key, message).hint(hint)));
 
     errors.into_result()?;
     Ok(Settings {
@@ -566,6 +614,7 @@ pub fn parse(path: &str, src: &str) -> Result<Settings, Diagnostics> {
         organization: raw.organization,
         archive_warc: raw.archive.warc,
         catalog,
+        images,
         extra: raw.extra,
     })
 }
@@ -654,6 +703,43 @@ fn catalog(
         })
     };
     Catalog { publisher: publisher.trim().to_string(), organization_number, licence: licence.to_string(), licence_uri }
+}
+
+/// `[images]` checked; each fault goes to `fault(key, message, hint)`.
+fn image_settings(raw: RawImages, fault: &mut dyn FnMut(&str, String, &str)) -> ImageSettings {
+    let mut images = ImageSettings::default();
+    if let Some(mut widths) = raw.widths {
+        widths.sort_unstable();
+        widths.dedup();
+        if widths.is_empty() || widths.iter().any(|w| !(16..=MAX_IMAGE_WIDTH).contains(w)) {
+            fault(
+                "widths",
+                format!("`[images] widths` must list widths from 16 to {MAX_IMAGE_WIDTH} pixels"),
+                "e.g. `widths = [480, 960, 1600]`",
+            );
+        } else {
+            images.widths = widths;
+        }
+    }
+    if let Some(quality) = raw.quality {
+        if (1..=100).contains(&quality) {
+            images.quality = quality;
+        } else {
+            fault("quality", format!("`[images] quality` is {quality}; it goes from 1 to 100"), "80 suits photos");
+        }
+    }
+    if let Some(sizes) = raw.sizes {
+        if sizes.trim().is_empty() || sizes.chars().any(char::is_control) {
+            fault(
+                "sizes",
+                "`[images] sizes` is empty".into(),
+                "say how wide images are shown, e.g. `sizes = \"(min-width: 46rem) 44rem, calc(100vw - 2rem)\"`",
+            );
+        } else {
+            images.sizes = sizes.trim().to_string();
+        }
+    }
+    images
 }
 
 impl Settings {

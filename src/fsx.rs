@@ -1,4 +1,5 @@
-//! The only place that reads the file system (writing is `output.rs`'s job).
+//! The only place that reads the file system (writing is `output.rs`'s job, but
+//! for innsyn's own cache of image variants, [`write_cached`]).
 //! Every error names the path it concerns.
 
 use std::path::{Path, PathBuf};
@@ -184,6 +185,25 @@ pub fn walk_files(root: &Path, dir: &Path, errors: &mut Diagnostics) -> Vec<Path
     }
     errors.extend(refused.into_inner());
     files
+}
+
+/// A file of innsyn's own cache (`.innsyn-cache/` in the site), or `None` when it
+/// is not there or cannot be read: a cache only ever saves time.
+pub fn read_cached(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
+}
+
+/// Keeps `bytes` as `name` in the cache folder `dir`, made if need be. The file
+/// appears by a rename, so a build stopped half-way leaves no torn entry. The
+/// cache is the one thing innsyn writes outside the output folder, and it
+/// writes only there (see `docs/images.md`).
+pub fn write_cached(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Canonical form of a path, or the path itself when it does not exist.

@@ -182,6 +182,9 @@ fn files(lang: Lang) -> Vec<(String, String)> {
         ),
         ("data/sykefravar.csv".into(), "år;prosent\n2022;8,5\n2023;8,1\n2024;7,9\n".into()),
         ("data/sykefravar.csv.toml".into(), format!("source = {}\nnotes = {}\n", q(w.source), q(w.note))),
+        // The build output and innsyn's cache of image variants are made from the
+        // rest; neither belongs in version control.
+        (".gitignore".into(), "/public/\n/.innsyn-cache/\n".into()),
     ]
 }
 

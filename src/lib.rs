@@ -18,6 +18,7 @@ pub mod file;
 pub mod fsx;
 pub mod html;
 pub mod http;
+pub mod images;
 pub mod import;
 pub mod init;
 pub mod lang;

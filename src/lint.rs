@@ -12,12 +12,12 @@ use crate::html::{attr, tags};
 use crate::render::Bodies;
 use crate::site::Site;
 
-/// Warnings about the body of page `i`, whose HTML is `html`: images without
+/// Warnings about the body of page `i`, rendered as `body`: images without
 /// alternative text, skipped heading levels, links without text.
-pub fn page_content(site: &Site, i: usize, html: &str) -> Vec<Diagnostic> {
+pub fn page_content(site: &Site, i: usize, body: &crate::markdown::Rendered) -> Vec<Diagnostic> {
     let node = &site.pages[i];
-    let mut warnings = Vec::new();
-    content_warnings(&node.page.file, html, &node.page.body.markdown, node.page.body.line_offset, &mut warnings);
+    let mut warnings = body.warnings.clone();
+    content_warnings(&node.page.file, &body.html, &node.page.body.markdown, node.page.body.line_offset, &mut warnings);
     warnings
 }
 
@@ -26,6 +26,7 @@ pub fn section_content(site: &Site, bodies: &Bodies) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     for (i, node) in site.sections.iter().enumerate() {
         let s = &node.section;
+        warnings.extend(bodies.sections[i].warnings.iter().cloned());
         content_warnings(&s.file, &bodies.sections[i].html, &s.body.markdown, s.body.line_offset, &mut warnings);
     }
     warnings
@@ -89,7 +90,12 @@ fn warn(file: &Path, line: Option<usize>, message: String, hint: &str) -> Diagno
 
 fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out: &mut Vec<Diagnostic>) {
     // Images need a text alternative (decorative images belong in the theme).
+    // Markdown's images carry `decoding="async"`: they are checked where they
+    // are written (`markdown::Rendered::warnings`), these are HTML's.
     for (tag, _) in tags(html, "img") {
+        if attr(tag, "decoding") == Some("async") {
+            continue;
+        }
         if attr(tag, "alt").is_none_or(|a| a.trim().is_empty()) {
             let src = attr(tag, "src").unwrap_or("");
             out.push(warn(

@@ -89,8 +89,13 @@ fn main() -> ExitCode {
                 if !args.quiet {
                     print_held_back(&s.held_back);
                     let w = s.written;
+                    // Images are named only on a site that shows some.
+                    let images = match s.images {
+                        i if i.images == 0 => String::new(),
+                        i => format!(", {} images ({} variants, {} from the cache)", i.images, i.variants, i.cached),
+                    };
                     println!(
-                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms: {} files ({} written, {} unchanged, {} removed) in {} ms",
+                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms{images}: {} files ({} written, {} unchanged, {} removed) in {} ms",
                         s.pages,
                         s.sections,
                         s.charts,

@@ -40,7 +40,30 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// How many words the text has.
     pub word_count: usize,
+    /// Images written without alternative text, at their `![` (for `check`).
+    pub warnings: Vec<Diagnostic>,
 }
+
+/// An image written in Markdown (`![alt](src "title")`), as an [`ImageHook`] sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// The address as written.
+    pub src: String,
+    /// The alternative text (the text in the brackets).
+    pub alt: String,
+    /// The title, or empty.
+    pub title: String,
+    /// 0 for the body's first image, then 1, 2, …
+    pub index: usize,
+    /// Where its `![` is in the file.
+    pub line: usize,
+    /// The column of its `![`, in characters.
+    pub col: usize,
+}
+
+/// Markup for a Markdown image in place of the plain `<img>`, or `None` to keep
+/// the plain one; an error is the page's.
+pub type ImageHook<'a> = &'a dyn Fn(&Image) -> Result<Option<String>, Diagnostic>;
 
 /// The theme's own ids outside its `innsyn-` namespace; content headings never get them.
 const THEME_IDS: [&str; 1] = ["main"];
@@ -60,6 +83,19 @@ pub fn render(
     lang: Lang,
     resolve: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Rendered, Diagnostics> {
+    render_with_images(file, markdown, line_offset, lang, resolve, &|_| Ok(None))
+}
+
+/// [`render`], with each Markdown image's markup made by `images` (the
+/// responsive `<picture>` of the render phase).
+pub fn render_with_images(
+    file: &Path,
+    markdown: &str,
+    line_offset: usize,
+    lang: Lang,
+    resolve: &dyn Fn(&str) -> Result<String, String>,
+    images: ImageHook,
+) -> Result<Rendered, Diagnostics> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -74,9 +110,63 @@ pub fn render(
     let mut heading_text = String::new();
     let mut word_count = 0;
     let lines = crate::error::Lines::new(markdown);
+    let mut warnings = Vec::new();
+    // The image being read: its events (to give back unchanged when the hook
+    // keeps the plain `<img>`), its alt text, where it starts, and how deep
+    // images nest in its alt text.
+    let mut image: Option<(Vec<Event>, String, usize, usize)> = None;
+    let mut image_count = 0;
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        if let Some((held, alt, _, depth)) = image.as_mut() {
+            match &event {
+                Event::Start(Tag::Image { .. }) => *depth += 1,
+                Event::End(TagEnd::Image) => *depth -= 1,
+                Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                _ => {}
+            }
+            held.push(event);
+            if *depth > 0 {
+                continue;
+            }
+            let (held, alt, start, _) = image.take().expect("an image is being read");
+            let Some(Event::Start(Tag::Image { dest_url, title, .. })) = held.first() else { continue };
+            let (line, col) = lines.line_col(start);
+            let found = Image {
+                src: dest_url.to_string(),
+                alt: alt.trim().to_string(),
+                title: title.to_string(),
+                index: image_count,
+                line: line + line_offset,
+                col,
+            };
+            image_count += 1;
+            if found.alt.is_empty() {
+                warnings.push(
+                    Diagnostic::at(file, found.line, col, format!("the image `{}` has no alternative text", found.src))
+                        .hint("describe what the image shows in the brackets: `![Kart over kommunen](kart.png)`")
+                        .warning(),
+                );
+            }
+            match images(&found) {
+                Ok(Some(html)) => events.push(Event::InlineHtml(html.into())),
+                Ok(None) => events.extend(held),
+                Err(d) => {
+                    // Placed at the image in the page, naming the file at fault.
+                    let message = format!("the image `{}` ({}): {}", found.src, d.path.display(), d.message);
+                    let placed = Diagnostic::at(file, found.line, col, message);
+                    errors.push(match d.hint {
+                        Some(hint) => placed.hint(hint),
+                        None => placed,
+                    });
+                }
+            }
+            continue;
+        }
         match event {
+            Event::Start(Tag::Image { .. }) => {
+                image = Some((vec![event], String::new(), range.start, 1));
+            }
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 heading = Some((
                     level,
@@ -186,7 +276,7 @@ pub fn render(
     if !summary.is_empty() {
         out = out.replacen(MORE, "", 1);
     }
-    Ok(Rendered { html: out, summary, toc: nest(&headings), word_count })
+    Ok(Rendered { html: out, summary, toc: nest(&headings), word_count, warnings })
 }
 
 /// Makes `base` an id no heading of the page has and the theme never uses. A base in

@@ -106,6 +106,9 @@ pub struct Summary {
     pub phases: Vec<(&'static str, Duration)>,
     /// Time taken in all.
     pub elapsed: Duration,
+    /// The images pages show, and their variants: how many made, how many
+    /// taken from the cache.
+    pub images: crate::images::Stats,
     /// Pages left out because they are dated after the build's date (without
     /// `--future`), with their dates, in file order.
     pub held_back: Vec<site::HeldBack>,
@@ -235,11 +238,12 @@ pub(crate) struct Parts {
     pub content_files: Vec<String>,
 }
 
-const NEXT_PHASE: [(&str, &str); 6] = [
+const NEXT_PHASE: [(&str, &str); 7] = [
     ("scan", "parse"),
     ("parse", "assemble"),
     ("assemble", "markdown"),
-    ("markdown", "render"),
+    ("markdown", "images"),
+    ("images", "render"),
     ("templates", "search index"),
     ("search index", "feeds"),
 ];
@@ -308,6 +312,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         return Err(errors.into_result().unwrap_err());
     };
     renderer.register_data(&site.data);
+    site.images = std::sync::Arc::new(render::images::catalogue(root, &site, &scanned.assets, &theme.static_files));
     renderer.set_site(&site, None);
     // Each page's search analysis and (for `check`) what the lints say of its
     // body, made while its Markdown and HTML are at hand; a build that keeps
@@ -345,11 +350,20 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         }
         if checking {
             for (i, body) in bodies.iter().enumerate() {
-                lints.extend(crate::lint::page_content(site, first + i, &body.html));
+                lints.extend(crate::lint::page_content(site, first + i, body));
             }
         }
     };
-    let bodies = match render::render_bodies_forgetting(&mut site, &renderer, (!serving).then_some(root), &mut done) {
+    let bodies = render::render_bodies_forgetting(&mut site, &renderer, (!serving).then_some(root), &mut done);
+    lap("markdown", &mut t);
+    // Every image a body shows, in its variants (made in parallel, or from the
+    // cache), even when a body failed: one run names every fault.
+    let (image_files, image_stats) = site.images.process().unwrap_or_else(|e| {
+        errors.extend(e.0);
+        Default::default()
+    });
+    lap("images", &mut t);
+    let bodies = match bodies {
         Ok(b) => b,
         Err(e) => {
             errors.extend(e.0);
@@ -360,7 +374,6 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     if checking {
         lints.extend(crate::lint::section_content(&site, &bodies));
     }
-    lap("markdown", &mut t);
 
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
     renderer.set_site(&site, Some(&bodies));
@@ -399,6 +412,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     );
     emit(render::assets::copy(root, &site, &scanned.assets)?);
     emit(data_files);
+    emit(image_files);
     match sink {
         Sink::Keep(files) => output::check_unique(files)?,
         Sink::Paths(_, errors) => std::mem::take(errors).into_result()?,
@@ -439,6 +453,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         phases,
         elapsed: start.elapsed(),
         held_back: site.held_back.clone(),
+        images: image_stats,
         ..Summary::default()
     };
     let parts = bodies.map(|bodies| Parts {

@@ -135,6 +135,9 @@ pub struct Site {
     /// Data files by their path inside `data/` (`arsverk.csv`); shared, so a
     /// dev server's rebuild after a page edit can keep them.
     pub data: std::sync::Arc<BTreeMap<String, DataFile>>,
+    /// The images pages can show, set by the render phase (which knows where
+    /// each file is published); shared like `data`.
+    pub images: std::sync::Arc<crate::images::Catalogue>,
     /// Sections by language tree and folder; `sections[0]` is the home page of
     /// the default language.
     pub sections: Vec<SectionNode>,
@@ -407,6 +410,7 @@ pub fn assemble(
     let site = Site {
         settings,
         data: Default::default(),
+        images: Default::default(),
         sections: section_nodes,
         pages: page_nodes,
         taxonomies,

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, &str)] = &[
     ("content", "parse"),
     ("markdown", "drawing and Markdown (know no site)"),
     ("charts", "drawing and Markdown (know no site)"),
+    ("images", "drawing and Markdown (know no site)"),
     ("site", "assemble"),
     ("render", "render"),
     ("search", "index and lint"),

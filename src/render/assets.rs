@@ -11,6 +11,22 @@ use crate::site::Site;
 /// Non-Markdown files of `content/`: a bundle's go beside its page, others beside
 /// their section's page.
 pub fn copy(root: &Path, site: &Site, assets: &[(PathBuf, String)]) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let mut files = Vec::new();
+    for (path, _, dest) in destinations(site, assets) {
+        match fsx::read(root, path) {
+            Ok(bytes) => files.push(OutputFile::new(dest, bytes)),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.into_result()?;
+    Ok(files)
+}
+
+/// Where each non-Markdown file of `content/` is published: (file on disk, path
+/// inside `content/`, path in the output). Files of draft sections and bundles
+/// are left out.
+pub fn destinations<'a>(site: &Site, assets: &'a [(PathBuf, String)]) -> Vec<(&'a PathBuf, &'a String, String)> {
     let mut bundles: Vec<(&str, &str)> = site
         .pages
         .iter()
@@ -21,8 +37,7 @@ pub fn copy(root: &Path, site: &Site, assets: &[(PathBuf, String)]) -> Result<Ve
     bundles.sort();
     let section_paths: std::collections::HashMap<&str, &str> =
         site.sections.iter().map(|s| (s.section.dir.as_str(), s.path.as_str())).collect();
-    let mut errors = Diagnostics::default();
-    let mut files = Vec::new();
+    let mut out = Vec::new();
     for (path, rel) in assets {
         if rel.ends_with(".md") {
             continue;
@@ -36,11 +51,7 @@ pub fn copy(root: &Path, site: &Site, assets: &[(PathBuf, String)]) -> Result<Ve
                 None => continue, // In a draft section, or a bundle left out as a draft.
             }
         };
-        match fsx::read(root, path) {
-            Ok(bytes) => files.push(OutputFile::new(dest, bytes)),
-            Err(e) => errors.push(e),
-        }
+        out.push((path, rel, dest));
     }
-    errors.into_result()?;
-    Ok(files)
+    out
 }

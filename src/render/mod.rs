@@ -7,6 +7,7 @@ pub mod assets;
 pub mod builtins;
 pub mod catalog;
 pub mod feeds;
+pub mod images;
 pub mod links;
 pub mod page_json;
 pub mod redirects;
@@ -222,7 +223,15 @@ impl Renderer {
                 }
             })
             .collect();
-        let rendered = markdown::render(file, &body.markdown, body.line_offset, lang, &|p| site.resolve_in(p, lang));
+        let image = |img: &markdown::Image| images::markup(site, file, path, img);
+        let rendered = markdown::render_with_images(
+            file,
+            &body.markdown,
+            body.line_offset,
+            lang,
+            &|p| site.resolve_in(p, lang),
+            &image,
+        );
         let mut rendered = match rendered {
             Ok(r) => r,
             Err(e) => {

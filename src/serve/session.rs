@@ -236,7 +236,9 @@ fn edit_pages(kept: &mut Kept, root: &Path, pages: &[usize]) -> Result<Edit, Dia
         return Ok(Edit::NeedsFullBuild);
     }
     let (body, made) = parts.renderer.render_body(&parts.site, &page.file, &page.body, node.lang, &node.path)?;
-    if body.summary != parts.bodies.pages[i].summary {
+    // An image no page showed before needs its variants made: a full build does
+    // that (from the cache, for the others).
+    if body.summary != parts.bodies.pages[i].summary || parts.site.images.pending() {
         return Ok(Edit::NeedsFullBuild);
     }
 
@@ -296,6 +298,7 @@ fn reassemble(
         return Ok(None);
     }
     site.data = std::sync::Arc::clone(&old.site.data);
+    site.images = std::sync::Arc::clone(&old.site.images);
 
     // Bodies depend on other pages through `@/` links (their paths) and the
     // shortcodes that read pages; with every path as it was, the rest are kept.
@@ -303,12 +306,19 @@ fn reassemble(
         && site.pages.iter().zip(&old.site.pages).all(|(a, b)| a.path == b.path)
         && site.sections.len() == old.site.sections.len()
         && site.sections.iter().zip(&old.site.sections).all(|(a, b)| a.path == b.path);
+    // Where a bundle's images are published follows its page's path.
+    if !same_paths && !site.images.is_empty() {
+        return Ok(None);
+    }
     old.renderer.set_site(&site, same_paths.then_some(&old.bodies));
     let bodies = if same_paths {
         render::rerender_bodies(&site, &old.renderer, &old.bodies, &|i| pages.contains(&i))?
     } else {
         render::render_bodies(&site, &old.renderer)?
     };
+    if site.images.pending() {
+        return Ok(None);
+    }
     old.renderer.set_site(&site, Some(&bodies));
     let render::SiteFiles { files, views, memo, feed_paths } =
         render::render_site(&site, &old.renderer, &bodies, old.render, Some(&old.memo))?;
