@@ -50,6 +50,7 @@ struct RawConfig {
     archive: RawArchive,
     #[serde(default)]
     catalog: RawCatalog,
+    #[serde(default)]
     images: RawImages,
     #[serde(default)]
     extra: toml::Table,
@@ -335,7 +336,7 @@ fn read_raw(path: &str, src: &str) -> Result<(Option<RawConfig>, Diagnostics), D
     // Known keys suggested for misspelt ones: that they are then missing is not said again.
     let mut suggested: Vec<&str> = Vec::new();
     let mut unknown = |errors: &mut Diagnostics, table: &mut Table, known: &[&'static str], within: &str| {
-        let stranger = |k: &str| !known.contains(&k) && !(within.is_empty() && ZOLA_KEYS.contains(&k));
+        let stranger = |k: &str| !(known.contains(&k) || within.is_empty() && ZOLA_KEYS.contains(&k));
         let strangers: Vec<_> = table.keys().filter(|k| stranger(k.get_ref())).cloned().collect();
         for key in strangers {
             let value = table.remove(&key);

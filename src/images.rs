@@ -448,11 +448,13 @@ impl Catalogue {
                 if slot.is_some() {
                     continue;
                 }
-                if !resized.contains_key(&v.width) {
-                    let r = resize(&entry.shown, &pixels, v.width, height_at(&meta, v.width))?;
-                    resized.insert(v.width, r);
-                }
-                let bytes = encode(&entry.shown, &resized[&v.width], v.kind, meta.kind, self.settings.quality)?;
+                let variant = match resized.entry(v.width) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(resize(&entry.shown, &pixels, v.width, height_at(&meta, v.width))?)
+                    }
+                };
+                let bytes = encode(&entry.shown, variant, v.kind, meta.kind, self.settings.quality)?;
                 if let Some(dir) = &self.cache {
                     // A cache that cannot be written (a read-only folder) only costs time.
                     let _ = fsx::write_cached(dir, &key(v), &bytes);
