@@ -209,11 +209,16 @@ fn variants(meta: &Meta, settings: &ImageSettings) -> Vec<Variant> {
 
 /// `mandater/a9/bilde.jpg` at 480 as WebP → `mandater/a9/bilde-480w.webp`.
 fn variant_path(path: &str, v: Variant) -> String {
-    let stem = match path.rsplit_once('.') {
-        Some((stem, _)) if !stem.ends_with('/') => stem,
-        _ => path,
+    // The extension is the file name's: a folder may have a dot (`a.b/bilde`).
+    let (folder, name) = match path.rsplit_once('/') {
+        Some((folder, name)) => (&path[..=folder.len()], name),
+        None => ("", path),
     };
-    format!("{stem}-{}w.{}", v.width, v.kind.ext())
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    format!("{folder}{stem}-{}w.{}", v.width, v.kind.ext())
 }
 
 /// An image the site has: where it is, and once looked at, what it is.
@@ -561,6 +566,8 @@ mod tests {
         let v = Variant { width: 480, kind: Kind::Webp };
         assert_eq!(variant_path("mandater/a9/bilde.jpg", v), "mandater/a9/bilde-480w.webp");
         assert_eq!(variant_path("a.b/bilde", v), "a.b/bilde-480w.webp");
+        assert_eq!(variant_path("bilde.foto.png", v), "bilde.foto-480w.webp");
+        assert_eq!(variant_path("a/.bilde", v), "a/.bilde-480w.webp");
     }
 
     #[test]
