@@ -166,6 +166,25 @@ fn front_matter_edits_render_only_what_shows_them() {
 }
 
 #[test]
+fn a_moved_bundle_places_its_images_again() {
+    let (_dir, root) = example_site();
+    let mut session = Session::new(options(&root));
+    let mut served = Served::new();
+    let first = session.rebuild(&[]).unwrap();
+    apply(&mut served, &mut session, first);
+    assert!(served.keys().any(|p| p.starts_with("veiledning/bilder/fjordlandskap-")));
+
+    // The bundle's images are published beside the page, so a new slug moves them.
+    let page = root.join("content/veiledning/bilder/index.md");
+    edit(&page, "+++\n", "+++\nslug = \"bilder-i-teksten\"\n");
+    let update = session.rebuild(std::slice::from_ref(&page)).unwrap();
+    assert!(matches!(update, Update::Full { .. }), "a moved bundle builds everything");
+    apply(&mut served, &mut session, update);
+    assert!(served.keys().any(|p| p.starts_with("veiledning/bilder-i-teksten/fjordlandskap-")));
+    assert_eq!(differences(&served, &full_build(&root)), Vec::<String>::new());
+}
+
+#[test]
 fn a_broken_page_stays_reported_while_another_is_edited() {
     let (_dir, root) = example_site();
     let mut session = Session::new(options(&root));

@@ -306,8 +306,11 @@ fn reassemble(
         && site.pages.iter().zip(&old.site.pages).all(|(a, b)| a.path == b.path)
         && site.sections.len() == old.site.sections.len()
         && site.sections.iter().zip(&old.site.sections).all(|(a, b)| a.path == b.path);
-    // Where a bundle's images are published follows its page's path.
-    if !same_paths && !site.images.is_empty() {
+    // Where a bundle's images are published follows its page's path: a moved
+    // bundle with files beside it needs the images placed again.
+    let bundle_moved = site.pages.len() != old.site.pages.len()
+        || site.pages.iter().zip(&old.site.pages).any(|(a, b)| a.path != b.path && !a.page.assets.is_empty());
+    if !same_paths && bundle_moved && !site.images.is_empty() {
         return Ok(None);
     }
     old.renderer.set_site(&site, same_paths.then_some(&old.bodies));
