@@ -82,6 +82,18 @@ impl Lang {
     /// assert_eq!(Lang::Se.format_date(2024, 3, 5), "5.3.2024");
     /// ```
     pub fn format_date(self, year: i32, month: u8, day: u8) -> String {
+        match self {
+            Lang::Nb | Lang::Nn => format!("{day}. {} {year}", self.month_name(month)),
+            Lang::En => format!("{day} {} {year}", self.month_name(month)),
+            // Written with numbers, as Sámi texts also do: the month names
+            // would need their case endings, which are not kept here.
+            Lang::Se => format!("{day}.{}.{year}", month.clamp(1, 12)),
+        }
+    }
+
+    /// The name of a month (1–12) in this language, as a date in running text
+    /// or a `%B` in a template writes it.
+    pub fn month_name(self, month: u8) -> &'static str {
         const NO: [&str; 12] = [
             "januar",
             "februar",
@@ -110,13 +122,25 @@ impl Lang {
             "November",
             "December",
         ];
+        const SE: [&str; 12] = [
+            "ođđajagemánnu",
+            "guovvamánnu",
+            "njukčamánnu",
+            "cuoŋománnu",
+            "miessemánnu",
+            "geassemánnu",
+            "suoidnemánnu",
+            "borgemánnu",
+            "čakčamánnu",
+            "golggotmánnu",
+            "skábmamánnu",
+            "juovlamánnu",
+        ];
         let m = usize::from(month.clamp(1, 12)) - 1;
         match self {
-            Lang::Nb | Lang::Nn => format!("{day}. {} {year}", NO[m]),
-            Lang::En => format!("{day} {} {year}", EN[m]),
-            // Written with numbers, as Sámi texts also do: the month names
-            // would need their case endings, which are not kept here.
-            Lang::Se => format!("{day}.{}.{year}", m + 1),
+            Lang::Nb | Lang::Nn => NO[m],
+            Lang::En => EN[m],
+            Lang::Se => SE[m],
         }
     }
 }

@@ -603,61 +603,18 @@ impl Moment {
 
     /// Writes the moment with strftime's common specifiers, names in `lang`.
     fn format(&self, format: &str, lang: Lang) -> tera::Result<String> {
-        const MONTHS_NO: [&str; 12] = [
-            "januar",
-            "februar",
-            "mars",
-            "april",
-            "mai",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "desember",
-        ];
-        const MONTHS_EN: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
         const DAYS_NB: [&str; 7] = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"];
         const DAYS_NN: [&str; 7] = ["måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"];
         const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-        const MONTHS_SE: [&str; 12] = [
-            "ođđajagemánnu",
-            "guovvamánnu",
-            "njukčamánnu",
-            "cuoŋománnu",
-            "miessemánnu",
-            "geassemánnu",
-            "suoidnemánnu",
-            "borgemánnu",
-            "čakčamánnu",
-            "golggotmánnu",
-            "skábmamánnu",
-            "juovlamánnu",
-        ];
         const DAYS_SE: [&str; 7] =
             ["vuossárga", "maŋŋebárga", "gaskavahkku", "duorastat", "bearjadat", "lávvardat", "sotnabeaivi"];
         let d = self.date;
-        let month = usize::from(d.month.clamp(1, 12)) - 1;
         let weekday = (dates::day_number(d) + 3).rem_euclid(7) as usize;
-        let (months, days) = match lang {
-            Lang::Nb => (MONTHS_NO, DAYS_NB),
-            Lang::Nn => (MONTHS_NO, DAYS_NN),
-            Lang::En => (MONTHS_EN, DAYS_EN),
-            Lang::Se => (MONTHS_SE, DAYS_SE),
+        let days = match lang {
+            Lang::Nb => DAYS_NB,
+            Lang::Nn => DAYS_NN,
+            Lang::En => DAYS_EN,
+            Lang::Se => DAYS_SE,
         };
         let short = |name: &str| name.chars().take(3).collect::<String>();
         let ordinal = dates::day_number(d) - dates::day_number(Date { year: d.year, month: 1, day: 1 }) + 1;
@@ -682,8 +639,8 @@ impl Moment {
                 'm' => out.push_str(&num(i64::from(d.month), 2)),
                 'd' => out.push_str(&num(i64::from(d.day), 2)),
                 'e' => out.push_str(&if pad { format!("{:>2}", d.day) } else { d.day.to_string() }),
-                'B' => out.push_str(months[month]),
-                'b' | 'h' => out.push_str(&short(months[month])),
+                'B' => out.push_str(lang.month_name(d.month)),
+                'b' | 'h' => out.push_str(&short(lang.month_name(d.month))),
                 'A' => out.push_str(days[weekday]),
                 'a' => out.push_str(&short(days[weekday])),
                 'u' => out.push_str(&(weekday + 1).to_string()),
