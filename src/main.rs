@@ -95,7 +95,7 @@ fn main() -> ExitCode {
                         i => format!(", {} images ({} variants, {} from the cache)", i.images, i.variants, i.cached),
                     };
                     println!(
-                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms{images}: {} files ({} written, {} unchanged, {} removed) in {} ms",
+                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms{images}: {} files ({} written, {} unchanged, {} removed; {} pages reused) in {} ms",
                         s.pages,
                         s.sections,
                         s.charts,
@@ -105,6 +105,7 @@ fn main() -> ExitCode {
                         w.written,
                         w.unchanged,
                         w.removed,
+                        s.reused,
                         s.elapsed.as_millis()
                     );
                 }
@@ -440,7 +441,19 @@ fn print_memory(phase: &str) {
         status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().trim_end_matches(" kB").trim().to_string())
     };
     let mb = |kb: Option<String>| kb.and_then(|k| k.parse::<u64>().ok()).map_or(0, |k| k / 1024);
-    eprintln!("{phase:>24}: starts at {} MB held, {} MB at most so far", mb(field("VmRSS:")), mb(field("VmHWM:")));
+    // User and system time so far, in clock ticks (fields 14 and 15, after the
+    // command's name in parentheses): the CPU time a phase took is the difference.
+    let ticks = std::fs::read_to_string("/proc/self/stat").ok().and_then(|stat| {
+        let fields: Vec<u64> =
+            stat.rsplit_once(')')?.1.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+        Some(fields.iter().sum::<u64>())
+    });
+    eprintln!(
+        "{phase:>24}: starts at {} MB held, {} MB at most so far, {:.2} s of CPU so far",
+        mb(field("VmRSS:")),
+        mb(field("VmHWM:")),
+        ticks.unwrap_or(0) as f64 / 100.0
+    );
 }
 
 #[cfg(test)]

@@ -146,7 +146,8 @@ impl Stage {
         })
     }
 
-    fn ours(&self, path: &str) -> bool {
+    /// Whether the previous build here wrote `path`, by the record.
+    pub(crate) fn ours(&self, path: &str) -> bool {
         self.previous.as_ref().is_some_and(|p| p.contains(path))
     }
 
@@ -211,6 +212,25 @@ impl Stage {
         match stage(&out, &changed, &mut self.made_dirs) {
             Ok(staged) => self.staged.extend(staged),
             Err(d) => self.errors.push(d),
+        }
+    }
+
+    /// Takes files of the previous build that this one produces with the same
+    /// bytes, known without making them again (see `render::reuse`): they
+    /// stay as they are, and in the record.
+    pub fn keep(&mut self, paths: Vec<String>) {
+        for path in paths {
+            if !safe_relative(&path) || !self.ours(&path) {
+                // Only a file innsyn wrote can stand for what it would write.
+                self.errors.push(Diagnostic::new(
+                    self.out.join(&path),
+                    format!("internal error: `{path}` was kept but innsyn did not write it"),
+                ));
+            } else if self.produced.insert(path.clone()) {
+                self.unchanged += 1;
+            } else {
+                self.errors.push(two_at_one_path(&path));
+            }
         }
     }
 

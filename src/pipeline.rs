@@ -102,6 +102,9 @@ pub struct Summary {
     pub files: usize,
     /// What writing changed, in [`Mode::Build`].
     pub written: WriteReport,
+    /// Pages the build before wrote into the output folder that were left as
+    /// they are, not rendered again (see [`render::reuse`]).
+    pub reused: usize,
     /// The time each phase took, in order.
     pub phases: Vec<(&'static str, Duration)>,
     /// Time taken in all.
@@ -143,9 +146,10 @@ pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result
             return Err(refused);
         }
     };
-    let mut sink = Sink::Stage(Box::new(stage));
+    let mut sink = Sink::Stage(Box::new(Staging { stage, reused: None }));
     let made = make(options, progress, &mut sink);
-    let Sink::Stage(stage) = sink else { unreachable!("the sink stays a stage") };
+    let Sink::Stage(staging) = sink else { unreachable!("the sink stays a stage") };
+    let Staging { stage, reused } = *staging;
     let (mut summary, _) = match made {
         Ok(made) => made,
         Err(e) => {
@@ -157,6 +161,10 @@ pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result
     progress("write");
     let start = Instant::now();
     summary.written = stage.finish()?;
+    // What the next build into this folder may leave as it is.
+    if let Some((previous, fingerprints)) = reused {
+        previous.save(&out, &fingerprints);
+    }
     summary.phases.push(("write", start.elapsed()));
     summary.elapsed += start.elapsed();
     Ok(summary)
@@ -177,7 +185,7 @@ pub(crate) enum Sink {
     /// Every file, kept.
     Keep(Vec<OutputFile>),
     /// Written to temporary files as they come (see [`output::Stage`]).
-    Stage(Box<output::Stage>),
+    Stage(Box<Staging>),
     /// Only their paths kept, to find two files at one path.
     Paths(std::collections::HashSet<String>, Diagnostics),
 }
@@ -194,7 +202,7 @@ impl Sink {
         count.charts += files.iter().filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("data/")).count();
         match self {
             Sink::Keep(all) => all.extend(files),
-            Sink::Stage(stage) => stage.add(&files),
+            Sink::Stage(staging) => staging.stage.add(&files),
             Sink::Paths(paths, errors) => {
                 for f in files {
                     if !output::safe_relative(&f.path) {
@@ -210,11 +218,21 @@ impl Sink {
     }
 }
 
+/// A build's writing into its output folder, and what it may keep there of
+/// the build before.
+pub(crate) struct Staging {
+    stage: output::Stage,
+    /// The pages the build before wrote, and this build's fingerprints: saved
+    /// when the build is written (see [`render::reuse`]).
+    reused: Option<(render::reuse::Previous, render::Memo)>,
+}
+
 /// Files made so far, for the summary.
 #[derive(Default)]
 struct Count {
     files: usize,
     charts: usize,
+    reused: usize,
 }
 
 /// What a build was made from, kept by a serve session for its next rebuild.
@@ -377,15 +395,31 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
 
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
     renderer.set_site(&site, Some(&bodies));
-    // A dev server keeps every page's fingerprint for its next rebuild.
-    let memo = serving.then(render::Memo::new);
+    // A dev server keeps every page's fingerprint for its next rebuild; a build
+    // into a folder reuses the pages the build before wrote there unchanged.
+    let previous = match &*sink {
+        Sink::Stage(staging) => {
+            let today = render_options.today.to_string();
+            let flags = [
+                if options.offline { "offline" } else { "" },
+                if options.drafts { "drafts" } else { "" },
+                if options.future { "future" } else { "" },
+                options.base_url.as_deref().unwrap_or(""),
+                today.as_str(),
+            ];
+            let key = render::reuse::key(&theme, &config_src, &flags).filter(|_| !renderer.reads_site());
+            render::reuse::Previous::load(root, &options.output_dir(), key, &|path: &str| staging.stage.ours(path))
+        }
+        _ => render::reuse::Previous::default(),
+    };
+    let memo = if serving { Some(render::Memo::new()) } else { previous.wanted().then(|| previous.memo()) };
     let mut emit = |files: Vec<OutputFile>| {
         if let Some(links) = links.as_mut() {
             links.add(&files);
         }
         sink.take(files, &mut count);
     };
-    let (views, memo, feed_paths) =
+    let (views, mut memo, feed_paths) =
         render::render_site_into(&site, &renderer, &bodies, render_options, memo.as_ref(), &mut emit)?;
     lap("templates", &mut t);
 
@@ -416,6 +450,13 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     match sink {
         Sink::Keep(files) => output::check_unique(files)?,
         Sink::Paths(_, errors) => std::mem::take(errors).into_result()?,
+        Sink::Stage(staging) if previous.wanted() => {
+            let unchanged = previous.unchanged(&memo);
+            count.files += unchanged.len();
+            count.reused = unchanged.len();
+            staging.stage.keep(unchanged);
+            staging.reused = Some((previous, std::mem::take(&mut memo)));
+        }
         Sink::Stage(_) => {}
     }
     lap("feeds and files", &mut t);
@@ -450,6 +491,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         data_files: site.data.len(),
         warnings,
         files: count.files,
+        reused: count.reused,
         phases,
         elapsed: start.elapsed(),
         held_back: site.held_back.clone(),

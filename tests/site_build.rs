@@ -615,3 +615,73 @@ fn without_a_base_url_no_term_feed_is_written_as_no_other_feed_is() {
     assert!(!f.keys().any(|p| p.ends_with("atom.xml")), "{:?}", f.keys().collect::<Vec<_>>());
     assert!(!text(&f, "kommune/asker/index.html").contains("application/atom+xml"));
 }
+
+/// A copy of the example site's sources (not the repository's other folders).
+fn example_copy() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    for part in ["content", "data", "static", "templates", "themes", "i18n"] {
+        if example().join(part).is_dir() {
+            copy_dir(&example().join(part), &site.path().join(part));
+        }
+    }
+    std::fs::copy(example().join("config.toml"), site.path().join("config.toml")).unwrap();
+    site
+}
+
+/// The number in `… N pages reused)` of a build's summary line.
+fn reused(stdout: &str) -> usize {
+    let end = stdout.find(" pages reused").unwrap_or_else(|| panic!("no reuse count in {stdout}"));
+    stdout[..end].rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_rebuild_renders_again_only_what_changed_and_writes_what_a_fresh_build_writes() {
+    let site = example_copy();
+    let root = site.path();
+    let out = tempfile::tempdir().unwrap();
+    let rebuild = || {
+        let (code, stdout, err) = innsyn(&["build"], root, Some(out.path()));
+        assert_eq!(code, 0, "{err}");
+        // Whatever was reused, the folder holds what a build into an empty one writes.
+        let (_fresh, expected) = build(root, &[]);
+        let got = files(out.path());
+        let missing: Vec<_> = expected.keys().filter(|p| !got.contains_key(*p)).collect();
+        let extra: Vec<_> = got.keys().filter(|p| !expected.contains_key(*p)).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+        for (path, bytes) in &expected {
+            assert!(bytes == &got[path], "{path} differs from a fresh build's");
+        }
+        stdout
+    };
+    assert_eq!(reused(&rebuild()), 0, "a first build has nothing to reuse");
+    let pages = files(out.path()).keys().filter(|p| p.ends_with(".html")).count();
+    let all = reused(&rebuild());
+    assert!(all > 100 && all <= pages, "an unchanged site reuses every page: {all} of {pages}");
+
+    // A page's text: that page and the lists that show it are rendered again.
+    let page = root.join("content/mandater/a9-innbyggertorg.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n\nEt nytt avsnitt om innsyn i postjournalen.\n")).unwrap();
+    let edited = reused(&rebuild());
+    eprintln!("{all} reused when nothing changed, {edited} after an edit");
+    assert!(edited < all && edited > all / 2, "one page's text changes few pages: {edited} of {all} reused");
+    let html = String::from_utf8(files(out.path())["mandater/a9-innbyggertorg/index.html"].clone()).unwrap();
+    assert!(html.contains("innsyn i postjournalen"));
+
+    // Output files changed, or removed, by hand are written again.
+    std::fs::write(out.path().join("index.html"), "tampered").unwrap();
+    std::fs::remove_file(out.path().join("mandater/index.html")).unwrap();
+    let mended = reused(&rebuild());
+    assert_eq!(mended, all - 2, "the two files touched are rendered again, the rest reused");
+
+    // A setting every page shows: nothing is reused.
+    let config = std::fs::read_to_string(root.join("config.toml")).unwrap();
+    std::fs::write(root.join("config.toml"), config.replacen("title = \"", "title = \"Ny ", 1)).unwrap();
+    assert_eq!(reused(&rebuild()), 0, "a changed config.toml renders every page");
+    assert_eq!(reused(&rebuild()), all);
+
+    // Other options make other pages: `--offline` reuses nothing of the build before.
+    let (code, stdout, err) = innsyn(&["build", "--offline"], root, Some(out.path()));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(reused(&stdout), 0);
+}

@@ -11,6 +11,7 @@ pub mod images;
 pub mod links;
 pub mod page_json;
 pub mod redirects;
+pub mod reuse;
 pub mod rollup;
 pub mod shortcodes;
 pub mod structured;
@@ -664,7 +665,14 @@ fn render_jobs(
             .par_iter()
             .map(|job| {
                 let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
-                let hashed = ctx.prepare(job, true)?;
+                if memo.is_empty() {
+                    // Nothing to compare with: fingerprint and render in one go.
+                    let prepared = ctx.prepare(job, Want::Both)?;
+                    let fingerprint = prepared.fingerprint().unwrap_or_default();
+                    let file = ctx.finish(&prepared)?;
+                    return Ok((Some(file), Some((output_path(&prepared.path), fingerprint))));
+                }
+                let hashed = ctx.prepare(job, Want::Hash)?;
                 let fingerprint = hashed.fingerprint().unwrap_or_default();
                 let out_path = output_path(&hashed.path);
                 let file = match memo.get(&out_path) {
@@ -715,8 +723,9 @@ pub fn render_page(
     page: usize,
 ) -> Result<(OutputFile, u64), Diagnostic> {
     let shared = Shared::new(site, renderer, bodies, views, options);
-    let fingerprint = shared.prepare(&Job::Page(page), true)?.fingerprint().unwrap_or_default();
-    Ok((shared.render(&Job::Page(page))?, fingerprint))
+    let prepared = shared.prepare(&Job::Page(page), Want::Both)?;
+    let fingerprint = prepared.fingerprint().unwrap_or_default();
+    Ok((shared.finish(&prepared)?, fingerprint))
 }
 
 /// The items on page `page` (0-based) of a list paginated by `paginate_by`.
@@ -743,6 +752,8 @@ struct Shared<'a> {
     options: RenderOptions,
     /// By (the page's language, the language of the tree it is in).
     base: HashMap<(Lang, Lang), tera::Context>,
+    /// The fingerprint of each base context, which a job's fingerprint includes.
+    base_digest: HashMap<(Lang, Lang), u64>,
     /// The feed each page links to, by section (empty: none); worked out once.
     feed_paths: Vec<String>,
 }
@@ -804,16 +815,25 @@ impl<'a> Shared<'a> {
                 }
             })
             .collect();
-        Shared { site, renderer, bodies, views, options, base, feed_paths }
+        let base_digest = base
+            .iter()
+            .map(|(&key, ctx)| {
+                use std::hash::Hasher as _;
+                let mut h = Fingerprint::default();
+                let _ = serde_json::to_writer(&mut h, &ctx.clone().into_json());
+                (key, h.0.finish())
+            })
+            .collect();
+        Shared { site, renderer, bodies, views, options, base, base_digest, feed_paths }
     }
 
     fn render(&self, job: &Job) -> Result<OutputFile, Diagnostic> {
-        self.prepare(job, false).and_then(|p| self.finish(&p))
+        self.prepare(job, Want::Context).and_then(|p| self.finish(&p))
     }
 
-    /// The template and variables of a job: a context ready to render, or with
-    /// `hashing` only their fingerprint (cheaper than building the context).
-    fn prepare(&self, job: &Job, hashing: bool) -> Result<Prepared, Diagnostic> {
+    /// The template and variables of a job: a context ready to render, only
+    /// their fingerprint (cheaper than building the context), or both.
+    fn prepare(&self, job: &Job, want: Want) -> Result<Prepared, Diagnostic> {
         let site = self.site;
         match *job {
             Job::Page(i) => {
@@ -853,7 +873,7 @@ impl<'a> Shared<'a> {
                     .clone()
                     .or_else(|| section.section.page_template.clone())
                     .unwrap_or_else(|| "page.html".into());
-                let mut ctx = self.context(node.lang, &node.path, node.section, false, hashing);
+                let mut ctx = self.context(node.lang, &node.path, node.section, false, want);
                 let kind = match node.page.kind.as_str() {
                     "mandate" | "goal" => "Report",
                     _ => "WebPage",
@@ -887,7 +907,7 @@ impl<'a> Shared<'a> {
                 let paginator = paginator(&node.path, node.pages.len(), node.section.paginate_by, page);
                 let default = if index == 0 { "index.html" } else { "section.html" };
                 let template = node.section.template.clone().unwrap_or_else(|| default.into());
-                let mut ctx = self.context(node.lang, &path, index, true, hashing);
+                let mut ctx = self.context(node.lang, &path, index, true, want);
                 let catalog = (index == 0 && page == 0).then(|| self.datasets());
                 let kind = if index == 0 { "WebSite" } else { "CollectionPage" };
                 ctx.insert(
@@ -921,7 +941,7 @@ impl<'a> Shared<'a> {
                         .map(|term| TermView { name: &term.name, path: &term.path, count: term.pages.len() })
                         .collect(),
                 };
-                let mut ctx = self.context(tax.lang, &tax.path, site.home_of(tax.lang), false, hashing);
+                let mut ctx = self.context(tax.lang, &tax.path, site.home_of(tax.lang), false, want);
                 ctx.insert("taxonomy", &view);
                 ctx.insert("breadcrumbs", &vec![self.home(tax.lang)]);
                 Ok(Prepared::new("taxonomy_list.html".into(), ctx, &tax.path, crate::config::CONFIG_FILE.as_ref()))
@@ -940,7 +960,7 @@ impl<'a> Shared<'a> {
                 let pages = chosen.iter().map(|&p| summary(site, p, &self.bodies.pages[p])).collect();
                 let term_view = TermPagesView { name: &term.name, path: &term.path, count: term.pages.len(), pages };
                 let path = paginated_path(&term.path, page + 1);
-                let mut ctx = self.context(tax.lang, &path, site.home_of(tax.lang), false, hashing);
+                let mut ctx = self.context(tax.lang, &path, site.home_of(tax.lang), false, want);
                 if let Some(feed) = feeds::term_feed(site, taxonomy, term_index) {
                     ctx.insert("feed_path", &feed);
                     ctx.insert("feed_title", &feeds::term_feed_title(site, taxonomy, term_index));
@@ -956,7 +976,7 @@ impl<'a> Shared<'a> {
             }
             Job::Search(lang) => {
                 let path = format!("{}{}", site.settings.language_root(lang), SEARCH_PATH.trim_start_matches('/'));
-                let mut ctx = self.context(lang, &path, site.home_of(lang), false, hashing);
+                let mut ctx = self.context(lang, &path, site.home_of(lang), false, want);
                 ctx.insert("breadcrumbs", &vec![self.home(lang)]);
                 // Without JavaScript the page links to the lists readers can browse.
                 let taxonomies: Vec<Link> = site
@@ -967,7 +987,7 @@ impl<'a> Shared<'a> {
                 Ok(Prepared::new("search.html".into(), ctx, &path, "templates/search.html".as_ref()))
             }
             Job::NotFound => {
-                let mut ctx = self.context(site.settings.language, "/404.html", 0, false, hashing);
+                let mut ctx = self.context(site.settings.language, "/404.html", 0, false, want);
                 ctx.insert("breadcrumbs", &Vec::<Link>::new());
                 Ok(Prepared::new("404.html".into(), ctx, "/404.html", "templates/404.html".as_ref()))
             }
@@ -1057,7 +1077,7 @@ impl<'a> Shared<'a> {
 
     /// The common variables for a page at `path` inside section `section`
     /// (`is_section`: the page is that section itself).
-    fn context(&self, lang: Lang, path: &str, section: usize, is_section: bool, hashing: bool) -> Vars {
+    fn context(&self, lang: Lang, path: &str, section: usize, is_section: bool, want: Want) -> Vars {
         let site = self.site;
         let chain = site.ancestors(section);
         let top = chain.get(1).copied();
@@ -1093,26 +1113,34 @@ impl<'a> Shared<'a> {
             search_path: format!("{}{}", site.settings.language_root(home.tree), SEARCH_PATH.trim_start_matches('/')),
             search_lang,
         };
-        if hashing {
-            // The base context is the same for every page of a language.
-            let mut vars = Vars::Hash(Fingerprint::default());
-            vars.insert("lang", lang.code());
-            vars.insert("tree", home.tree.code());
+        // The base context is the same for every page of a language: its
+        // fingerprint stands for it.
+        let hash = || {
+            use std::hash::Hasher as _;
+            let mut h = Fingerprint::default();
+            h.0.write_u64(self.base_digest[&(lang, home.tree)]);
+            let mut vars = Vars::Hash(h);
             vars.insert("common", &common);
-            return vars;
+            vars
+        };
+        if want == Want::Hash {
+            return hash();
         }
         let mut ctx = self.base[&(lang, home.tree)].clone();
         if let Ok(extra) = tera::Context::from_serialize(&common) {
             ctx.extend(extra);
         }
-        Vars::Context(ctx)
+        match (want, hash()) {
+            (Want::Both, Vars::Hash(h)) => Vars::Both(ctx, h),
+            _ => Vars::Context(ctx),
+        }
     }
 
     /// Renders a template and makes its links relative to where it is written.
     fn finish(&self, prepared: &Prepared) -> Result<OutputFile, Diagnostic> {
         let Prepared { template, vars, path, file } = prepared;
         let template = template.as_str();
-        let Vars::Context(ctx) = vars else {
+        let (Vars::Context(ctx) | Vars::Both(ctx, _)) = vars else {
             return Err(Diagnostic::new(file, "internal error: a fingerprint was rendered".to_string()));
         };
         let html = self.renderer.tera.render(template, ctx).map_err(|e| {
@@ -1196,7 +1224,7 @@ impl Prepared {
     /// prepared for hashing.
     fn fingerprint(&self) -> Option<u64> {
         use std::hash::Hasher as _;
-        let Vars::Hash(h) = &self.vars else { return None };
+        let (Vars::Hash(h) | Vars::Both(_, h)) = &self.vars else { return None };
         let mut h = h.0.clone();
         h.write(self.template.as_bytes());
         h.write(self.path.as_bytes());
@@ -1204,21 +1232,30 @@ impl Prepared {
     }
 }
 
-/// Where a job's template variables go: a tera context to render with, or a
-/// hash of their JSON, which fingerprints them without building the context.
+/// Where a job's template variables go: a tera context to render with, a hash
+/// of their JSON, which fingerprints them without building the context, or both.
 enum Vars {
     Context(tera::Context),
     Hash(Fingerprint),
+    Both(tera::Context, Fingerprint),
+}
+
+/// What [`Shared::prepare`] makes of a job's variables (see [`Vars`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Context,
+    Hash,
+    Both,
 }
 
 impl Vars {
     fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
         match self {
             Vars::Context(ctx) => ctx.insert(key, value),
-            Vars::Hash(h) => {
-                use std::hash::Hasher as _;
-                h.0.write(key.as_bytes());
-                let _ = serde_json::to_writer(h, value);
+            Vars::Hash(h) => h.add(key, value),
+            Vars::Both(ctx, h) => {
+                ctx.insert(key, value);
+                h.add(key, value);
             }
         }
     }
@@ -1227,6 +1264,14 @@ impl Vars {
 /// A hasher that JSON can be written into.
 #[derive(Default, Clone)]
 struct Fingerprint(std::collections::hash_map::DefaultHasher);
+
+impl Fingerprint {
+    fn add<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        use std::hash::Hasher as _;
+        self.0.write(key.as_bytes());
+        let _ = serde_json::to_writer(self, value);
+    }
+}
 
 impl std::io::Write for Fingerprint {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
