@@ -255,7 +255,27 @@ impl Stage {
     /// temporary files into place, removes the files of the previous build that
     /// this one no longer produces, and writes the record; otherwise removes what
     /// was made and returns every problem, the previous output as it was.
-    pub fn finish(self) -> Result<WriteReport, Diagnostics> {
+    pub fn finish(mut self) -> Result<WriteReport, Diagnostics> {
+        // A path that is both a file and the folder of another: the one would
+        // remove the other, whether or not either changed since the last build.
+        let mut clashes: Vec<&str> = self
+            .produced
+            .iter()
+            .filter(|p| Path::new(p).ancestors().skip(1).any(|a| self.produced.contains(slashed(a).as_str())))
+            .map(String::as_str)
+            .collect();
+        clashes.sort_unstable();
+        for path in clashes {
+            let folder = Path::new(path).ancestors().skip(1).map(slashed).find(|a| self.produced.contains(a));
+            let folder = folder.unwrap_or_default();
+            self.errors.push(
+                Diagnostic::new(
+                    path,
+                    format!("`{folder}` would be written both as a file and as the folder of `{path}`"),
+                )
+                .hint("a page, file or alias shares this address with a folder of other pages; rename one of them"),
+            );
+        }
         if !self.errors.is_empty() {
             self.abort();
             return Err(self.errors);
@@ -637,6 +657,26 @@ mod tests {
         }
         assert!(!dir.path().join("utenfor.html").exists());
         assert!(!out.join("index.html").exists(), "nothing is written when one file is refused");
+    }
+
+    #[test]
+    fn a_file_at_the_path_of_a_folder_of_other_files_is_refused_and_the_output_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[f("en/om/ekstra/index.html", "side"), f("index.html", "hjem")], false).unwrap();
+        let before = tree(&out);
+        // The page unchanged (so not written again) and a file where its folder is.
+        let err = write(
+            &out,
+            &[f("en/om/ekstra/index.html", "side"), f("en/om/ekstra", "fil"), f("index.html", "ny")],
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`en/om/ekstra` would be written both as a file and as the folder"), "{err}");
+        assert_eq!(tree(&out), before, "nothing changed");
+        let fresh = dir.path().join("fresh");
+        assert!(write(&fresh, &[f("a/b.html", "x"), f("a", "y")], false).is_err());
     }
 
     #[test]

@@ -344,35 +344,92 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     let mut entry_bytes = 0;
     // `check`'s link check sees every file made, the search entries too.
     let mut links = (options.mode == Mode::Check).then(crate::lint::Links::default);
-    let mut done = |site: &Site, first: usize, bodies: &[crate::markdown::Rendered]| {
-        if site.settings.search {
-            let analysed: Vec<_> = bodies
-                .par_iter()
-                .enumerate()
-                .map(|(i, body)| {
-                    let mut words = crate::search::analyse(site, first + i, &body.html, &vocabulary);
-                    let entry = (!serving).then(|| crate::search::entry_file(first + i, &mut words));
-                    (std::sync::Arc::new(words), entry)
-                })
-                .collect();
-            let mut entries = Vec::new();
-            for (words, entry) in analysed {
-                search_pages.push(words);
-                entries.extend(entry);
-            }
-            entry_bytes += entries.iter().map(|f| f.bytes.len()).sum::<usize>();
-            if let Some(links) = links.as_mut() {
-                links.add(&entries);
-            }
-            sink.take(entries, &mut count);
+    // A build into a folder keeps what it renders for the next (see
+    // `render::reuse` and `render::body_cache`), unless the templates depend on
+    // more than their input.
+    let reuse_key = match &*sink {
+        Sink::Stage(_) => {
+            let today = crate::dates::today().to_string();
+            let flags = [
+                if options.offline { "offline" } else { "" },
+                if options.drafts { "drafts" } else { "" },
+                if options.future { "future" } else { "" },
+                options.base_url.as_deref().unwrap_or(""),
+                today.as_str(),
+            ];
+            render::reuse::key(&theme, &config_src, &flags).filter(|_| !renderer.reads_site())
         }
-        if checking {
-            for (i, body) in bodies.iter().enumerate() {
-                lints.extend(crate::lint::page_content(site, first + i, body));
-            }
-        }
+        _ => None,
     };
-    let bodies = render::render_bodies_forgetting(&mut site, &renderer, (!serving).then_some(root), &mut done);
+    let body_cache = reuse_key.map(|key| {
+        render::body_cache::BodyCache::new(
+            root,
+            render::body_cache::global_key(key, &site, &data_files, &scanned.assets),
+        )
+    });
+    let mut done =
+        |site: &Site, first: usize, bodies: &[crate::markdown::Rendered], kept: &[Option<render::Kept<'_>>]| {
+            let mut blobs = vec![None; bodies.len()];
+            if site.settings.search {
+                // Each page's analysis: from the cache, or made now (and then kept as
+                // bytes for the cache too).
+                let made: Vec<(crate::search::PageWords, bool)> = bodies
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, body)| {
+                        let kept = kept.get(i).copied().flatten();
+                        if let Some(words) = kept.and_then(|k| crate::search::from_blob(k.words, &vocabulary)) {
+                            return (words, false);
+                        }
+                        let html = match kept {
+                            Some(k) => std::borrow::Cow::Owned(render::unpack(k.packed)),
+                            None => std::borrow::Cow::Borrowed(body.html.as_str()),
+                        };
+                        (crate::search::analyse(site, first + i, &html, &vocabulary), true)
+                    })
+                    .collect();
+                if body_cache.is_some() {
+                    let fresh: Vec<&crate::search::PageWords> = made.iter().filter(|m| m.1).map(|m| &m.0).collect();
+                    let mut encoded = crate::search::to_blobs(&fresh, &vocabulary).into_iter();
+                    for (slot, m) in blobs.iter_mut().zip(&made) {
+                        if m.1 {
+                            *slot = encoded.next();
+                        }
+                    }
+                }
+                let analysed: Vec<_> = made
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, (mut words, _))| {
+                        let entry = (!serving).then(|| crate::search::entry_file(first + i, &mut words));
+                        (std::sync::Arc::new(words), entry)
+                    })
+                    .collect();
+                let mut entries = Vec::new();
+                for (words, entry) in analysed {
+                    search_pages.push(words);
+                    entries.extend(entry);
+                }
+                entry_bytes += entries.iter().map(|f| f.bytes.len()).sum::<usize>();
+                if let Some(links) = links.as_mut() {
+                    links.add(&entries);
+                }
+                sink.take(entries, &mut count);
+            }
+            if checking {
+                for (i, body) in bodies.iter().enumerate() {
+                    lints.extend(crate::lint::page_content(site, first + i, body));
+                }
+            }
+            blobs
+        };
+    let bodies = render::render_bodies_forgetting(
+        &mut site,
+        &renderer,
+        (!serving).then_some(root),
+        body_cache.as_ref(),
+        &mut done,
+    );
     lap("markdown", &mut t);
     // Every image a body shows, in its variants (made in parallel, or from the
     // cache), even when a body failed: one run names every fault.
@@ -398,18 +455,9 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     // A dev server keeps every page's fingerprint for its next rebuild; a build
     // into a folder reuses the pages the build before wrote there unchanged.
     let previous = match &*sink {
-        Sink::Stage(staging) => {
-            let today = render_options.today.to_string();
-            let flags = [
-                if options.offline { "offline" } else { "" },
-                if options.drafts { "drafts" } else { "" },
-                if options.future { "future" } else { "" },
-                options.base_url.as_deref().unwrap_or(""),
-                today.as_str(),
-            ];
-            let key = render::reuse::key(&theme, &config_src, &flags).filter(|_| !renderer.reads_site());
-            render::reuse::Previous::load(root, &options.output_dir(), key, &|path: &str| staging.stage.ours(path))
-        }
+        Sink::Stage(staging) => render::reuse::Previous::load(root, &options.output_dir(), reuse_key, &|path: &str| {
+            staging.stage.ours(path)
+        }),
         _ => render::reuse::Previous::default(),
     };
     let memo = if serving { Some(render::Memo::new()) } else { previous.wanted().then(|| previous.memo()) };

@@ -616,16 +616,20 @@ fn without_a_base_url_no_term_feed_is_written_as_no_other_feed_is() {
     assert!(!text(&f, "kommune/asker/index.html").contains("application/atom+xml"));
 }
 
-/// A copy of the example site's sources (not the repository's other folders).
-fn example_copy() -> tempfile::TempDir {
+/// A copy of a site's sources (not its caches, nor the repository's other folders).
+fn sources_copy(from: &Path) -> tempfile::TempDir {
     let site = tempfile::tempdir().unwrap();
     for part in ["content", "data", "static", "templates", "themes", "i18n"] {
-        if example().join(part).is_dir() {
-            copy_dir(&example().join(part), &site.path().join(part));
+        if from.join(part).is_dir() {
+            copy_dir(&from.join(part), &site.path().join(part));
         }
     }
-    std::fs::copy(example().join("config.toml"), site.path().join("config.toml")).unwrap();
+    std::fs::copy(from.join("config.toml"), site.path().join("config.toml")).unwrap();
     site
+}
+
+fn example_copy() -> tempfile::TempDir {
+    sources_copy(&example())
 }
 
 /// The number in `… N pages reused)` of a build's summary line.
@@ -642,8 +646,10 @@ fn a_rebuild_renders_again_only_what_changed_and_writes_what_a_fresh_build_write
     let rebuild = || {
         let (code, stdout, err) = innsyn(&["build"], root, Some(out.path()));
         assert_eq!(code, 0, "{err}");
-        // Whatever was reused, the folder holds what a build into an empty one writes.
-        let (_fresh, expected) = build(root, &[]);
+        // Whatever was reused, the folder holds what a build of a copy of the
+        // site (without its caches) into an empty folder writes.
+        let fresh = sources_copy(root);
+        let (_fresh, expected) = build(fresh.path(), &[]);
         let got = files(out.path());
         let missing: Vec<_> = expected.keys().filter(|p| !got.contains_key(*p)).collect();
         let extra: Vec<_> = got.keys().filter(|p| !expected.contains_key(*p)).collect();
@@ -673,6 +679,25 @@ fn a_rebuild_renders_again_only_what_changed_and_writes_what_a_fresh_build_write
     std::fs::remove_file(out.path().join("mandater/index.html")).unwrap();
     let mended = reused(&rebuild());
     assert_eq!(mended, all - 2, "the two files touched are rendered again, the rest reused");
+
+    // What a body reads besides its own file: a data file its charts draw, the
+    // front matter of the goals an overview lists, a page more or less.
+    let data = std::fs::read_to_string(root.join("data/arsverk.csv")).unwrap();
+    std::fs::write(root.join("data/arsverk.csv"), data.replacen(",48,65", ",58,75", 1)).unwrap();
+    rebuild();
+    let goal = root.join("content/mal/kristiansand/bys-1-trafikkvekst.md");
+    let text = std::fs::read_to_string(&goal).unwrap();
+    std::fs::write(&goal, text.replacen("title = \"", "title = \"Endret: ", 1)).unwrap();
+    rebuild();
+    std::fs::write(
+        root.join("content/mandater/ny-side.md"),
+        "+++\ntitle = \"Ny side\"\ndate = 2026-01-05\n+++\n\nSe [mandatet](@/mandater/a9-innbyggertorg.md).\n",
+    )
+    .unwrap();
+    rebuild();
+    std::fs::remove_file(root.join("content/mandater/ny-side.md")).unwrap();
+    rebuild();
+    assert_eq!(reused(&rebuild()), all, "after all that, an unchanged site reuses every page again");
 
     // A setting every page shows: nothing is reused.
     let config = std::fs::read_to_string(root.join("config.toml")).unwrap();

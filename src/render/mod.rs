@@ -4,6 +4,7 @@
 
 pub mod alternates;
 pub mod assets;
+pub mod body_cache;
 pub mod builtins;
 pub mod catalog;
 pub mod feeds;
@@ -317,16 +318,16 @@ pub struct Bodies {
     pub packed: Vec<Vec<u8>>,
 }
 
+/// HTML packed with LZ4 (see [`Bodies::packed`]), unpacked.
+pub fn unpack(packed: &[u8]) -> String {
+    lz4_flex::decompress_size_prepended(packed).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+}
+
 impl Bodies {
     /// The HTML of page `i`'s body, unpacked when it was packed.
     pub fn page_html(&self, i: usize) -> std::borrow::Cow<'_, str> {
         match self.packed.get(i).filter(|p| !p.is_empty()) {
-            Some(packed) => std::borrow::Cow::Owned(
-                lz4_flex::decompress_size_prepended(packed)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .unwrap_or_default(),
-            ),
+            Some(packed) => std::borrow::Cow::Owned(unpack(packed)),
             None => std::borrow::Cow::Borrowed(&self.pages[i].html),
         }
     }
@@ -335,6 +336,21 @@ impl Bodies {
     pub fn files(&self) -> impl Iterator<Item = &OutputFile> {
         self.page_files.iter().chain(&self.section_files).flatten()
     }
+}
+
+/// What [`render_bodies_forgetting`] calls after each batch: with the site, the
+/// batch's first page, its bodies and what the cache kept of them; returning
+/// the bytes of each search analysis made anew.
+pub type BatchDone<'d> = dyn FnMut(&Site, usize, &[Rendered], &[Option<Kept<'_>>]) -> Vec<Option<Vec<u8>>> + 'd;
+
+/// What the body cache held of a page: its HTML packed, and the bytes of its
+/// search analysis (see [`body_cache`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Kept<'a> {
+    /// The HTML, packed with LZ4.
+    pub packed: &'a [u8],
+    /// The search analysis, as `search::to_blobs` wrote it (empty without search).
+    pub words: &'a [u8],
 }
 
 /// Renders every body (Markdown and shortcodes) in parallel, collecting all errors.
@@ -350,11 +366,19 @@ pub fn render_bodies(site: &Site, renderer: &Renderer) -> Result<Bodies, Diagnos
 /// their Markdown read it again from their files first. A build that keeps
 /// nothing for later thus never holds the whole site's Markdown, nor its
 /// Markdown and HTML at once.
+///
+/// With a `cache` (a build into a folder), a page whose key is unchanged takes
+/// its body from there instead of being rendered: `done` then sees it with an
+/// empty `html`, and what the cache kept in the page's place in its last
+/// argument (the packed HTML and the search analysis's bytes). `done` returns,
+/// per page, the bytes of a search analysis it made anew, which the cache keeps
+/// with the body.
 pub fn render_bodies_forgetting(
     site: &mut Site,
     renderer: &Renderer,
     forget: Option<&std::path::Path>,
-    done: &mut dyn FnMut(&Site, usize, &[Rendered]),
+    cache: Option<&body_cache::BodyCache>,
+    done: &mut BatchDone<'_>,
 ) -> Result<Bodies, Diagnostics> {
     let mut errors = Diagnostics::default();
     let mut pages = Vec::with_capacity(site.pages.len());
@@ -383,20 +407,45 @@ pub fn render_bodies_forgetting(
                 }
             }
         }
+        // What the cache holds of this batch, and each page's key in it (0: not kept).
+        let batch_no = first / BATCH;
+        let old = cache.map(|c| c.read(batch_no)).unwrap_or_default();
+        let keys: Vec<u64> = site.pages[first..end]
+            .par_iter()
+            .enumerate()
+            .map(|(j, p)| match cache {
+                Some(c) if body_cache::BodyCache::keeps(&p.page) => c.page_key(first + j, &p.page),
+                _ => 0,
+            })
+            .collect();
         let batch: Vec<_> = site.pages[first..end]
             .par_iter()
-            .map(|p| renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path))
+            .zip(&keys)
+            .enumerate()
+            .map(|(j, (p, &key))| {
+                let kept = (key != 0).then(|| old.get(j, key)).flatten().and_then(body_cache::decode);
+                match kept {
+                    Some((rendered, packed, files, words)) => (Ok((rendered, files)), Some((packed, words))),
+                    None => (renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path), None),
+                }
+            })
             .collect();
         let start = pages.len();
-        for r in batch {
+        let mut kept = Vec::with_capacity(batch.len());
+        let mut failed = false;
+        for (r, k) in batch {
             let (rendered, files) = r.unwrap_or_else(|e| {
                 errors.extend(e.0);
+                failed = true;
                 (Rendered::default(), Vec::new())
             });
             pages.push(rendered);
             page_files.push(files);
+            kept.push(k);
         }
-        done(site, first, &pages[start..]);
+        let views: Vec<Option<Kept<'_>>> =
+            kept.iter().map(|k| k.as_ref().map(|(packed, words)| Kept { packed, words })).collect();
+        let analysed = done(site, first, &pages[start..], &views);
         if forget.is_some() {
             for p in &mut site.pages[first..end] {
                 p.page.body.markdown = String::new();
@@ -405,11 +454,36 @@ pub fn render_bodies_forgetting(
             // Until its page is written, a body's HTML is kept packed.
             let batch_packed: Vec<Vec<u8>> = pages[start..]
                 .par_iter_mut()
-                .map(|r| lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()))
+                .zip(&mut kept)
+                .map(|(r, k)| match k {
+                    Some((packed, _)) => std::mem::take(packed),
+                    None => lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()),
+                })
                 .collect();
+            if let Some(cache) = cache.filter(|_| !failed) {
+                let entries: Vec<(u64, Vec<u8>)> = (0..keys.len())
+                    .into_par_iter()
+                    .map(|j| {
+                        if keys[j] == 0 {
+                            return (0, Vec::new());
+                        }
+                        let words = match (&kept[j], analysed.get(j)) {
+                            (_, Some(Some(new))) => new.as_slice(),
+                            (Some((_, old)), _) => old,
+                            _ => &[],
+                        };
+                        let i = start + j;
+                        (keys[j], body_cache::encode(&pages[i], &batch_packed[j], &page_files[i], words))
+                    })
+                    .collect();
+                cache.write(batch_no, &old, &entries);
+            }
             packed.extend(batch_packed);
         }
         first = end;
+    }
+    if let Some(cache) = cache {
+        cache.finish(site.pages.len().div_ceil(BATCH));
     }
     let sections: Vec<_> = site
         .sections

@@ -45,8 +45,8 @@ struct Entry {
 /// still there as written.
 #[derive(Debug, Default)]
 pub struct Previous {
-    /// The cache file (`None`: nothing is kept for this build).
-    file: Option<PathBuf>,
+    /// The site's folder (`None`: nothing is kept for this build).
+    root: Option<PathBuf>,
     key: u64,
     entries: HashMap<String, Entry>,
 }
@@ -54,35 +54,51 @@ pub struct Previous {
 /// The key of everything besides its context that a page's bytes depend on.
 /// `None` when the templates depend on more than their input.
 pub fn key(theme: &Theme, config_src: &str, options: &[&str]) -> Option<u64> {
-    const VOLATILE: [&str; 4] = ["now(", "get_env(", "get_random(", "load_data("];
-    if theme.templates.values().any(|t| VOLATILE.iter().any(|f| t.source.contains(f))) {
+    const VOLATILE: [&str; 4] = ["now", "get_env", "get_random", "load_data"];
+    if theme.templates.values().any(|t| VOLATILE.iter().any(|f| calls(&t.source, f))) {
         return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    h.write(MAGIC.as_bytes());
-    h.write(env!("CARGO_PKG_VERSION").as_bytes());
+    // Each piece with its length first, so no two sets of pieces hash alike.
+    let mut piece = |bytes: &[u8]| {
+        h.write_usize(bytes.len());
+        h.write(bytes);
+    };
+    piece(MAGIC.as_bytes());
+    piece(env!("CARGO_PKG_VERSION").as_bytes());
     // The program itself: another build of innsyn may render otherwise.
     let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
-    h.write_u64(exe.len());
-    h.write_u128(nanos(&exe)?);
+    piece(&exe.len().to_le_bytes());
+    piece(&nanos(&exe)?.to_le_bytes());
     for t in theme.templates.values() {
-        h.write(t.name.as_bytes());
-        h.write(t.source.as_bytes());
+        piece(t.name.as_bytes());
+        piece(t.source.as_bytes());
     }
     for (lang, strings) in &theme.strings {
-        h.write(lang.code().as_bytes());
-        h.write(serde_json::to_string(strings).unwrap_or_default().as_bytes());
+        piece(lang.code().as_bytes());
+        piece(serde_json::to_string(strings).unwrap_or_default().as_bytes());
     }
     for (path, (_, bytes)) in &theme.static_files {
-        h.write(path.as_bytes());
-        h.write(bytes);
+        piece(path.as_bytes());
+        piece(bytes);
     }
-    h.write(config_src.as_bytes());
+    piece(config_src.as_bytes());
     for o in options {
-        h.write(o.as_bytes());
+        piece(o.as_bytes());
     }
-    h.write(std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default().as_bytes());
+    piece(std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default().as_bytes());
     Some(h.finish())
+}
+
+/// Whether a template's source may call the function `name`: the name, not
+/// part of a longer one, then `(` after any white space (tera allows it).
+fn calls(source: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    source.match_indices(name).any(|(at, _)| {
+        let before = source[..at].chars().next_back();
+        let after = source[at + name.len()..].trim_start();
+        !before.is_some_and(ident) && after.starts_with('(')
+    })
 }
 
 impl Previous {
@@ -92,9 +108,8 @@ impl Previous {
     /// the cache's.
     pub fn load(root: &Path, out: &Path, key: Option<u64>, ours: &(dyn Fn(&str) -> bool + Sync)) -> Previous {
         let Some(key) = key else { return Previous::default() };
-        let file = cache_file(root, out);
-        let mut previous = Previous { file: Some(file.clone()), key, entries: HashMap::new() };
-        let Ok(text) = std::fs::read_to_string(&file) else { return previous };
+        let mut previous = Previous { root: Some(root.to_path_buf()), key, entries: HashMap::new() };
+        let Ok(text) = std::fs::read_to_string(cache_file(root, out)) else { return previous };
         let mut lines = text.lines();
         if !lines.next().is_some_and(|header| header.starts_with(&format!("{MAGIC} {key:016x} "))) {
             return previous;
@@ -103,8 +118,8 @@ impl Previous {
         previous.entries = entries
             .into_par_iter()
             .filter(|(path, entry)| {
-                crate::output::safe_relative(path)
-                    && ours(path)
+                // The record's paths are plain paths inside the folder.
+                ours(path)
                     && std::fs::symlink_metadata(out.join(path))
                         .is_ok_and(|m| m.is_file() && m.len() == entry.len && nanos(&m) == Some(entry.modified))
             })
@@ -114,7 +129,7 @@ impl Previous {
 
     /// Whether a build keeps fingerprints for this folder at all.
     pub fn wanted(&self) -> bool {
-        self.file.is_some()
+        self.root.is_some()
     }
 
     /// The fingerprints of the pages still as written, by output path.
@@ -137,7 +152,9 @@ impl Previous {
     /// Records `now`, the fingerprints of a build written into `out`: the files
     /// it left alone keep their entries, the others are looked at again.
     pub fn save(self, out: &Path, now: &Memo) {
-        let Some(file) = self.file else { return };
+        let Some(root) = self.root else { return };
+        // Named after the folder as it is now, made by the build if it was not there.
+        let file = cache_file(&root, out);
         let mut lines: Vec<(&String, Entry)> = now
             .par_iter()
             .filter_map(|(path, &fingerprint)| match self.entries.get(path) {
@@ -231,12 +248,20 @@ mod tests {
             );
             t
         };
-        assert!(key(&theme("{{ page.title }}"), "", &[]).is_some());
-        for volatile in
-            ["{{ now() }}", "{{ get_env(name='HOME') }}", "{{ get_random(end=9) }}", "{{ load_data(path='a.csv') }}"]
-        {
+        for steady in ["{{ page.title }}", "{{ known(x=1) }}", "{{ snow }}", "{{ nowhere }} and knowledge"] {
+            assert!(key(&theme(steady), "", &[]).is_some(), "{steady}");
+        }
+        for volatile in [
+            "{{ now() }}",
+            "{{ now (timestamp=true) }}",
+            "{{ get_env(name='HOME') }}",
+            "{{ get_random(end=9) }}",
+            "{% set d = load_data (path='a.csv') %}",
+            "{{ load_data\n(path='a.csv') }}",
+        ] {
             assert_eq!(key(&theme(volatile), "", &[]), None, "{volatile}");
         }
+        assert_ne!(key(&theme("a"), "x offline", &[]), key(&theme("a"), "x", &["offline"]));
         assert_ne!(key(&theme("a"), "", &[]), key(&theme("b"), "", &[]));
         assert_ne!(key(&theme("a"), "title = 'x'", &[]), key(&theme("a"), "title = 'y'", &[]));
         assert_ne!(key(&theme("a"), "", &["offline"]), key(&theme("a"), "", &[]));

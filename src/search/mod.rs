@@ -209,6 +209,71 @@ impl PageWords {
     }
 }
 
+/// Each of `pages`' analyses as bytes that name its words by their text, not by
+/// their number (numbers belong to one build's [`Vocabulary`]): what the body
+/// cache keeps of a page (see `render::body_cache`). Made before the entry is
+/// taken out of the analysis.
+pub fn to_blobs(pages: &[&PageWords], vocabulary: &Vocabulary) -> Vec<Vec<u8>> {
+    let shards = vocabulary.lock();
+    let by_number = words(&shards);
+    pages
+        .par_iter()
+        .map(|p| {
+            let mut out = Vec::with_capacity(p.uses.len() * 3 + p.entry.len() + 16);
+            out.extend(p.length.to_bits().to_le_bytes());
+            out.push(match p.stemming {
+                Stemming::Norwegian => 0,
+                Stemming::English => 1,
+                Stemming::None => 2,
+            });
+            push_varint(&mut out, p.entry.len() as u32);
+            out.extend(p.entry.as_bytes());
+            let mut at = 0;
+            while at < p.uses.len() {
+                let word = by_number.get(read_varint(&p.uses, &mut at) as usize).copied().flatten().unwrap_or_default();
+                push_varint(&mut out, word.len() as u32);
+                out.extend(word.as_bytes());
+                for _ in 0..3 {
+                    push_varint(&mut out, read_varint(&p.uses, &mut at));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// An analysis [`to_blobs`] wrote, its words numbered in `vocabulary`; `None`
+/// for bytes it did not write.
+pub fn from_blob(bytes: &[u8], vocabulary: &Vocabulary) -> Option<PageWords> {
+    let length = f32::from_bits(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?));
+    let stemming = match *bytes.get(4)? {
+        0 => Stemming::Norwegian,
+        1 => Stemming::English,
+        2 => Stemming::None,
+        _ => return None,
+    };
+    let mut at = 5;
+    let text = |at: &mut usize| {
+        let len = read_varint(bytes, at) as usize;
+        let s = std::str::from_utf8(bytes.get(*at..*at + len)?).ok()?;
+        *at += len;
+        Some(s)
+    };
+    let entry = text(&mut at)?.to_string();
+    let mut uses = Vec::with_capacity(bytes.len());
+    while at < bytes.len() {
+        let word = text(&mut at)?;
+        push_varint(&mut uses, vocabulary.number(word));
+        for _ in 0..3 {
+            if at >= bytes.len() {
+                return None;
+            }
+            push_varint(&mut uses, read_varint(bytes, &mut at));
+        }
+    }
+    Some(PageWords { uses, length, stemming, entry })
+}
+
 /// Page `i`'s file of `search/p/`, its entry taken out of `words`: a build that
 /// writes it at once need not keep the entry until the index is built, and
 /// [`build_from`] then writes no file for it.
