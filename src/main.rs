@@ -95,7 +95,7 @@ fn main() -> ExitCode {
                         i => format!(", {} images ({} variants, {} from the cache)", i.images, i.variants, i.cached),
                     };
                     println!(
-                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms{images}: {} files ({} written, {} unchanged, {} removed; {} pages reused) in {} ms",
+                        "Built {} pages in {} sections, {} charts, {} data files, {} search terms{images}: {} files ({} written, {} unchanged, {} removed; {} reused) in {} ms",
                         s.pages,
                         s.sections,
                         s.charts,

@@ -102,8 +102,8 @@ pub struct Summary {
     pub files: usize,
     /// What writing changed, in [`Mode::Build`].
     pub written: WriteReport,
-    /// Pages the build before wrote into the output folder that were left as
-    /// they are, not rendered again (see [`render::reuse`]).
+    /// Files the build before wrote into the output folder that were left as
+    /// they are, not made again: pages and the search index (see [`render::reuse`]).
     pub reused: usize,
     /// The time each phase took, in order.
     pub phases: Vec<(&'static str, Duration)>,
@@ -162,8 +162,8 @@ pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result
     let start = Instant::now();
     summary.written = stage.finish()?;
     // What the next build into this folder may leave as it is.
-    if let Some((previous, fingerprints)) = reused {
-        previous.save(&out, &fingerprints);
+    if let Some((previous, fingerprints, index)) = reused {
+        previous.save(&out, &fingerprints, index);
     }
     summary.phases.push(("write", start.elapsed()));
     summary.elapsed += start.elapsed();
@@ -224,7 +224,7 @@ pub(crate) struct Staging {
     stage: output::Stage,
     /// The pages the build before wrote, and this build's fingerprints: saved
     /// when the build is written (see [`render::reuse`]).
-    reused: Option<(render::reuse::Previous, render::Memo)>,
+    reused: Option<(render::reuse::Previous, render::Memo, Option<render::reuse::Index>)>,
 }
 
 /// Files made so far, for the summary.
@@ -361,12 +361,16 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
         }
         _ => None,
     };
-    let body_cache = reuse_key.map(|key| {
+    // Not for a site with faults: a page that could not be read is missing from
+    // the key, and every fault must be found again in the next run.
+    let body_cache = reuse_key.filter(|_| errors.is_empty()).map(|key| {
         render::body_cache::BodyCache::new(
             root,
             render::body_cache::global_key(key, &site, &data_files, &scanned.assets),
         )
     });
+    // Search analyses made anew, not taken from the cache.
+    let mut fresh_analyses = 0;
     let mut done =
         |site: &Site, first: usize, bodies: &[crate::markdown::Rendered], kept: &[Option<render::Kept<'_>>]| {
             let mut blobs = vec![None; bodies.len()];
@@ -388,6 +392,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
                         (crate::search::analyse(site, first + i, &html, &vocabulary), true)
                     })
                     .collect();
+                fresh_analyses += made.iter().filter(|m| m.1).count();
                 if body_cache.is_some() {
                     let fresh: Vec<&crate::search::PageWords> = made.iter().filter(|m| m.1).map(|m| &m.0).collect();
                     let mut encoded = crate::search::to_blobs(&fresh, &vocabulary).into_iter();
@@ -473,12 +478,25 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
 
     // The index needs the pages' analyses only: the rendered bodies can go first.
     let bodies = if serving { Some(bodies) } else { None };
-    let (index, search_stats) = if site.settings.search {
-        crate::search::build_from(&site, &search_pages, &vocabulary)
-    } else {
-        (Vec::new(), crate::search::Stats::default())
+    // With every page's analysis from the cache, the index is the one the build
+    // before wrote, when its files are still there as written.
+    let index_key = body_cache.as_ref().map(render::body_cache::BodyCache::global).filter(|_| site.settings.search);
+    let kept_index = index_key.filter(|_| fresh_analyses == 0).and_then(|key| previous.index(key)).cloned();
+    let (index, search_stats) = match &kept_index {
+        Some(kept) => (Vec::new(), crate::search::Stats { terms: kept.terms, bytes: kept.bytes }),
+        None if site.settings.search => crate::search::build_from(&site, &search_pages, &vocabulary),
+        None => (Vec::new(), crate::search::Stats::default()),
     };
-    let search_paths = index.iter().map(|f| f.path.clone()).collect();
+    let search_paths: Vec<String> = match &kept_index {
+        Some(kept) => kept.paths.clone(),
+        None => index.iter().map(|f| f.path.clone()).collect(),
+    };
+    let index_record = index_key.map(|key| render::reuse::Index {
+        key,
+        paths: search_paths.clone(),
+        terms: search_stats.terms,
+        bytes: search_stats.bytes,
+    });
     emit(index);
     lap("search index", &mut t);
 
@@ -503,7 +521,12 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
             count.files += unchanged.len();
             count.reused = unchanged.len();
             staging.stage.keep(unchanged);
-            staging.reused = Some((previous, std::mem::take(&mut memo)));
+            if let Some(kept) = kept_index {
+                count.files += kept.paths.len();
+                count.reused += kept.paths.len();
+                staging.stage.keep(kept.paths);
+            }
+            staging.reused = Some((previous, std::mem::take(&mut memo), index_record));
         }
         Sink::Stage(_) => {}
     }

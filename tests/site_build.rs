@@ -632,9 +632,9 @@ fn example_copy() -> tempfile::TempDir {
     sources_copy(&example())
 }
 
-/// The number in `… N pages reused)` of a build's summary line.
+/// The number in `… N reused)` of a build's summary line.
 fn reused(stdout: &str) -> usize {
-    let end = stdout.find(" pages reused").unwrap_or_else(|| panic!("no reuse count in {stdout}"));
+    let end = stdout.find(" reused)").unwrap_or_else(|| panic!("no reuse count in {stdout}"));
     stdout[..end].rsplit(' ').next().unwrap().parse().unwrap()
 }
 
@@ -709,4 +709,64 @@ fn a_rebuild_renders_again_only_what_changed_and_writes_what_a_fresh_build_write
     let (code, stdout, err) = innsyn(&["build", "--offline"], root, Some(out.path()));
     assert_eq!(code, 0, "{err}");
     assert_eq!(reused(&stdout), 0);
+}
+
+#[test]
+fn a_rebuild_with_every_body_from_the_cache_keeps_the_search_index_and_mends_it_when_touched() {
+    let site = sources_copy(&fixture("features"));
+    let root = site.path();
+    // Pages with images are always rendered again, and so is then the index.
+    std::fs::remove_dir_all(root.join("content/nyheter/bunt")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let rebuild = || {
+        let (code, stdout, err) = innsyn(&["build"], root, Some(out.path()));
+        assert_eq!(code, 0, "{err}");
+        let fresh = sources_copy(root);
+        let (_fresh, mut expected) = build(fresh.path(), &[]);
+        let mut got = files(out.path());
+        expected.remove(".innsyn-output");
+        got.remove(".innsyn-output");
+        assert!(got == expected, "the folder differs from a fresh build's");
+        reused(&stdout)
+    };
+    let index = |f: &BTreeMap<String, Vec<u8>>| {
+        f.keys().filter(|p| p.starts_with("search/") && !p.starts_with("search/p/")).count()
+    };
+    assert_eq!(rebuild(), 0);
+    let written = files(out.path());
+    let (pages, index_files) = (written.keys().filter(|p| p.ends_with(".html")).count(), index(&written));
+    assert!(index_files > 2, "{index_files}");
+    assert_eq!(rebuild(), pages + index_files, "every page and the whole index stay as they are");
+
+    // An index file removed by hand: the index is made again.
+    let term = written.keys().find(|p| p.starts_with("search/t/")).unwrap().clone();
+    std::fs::remove_file(out.path().join(&term)).unwrap();
+    assert_eq!(rebuild(), pages, "the index is made again when one of its files is gone");
+    assert_eq!(rebuild(), pages + index_files);
+
+    // A page's text: its analysis is new, and so is the index.
+    let page = root.join("content/nyheter/to.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n\nEit nytt ord: postjournalsøk.\n")).unwrap();
+    assert!(rebuild() < pages, "the edited page is rendered again, the index made again");
+    assert_eq!(rebuild(), pages + index_files);
+}
+
+#[test]
+fn a_link_to_a_page_that_failed_and_is_then_removed_is_still_reported_after_a_cached_build() {
+    let site = sources_copy(&fixture("features"));
+    let root = site.path();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.join("content/om/lenke.md"),
+        "+++\ntitle = \"Lenke\"\n+++\nSe [B-siden](@/om/bside.md) for mer.\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("content/om/bside.md"), "+++\ntitle = \"B\"\nbad = = 1\n+++\nB-tekst\n").unwrap();
+    let (code, _, err) = innsyn(&["build"], root, Some(out.path()));
+    assert_eq!(code, 1, "{err}");
+    std::fs::remove_file(root.join("content/om/bside.md")).unwrap();
+    let (code, _, err) = innsyn(&["build"], root, Some(out.path()));
+    assert_eq!(code, 1, "the link is broken now: {err}");
+    assert!(err.contains("lenke.md:4:4") && err.contains("@/om/bside.md"), "{err}");
 }

@@ -51,8 +51,9 @@ impl Pack {
         (k == key).then(|| &self.bytes[start..end])
     }
 
-    /// Whether the pack holds exactly these keys, in this order.
-    fn holds(&self, keys: &[u64]) -> bool {
+    /// Whether the pack holds exactly these keys, in this order: then it needs
+    /// no writing.
+    pub fn holds(&self, keys: &[u64]) -> bool {
         self.index.len() == keys.len() && self.index.iter().zip(keys).all(|(e, k)| e.0 == *k)
     }
 }
@@ -64,14 +65,14 @@ impl Pack {
 /// section.
 pub fn global_key(base: u64, site: &Site, data_files: &[OutputFile], assets: &[(PathBuf, String)]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    h.write(MAGIC);
+    piece(&mut h, MAGIC);
     h.write_u64(base);
     for f in data_files {
-        h.write(f.path.as_bytes());
-        h.write(&f.bytes);
+        piece(&mut h, f.path.as_bytes());
+        piece(&mut h, &f.bytes);
     }
     for (disk, rel) in assets {
-        h.write(rel.as_bytes());
+        piece(&mut h, rel.as_bytes());
         if let Ok(m) = std::fs::metadata(disk) {
             h.write_u64(m.len());
             let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
@@ -87,13 +88,13 @@ pub fn global_key(base: u64, site: &Site, data_files: &[OutputFile], assets: &[(
             let page = &node.page;
             if page.generated {
                 // Made from data: all it is comes from the section and the rows.
-                h.write(format!("{page:?}").as_bytes());
+                piece(&mut h, format!("{page:?}").as_bytes());
             }
-            h.write(page.file.to_string_lossy().as_bytes());
-            h.write(page.content_path.as_bytes());
-            h.write(page.front_matter.as_bytes());
-            h.write(node.path.as_bytes());
-            h.write(node.lang.code().as_bytes());
+            piece(&mut h, page.file.to_string_lossy().as_bytes());
+            piece(&mut h, page.content_path.as_bytes());
+            piece(&mut h, page.front_matter.as_bytes());
+            piece(&mut h, node.path.as_bytes());
+            piece(&mut h, node.lang.code().as_bytes());
             h.write_usize(node.section);
             h.finish()
         })
@@ -102,9 +103,9 @@ pub fn global_key(base: u64, site: &Site, data_files: &[OutputFile], assets: &[(
         h.write_u64(p);
     }
     for s in &site.sections {
-        h.write(format!("{:?}", s.section).as_bytes());
-        h.write(s.path.as_bytes());
-        h.write(s.lang.code().as_bytes());
+        piece(&mut h, format!("{:?}", s.section).as_bytes());
+        piece(&mut h, s.path.as_bytes());
+        piece(&mut h, s.lang.code().as_bytes());
     }
     h.finish()
 }
@@ -115,17 +116,23 @@ impl BodyCache {
         BodyCache { dir: root.join(".innsyn-cache").join("bodies"), global }
     }
 
+    /// The key of everything but the pages' own files: with every page's body
+    /// from the cache, what the search index is made from is the same too.
+    pub fn global(&self) -> u64 {
+        self.global
+    }
+
     /// The key of page `i`, whose Markdown (as read again for this build) is in
     /// `page`, under this cache's global key.
     pub fn page_key(&self, i: usize, page: &crate::content::Page) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         h.write_u64(self.global);
         h.write_usize(i);
-        h.write(page.file.to_string_lossy().as_bytes());
-        h.write(page.front_matter.as_bytes());
-        h.write(page.body.markdown.as_bytes());
+        piece(&mut h, page.file.to_string_lossy().as_bytes());
+        piece(&mut h, page.front_matter.as_bytes());
+        piece(&mut h, page.body.markdown.as_bytes());
         h.write_usize(page.body.line_offset);
-        h.write(format!("{:?}{:?}", page.body.calls, page.body.page_filter).as_bytes());
+        piece(&mut h, format!("{:?}{:?}", page.body.calls, page.body.page_filter).as_bytes());
         h.finish()
     }
 
@@ -218,6 +225,12 @@ fn parse(bytes: Vec<u8>, global: u64) -> Option<Pack> {
         at = end;
     }
     Some(Pack { bytes, index })
+}
+
+/// Hashes `bytes` with its length first, so no two sets of pieces hash alike.
+fn piece(h: &mut std::collections::hash_map::DefaultHasher, bytes: &[u8]) {
+    h.write_usize(bytes.len());
+    h.write(bytes);
 }
 
 fn checksum(bytes: &[u8]) -> u64 {

@@ -460,7 +460,7 @@ pub fn render_bodies_forgetting(
                     None => lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()),
                 })
                 .collect();
-            if let Some(cache) = cache.filter(|_| !failed) {
+            if let Some(cache) = cache.filter(|_| !failed && !old.holds(&keys)) {
                 let entries: Vec<(u64, Vec<u8>)> = (0..keys.len())
                     .into_par_iter()
                     .map(|j| {

@@ -49,6 +49,23 @@ pub struct Previous {
     root: Option<PathBuf>,
     key: u64,
     entries: HashMap<String, Entry>,
+    /// The search index written, when every one of its files is still as written.
+    index: Option<Index>,
+}
+
+/// The search index's files as a build wrote them, under the key of what it
+/// was made from (see `body_cache::BodyCache::global`), with its figures for
+/// the build's summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// What the index was made from.
+    pub key: u64,
+    /// Its files, by output path.
+    pub paths: Vec<String>,
+    /// Distinct terms.
+    pub terms: usize,
+    /// Bytes of its files.
+    pub bytes: usize,
 }
 
 /// The key of everything besides its context that a page's bytes depend on.
@@ -108,23 +125,42 @@ impl Previous {
     /// the cache's.
     pub fn load(root: &Path, out: &Path, key: Option<u64>, ours: &(dyn Fn(&str) -> bool + Sync)) -> Previous {
         let Some(key) = key else { return Previous::default() };
-        let mut previous = Previous { root: Some(root.to_path_buf()), key, entries: HashMap::new() };
+        let mut previous = Previous { root: Some(root.to_path_buf()), key, entries: HashMap::new(), index: None };
         let Ok(text) = std::fs::read_to_string(cache_file(root, out)) else { return previous };
         let mut lines = text.lines();
         if !lines.next().is_some_and(|header| header.starts_with(&format!("{MAGIC} {key:016x} "))) {
             return previous;
         }
-        let entries: Vec<(String, Entry)> = lines.filter_map(parse_line).collect();
+        let (index_lines, page_lines): (Vec<&str>, Vec<&str>) = lines.partition(|l| l.starts_with("# "));
+        let entries: Vec<(String, Entry)> = page_lines.into_iter().filter_map(parse_line).collect();
+        // `# index KEY TERMS BYTES COUNT`, then `# FINGERPRINT LEN MODIFIED PATH` per file.
+        let mut index_lines = index_lines.into_iter().map(|l| &l[2..]);
+        let head: Option<Vec<&str>> = index_lines.next().map(|h| h.split(' ').collect());
+        if let Some(["index", key, terms, bytes, count]) = head.as_deref() {
+            let files: Vec<(String, Entry)> = index_lines.filter_map(parse_line).collect();
+            let whole = count.parse() == Ok(files.len())
+                && files.par_iter().all(|(path, entry)| ours(path) && intact(&out.join(path), entry));
+            previous.index = match (whole, u64::from_str_radix(key, 16), terms.parse(), bytes.parse()) {
+                (true, Ok(key), Ok(terms), Ok(bytes)) => {
+                    Some(Index { key, paths: files.into_iter().map(|f| f.0).collect(), terms, bytes })
+                }
+                _ => None,
+            };
+        }
         previous.entries = entries
             .into_par_iter()
             .filter(|(path, entry)| {
                 // The record's paths are plain paths inside the folder.
-                ours(path)
-                    && std::fs::symlink_metadata(out.join(path))
-                        .is_ok_and(|m| m.is_file() && m.len() == entry.len && nanos(&m) == Some(entry.modified))
+                ours(path) && intact(&out.join(path), entry)
             })
             .collect();
         previous
+    }
+
+    /// The search index the build before wrote from what `key` stands for,
+    /// when its files are all still as written.
+    pub fn index(&self, key: u64) -> Option<&Index> {
+        self.index.as_ref().filter(|i| i.key == key)
     }
 
     /// Whether a build keeps fingerprints for this folder at all.
@@ -149,9 +185,10 @@ impl Previous {
         paths
     }
 
-    /// Records `now`, the fingerprints of a build written into `out`: the files
-    /// it left alone keep their entries, the others are looked at again.
-    pub fn save(self, out: &Path, now: &Memo) {
+    /// Records `now`, the fingerprints of a build written into `out`, and its
+    /// search index: the files it left alone keep their entries, the others
+    /// are looked at again.
+    pub fn save(self, out: &Path, now: &Memo, index: Option<Index>) {
         let Some(root) = self.root else { return };
         // Named after the folder as it is now, made by the build if it was not there.
         let file = cache_file(&root, out);
@@ -169,6 +206,23 @@ impl Previous {
         let mut text = format!("{MAGIC} {:016x} {}\n", self.key, crate::fsx::canonical(out).display());
         for (path, e) in lines {
             text.push_str(&format!("{:016x} {} {} {path}\n", e.fingerprint, e.len, e.modified));
+        }
+        if let Some(index) = index {
+            let files: Vec<(&String, Entry)> = index
+                .paths
+                .par_iter()
+                .filter_map(|path| {
+                    let m = std::fs::symlink_metadata(out.join(path)).ok().filter(|m| m.is_file())?;
+                    Some((path, Entry { fingerprint: 0, len: m.len(), modified: nanos(&m)? }))
+                })
+                .collect();
+            if files.len() == index.paths.len() {
+                let (key, terms, bytes) = (index.key, index.terms, index.bytes);
+                text.push_str(&format!("# index {key:016x} {terms} {bytes} {}\n", files.len()));
+                for (path, e) in files {
+                    text.push_str(&format!("# {:016x} {} {} {path}\n", e.fingerprint, e.len, e.modified));
+                }
+            }
         }
         let _ = write_atomically(&file, text.as_bytes());
         forget_gone_folders(&file);
@@ -211,6 +265,12 @@ fn parse_line(line: &str) -> Option<(String, Entry)> {
     let len = parts.next()?.parse().ok()?;
     let modified = parts.next()?.parse().ok()?;
     Some((parts.next()?.to_string(), Entry { fingerprint, len, modified }))
+}
+
+/// Whether the file at `path` has the size and time `entry` recorded.
+fn intact(path: &Path, entry: &Entry) -> bool {
+    std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == entry.len && nanos(&m) == Some(entry.modified))
 }
 
 fn nanos(m: &std::fs::Metadata) -> Option<u128> {

@@ -260,7 +260,8 @@ pub fn from_blob(bytes: &[u8], vocabulary: &Vocabulary) -> Option<PageWords> {
         Some(s)
     };
     let entry = text(&mut at)?.to_string();
-    let mut uses = Vec::with_capacity(bytes.len());
+    // A word's four numbers take about as many bytes as its text: a third of what is left.
+    let mut uses = Vec::with_capacity((bytes.len() - at) / 3);
     while at < bytes.len() {
         let word = text(&mut at)?;
         push_varint(&mut uses, vocabulary.number(word));
@@ -271,6 +272,8 @@ pub fn from_blob(bytes: &[u8], vocabulary: &Vocabulary) -> Option<PageWords> {
             push_varint(&mut uses, read_varint(bytes, &mut at));
         }
     }
+    // Kept until the index is built, for every page: no spare room.
+    uses.shrink_to_fit();
     Some(PageWords { uses, length, stemming, entry })
 }
 
