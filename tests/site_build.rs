@@ -632,6 +632,24 @@ fn example_copy() -> tempfile::TempDir {
     sources_copy(&example())
 }
 
+/// Builds the site at `root` into `out` and checks that, whatever was reused,
+/// the folder holds what a build of a copy of the site (without its caches)
+/// into an empty folder writes. Returns the build's summary line.
+fn rebuild_as_fresh(root: &Path, out: &Path) -> String {
+    let (code, stdout, err) = innsyn(&["build"], root, Some(out));
+    assert_eq!(code, 0, "{err}");
+    let fresh = sources_copy(root);
+    let (_fresh, expected) = build(fresh.path(), &[]);
+    let got = files(out);
+    let missing: Vec<_> = expected.keys().filter(|p| !got.contains_key(*p)).collect();
+    let extra: Vec<_> = got.keys().filter(|p| !expected.contains_key(*p)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    for (path, bytes) in &expected {
+        assert!(bytes == &got[path], "{path} differs from a fresh build's");
+    }
+    stdout
+}
+
 /// The number in `… N reused)` of a build's summary line.
 fn reused(stdout: &str) -> usize {
     let end = stdout.find(" reused)").unwrap_or_else(|| panic!("no reuse count in {stdout}"));
@@ -643,22 +661,7 @@ fn a_rebuild_renders_again_only_what_changed_and_writes_what_a_fresh_build_write
     let site = example_copy();
     let root = site.path();
     let out = tempfile::tempdir().unwrap();
-    let rebuild = || {
-        let (code, stdout, err) = innsyn(&["build"], root, Some(out.path()));
-        assert_eq!(code, 0, "{err}");
-        // Whatever was reused, the folder holds what a build of a copy of the
-        // site (without its caches) into an empty folder writes.
-        let fresh = sources_copy(root);
-        let (_fresh, expected) = build(fresh.path(), &[]);
-        let got = files(out.path());
-        let missing: Vec<_> = expected.keys().filter(|p| !got.contains_key(*p)).collect();
-        let extra: Vec<_> = got.keys().filter(|p| !expected.contains_key(*p)).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
-        for (path, bytes) in &expected {
-            assert!(bytes == &got[path], "{path} differs from a fresh build's");
-        }
-        stdout
-    };
+    let rebuild = || rebuild_as_fresh(root, out.path());
     assert_eq!(reused(&rebuild()), 0, "a first build has nothing to reuse");
     let pages = files(out.path()).keys().filter(|p| p.ends_with(".html")).count();
     let all = reused(&rebuild());
@@ -718,17 +721,7 @@ fn a_rebuild_with_every_body_from_the_cache_keeps_the_search_index_and_mends_it_
     // Pages with images are always rendered again, and so is then the index.
     std::fs::remove_dir_all(root.join("content/nyheter/bunt")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let rebuild = || {
-        let (code, stdout, err) = innsyn(&["build"], root, Some(out.path()));
-        assert_eq!(code, 0, "{err}");
-        let fresh = sources_copy(root);
-        let (_fresh, mut expected) = build(fresh.path(), &[]);
-        let mut got = files(out.path());
-        expected.remove(".innsyn-output");
-        got.remove(".innsyn-output");
-        assert!(got == expected, "the folder differs from a fresh build's");
-        reused(&stdout)
-    };
+    let rebuild = || reused(&rebuild_as_fresh(root, out.path()));
     let index = |f: &BTreeMap<String, Vec<u8>>| {
         f.keys().filter(|p| p.starts_with("search/") && !p.starts_with("search/p/")).count()
     };

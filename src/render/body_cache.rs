@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::reuse::{nanos, piece, write_atomically};
 use crate::file::OutputFile;
 use crate::markdown::{Rendered, TocEntry};
 use crate::site::Site;
@@ -75,8 +76,7 @@ pub fn global_key(base: u64, site: &Site, data_files: &[OutputFile], assets: &[(
         piece(&mut h, rel.as_bytes());
         if let Ok(m) = std::fs::metadata(disk) {
             h.write_u64(m.len());
-            let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            h.write_u128(modified.map_or(0, |d| d.as_nanos()));
+            h.write_u128(nanos(&m).unwrap_or(0));
         }
     }
     // Every page's part, in parallel, then combined in order.
@@ -153,13 +153,8 @@ impl BodyCache {
         parse(bytes, self.global).unwrap_or_default()
     }
 
-    /// Keeps `entries` (key and bytes per page of batch `batch`), unless `old`
-    /// already holds them.
-    pub fn write(&self, batch: usize, old: &Pack, entries: &[(u64, Vec<u8>)]) {
-        let keys: Vec<u64> = entries.iter().map(|e| e.0).collect();
-        if old.holds(&keys) {
-            return;
-        }
+    /// Keeps `entries` (key and bytes per page of batch `batch`).
+    pub fn write(&self, batch: usize, entries: &[(u64, Vec<u8>)]) {
         let mut out = Vec::with_capacity(entries.iter().map(|e| e.1.len() + 24).sum::<usize>() + 32);
         out.extend(MAGIC);
         out.extend(self.global.to_le_bytes());
@@ -172,14 +167,7 @@ impl BodyCache {
         for (_, bytes) in entries {
             out.extend(bytes);
         }
-        let file = self.file(batch);
-        let tmp = file.with_extension("tmp");
-        let written = std::fs::create_dir_all(&self.dir)
-            .and_then(|()| std::fs::write(&tmp, &out))
-            .and_then(|()| std::fs::rename(&tmp, &file));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = write_atomically(&self.file(batch), &out);
     }
 
     /// Removes the files of batches a site of `batches` batches no longer has.
@@ -225,12 +213,6 @@ fn parse(bytes: Vec<u8>, global: u64) -> Option<Pack> {
         at = end;
     }
     Some(Pack { bytes, index })
-}
-
-/// Hashes `bytes` with its length first, so no two sets of pieces hash alike.
-fn piece(h: &mut std::collections::hash_map::DefaultHasher, bytes: &[u8]) {
-    h.write_usize(bytes.len());
-    h.write(bytes);
 }
 
 fn checksum(bytes: &[u8]) -> u64 {
@@ -362,7 +344,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = BodyCache::new(dir.path(), 7);
         let entries = vec![(1, b"one".to_vec()), (2, b"two".to_vec())];
-        cache.write(0, &Pack::default(), &entries);
+        cache.write(0, &entries);
         let pack = cache.read(0);
         assert_eq!((pack.get(0, 1), pack.get(1, 2), pack.get(1, 3)), (Some(&b"one"[..]), Some(&b"two"[..]), None));
         assert!(BodyCache::new(dir.path(), 8).read(0).index.is_empty(), "another key reads nothing");
@@ -372,7 +354,7 @@ mod tests {
         bytes[last] ^= 1;
         std::fs::write(&file, &bytes).unwrap();
         assert!(cache.read(0).index.is_empty(), "a damaged file reads nothing");
-        cache.write(3, &Pack::default(), &entries);
+        cache.write(3, &entries);
         cache.finish(1);
         assert!(file.exists() && !cache.file(3).exists());
     }

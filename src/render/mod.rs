@@ -476,7 +476,7 @@ pub fn render_bodies_forgetting(
                         (keys[j], body_cache::encode(&pages[i], &batch_packed[j], &page_files[i], words))
                     })
                     .collect();
-                cache.write(batch_no, &old, &entries);
+                cache.write(batch_no, &entries);
             }
             packed.extend(batch_packed);
         }

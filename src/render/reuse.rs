@@ -76,11 +76,7 @@ pub fn key(theme: &Theme, config_src: &str, options: &[&str]) -> Option<u64> {
         return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    // Each piece with its length first, so no two sets of pieces hash alike.
-    let mut piece = |bytes: &[u8]| {
-        h.write_usize(bytes.len());
-        h.write(bytes);
-    };
+    let mut piece = |bytes: &[u8]| piece(&mut h, bytes);
     piece(MAGIC.as_bytes());
     piece(env!("CARGO_PKG_VERSION").as_bytes());
     // The program itself: another build of innsyn may render otherwise.
@@ -196,31 +192,22 @@ impl Previous {
             .par_iter()
             .filter_map(|(path, &fingerprint)| match self.entries.get(path) {
                 Some(e) if e.fingerprint == fingerprint => Some((path, *e)),
-                _ => {
-                    let m = std::fs::symlink_metadata(out.join(path)).ok().filter(|m| m.is_file())?;
-                    Some((path, Entry { fingerprint, len: m.len(), modified: nanos(&m)? }))
-                }
+                _ => Some((path, written(&out.join(path), fingerprint)?)),
             })
             .collect();
         lines.sort_by(|a, b| a.0.cmp(b.0));
         let mut text = format!("{MAGIC} {:016x} {}\n", self.key, crate::fsx::canonical(out).display());
         for (path, e) in lines {
-            text.push_str(&format!("{:016x} {} {} {path}\n", e.fingerprint, e.len, e.modified));
+            text.push_str(&format!("{} {path}\n", e.line()));
         }
         if let Some(index) = index {
-            let files: Vec<(&String, Entry)> = index
-                .paths
-                .par_iter()
-                .filter_map(|path| {
-                    let m = std::fs::symlink_metadata(out.join(path)).ok().filter(|m| m.is_file())?;
-                    Some((path, Entry { fingerprint: 0, len: m.len(), modified: nanos(&m)? }))
-                })
-                .collect();
+            let files: Vec<(&String, Entry)> =
+                index.paths.par_iter().filter_map(|path| Some((path, written(&out.join(path), 0)?))).collect();
             if files.len() == index.paths.len() {
                 let (key, terms, bytes) = (index.key, index.terms, index.bytes);
                 text.push_str(&format!("# index {key:016x} {terms} {bytes} {}\n", files.len()));
                 for (path, e) in files {
-                    text.push_str(&format!("# {:016x} {} {} {path}\n", e.fingerprint, e.len, e.modified));
+                    text.push_str(&format!("# {} {path}\n", e.line()));
                 }
             }
         }
@@ -267,21 +254,47 @@ fn parse_line(line: &str) -> Option<(String, Entry)> {
     Some((parts.next()?.to_string(), Entry { fingerprint, len, modified }))
 }
 
+impl Entry {
+    /// The entry as a line of the cache file holds it, before the path.
+    fn line(&self) -> String {
+        format!("{:016x} {} {}", self.fingerprint, self.len, self.modified)
+    }
+}
+
+/// The entry of the file at `path`, written with `fingerprint`.
+fn written(path: &Path, fingerprint: u64) -> Option<Entry> {
+    let m = std::fs::symlink_metadata(path).ok().filter(std::fs::Metadata::is_file)?;
+    Some(Entry { fingerprint, len: m.len(), modified: nanos(&m)? })
+}
+
 /// Whether the file at `path` has the size and time `entry` recorded.
 fn intact(path: &Path, entry: &Entry) -> bool {
     std::fs::symlink_metadata(path)
         .is_ok_and(|m| m.is_file() && m.len() == entry.len && nanos(&m) == Some(entry.modified))
 }
 
-fn nanos(m: &std::fs::Metadata) -> Option<u128> {
+/// A file's modification time, in nanoseconds since 1970.
+pub(super) fn nanos(m: &std::fs::Metadata) -> Option<u128> {
     Some(m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos())
 }
 
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Hashes `bytes` with its length first, so no two sets of pieces hash alike.
+pub(super) fn piece(h: &mut std::collections::hash_map::DefaultHasher, bytes: &[u8]) {
+    h.write_usize(bytes.len());
+    h.write(bytes);
+}
+
+/// Writes a cache file by a rename, so a reader never sees half of it; a
+/// temporary file left by a failure is removed.
+pub(super) fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))?;
     let tmp = file.with_extension("tmp");
-    std::fs::File::create(&tmp)?.write_all(bytes)?;
-    std::fs::rename(&tmp, file)
+    let written =
+        std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| std::fs::rename(&tmp, file));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 #[cfg(test)]
