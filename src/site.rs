@@ -377,9 +377,14 @@ pub fn assemble(
     for (i, p) in page_nodes.iter().enumerate() {
         section_nodes[p.section].pages.push(i);
     }
+    // Each title's collation key once, not once per comparison.
+    let titles: Vec<Vec<u32>> = page_nodes.iter().map(|p| collation_key(&p.page.title)).collect();
+    let pages_order = PageOrder { pages: &page_nodes, titles: &titles };
     for s in &mut section_nodes {
         let sort_by = s.section.sort_by;
-        s.pages.sort_by(|&a, &b| compare_pages(&page_nodes[a].page, &page_nodes[b].page, sort_by));
+        s.pages.sort_by(|&a, &b| pages_order.compare(a, b, sort_by));
+    }
+    for s in &section_nodes {
         for (position, &p) in s.pages.iter().enumerate() {
             page_nodes[p].position = position;
         }
@@ -401,7 +406,8 @@ pub fn assemble(
     let mut taxonomies = Vec::new();
     for &tree in &trees {
         if tree == settings.language || page_nodes.iter().any(|p| p.tree == tree) {
-            taxonomies.extend(collect_taxonomies(&settings, &page_nodes, tree, &mut errors));
+            let pages_order = PageOrder { pages: &page_nodes, titles: &titles };
+            taxonomies.extend(collect_taxonomies(&settings, &pages_order, tree, &mut errors));
         }
     }
     link_terms(&taxonomies, &mut page_nodes);
@@ -736,14 +742,23 @@ fn check_aliases(
     }
 }
 
-fn compare_pages(a: &Page, b: &Page, sort_by: SortBy) -> Ordering {
-    let by_title =
-        || collation_key(&a.title).cmp(&collation_key(&b.title)).then_with(|| a.content_path.cmp(&b.content_path));
-    match sort_by {
-        // Newest first; undated pages after dated ones.
-        SortBy::Date => b.date.cmp(&a.date).then_with(by_title),
-        SortBy::Weight => a.weight.cmp(&b.weight).then_with(by_title),
-        SortBy::Title => by_title(),
+/// The pages with their titles' collation keys, to sort them.
+struct PageOrder<'a> {
+    pages: &'a [PageNode],
+    titles: &'a [Vec<u32>],
+}
+
+impl PageOrder<'_> {
+    /// The order of pages `i` and `j` in a list sorted by `sort_by`.
+    fn compare(&self, i: usize, j: usize, sort_by: SortBy) -> Ordering {
+        let (a, b) = (&self.pages[i].page, &self.pages[j].page);
+        let by_title = || self.titles[i].cmp(&self.titles[j]).then_with(|| a.content_path.cmp(&b.content_path));
+        match sort_by {
+            // Newest first; undated pages after dated ones.
+            SortBy::Date => b.date.cmp(&a.date).then_with(by_title),
+            SortBy::Weight => a.weight.cmp(&b.weight).then_with(by_title),
+            SortBy::Title => by_title(),
+        }
     }
 }
 
@@ -775,10 +790,11 @@ fn link_terms(taxonomies: &[TaxonomyNode], pages: &mut [PageNode]) {
 /// The taxonomies of the pages of one language's tree, at their addresses in it.
 fn collect_taxonomies(
     settings: &Settings,
-    pages: &[PageNode],
+    order: &PageOrder<'_>,
     tree: Lang,
     errors: &mut Diagnostics,
 ) -> Vec<TaxonomyNode> {
+    let pages = order.pages;
     let names: Vec<&str> = settings.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let mut terms: Vec<BTreeMap<String, Term>> = settings.taxonomies.iter().map(|_| BTreeMap::new()).collect();
     let mut warned: HashSet<(usize, String)> = HashSet::new();
@@ -851,7 +867,7 @@ fn collect_taxonomies(
         .map(|(taxonomy, terms)| {
             let mut terms: Vec<Term> = terms.into_values().collect();
             for term in &mut terms {
-                term.pages.sort_by(|&a, &b| compare_pages(&pages[a].page, &pages[b].page, SortBy::Date));
+                term.pages.sort_by(|&a, &b| order.compare(a, b, SortBy::Date));
             }
             terms.sort_by_key(|a| collation_key(&a.name));
             TaxonomyNode { path: format!("{root}{}/", taxonomy.name), taxonomy: taxonomy.clone(), terms, lang: tree }
