@@ -466,7 +466,7 @@ pub fn parse_all(
         .map(|(path, rel)| {
             let mut page = parse_page(&relative(root, path), rel, &read(path)?)?;
             if !keep_text {
-                page.body.markdown = String::new();
+                page.body.drop_markdown();
             }
             Ok(page)
         })

@@ -66,6 +66,50 @@ pub struct Body {
     /// rows: charts and tables of a data file with this column select them
     /// without naming them.
     pub page_filter: Option<crate::data::Filter>,
+    /// Set when the Markdown was dropped after parsing (see
+    /// [`Body::drop_markdown`]): what is still known of it.
+    pub dropped: Option<Dropped>,
+}
+
+/// What a body whose Markdown was dropped still says of it: enough for a
+/// rebuild to know it unchanged without reading its file again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dropped {
+    /// [`Body::digest`] as it was.
+    pub digest: u64,
+    /// [`Body::shows_images`] as it was.
+    pub images: bool,
+}
+
+impl Body {
+    /// A hash of everything the body renders from: its Markdown, its calls,
+    /// the lines before it and its rows' filter.
+    pub fn digest(&self) -> u64 {
+        use std::hash::Hasher as _;
+        if let Some(d) = self.dropped {
+            return d.digest;
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let extra = format!("{:?}{:?}", self.calls, self.page_filter);
+        for piece in [self.markdown.as_bytes(), extra.as_bytes()] {
+            h.write_usize(piece.len());
+            h.write(piece);
+        }
+        h.write_usize(self.line_offset);
+        h.finish()
+    }
+
+    /// Whether the Markdown shows an image (`![`).
+    pub fn shows_images(&self) -> bool {
+        self.dropped.map_or_else(|| self.markdown.contains("!["), |d| d.images)
+    }
+
+    /// Drops the Markdown, keeping what [`Body::digest`] and
+    /// [`Body::shows_images`] say of it.
+    pub fn drop_markdown(&mut self) {
+        self.dropped = Some(Dropped { digest: self.digest(), images: self.shows_images() });
+        self.markdown = String::new();
+    }
 }
 
 /// The text standing in for call `i` while Markdown is rendered: letters and digits
@@ -78,7 +122,13 @@ pub fn placeholder(i: usize) -> String {
 /// `line_offset` lines of its file). All malformed calls are reported.
 pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnostics> {
     if !src.contains("{{") && !src.contains("{%") {
-        return Ok(Body { markdown: src.to_string(), calls: Vec::new(), line_offset, page_filter: None });
+        return Ok(Body {
+            markdown: src.to_string(),
+            calls: Vec::new(),
+            line_offset,
+            page_filter: None,
+            dropped: None,
+        });
     }
     let mut code = code_ranges(src);
     code.sort_by_key(|r| r.start);
@@ -180,7 +230,7 @@ pub fn parse(file: &Path, src: &str, line_offset: usize) -> Result<Body, Diagnos
     }
     out.push_str(&src[i..]);
     errors.into_result()?;
-    Ok(Body { markdown: out, calls, line_offset, page_filter: None })
+    Ok(Body { markdown: out, calls, line_offset, page_filter: None, dropped: None })
 }
 
 /// Where the next `{{`, `{%`, `}}` and `%}` are, found once and kept until passed:
@@ -490,6 +540,30 @@ mod tests {
         let e = p("{{ chart(data=a.csv) }}").unwrap_err();
         assert!(e.0[0].message.contains("`a.csv` is not a value"), "{e}");
         assert_eq!(e.0[0].location(), "content/a.md:4:15");
+    }
+
+    #[test]
+    fn a_body_keeps_its_digest_when_its_markdown_is_dropped_and_every_part_of_it_counts() {
+        let f = Path::new("a.md");
+        let body = |src: &str, offset| parse(f, src, offset).unwrap();
+        let plain = body("Tekst {{ figur(fil=\"a.csv\") }} her", 4);
+        let others = [
+            body("Tekst {{ figur(fil=\"b.csv\") }} her", 4),
+            body("Tekst {{ figur(fil=\"a.csv\") }} her!", 4),
+            body("Tekst {{ figur(fil=\"a.csv\") }} her", 5),
+        ];
+        for other in &others {
+            assert_ne!(plain.digest(), other.digest(), "{other:?}");
+        }
+        let mut dropped = plain.clone();
+        dropped.drop_markdown();
+        assert!(dropped.markdown.is_empty());
+        assert_eq!(dropped.digest(), plain.digest());
+        let mut image = body("![Kart](kart.png)", 0);
+        assert!(image.shows_images());
+        image.drop_markdown();
+        assert!(image.shows_images(), "still known once the Markdown is gone");
+        assert!(!dropped.shows_images());
     }
 
     #[test]

@@ -122,24 +122,23 @@ impl BodyCache {
         self.global
     }
 
-    /// The key of page `i`, whose Markdown (as read again for this build) is in
-    /// `page`, under this cache's global key.
+    /// The key of page `i` under this cache's global key: its file, front
+    /// matter and body as parsed (its Markdown need not be at hand: see
+    /// `Body::digest`).
     pub fn page_key(&self, i: usize, page: &crate::content::Page) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         h.write_u64(self.global);
         h.write_usize(i);
         piece(&mut h, page.file.to_string_lossy().as_bytes());
         piece(&mut h, page.front_matter.as_bytes());
-        piece(&mut h, page.body.markdown.as_bytes());
-        h.write_usize(page.body.line_offset);
-        piece(&mut h, format!("{:?}{:?}", page.body.calls, page.body.page_filter).as_bytes());
+        h.write_u64(page.body.digest());
         h.finish()
     }
 
     /// Whether page `page`'s result may be kept: not when its Markdown shows
     /// images (rendering it marks the variants to make).
     pub fn keeps(page: &crate::content::Page) -> bool {
-        !page.body.markdown.contains("![")
+        !page.body.shows_images()
     }
 
     fn file(&self, batch: usize) -> PathBuf {

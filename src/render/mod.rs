@@ -8,6 +8,7 @@ pub mod body_cache;
 pub mod builtins;
 pub mod catalog;
 pub mod feeds;
+mod fingerprint;
 pub mod images;
 pub mod links;
 pub mod page_json;
@@ -31,6 +32,7 @@ use crate::lang::Lang;
 use crate::markdown::{self, Rendered};
 use crate::site::Site;
 use crate::theme::Theme;
+use fingerprint::Fingerprint;
 use links::LinkStyle;
 use shortcodes::{CallContext, Registry, SitePages};
 use views::*;
@@ -387,26 +389,6 @@ pub fn render_bodies_forgetting(
     let mut first = 0;
     while first < site.pages.len() {
         let end = (first + BATCH).min(site.pages.len());
-        if let Some(root) = forget {
-            // Pages parsed without their Markdown get it back from their files.
-            let reread: Vec<_> = site.pages[first..end]
-                .par_iter()
-                .map(|p| {
-                    if p.page.body.markdown.is_empty() && !p.page.generated {
-                        crate::content::reread_body(root, &p.page).map(Some)
-                    } else {
-                        Ok(None)
-                    }
-                })
-                .collect();
-            for (p, body) in site.pages[first..end].iter_mut().zip(reread) {
-                match body {
-                    Ok(Some(body)) => p.page.body = body,
-                    Ok(None) => {}
-                    Err(e) => errors.extend(e.0),
-                }
-            }
-        }
         // What the cache holds of this batch, and each page's key in it (0: not kept).
         let batch_no = first / BATCH;
         let old = cache.map(|c| c.read(batch_no)).unwrap_or_default();
@@ -418,16 +400,40 @@ pub fn render_bodies_forgetting(
                 _ => 0,
             })
             .collect();
+        let mut kept: Vec<_> = (0..end - first)
+            .into_par_iter()
+            .map(|j| (keys[j] != 0).then(|| old.get(j, keys[j])).flatten().and_then(body_cache::decode))
+            .collect();
+        if let Some(root) = forget {
+            // Pages parsed without their Markdown and not in the cache get it
+            // back from their files.
+            let reread: Vec<_> = site.pages[first..end]
+                .par_iter()
+                .zip(&kept)
+                .map(|(p, k)| {
+                    if k.is_none() && p.page.body.dropped.is_some() && p.page.body.markdown.is_empty() {
+                        crate::content::reread_body(root, &p.page).map(Some)
+                    } else {
+                        Ok(None)
+                    }
+                })
+                .collect();
+            for (p, body) in site.pages[first..end].iter_mut().zip(reread) {
+                match body {
+                    Ok(Some(body)) => {
+                        p.page.body = crate::content::shortcodes::Body { dropped: p.page.body.dropped, ..body }
+                    }
+                    Ok(None) => {}
+                    Err(e) => errors.extend(e.0),
+                }
+            }
+        }
         let batch: Vec<_> = site.pages[first..end]
             .par_iter()
-            .zip(&keys)
-            .enumerate()
-            .map(|(j, (p, &key))| {
-                let kept = (key != 0).then(|| old.get(j, key)).flatten().and_then(body_cache::decode);
-                match kept {
-                    Some((rendered, packed, files, words)) => (Ok((rendered, files)), Some((packed, words))),
-                    None => (renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path), None),
-                }
+            .zip(&mut kept)
+            .map(|(p, kept)| match kept.take() {
+                Some((rendered, packed, files, words)) => (Ok((rendered, files)), Some((packed, words))),
+                None => (renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path), None),
             })
             .collect();
         let start = pages.len();
@@ -448,7 +454,7 @@ pub fn render_bodies_forgetting(
         let analysed = done(site, first, &pages[start..], &views);
         if forget.is_some() {
             for p in &mut site.pages[first..end] {
-                p.page.body.markdown = String::new();
+                p.page.body.drop_markdown();
                 p.page.front_matter = String::new();
             }
             // Until its page is written, a body's HTML is kept packed.
@@ -892,10 +898,9 @@ impl<'a> Shared<'a> {
         let base_digest = base
             .iter()
             .map(|(&key, ctx)| {
-                use std::hash::Hasher as _;
                 let mut h = Fingerprint::default();
-                let _ = serde_json::to_writer(&mut h, &ctx.clone().into_json());
-                (key, h.0.finish())
+                h.add("", &ctx.clone().into_json());
+                (key, h.finish())
             })
             .collect();
         Shared { site, renderer, bodies, views, options, base, base_digest, feed_paths }
@@ -1190,9 +1195,8 @@ impl<'a> Shared<'a> {
         // The base context is the same for every page of a language: its
         // fingerprint stands for it.
         let hash = || {
-            use std::hash::Hasher as _;
             let mut h = Fingerprint::default();
-            h.0.write_u64(self.base_digest[&(lang, home.tree)]);
+            h.add_u64(self.base_digest[&(lang, home.tree)]);
             let mut vars = Vars::Hash(h);
             vars.insert("common", &common);
             vars
@@ -1297,11 +1301,10 @@ impl Prepared {
     /// A fingerprint of everything the render reads (see [`Memo`]); `None` unless
     /// prepared for hashing.
     fn fingerprint(&self) -> Option<u64> {
-        use std::hash::Hasher as _;
         let (Vars::Hash(h) | Vars::Both(_, h)) = &self.vars else { return None };
-        let mut h = h.0.clone();
-        h.write(self.template.as_bytes());
-        h.write(self.path.as_bytes());
+        let mut h = h.clone();
+        h.add_str(&self.template);
+        h.add_str(&self.path);
         Some(h.finish())
     }
 }
@@ -1332,30 +1335,6 @@ impl Vars {
                 h.add(key, value);
             }
         }
-    }
-}
-
-/// A hasher that JSON can be written into.
-#[derive(Default, Clone)]
-struct Fingerprint(std::collections::hash_map::DefaultHasher);
-
-impl Fingerprint {
-    fn add<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        use std::hash::Hasher as _;
-        self.0.write(key.as_bytes());
-        let _ = serde_json::to_writer(self, value);
-    }
-}
-
-impl std::io::Write for Fingerprint {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        use std::hash::Hasher as _;
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
