@@ -13,6 +13,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -99,7 +100,7 @@ pub struct Stage {
     out: PathBuf,
     force: bool,
     /// What innsyn wrote here before, from the record (`None`: no record).
-    previous: Option<HashSet<String>>,
+    previous: Option<Arc<HashSet<String>>>,
     /// Whether the build before was stopped while writing.
     interrupted: bool,
     /// Every path this build produces, to catch two files at one path and to
@@ -126,14 +127,14 @@ impl Stage {
     pub fn begin(out: &Path, force: bool) -> Result<Stage, Diagnostics> {
         let (previous, interrupted) = adopt(out, force)?;
         if interrupted {
-            for p in previous.iter().flatten() {
+            for p in previous.iter().flat_map(|p| p.iter()) {
                 let _ = std::fs::remove_file(temporary(&out.join(p)));
             }
         }
         Ok(Stage {
             out: out.to_path_buf(),
             force,
-            previous,
+            previous: previous.map(Arc::new),
             interrupted,
             produced: HashSet::new(),
             staged: Vec::new(),
@@ -244,7 +245,7 @@ impl Stage {
         }
         if !self.pending {
             std::fs::create_dir_all(&self.out)?;
-            let old: BTreeSet<&str> = self.previous.iter().flatten().map(String::as_str).collect();
+            let old: BTreeSet<&str> = self.previous.iter().flat_map(|p| p.iter()).map(String::as_str).collect();
             write_record(&self.out, PENDING_HEADER, &old)?;
             self.pending = true;
         }
@@ -282,7 +283,8 @@ impl Stage {
         }
         let out = &self.out;
         let io_err = |path: &Path, e: std::io::Error| Diagnostic::new(path, format!("cannot write the output: {e}"));
-        let stale: Vec<&String> = self.previous.iter().flatten().filter(|p| !self.produced.contains(*p)).collect();
+        let stale: Vec<&String> =
+            self.previous.iter().flat_map(|p| p.iter()).filter(|p| !self.produced.contains(*p)).collect();
         if self.staged.is_empty()
             && stale.is_empty()
             && !self.interrupted
@@ -332,6 +334,74 @@ impl Stage {
         if self.previous.is_none() {
             let _ = std::fs::remove_dir(&self.out); // Only when the build made it and left it empty.
         }
+    }
+}
+
+/// A [`Stage`] fed from a thread of its own: each batch is written while the
+/// build makes the next. Writing is mostly the file system's work and its
+/// waits, which a core can spend rendering meanwhile; the writes run on two
+/// threads of their own, so they never wait for the build's. At most one
+/// batch waits to be written, so memory stays bounded.
+pub struct Writer {
+    queue: Option<std::sync::mpsc::SyncSender<Batch>>,
+    thread: Option<std::thread::JoinHandle<Stage>>,
+    previous: Option<Arc<HashSet<String>>>,
+}
+
+enum Batch {
+    Add(Vec<OutputFile>),
+    Keep(Vec<String>),
+}
+
+impl Writer {
+    /// Starts writing into `stage`.
+    pub fn start(mut stage: Stage) -> Writer {
+        let previous = stage.previous.clone();
+        let (queue, batches) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let thread = std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().ok();
+            for batch in batches {
+                match batch {
+                    Batch::Add(files) => match &pool {
+                        Some(pool) => pool.install(|| stage.add(&files)),
+                        None => stage.add(&files),
+                    },
+                    Batch::Keep(paths) => stage.keep(paths),
+                }
+            }
+            stage
+        });
+        Writer { queue: Some(queue), thread: Some(thread), previous }
+    }
+
+    /// Hands a batch to [`Stage::add`].
+    pub fn add(&self, files: Vec<OutputFile>) {
+        self.send(Batch::Add(files));
+    }
+
+    /// Hands paths to [`Stage::keep`].
+    pub fn keep(&self, paths: Vec<String>) {
+        self.send(Batch::Keep(paths));
+    }
+
+    /// [`Stage::ours`].
+    pub fn ours(&self, path: &str) -> bool {
+        self.previous.as_ref().is_some_and(|p| p.contains(path))
+    }
+
+    fn send(&self, batch: Batch) {
+        // Only a writer that panicked stops taking batches; `stage` then
+        // passes its panic on.
+        if let Some(queue) = &self.queue {
+            let _ = queue.send(batch);
+        }
+    }
+
+    /// Waits for every batch to be written; the stage, to finish or abandon.
+    pub fn stage(mut self) -> Stage {
+        drop(self.queue.take());
+        let thread = self.thread.take().expect("a writer is waited for once");
+        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 
@@ -642,6 +712,37 @@ mod tests {
         assert_eq!(stage.finish().unwrap(), WriteReport { written: 2, unchanged: 1, removed: 0 });
         let other = tempfile::tempdir().unwrap();
         write(other.path(), &[f("a/index.html", "a"), f("b/index.html", "b"), f("index.html", "new")], false).unwrap();
+        assert_eq!(tree(&out), tree(other.path()));
+    }
+
+    #[test]
+    fn a_writer_thread_writes_what_the_stage_would_and_keeps_its_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[f("index.html", "old"), f("a/index.html", "a")], false).unwrap();
+        let before = tree(&out);
+        // A repeated path in a later batch: refused at the end, the output as it was.
+        let writer = Writer::start(Stage::begin(&out, false).unwrap());
+        assert!(writer.ours("a/index.html") && !writer.ours("b/index.html"));
+        writer.add(vec![f("index.html", "new"), f("x/index.html", "x")]);
+        writer.add(vec![f("x/index.html", "y")]);
+        let err = writer.stage().finish().unwrap_err();
+        assert!(err.0[0].message.contains("two outputs"), "{err:?}");
+        assert_eq!(tree(&out), before);
+        // Many batches, a kept file among them: the same as one write of them all.
+        let writer = Writer::start(Stage::begin(&out, false).unwrap());
+        let pages: Vec<OutputFile> = (0..300).map(|i| f(&format!("p/{i}/index.html"), &format!("{i}"))).collect();
+        for batch in pages.chunks(7) {
+            writer.add(batch.to_vec());
+        }
+        writer.keep(vec!["a/index.html".to_string()]);
+        writer.add(vec![f("index.html", "new")]);
+        let report = writer.stage().finish().unwrap();
+        assert_eq!(report, WriteReport { written: 301, unchanged: 1, removed: 0 });
+        let other = tempfile::tempdir().unwrap();
+        let mut all = pages.clone();
+        all.extend([f("index.html", "new"), f("a/index.html", "a")]);
+        write(other.path(), &all, false).unwrap();
         assert_eq!(tree(&out), tree(other.path()));
     }
 

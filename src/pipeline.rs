@@ -146,10 +146,12 @@ pub fn build_with_progress(options: &Options, progress: &dyn Fn(&str)) -> Result
             return Err(refused);
         }
     };
-    let mut sink = Sink::Stage(Box::new(Staging { stage, reused: None }));
+    let writer = output::Writer::start(stage);
+    let mut sink = Sink::Stage(Box::new(Staging { writer, reused: None }));
     let made = make(options, progress, &mut sink);
     let Sink::Stage(staging) = sink else { unreachable!("the sink stays a stage") };
-    let Staging { stage, reused } = *staging;
+    let Staging { writer, reused } = *staging;
+    let stage = writer.stage();
     let (mut summary, _) = match made {
         Ok(made) => made,
         Err(e) => {
@@ -184,7 +186,8 @@ pub fn render_site(options: &Options) -> Result<(Summary, Vec<OutputFile>), Diag
 pub(crate) enum Sink {
     /// Every file, kept.
     Keep(Vec<OutputFile>),
-    /// Written to temporary files as they come (see [`output::Stage`]).
+    /// Written to temporary files as they come, by a thread of its own (see
+    /// [`output::Writer`]).
     Stage(Box<Staging>),
     /// Only their paths kept, to find two files at one path.
     Paths(std::collections::HashSet<String>, Diagnostics),
@@ -202,7 +205,7 @@ impl Sink {
         count.charts += files.iter().filter(|f| f.path.ends_with(".svg") && !f.path.starts_with("data/")).count();
         match self {
             Sink::Keep(all) => all.extend(files),
-            Sink::Stage(staging) => staging.stage.add(&files),
+            Sink::Stage(staging) => staging.writer.add(files),
             Sink::Paths(paths, errors) => {
                 for f in files {
                     if !output::safe_relative(&f.path) {
@@ -221,7 +224,7 @@ impl Sink {
 /// A build's writing into its output folder, and what it may keep there of
 /// the build before.
 pub(crate) struct Staging {
-    stage: output::Stage,
+    writer: output::Writer,
     /// The pages the build before wrote, and this build's fingerprints: saved
     /// when the build is written (see [`render::reuse`]).
     reused: Option<(render::reuse::Previous, render::Memo, Option<render::reuse::Index>)>,
@@ -461,7 +464,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     // into a folder reuses the pages the build before wrote there unchanged.
     let previous = match &*sink {
         Sink::Stage(staging) => render::reuse::Previous::load(root, &options.output_dir(), reuse_key, &|path: &str| {
-            staging.stage.ours(path)
+            staging.writer.ours(path)
         }),
         _ => render::reuse::Previous::default(),
     };
@@ -520,11 +523,11 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
             let unchanged = previous.unchanged(&memo);
             count.files += unchanged.len();
             count.reused = unchanged.len();
-            staging.stage.keep(unchanged);
+            staging.writer.keep(unchanged);
             if let Some(kept) = kept_index {
                 count.files += kept.paths.len();
                 count.reused += kept.paths.len();
-                staging.stage.keep(kept.paths);
+                staging.writer.keep(kept.paths);
             }
             staging.reused = Some((previous, std::mem::take(&mut memo), index_record));
         }
