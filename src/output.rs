@@ -340,8 +340,9 @@ impl Stage {
 /// A [`Stage`] fed from a thread of its own: each batch is written while the
 /// build makes the next. Writing is mostly the file system's work and its
 /// waits, which a core can spend rendering meanwhile; the writes run on two
-/// threads of their own, so they never wait for the build's. At most one
-/// batch waits to be written, so memory stays bounded.
+/// threads of their own, so they never wait for the build's. A batch is handed
+/// over only when the one before is written (the build meanwhile makes the
+/// next), so at most one more batch is held than when writing in turn.
 pub struct Writer {
     queue: Option<std::sync::mpsc::SyncSender<Batch>>,
     thread: Option<std::thread::JoinHandle<Stage>>,
@@ -357,7 +358,7 @@ impl Writer {
     /// Starts writing into `stage`.
     pub fn start(mut stage: Stage) -> Writer {
         let previous = stage.previous.clone();
-        let (queue, batches) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (queue, batches) = std::sync::mpsc::sync_channel::<Batch>(0);
         let thread = std::thread::spawn(move || {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().ok();
             for batch in batches {
