@@ -513,12 +513,16 @@ pub fn parse_all(
 
 /// The body of `page` read again from its file, for a build that dropped its
 /// Markdown after parsing (see [`parse_all`]'s `keep_text`) and renders it now.
-/// The file was read and checked once; a file changed or gone since is an error.
+/// The file was read and checked once; a file changed or gone since is an error
+/// (its front matter, or its body by the digest kept when it was dropped).
 pub fn reread_body(root: &Path, page: &Page) -> Result<Body, Diagnostics> {
     let notes = std::sync::Mutex::new(Vec::new()); // Said when the file was first read.
     let src = fsx::read_text_noting(root, &root.join(&page.file), &notes)?;
     let again = parse_page(&page.file, &page.content_path, &src)?;
-    if again.front_matter != page.front_matter {
+    // The body's key in the cache is its digest as first read: a body read
+    // again must be that one.
+    let other_body = page.body.dropped.is_some_and(|d| d.digest != again.body.digest());
+    if again.front_matter != page.front_matter || other_body {
         return Err(Diagnostic::new(&page.file, "the file changed while the site was being built")
             .hint("build again")
             .into());
@@ -539,6 +543,24 @@ mod tests {
         let b =
             parse_page(Path::new("content/a/Bunt/index.md"), "a/Bunt/index.md", "+++\ntitle = \"B\"\n+++\n").unwrap();
         assert_eq!(b.slug, "bunt");
+    }
+
+    #[test]
+    fn a_body_read_again_must_be_the_one_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = Path::new("content/a.md");
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        let first = "+++\ntitle = \"A\"\n+++\nTekst\n";
+        std::fs::write(dir.path().join(file), first).unwrap();
+        let mut page = parse_page(file, "a.md", first).unwrap();
+        page.body.drop_markdown();
+        assert_eq!(reread_body(dir.path(), &page).unwrap().markdown, "Tekst\n");
+        // The text alone changed since: its cache key would name the old text.
+        std::fs::write(dir.path().join(file), "+++\ntitle = \"A\"\n+++\nAnnen tekst\n").unwrap();
+        let e = reread_body(dir.path(), &page).unwrap_err();
+        assert!(e.to_string().contains("the file changed while the site was being built"), "{e}");
+        std::fs::write(dir.path().join(file), "+++\ntitle = \"B\"\n+++\nTekst\n").unwrap();
+        assert!(reread_body(dir.path(), &page).is_err());
     }
 
     #[test]

@@ -392,7 +392,7 @@ pub fn render_bodies_forgetting(
         // What the cache holds of this batch, and each page's key in it (0: not kept).
         let batch_no = first / BATCH;
         let old = cache.map(|c| c.read(batch_no)).unwrap_or_default();
-        let keys: Vec<u64> = site.pages[first..end]
+        let mut keys: Vec<u64> = site.pages[first..end]
             .par_iter()
             .enumerate()
             .map(|(j, p)| match cache {
@@ -418,13 +418,17 @@ pub fn render_bodies_forgetting(
                     }
                 })
                 .collect();
-            for (p, body) in site.pages[first..end].iter_mut().zip(reread) {
+            for ((p, body), key) in site.pages[first..end].iter_mut().zip(reread).zip(&mut keys) {
                 match body {
                     Ok(Some(body)) => {
                         p.page.body = crate::content::shortcodes::Body { dropped: p.page.body.dropped, ..body }
                     }
                     Ok(None) => {}
-                    Err(e) => errors.extend(e.0),
+                    Err(e) => {
+                        // Nothing is kept for a page that could not be read again.
+                        *key = 0;
+                        errors.extend(e.0);
+                    }
                 }
             }
         }
