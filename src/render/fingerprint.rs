@@ -246,53 +246,30 @@ impl ser::Serializer for &mut Fingerprint {
     }
 }
 
-impl ser::SerializeSeq for &mut Fingerprint {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.tag(b']');
-        Ok(())
-    }
+/// The traits of sequences, tuples and tuple variants: their elements in turn,
+/// then the end mark.
+macro_rules! sequence {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for &mut Fingerprint {
+            type Ok = ();
+            type Error = Never;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Done {
+                self.tag(b']');
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Fingerprint {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.tag(b']');
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Fingerprint {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.tag(b']');
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Fingerprint {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.tag(b']');
-        Ok(())
-    }
-}
+sequence!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for &mut Fingerprint {
     type Ok = ();
@@ -310,38 +287,27 @@ impl ser::SerializeMap for &mut Fingerprint {
     }
 }
 
-impl ser::SerializeStruct for &mut Fingerprint {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        self.tag(b':');
-        self.str(key);
-        value.serialize(&mut **self)
-    }
-    fn skip_field(&mut self, key: &'static str) -> Done {
-        // A skipped field is absent, as in JSON.
-        let _ = key;
-        Ok(())
-    }
-    fn end(self) -> Done {
-        self.tag(b'}');
-        Ok(())
-    }
+/// The traits of structs and struct variants: each field's name and value (a
+/// skipped field is absent, as in JSON), then the end mark.
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for &mut Fingerprint {
+            type Ok = ();
+            type Error = Never;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
+                self.tag(b':');
+                self.str(key);
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Done {
+                self.tag(b'}');
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for &mut Fingerprint {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        self.tag(b':');
-        self.str(key);
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.tag(b'}');
-        Ok(())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
