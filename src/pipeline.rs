@@ -334,7 +334,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     };
     renderer.register_data(&site.data);
     site.images = std::sync::Arc::new(render::images::catalogue(root, &site, &scanned.assets, &theme.static_files));
-    renderer.set_site(&site, None);
+    renderer.set_site(&site, None)?;
     // Each page's search analysis and (for `check`) what the lints say of its
     // body, made while its Markdown and HTML are at hand; a build that keeps
     // nothing for later then drops the Markdown, batch by batch.
@@ -459,7 +459,7 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     }
 
     let render_options = RenderOptions { offline: options.offline, today: crate::dates::today() };
-    renderer.set_site(&site, Some(&bodies));
+    renderer.set_site(&site, Some(&bodies))?;
     // A dev server keeps every page's fingerprint for its next rebuild; a build
     // into a folder reuses the pages the build before wrote there unchanged.
     let previous = match &*sink {

@@ -11,6 +11,7 @@ pub mod feeds;
 mod fingerprint;
 pub mod images;
 pub mod links;
+pub mod packed;
 pub mod page_json;
 pub mod redirects;
 pub mod reuse;
@@ -140,13 +141,15 @@ impl Renderer {
     }
 
     /// Gives the template functions that read the site (`get_page`, `get_url`, …)
-    /// this build's site; with `bodies`, pages and sections carry their content.
-    pub fn set_site(&self, site: &Site, bodies: Option<&Bodies>) {
-        let lookup = std::sync::Arc::new(zola::Lookup::new(site, bodies, self.uses));
+    /// this build's site; with `bodies`, pages and sections carry their content
+    /// (an error when a page's cannot be read back).
+    pub fn set_site(&self, site: &Site, bodies: Option<&Bodies>) -> Result<(), Diagnostic> {
+        let lookup = std::sync::Arc::new(zola::Lookup::new(site, bodies, self.uses)?);
         match self.lookup.write() {
             Ok(mut slot) => *slot = lookup,
             Err(poisoned) => *poisoned.into_inner() = lookup,
         }
+        Ok(())
     }
 
     /// Whether the templates call functions that read other pages than the one
@@ -316,8 +319,8 @@ pub struct Bodies {
     /// The same for each section.
     pub section_files: Vec<Vec<OutputFile>>,
     /// Each page's HTML packed with LZ4 (a fourth of its size), its `html` in
-    /// `pages` then empty; empty when not packed. Read it with [`Bodies::page_html`].
-    pub packed: Vec<Vec<u8>>,
+    /// `pages` then empty; none when not packed. Read it with [`Bodies::page_html`].
+    pub packed: packed::Packed,
 }
 
 /// HTML packed with LZ4 (see [`Bodies::packed`]), unpacked.
@@ -326,12 +329,28 @@ pub fn unpack(packed: &[u8]) -> String {
 }
 
 impl Bodies {
-    /// The HTML of page `i`'s body, unpacked when it was packed.
-    pub fn page_html(&self, i: usize) -> std::borrow::Cow<'_, str> {
-        match self.packed.get(i).filter(|p| !p.is_empty()) {
-            Some(packed) => std::borrow::Cow::Owned(unpack(packed)),
-            None => std::borrow::Cow::Borrowed(&self.pages[i].html),
+    /// The HTML of page `i`'s body, unpacked when it was packed; an error when
+    /// its packed bytes cannot be read back whole.
+    pub fn page_html(&self, i: usize) -> std::io::Result<std::borrow::Cow<'_, str>> {
+        match self.packed.get(i)? {
+            Some(packed) => lz4_flex::decompress_size_prepended(&packed)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(std::borrow::Cow::Owned)
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "its packed body is damaged")),
+            None => Ok(std::borrow::Cow::Borrowed(&self.pages[i].html)),
         }
+    }
+
+    /// [`Bodies::page_html`], or the error said as a fault of the build at the page's file.
+    pub fn page_html_of(&self, site: &Site, i: usize) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        self.page_html(i).map_err(|e| {
+            Diagnostic::new(
+                &site.pages[i].page.file,
+                format!("the page's rendered body could not be read back from the build's temporary file: {e}"),
+            )
+            .hint("check that the disk holding the site (or the system's temporary folder) is not full or failing, and build again")
+        })
     }
 
     /// Every file the shortcodes made.
@@ -385,7 +404,7 @@ pub fn render_bodies_forgetting(
     let mut errors = Diagnostics::default();
     let mut pages = Vec::with_capacity(site.pages.len());
     let mut page_files = Vec::with_capacity(site.pages.len());
-    let mut packed = Vec::new();
+    let mut packed = forget.map(packed::Packed::spilled_in).unwrap_or_default();
     let mut first = 0;
     while first < site.pages.len() {
         let end = (first + BATCH).min(site.pages.len());
@@ -570,7 +589,7 @@ fn bodies(
     let (pages, page_files) = split(pages);
     let (sections, section_files) = split(sections);
     errors.into_result()?;
-    Ok(Bodies { pages, sections, page_files, section_files, packed: Vec::new() })
+    Ok(Bodies { pages, sections, page_files, section_files, packed: packed::Packed::default() })
 }
 
 /// One template render to do.
@@ -931,7 +950,7 @@ impl<'a> Shared<'a> {
                 let page = PageView {
                     summary: summary(site, i, body),
                     permalink: site.settings.permalink(&node.path),
-                    content: self.bodies.page_html(i),
+                    content: self.bodies.page_html_of(site, i)?,
                     toc: &body.toc,
                     updated: iso(node.page.updated),
                     updated_text: text(node.page.updated, node.lang),

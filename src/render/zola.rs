@@ -18,6 +18,7 @@ use super::views;
 use super::Bodies;
 use crate::content::slug::slugify;
 use crate::dates::{self, Date};
+use crate::error::Diagnostic;
 use crate::lang::Lang;
 use crate::site::Site;
 use crate::theme::Theme;
@@ -75,11 +76,12 @@ pub type Slot = Arc<RwLock<Arc<Lookup>>>;
 
 impl Lookup {
     /// The lookup of `site` for templates that call what `uses` says; with
-    /// `bodies`, pages and sections carry their `content`.
-    pub fn new(site: &Site, bodies: Option<&Bodies>, uses: Uses) -> Lookup {
+    /// `bodies`, pages and sections carry their `content` (an error when a
+    /// page's cannot be read back).
+    pub fn new(site: &Site, bodies: Option<&Bodies>, uses: Uses) -> Result<Lookup, Diagnostic> {
         let mut lookup = Lookup { lang: Some(site.settings.language), ..Lookup::default() };
         if !(uses.targets || uses.views) {
-            return lookup;
+            return Ok(lookup);
         }
         for node in &site.pages {
             lookup.targets.insert(node.page.content_path.clone(), node.path.clone());
@@ -96,15 +98,15 @@ impl Lookup {
             lookup.terms.insert((t.taxonomy.name.clone(), t.lang), terms);
         }
         if uses.views {
-            lookup.add_views(site, bodies);
+            lookup.add_views(site, bodies)?;
         }
-        lookup
+        Ok(lookup)
     }
 
-    fn add_views(&mut self, site: &Site, bodies: Option<&Bodies>) {
+    fn add_views(&mut self, site: &Site, bodies: Option<&Bodies>) -> Result<(), Diagnostic> {
         let empty = crate::markdown::Rendered::default();
         let page_body = |i: usize| bodies.and_then(|b| b.pages.get(i)).unwrap_or(&empty);
-        let content = |i: usize| bodies.map(|b| b.page_html(i).into_owned()).unwrap_or_default();
+        let content = |i: usize| bodies.map(|b| b.page_html_of(site, i).map(|c| c.into_owned())).transpose();
         let summaries: Vec<Value> =
             (0..site.pages.len()).map(|i| to_value(&views::summary(site, i, page_body(i)))).collect();
         for (i, node) in site.pages.iter().enumerate() {
@@ -113,7 +115,7 @@ impl Lookup {
             let mut v = summaries[i].clone();
             if let Value::Object(m) = &mut v {
                 m.insert("permalink".into(), site.settings.permalink(&node.path).into());
-                m.insert("content".into(), content(i).into());
+                m.insert("content".into(), content(i)?.unwrap_or_default().into());
                 m.insert("toc".into(), to_value(&body.toc));
                 m.insert("updated".into(), views::iso(p.updated).into());
                 m.insert("updated_text".into(), views::text(p.updated, node.lang).into());
@@ -171,6 +173,7 @@ impl Lookup {
             });
             self.taxonomies.insert((t.taxonomy.name.clone(), t.lang), v);
         }
+        Ok(())
     }
 }
 

@@ -313,7 +313,7 @@ fn reassemble(
     if !same_paths && bundle_moved && !site.images.is_empty() {
         return Ok(None);
     }
-    old.renderer.set_site(&site, same_paths.then_some(&old.bodies));
+    old.renderer.set_site(&site, same_paths.then_some(&old.bodies))?;
     let bodies = if same_paths {
         render::rerender_bodies(&site, &old.renderer, &old.bodies, &|i| pages.contains(&i))?
     } else {
@@ -322,7 +322,7 @@ fn reassemble(
     if site.images.pending() {
         return Ok(None);
     }
-    old.renderer.set_site(&site, Some(&bodies));
+    old.renderer.set_site(&site, Some(&bodies))?;
     let render::SiteFiles { files, views, memo, feed_paths } =
         render::render_site(&site, &old.renderer, &bodies, old.render, Some(&old.memo))?;
 
