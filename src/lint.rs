@@ -3,8 +3,10 @@
 //! levels, and links without text. These are warnings; `--strict` makes them fail.
 //! Pure: reads the built files in memory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
+
+use indexmap::IndexSet;
 
 use crate::error::{clip, Diagnostic};
 use crate::file::OutputFile;
@@ -149,22 +151,36 @@ fn content_warnings(file: &Path, html: &str, markdown: &str, offset: usize, out:
 /// page, and the links of each.
 #[derive(Default)]
 pub struct Links {
-    paths: HashSet<String>,
-    /// Each HTML page's ids, one after another, each ended by a newline (an id
-    /// holds no newline: it is an attribute value the theme or Markdown wrote).
-    ids: HashMap<String, String>,
-    /// Every distinct `href` met, by number.
-    hrefs: Vec<String>,
-    href_ids: HashMap<String, u32>,
-    /// The links of each HTML page (but the 404 page), by the number of their `href`.
-    pages: Vec<(String, Vec<u32>)>,
+    /// Every path built, each once: a path's number is its place here.
+    paths: IndexSet<Box<str>>,
+    /// Each HTML page's ids, by its path's number, one after another, each
+    /// ended by a newline (an id holds no newline: it is an attribute value the
+    /// theme or Markdown wrote); `None` for a file that is not a page.
+    ids: Vec<Option<Box<str>>>,
+    /// Every distinct `href` met: an href's number is its place here.
+    hrefs: IndexSet<Box<str>>,
+    /// The links of each HTML page (but the 404 page): its path's number and
+    /// the numbers of its `href`s.
+    pages: Vec<(u32, Box<[u32]>)>,
+}
+
+/// The number of `key` in `set`, added when new.
+fn number(set: &mut IndexSet<Box<str>>, key: &str) -> u32 {
+    let n = match set.get_index_of(key) {
+        Some(n) => n,
+        None => set.insert_full(key.into()).0,
+    };
+    n as u32
 }
 
 impl Links {
     /// Takes a batch of built files.
     pub fn add(&mut self, files: &[OutputFile]) {
         for f in files {
-            self.paths.insert(f.path.clone());
+            let page = number(&mut self.paths, &f.path) as usize;
+            if self.ids.len() <= page {
+                self.ids.resize(page + 1, None);
+            }
             if !f.path.ends_with(".html") {
                 continue;
             }
@@ -177,7 +193,7 @@ impl Links {
                     ids.push('\n');
                 }
             }
-            self.ids.insert(f.path.clone(), ids);
+            self.ids[page] = Some(ids.into());
             if f.path == "404.html" {
                 continue;
             }
@@ -185,24 +201,15 @@ impl Links {
             for (i, _) in html.match_indices(" href=\"") {
                 let start = i + 7;
                 let Some(end) = html[start..].find('"') else { continue };
-                let href = &html[start..start + end];
-                let id = match self.href_ids.get(href) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.hrefs.len() as u32;
-                        self.hrefs.push(href.to_string());
-                        self.href_ids.insert(href.to_string(), id);
-                        id
-                    }
-                };
-                links.push(id);
+                links.push(number(&mut self.hrefs, &html[start..start + end]));
             }
-            self.pages.push((f.path.clone(), links));
+            self.pages.push((page as u32, links.into()));
         }
     }
 
     fn has_id(&self, page: &str, id: &str) -> Option<bool> {
-        self.ids.get(page).map(|ids| ids.split_terminator('\n').any(|i| i == id))
+        let ids = self.ids.get(self.paths.get_index_of(page)?)?.as_deref()?;
+        Some(ids.split_terminator('\n').any(|i| i == id))
     }
 
     /// Every link and `#anchor` between built pages must lead somewhere. A page
@@ -258,9 +265,10 @@ impl Links {
             line_of(&markdown_of(path, file, markdown), offset, needle)
         };
         let mut out = Vec::new();
-        for (path, links) in &self.pages {
+        for (page, links) in &self.pages {
+            let path: &str = &self.paths[*page as usize];
             let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-            for &id in links {
+            for &id in links.iter() {
                 let href = crate::html::unescape(&self.hrefs[id as usize]);
                 if href.contains(':') || href.starts_with("//") {
                     let scheme: String = href.split(':').next().unwrap_or_default().trim().to_ascii_lowercase();
@@ -301,7 +309,7 @@ impl Links {
                     None => (href.as_str(), None),
                 };
                 let target_path = target_path.split('?').next().unwrap_or("");
-                let target = if target_path.is_empty() { path.clone() } else { join(dir, target_path) };
+                let target = if target_path.is_empty() { path.to_string() } else { join(dir, target_path) };
                 let target =
                     if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
                 let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
