@@ -347,9 +347,9 @@ impl Bodies {
         self.page_html(i).map_err(|e| {
             Diagnostic::new(
                 &site.pages[i].page.file,
-                format!("the page's rendered body could not be read back from the build's temporary file: {e}"),
+                format!("the page's rendered body could not be read back for its template: {e}"),
             )
-            .hint("check that the disk holding the site (or the system's temporary folder) is not full or failing, and build again")
+            .hint("the build keeps rendered bodies in a temporary file beside the site (or in the system's temporary folder): check that its disk is not full or failing, and build again")
         })
     }
 

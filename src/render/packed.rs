@@ -1,10 +1,12 @@
 //! Each page's body HTML, packed with LZ4, from the moment its Markdown is
 //! rendered until its page goes through the templates. A large site's bodies
 //! are a quarter of a gigabyte even packed, so a build that forgets what it no
-//! longer needs writes them, batch by batch, to a file of its own: an unnamed
-//! temporary file beside the site (or in the system's temporary folder), which
-//! the system removes when the build ends, however it ends. Where no such file
-//! can be made or written, the bodies stay in memory.
+//! longer needs writes them, batch by batch, to a file of its own: a temporary
+//! file beside the site (or in the system's temporary folder) that has no name
+//! on Linux, is unlinked as soon as it is made on other Unix systems, and on
+//! Windows is a `.tmp…` file the system deletes when it is closed; it goes when
+//! the build ends, however it ends. Where no such file can be made or written,
+//! the bodies stay in memory.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -52,27 +54,32 @@ impl Packed {
     }
 
     /// Adds the next pages' bodies (an empty one: not packed). A batch that
-    /// cannot be written is held instead, and so is every later one.
+    /// cannot be written is held instead, and so is every later one; a body too
+    /// large for a span (4 GiB) is held on its own.
     pub fn extend(&mut self, batch: Vec<Vec<u8>>) {
-        if let Some(file) = self.file.as_ref().filter(|_| self.writing) {
-            let bytes = batch.concat();
-            let fits = batch.iter().all(|b| u32::try_from(b.len()).is_ok());
-            if fits && write_all_at(file, &bytes, self.end).is_ok() {
-                let mut at = self.end;
-                for b in &batch {
-                    self.spans.push(match b.len() {
-                        0 => Span::None,
-                        len => Span::InFile { at, len: len as u32 },
-                    });
-                    at += b.len() as u64;
-                }
-                self.end = at;
-                return;
-            }
+        let Some(file) = self.file.as_ref().filter(|_| self.writing) else {
+            self.spans.extend(batch.into_iter().map(held));
+            return;
+        };
+        let fits = |b: &Vec<u8>| u32::try_from(b.len()).is_ok();
+        let bytes: Vec<u8> = batch.iter().filter(|b| fits(b)).flatten().copied().collect();
+        if write_all_at(file, &bytes, self.end).is_err() {
             // Bodies already written are still read from the file.
             self.writing = false;
+            self.spans.extend(batch.into_iter().map(held));
+            return;
         }
-        self.spans.extend(batch.into_iter().map(|b| if b.is_empty() { Span::None } else { Span::Held(b.into()) }));
+        for b in batch {
+            self.spans.push(match b.len() {
+                0 => Span::None,
+                len if fits(&b) => {
+                    let span = Span::InFile { at: self.end, len: len as u32 };
+                    self.end += len as u64;
+                    span
+                }
+                _ => held(b),
+            });
+        }
     }
 
     /// Page `i`'s packed body, `None` when it was not packed.
@@ -87,6 +94,14 @@ impl Packed {
                 Ok(Some(Cow::Owned(buf)))
             }
         }
+    }
+}
+
+fn held(body: Vec<u8>) -> Span {
+    if body.is_empty() {
+        Span::None
+    } else {
+        Span::Held(body.into())
     }
 }
 
@@ -161,8 +176,12 @@ mod tests {
         assert_eq!(read_all(&spilled, 5), expected);
         assert_eq!(read_all(&held, 5), expected);
         assert!(spilled.has(0) && !spilled.has(1) && spilled.has(3) && !spilled.has(4));
-        // Nothing is left in the folder, not even while the file is open.
+        // Nothing is left in the folder, not even while the file is open (on
+        // Windows, a `.tmp…` file until it is closed).
+        #[cfg(not(windows))]
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "an unnamed file");
+        drop(spilled);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "gone when closed");
     }
 
     #[test]
