@@ -325,7 +325,12 @@ pub struct Bodies {
 
 /// HTML packed with LZ4 (see [`Bodies::packed`]), unpacked.
 pub fn unpack(packed: &[u8]) -> String {
-    lz4_flex::decompress_size_prepended(packed).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+    try_unpack(packed).unwrap_or_default()
+}
+
+/// [`unpack`], `None` when the bytes are not whole LZ4 of UTF-8.
+fn try_unpack(packed: &[u8]) -> Option<String> {
+    lz4_flex::decompress_size_prepended(packed).ok().and_then(|b| String::from_utf8(b).ok())
 }
 
 impl Bodies {
@@ -333,9 +338,7 @@ impl Bodies {
     /// its packed bytes cannot be read back whole.
     pub fn page_html(&self, i: usize) -> std::io::Result<std::borrow::Cow<'_, str>> {
         match self.packed.get(i)? {
-            Some(packed) => lz4_flex::decompress_size_prepended(&packed)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
+            Some(packed) => try_unpack(&packed)
                 .map(std::borrow::Cow::Owned)
                 .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "its packed body is damaged")),
             None => Ok(std::borrow::Cow::Borrowed(&self.pages[i].html)),

@@ -40,16 +40,14 @@ impl Packed {
     /// Bodies written to a temporary file in `dir`, or in the system's
     /// temporary folder when that cannot be made, or else held in memory.
     pub fn spilled_in(dir: &Path) -> Packed {
-        let file = if cfg!(any(unix, windows)) {
-            tempfile::tempfile_in(dir).or_else(|_| tempfile::tempfile()).ok()
-        } else {
-            None
-        };
+        // Elsewhere than on Unix and Windows the first write fails: held, then.
+        let file = tempfile::tempfile_in(dir).or_else(|_| tempfile::tempfile()).ok();
         Packed { writing: file.is_some(), file, ..Packed::default() }
     }
 
     /// Whether page `i` has a packed body.
-    pub fn has(&self, i: usize) -> bool {
+    #[cfg(test)]
+    fn has(&self, i: usize) -> bool {
         matches!(self.spans.get(i), Some(Span::InFile { .. } | Span::Held(_)))
     }
 
@@ -62,7 +60,10 @@ impl Packed {
             return;
         };
         let fits = |b: &Vec<u8>| u32::try_from(b.len()).is_ok();
-        let bytes: Vec<u8> = batch.iter().filter(|b| fits(b)).flatten().copied().collect();
+        let mut bytes = Vec::with_capacity(batch.iter().map(Vec::len).sum());
+        for b in batch.iter().filter(|b| fits(b)) {
+            bytes.extend_from_slice(b);
+        }
         if write_all_at(file, &bytes, self.end).is_err() {
             // Bodies already written are still read from the file.
             self.writing = false;
