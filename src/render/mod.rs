@@ -676,26 +676,37 @@ pub fn render_site_into(
 pub const BATCH: usize = 2048;
 
 /// `jobs` cut into runs of about [`BATCH`] pages' worth of output each: a page
-/// counts one, a list (a section's, a term's, a taxonomy's) one for each page or
-/// term it lists. The lists of a large site are few but long (a term of 12 000
-/// pages is a page of 7 MB); counted as one page each, a run of them held far
-/// more than a run of pages. A list longer than a batch is a run of its own.
+/// counts one, a list (a section's, a term's, a taxonomy's) one for every
+/// [`LISTED_PER_PAGE`] pages or terms it lists. The lists of a large site are
+/// few but long (a term of 12 000 pages is a page of 7 MB); counted as one page
+/// each, a run of them held far more than a run of pages. Counted as a page
+/// per entry, each long list was a run of its own, rendered by one thread
+/// while the others waited. A list heavier than a batch is still a run of its own.
 fn batches<'a>(site: &Site, jobs: &'a [Job]) -> Vec<&'a [Job]> {
-    let weight = |job: &Job| -> usize {
-        1 + match *job {
-            Job::Section { index, page } => {
-                let s = &site.sections[index];
-                on_page(&s.pages, s.section.paginate_by, page).len()
-            }
-            Job::TaxonomyList(t) => site.taxonomies[t].terms.len(),
-            Job::Term { taxonomy, term, page } => {
-                let tax = &site.taxonomies[taxonomy];
-                on_page(&tax.terms[term].pages, tax.taxonomy.paginate_by, page).len()
-            }
-            Job::Page(_) | Job::NotFound | Job::Search(_) => 0,
-        }
-    };
+    let weight = |job: &Job| -> usize { 1 + listed(site, job).div_ceil(LISTED_PER_PAGE) };
     runs(jobs, weight, BATCH).into_iter().map(|r| &jobs[r]).collect()
+}
+
+/// Entries of a list that weigh as much as a page in [`batches`]: an entry is
+/// a title, a date, a summary and a link, some 600 bytes of HTML and about
+/// twice that in its template's context while it renders, against some
+/// 15 kB of HTML for a page.
+const LISTED_PER_PAGE: usize = 8;
+
+/// How many pages or terms `job` lists (0 for a page).
+fn listed(site: &Site, job: &Job) -> usize {
+    match *job {
+        Job::Section { index, page } => {
+            let s = &site.sections[index];
+            on_page(&s.pages, s.section.paginate_by, page).len()
+        }
+        Job::TaxonomyList(t) => site.taxonomies[t].terms.len(),
+        Job::Term { taxonomy, term, page } => {
+            let tax = &site.taxonomies[taxonomy];
+            on_page(&tax.terms[term].pages, tax.taxonomy.paginate_by, page).len()
+        }
+        Job::Page(_) | Job::NotFound | Job::Search(_) => 0,
+    }
 }
 
 /// `items` cut into runs whose weights add up to at most `limit`, but for an
