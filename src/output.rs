@@ -6,9 +6,11 @@
 //! build that fails leaves the previous output as it was: every changed file is
 //! first written to a temporary file beside it, and only when all of them are
 //! written are they renamed into place; on any failure the temporary files (and
-//! the folders made for them) are removed again. The record names every file
-//! before its temporary file is made, so what a killed build left behind is
-//! removed by the next one.
+//! the folders made for them) are removed again. Into a folder that held nothing
+//! (or did not exist) there is no previous output to keep, and files are written
+//! at their places at once, then removed on failure the same way. The record
+//! names every file before it or its temporary file is made, so what a killed
+//! build left behind is removed by the next one.
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
@@ -103,6 +105,18 @@ pub struct Stage {
     previous: Option<Arc<HashSet<String>>>,
     /// Whether the build before was stopped while writing.
     interrupted: bool,
+    /// Whether the folder held nothing at all when the build began (or did
+    /// not exist): then no file there can be unchanged or in the way, and each
+    /// file is written at its place at once (see [`Stage::add_fresh`]).
+    fresh: bool,
+    /// Whether the folder did not exist when the build began: a build that
+    /// fails removes it again only then.
+    made_out: bool,
+    /// Files written at their places in a fresh folder, for [`Stage::abort`].
+    placed: Vec<PathBuf>,
+    /// In a fresh folder, the folders of the files written (`a`, `a/b` for
+    /// `a/b/index.html`), made or to be made.
+    folders: HashSet<String>,
     /// Every path this build produces, to catch two files at one path and to
     /// write the record.
     produced: HashSet<String>,
@@ -126,6 +140,12 @@ impl Stage {
     /// stopped build left there.
     pub fn begin(out: &Path, force: bool) -> Result<Stage, Diagnostics> {
         let (previous, interrupted) = adopt(out, force)?;
+        let made_out = std::fs::symlink_metadata(out).is_err();
+        let fresh = previous.is_none()
+            && match std::fs::read_dir(out) {
+                Ok(mut entries) => entries.next().is_none(),
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            };
         if interrupted {
             for p in previous.iter().flat_map(|p| p.iter()) {
                 let _ = std::fs::remove_file(temporary(&out.join(p)));
@@ -136,6 +156,10 @@ impl Stage {
             force,
             previous: previous.map(Arc::new),
             interrupted,
+            fresh,
+            made_out,
+            placed: Vec::new(),
+            folders: HashSet::new(),
             produced: HashSet::new(),
             staged: Vec::new(),
             made_dirs: Vec::new(),
@@ -167,6 +191,9 @@ impl Stage {
         }
         if !self.errors.is_empty() {
             return;
+        }
+        if self.fresh {
+            return self.add_fresh(files);
         }
         // What changes: files whose bytes differ, and what of ours stands in their way.
         let changed: Vec<&OutputFile> = files.par_iter().filter(|f| !holds(&out.join(&f.path), &f.bytes)).collect();
@@ -212,6 +239,44 @@ impl Stage {
         }
         match stage(&out, &changed, &mut self.made_dirs) {
             Ok(staged) => self.staged.extend(staged),
+            Err(d) => self.errors.push(d),
+        }
+    }
+
+    /// [`Stage::add`] into a folder that held nothing when the build began: no
+    /// file there is unchanged or stands in the way, so each file is written at
+    /// its place at once, without a temporary file to rename. Nothing of a
+    /// previous build can be lost, and [`Stage::abort`] removes every file and
+    /// folder made; a stopped build's files are named in the record, so the
+    /// next build removes or replaces them. A file is made only where none is
+    /// (`create_new`): whatever appeared in the folder meanwhile is never
+    /// replaced. A file at the path of another's folder is not written, and
+    /// [`Stage::finish`] reports it.
+    fn add_fresh(&mut self, files: &[OutputFile]) {
+        let out = self.out.clone();
+        let mut placed = Vec::with_capacity(files.len());
+        for f in files {
+            let folders = parents(&f.path);
+            // A file where a folder of others is, or within a file: a clash.
+            if self.folders.contains(f.path.as_str()) || folders.clone().any(|d| self.produced.contains(d)) {
+                continue;
+            }
+            for d in folders {
+                if !self.folders.insert(d.to_string()) {
+                    break; // Its parents were added with it.
+                }
+            }
+            placed.push(f);
+        }
+        if placed.is_empty() {
+            return;
+        }
+        if let Err(e) = self.note_pending(&placed) {
+            self.errors.push(Diagnostic::new(out.join(RECORD), format!("cannot write the output: {e}")));
+            return;
+        }
+        match place(&out, &placed, &mut self.made_dirs) {
+            Ok(made) => self.placed.extend(made),
             Err(d) => self.errors.push(d),
         }
     }
@@ -308,7 +373,7 @@ impl Stage {
         let record_now: BTreeSet<&str> = self.produced.iter().map(String::as_str).collect();
         std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
         write_record(out, RECORD_HEADER, &record_now).map_err(|e| io_err(&out.join(RECORD), e))?;
-        Ok(WriteReport { written: self.staged.len(), unchanged: self.unchanged, removed })
+        Ok(WriteReport { written: self.staged.len() + self.placed.len(), unchanged: self.unchanged, removed })
     }
 
     /// Gives up the build's writing (another phase failed): removes what was
@@ -322,6 +387,9 @@ impl Stage {
         for (tmp, _) in &self.staged {
             let _ = std::fs::remove_file(tmp);
         }
+        for path in &self.placed {
+            let _ = std::fs::remove_file(path);
+        }
         for d in self.made_dirs.iter().rev() {
             let _ = std::fs::remove_dir(d);
         }
@@ -331,8 +399,8 @@ impl Stage {
                 None => std::fs::remove_file(self.out.join(RECORD)),
             };
         }
-        if self.previous.is_none() {
-            let _ = std::fs::remove_dir(&self.out); // Only when the build made it and left it empty.
+        if self.made_out {
+            let _ = std::fs::remove_dir(&self.out); // Only when it is empty again.
         }
     }
 }
@@ -488,6 +556,85 @@ fn stage(
     }
     let d = first.expect("some file failed");
     Err(d.hint("nothing was changed in the output folder; free some space or fix its permissions and build again"))
+}
+
+/// Writes each file at its place in a folder that held nothing when the build
+/// began, making the folders it needs (added to `made_dirs`; a folder made
+/// before by this build is there, and no other can be). On failure the files
+/// it made are removed again (the folders by the caller) and the error names
+/// the first file that could not be written.
+fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>, Diagnostic> {
+    let made: HashSet<&Path> = made_dirs.iter().map(PathBuf::as_path).collect();
+    let mut wanted: Vec<PathBuf> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for f in files {
+        let dirs: Vec<&str> = parents(&f.path).collect();
+        for d in dirs.into_iter().rev() {
+            let full = out.join(d);
+            if !made.contains(full.as_path()) && seen.insert(d) {
+                wanted.push(full);
+            }
+        }
+    }
+    drop(made);
+    for full in wanted {
+        match std::fs::create_dir(&full) {
+            Ok(()) => made_dirs.push(full),
+            // Made meanwhile by someone else: written into only if it is a folder, not a link.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AlreadyExists
+                    && std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_dir()) => {}
+            Err(e) => return Err(Diagnostic::new(&full, format!("cannot write the output: {e}"))),
+        }
+    }
+    let written: Vec<(PathBuf, std::io::Result<()>)> = files
+        .par_iter()
+        .map(|f| {
+            let dest = out.join(&f.path);
+            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&dest);
+            let result = match file {
+                Ok(mut file) => file.write_all(&f.bytes).map_err(|e| (e, true)),
+                Err(e) => Err((e, false)),
+            };
+            match result {
+                Ok(()) => (dest, Ok(())),
+                // A file that was made is ours to remove again; one that was there is not.
+                Err((e, made)) => (if made { dest } else { PathBuf::new() }, Err(e)),
+            }
+        })
+        .collect();
+    if written.iter().all(|(_, r)| r.is_ok()) {
+        return Ok(written.into_iter().map(|(dest, _)| dest).collect());
+    }
+    let mut first = None;
+    for ((dest, result), f) in written.into_iter().zip(files) {
+        if let Err(e) = result {
+            first.get_or_insert_with(|| {
+                let full = out.join(&f.path);
+                match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => not_ours(out, &full, "innsyn would replace it"),
+                    _ => Diagnostic::new(&full, format!("cannot write the output: {e}")).hint(
+                        "nothing was changed in the output folder; free some space or fix its permissions and build again",
+                    ),
+                }
+            });
+        }
+        if !dest.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(dest);
+        }
+    }
+    Err(first.expect("some file failed"))
+}
+
+/// The folders of a relative, `/`-separated path, innermost first (`a/b`, `a`
+/// for `a/b/index.html`).
+fn parents(path: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut rest = path;
+    std::iter::from_fn(move || {
+        let cut = rest.rfind('/')?;
+        rest = &rest[..cut];
+        Some(rest)
+    })
 }
 
 /// The temporary file `dest` is written to before it is renamed into place.
@@ -675,6 +822,22 @@ mod tests {
     }
 
     #[test]
+    fn what_a_stopped_first_build_wrote_at_its_places_is_replaced_or_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("a/index.html", "a"), f("index.html", "i"), f("old/index.html", "o")]);
+        std::mem::forget(stage); // Killed: no abort, no record of a finished build.
+        std::fs::write(out.join("index.html"), "torn").unwrap();
+        let files = [f("a/index.html", "a"), f("index.html", "i")];
+        let report = write(&out, &files, false).unwrap();
+        assert_eq!(report, WriteReport { written: 1, unchanged: 1, removed: 1 });
+        let clean = dir.path().join("clean");
+        write(&clean, &files, false).unwrap();
+        assert_eq!(tree(&out), tree(&clean));
+    }
+
+    #[test]
     fn a_tampered_record_cannot_remove_anything_outside_the_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
@@ -779,6 +942,82 @@ mod tests {
         assert_eq!(tree(&out), before, "nothing changed");
         let fresh = dir.path().join("fresh");
         assert!(write(&fresh, &[f("a/b.html", "x"), f("a", "y")], false).is_err());
+    }
+
+    #[test]
+    fn into_a_folder_that_held_nothing_files_go_straight_to_their_places_and_a_failure_takes_them_away() {
+        let dir = tempfile::tempdir().unwrap();
+        for (out, existed) in [(dir.path().join("new"), false), (dir.path().join("empty"), true)] {
+            if existed {
+                std::fs::create_dir(&out).unwrap();
+            }
+            let mut stage = Stage::begin(&out, false).unwrap();
+            stage.add(&[f("index.html", "i"), f("a/b/index.html", "b")]);
+            assert_eq!(std::fs::read_to_string(out.join("a/b/index.html")).unwrap(), "b", "no temporary file");
+            assert!(!out.join(".index.html.innsyn-tmp").exists());
+            stage.add(&[f("a/index.html", "a")]);
+            stage.abandon();
+            assert_eq!(out.exists(), existed, "a folder the build made goes, one it found stays");
+            if existed {
+                assert!(tree(&out).is_empty(), "{:?}", tree(&out));
+            }
+
+            let mut stage = Stage::begin(&out, false).unwrap();
+            stage.add(&[f("index.html", "i"), f("a/b/index.html", "b")]);
+            stage.add(&[f("a/index.html", "a")]);
+            assert_eq!(stage.finish().unwrap(), WriteReport { written: 3, unchanged: 0, removed: 0 });
+            let other = tempfile::tempdir().unwrap();
+            write(
+                &other.path().join("x"),
+                &[f("a/b/index.html", "b"), f("a/index.html", "a"), f("index.html", "i")],
+                false,
+            )
+            .unwrap();
+            assert_eq!(tree(&out), tree(&other.path().join("x")));
+        }
+        // A hidden file (`.git`) makes the folder one that holds something: temporary files then.
+        let kept = dir.path().join("kept");
+        std::fs::create_dir_all(kept.join(".git")).unwrap();
+        let mut stage = Stage::begin(&kept, false).unwrap();
+        stage.add(&[f("index.html", "i")]);
+        assert!(kept.join(".index.html.innsyn-tmp").exists());
+        stage.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(kept.join("index.html")).unwrap(), "i");
+    }
+
+    #[test]
+    fn into_a_folder_that_held_nothing_a_file_and_a_folder_at_one_path_are_refused_in_either_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let orders: [&[&[(&str, &str)]]; 4] = [
+            &[&[("a/b.html", "x"), ("a", "y")]],
+            &[&[("a", "y"), ("a/b.html", "x")]],
+            &[&[("a/b/c.html", "x")], &[("index.html", "i")], &[("a/b", "y")]],
+            &[&[("a", "y")], &[("a/b/c.html", "x")]],
+        ];
+        for (n, batches) in orders.iter().enumerate() {
+            let out = dir.path().join(format!("out{n}"));
+            let mut stage = Stage::begin(&out, false).unwrap();
+            for batch in batches.iter() {
+                stage.add(&batch.iter().map(|(p, s)| f(p, s)).collect::<Vec<_>>());
+            }
+            let err = stage.finish().unwrap_err();
+            assert_eq!(err.len(), 1, "{err:?}");
+            assert!(err.0[0].message.contains("both as a file and as the folder"), "{err:?}");
+            assert!(!out.exists(), "{n}: nothing is left");
+        }
+    }
+
+    #[test]
+    fn a_file_that_appears_in_a_fresh_folder_while_the_build_writes_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("a/index.html", "a")]);
+        std::fs::write(out.join("index.html"), "someone else's").unwrap();
+        stage.add(&[f("index.html", "i")]);
+        let err = stage.finish().unwrap_err();
+        assert!(err.0[0].message.contains("was not written by innsyn"), "{err:?}");
+        assert_eq!(tree(&out), [("index.html".to_string(), b"someone else's".to_vec())]);
     }
 
     #[test]
