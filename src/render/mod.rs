@@ -409,111 +409,126 @@ pub fn render_bodies_forgetting(
     let mut page_files = Vec::with_capacity(site.pages.len());
     let mut packed = forget.map(packed::Packed::spilled_in).unwrap_or_default();
     let mut first = 0;
-    while first < site.pages.len() {
-        let end = (first + BATCH).min(site.pages.len());
-        // What the cache holds of this batch, and each page's key in it (0: not kept).
-        let batch_no = first / BATCH;
-        let old = cache.map(|c| c.read(batch_no)).unwrap_or_default();
-        let mut keys: Vec<u64> = site.pages[first..end]
-            .par_iter()
-            .enumerate()
-            .map(|(j, p)| match cache {
-                Some(c) if body_cache::BodyCache::keeps(&p.page) => c.page_key(first + j, &p.page),
-                _ => 0,
-            })
-            .collect();
-        let mut kept: Vec<_> = (0..end - first)
-            .into_par_iter()
-            .map(|j| (keys[j] != 0).then(|| old.get(j, keys[j])).flatten().and_then(body_cache::decode))
-            .collect();
-        if let Some(root) = forget {
-            // Pages parsed without their Markdown and not in the cache get it
-            // back from their files.
-            let reread: Vec<_> = site.pages[first..end]
+    // A batch's cache file is written on a thread of its own while the next
+    // batch renders: written in turn, the other threads waited for it.
+    std::thread::scope(|scope| {
+        let cache_writes = cache.map(|cache| {
+            let (queue, batches) = std::sync::mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(1);
+            scope.spawn(move || {
+                for (batch_no, entries) in batches {
+                    cache.write(batch_no, &entries);
+                }
+            });
+            queue
+        });
+        while first < site.pages.len() {
+            let end = (first + BATCH).min(site.pages.len());
+            // What the cache holds of this batch, and each page's key in it (0: not kept).
+            let batch_no = first / BATCH;
+            let old = cache.map(|c| c.read(batch_no)).unwrap_or_default();
+            let mut keys: Vec<u64> = site.pages[first..end]
                 .par_iter()
-                .zip(&kept)
-                .map(|(p, k)| {
-                    if k.is_none() && p.page.body.dropped.is_some() && p.page.body.markdown.is_empty() {
-                        crate::content::reread_body(root, &p.page).map(Some)
-                    } else {
-                        Ok(None)
-                    }
+                .enumerate()
+                .map(|(j, p)| match cache {
+                    Some(c) if body_cache::BodyCache::keeps(&p.page) => c.page_key(first + j, &p.page),
+                    _ => 0,
                 })
                 .collect();
-            for ((p, body), key) in site.pages[first..end].iter_mut().zip(reread).zip(&mut keys) {
-                match body {
-                    Ok(Some(body)) => {
-                        p.page.body = crate::content::shortcodes::Body { dropped: p.page.body.dropped, ..body }
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        // Nothing is kept for a page that could not be read again.
-                        *key = 0;
-                        errors.extend(e.0);
+            let mut kept: Vec<_> = (0..end - first)
+                .into_par_iter()
+                .map(|j| (keys[j] != 0).then(|| old.get(j, keys[j])).flatten().and_then(body_cache::decode))
+                .collect();
+            if let Some(root) = forget {
+                // Pages parsed without their Markdown and not in the cache get it
+                // back from their files.
+                let reread: Vec<_> = site.pages[first..end]
+                    .par_iter()
+                    .zip(&kept)
+                    .map(|(p, k)| {
+                        if k.is_none() && p.page.body.dropped.is_some() && p.page.body.markdown.is_empty() {
+                            crate::content::reread_body(root, &p.page).map(Some)
+                        } else {
+                            Ok(None)
+                        }
+                    })
+                    .collect();
+                for ((p, body), key) in site.pages[first..end].iter_mut().zip(reread).zip(&mut keys) {
+                    match body {
+                        Ok(Some(body)) => {
+                            p.page.body = crate::content::shortcodes::Body { dropped: p.page.body.dropped, ..body }
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            // Nothing is kept for a page that could not be read again.
+                            *key = 0;
+                            errors.extend(e.0);
+                        }
                     }
                 }
             }
-        }
-        let batch: Vec<_> = site.pages[first..end]
-            .par_iter()
-            .zip(&mut kept)
-            .map(|(p, kept)| match kept.take() {
-                Some((rendered, packed, files, words)) => (Ok((rendered, files)), Some((packed, words))),
-                None => (renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path), None),
-            })
-            .collect();
-        let start = pages.len();
-        let mut kept = Vec::with_capacity(batch.len());
-        let mut failed = false;
-        for (r, k) in batch {
-            let (rendered, files) = r.unwrap_or_else(|e| {
-                errors.extend(e.0);
-                failed = true;
-                (Rendered::default(), Vec::new())
-            });
-            pages.push(rendered);
-            page_files.push(files);
-            kept.push(k);
-        }
-        let views: Vec<Option<Kept<'_>>> =
-            kept.iter().map(|k| k.as_ref().map(|(packed, words)| Kept { packed, words })).collect();
-        let analysed = done(site, first, &pages[start..], &views);
-        if forget.is_some() {
-            for p in &mut site.pages[first..end] {
-                p.page.body.drop_markdown();
-                p.page.front_matter = String::new();
-            }
-            // Until its page is written, a body's HTML is kept packed.
-            let batch_packed: Vec<Vec<u8>> = pages[start..]
-                .par_iter_mut()
+            let batch: Vec<_> = site.pages[first..end]
+                .par_iter()
                 .zip(&mut kept)
-                .map(|(r, k)| match k {
-                    Some((packed, _)) => std::mem::take(packed),
-                    None => lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()),
+                .map(|(p, kept)| match kept.take() {
+                    Some((rendered, packed, files, words)) => (Ok((rendered, files)), Some((packed, words))),
+                    None => (renderer.render_body(site, &p.page.file, &p.page.body, p.lang, &p.path), None),
                 })
                 .collect();
-            if let Some(cache) = cache.filter(|_| !failed && !old.holds(&keys)) {
-                let entries: Vec<(u64, Vec<u8>)> = (0..keys.len())
-                    .into_par_iter()
-                    .map(|j| {
-                        if keys[j] == 0 {
-                            return (0, Vec::new());
-                        }
-                        let words = match (&kept[j], analysed.get(j)) {
-                            (_, Some(Some(new))) => new.as_slice(),
-                            (Some((_, old)), _) => old,
-                            _ => &[],
-                        };
-                        let i = start + j;
-                        (keys[j], body_cache::encode(&pages[i], &batch_packed[j], &page_files[i], words))
+            let start = pages.len();
+            let mut kept = Vec::with_capacity(batch.len());
+            let mut failed = false;
+            for (r, k) in batch {
+                let (rendered, files) = r.unwrap_or_else(|e| {
+                    errors.extend(e.0);
+                    failed = true;
+                    (Rendered::default(), Vec::new())
+                });
+                pages.push(rendered);
+                page_files.push(files);
+                kept.push(k);
+            }
+            let views: Vec<Option<Kept<'_>>> =
+                kept.iter().map(|k| k.as_ref().map(|(packed, words)| Kept { packed, words })).collect();
+            let analysed = done(site, first, &pages[start..], &views);
+            if forget.is_some() {
+                for p in &mut site.pages[first..end] {
+                    p.page.body.drop_markdown();
+                    p.page.front_matter = String::new();
+                }
+                // Until its page is written, a body's HTML is kept packed.
+                let batch_packed: Vec<Vec<u8>> = pages[start..]
+                    .par_iter_mut()
+                    .zip(&mut kept)
+                    .map(|(r, k)| match k {
+                        Some((packed, _)) => std::mem::take(packed),
+                        None => lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()),
                     })
                     .collect();
-                cache.write(batch_no, &entries);
+                if cache.is_some() && !failed && !old.holds(&keys) {
+                    let entries: Vec<(u64, Vec<u8>)> = (0..keys.len())
+                        .into_par_iter()
+                        .map(|j| {
+                            if keys[j] == 0 {
+                                return (0, Vec::new());
+                            }
+                            let words = match (&kept[j], analysed.get(j)) {
+                                (_, Some(Some(new))) => new.as_slice(),
+                                (Some((_, old)), _) => old,
+                                _ => &[],
+                            };
+                            let i = start + j;
+                            (keys[j], body_cache::encode(&pages[i], &batch_packed[j], &page_files[i], words))
+                        })
+                        .collect();
+                    if let Some(queue) = &cache_writes {
+                        let _ = queue.send((batch_no, entries));
+                    }
+                }
+                packed.extend(batch_packed);
             }
-            packed.extend(batch_packed);
+            first = end;
         }
-        first = end;
-    }
+    });
     if let Some(cache) = cache {
         cache.finish(site.pages.len().div_ceil(BATCH));
     }
