@@ -802,10 +802,14 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
         .collect();
     let norms: Vec<f64> = pages.iter().map(|page| K1 * (1.0 - B + B * f64::from(page.length) / avg)).collect();
     let mut encoded: Vec<String> = Vec::with_capacity(terms.len());
+    // Where each page's terms of the next run start: the runs follow one
+    // another, so each page's terms are read once in all (read from the start
+    // for every run, a site of a hundred runs read them fifty times over).
+    let mut cursors = vec![Cursor::default(); frequencies.len()];
     for run in crate::render::runs(&df, |&d| d as usize, POSTINGS_AT_A_TIME) {
         let mut postings: Vec<Vec<Posting>> = df[run.clone()].iter().map(|&d| Vec::with_capacity(d as usize)).collect();
-        for (id, (f, norm)) in frequencies.iter().zip(&norms).enumerate() {
-            for e in f.iter().skip_while(|e| e.term < run.start as u32).take_while(|e| e.term < run.end as u32) {
+        for (id, ((f, norm), cursor)) in frequencies.iter().zip(&norms).zip(&mut cursors).enumerate() {
+            while let Some(e) = f.next_before(cursor, run.end as u32) {
                 let t = e.term as usize;
                 let tf = f64::from(e.weight);
                 let score = idf[t] * (f64::from(e.bonus) / 4.0 + tf / (tf + norm));
@@ -940,17 +944,33 @@ impl Frequencies {
 
     /// The terms, ascending.
     fn iter(&self) -> impl Iterator<Item = Frequency> + '_ {
-        let (mut at, mut term) = (0, 0);
-        std::iter::from_fn(move || {
-            if at >= self.0.len() {
-                return None;
-            }
-            term += read_varint(&self.0, &mut at);
-            let weight = read_varint(&self.0, &mut at) as f32 / 4.0;
-            let place = read_varint(&self.0, &mut at);
-            Some(Frequency { term, weight, segment: (place / 16) as u16, bonus: (place % 16) as u8 })
-        })
+        let mut cursor = Cursor::default();
+        std::iter::from_fn(move || self.next_before(&mut cursor, u32::MAX))
     }
+
+    /// The entry at `cursor`, moving it on, when its term is below `end`.
+    fn next_before(&self, cursor: &mut Cursor, end: u32) -> Option<Frequency> {
+        if cursor.at >= self.0.len() {
+            return None;
+        }
+        let mut at = cursor.at;
+        let term = cursor.term + read_varint(&self.0, &mut at);
+        if term >= end {
+            return None;
+        }
+        let weight = read_varint(&self.0, &mut at) as f32 / 4.0;
+        let place = read_varint(&self.0, &mut at);
+        *cursor = Cursor { at, term };
+        Some(Frequency { term, weight, segment: (place / 16) as u16, bonus: (place % 16) as u8 })
+    }
+}
+
+/// A place in a [`Frequencies`]: the byte where its next entry starts, and
+/// the term of the entry before (the next one's is written as the distance).
+#[derive(Debug, Default, Clone, Copy)]
+struct Cursor {
+    at: usize,
+    term: u32,
 }
 
 /// Splits the sorted terms into runs whose shard file stays under `limit`
