@@ -703,9 +703,9 @@ fn batches<'a>(site: &Site, jobs: &'a [Job]) -> Vec<&'a [Job]> {
 }
 
 /// Entries of a list that weigh as much as a page in [`batches`]: an entry is
-/// a title, a date, a summary and a link, some 600 bytes of HTML and about
-/// twice that in its template's context while it renders, against some
-/// 15 kB of HTML for a page.
+/// a title, a date, a summary and a link, some 600 bytes of HTML and more in
+/// its template's context while it renders, against 10–18 kB of HTML for a
+/// page.
 const LISTED_PER_PAGE: usize = 8;
 
 /// How many pages or terms `job` lists (0 for a page).
