@@ -515,19 +515,25 @@ pub fn parse_all(
 /// Markdown after parsing (see [`parse_all`]'s `keep_text`) and renders it now.
 /// The file was read and checked once; a file changed or gone since is an error
 /// (its front matter, or its body by the digest kept when it was dropped).
+/// Only the body is parsed again: front matter of the same text says the same,
+/// and was checked when first read.
 pub fn reread_body(root: &Path, page: &Page) -> Result<Body, Diagnostics> {
     let notes = std::sync::Mutex::new(Vec::new()); // Said when the file was first read.
     let src = fsx::read_text_noting(root, &root.join(&page.file), &notes)?;
-    let again = parse_page(&page.file, &page.content_path, &src)?;
+    let changed = || Diagnostic::new(&page.file, "the file changed while the site was being built").hint("build again");
+    let split = split::split(&page.file, &src)?;
+    if split.front != page.front_matter {
+        return Err(changed().into());
+    }
+    let mut errors = Diagnostics::default();
+    let body = parse_body(&page.file, &split, &mut errors);
+    errors.into_result()?;
     // The body's key in the cache is its digest as first read: a body read
     // again must be that one.
-    let other_body = page.body.dropped.is_some_and(|d| d.digest != again.body.digest());
-    if again.front_matter != page.front_matter || other_body {
-        return Err(Diagnostic::new(&page.file, "the file changed while the site was being built")
-            .hint("build again")
-            .into());
+    if page.body.dropped.is_some_and(|d| d.digest != body.digest()) {
+        return Err(changed().into());
     }
-    Ok(again.body)
+    Ok(body)
 }
 
 #[cfg(test)]
@@ -560,7 +566,33 @@ mod tests {
         let e = reread_body(dir.path(), &page).unwrap_err();
         assert!(e.to_string().contains("the file changed while the site was being built"), "{e}");
         std::fs::write(dir.path().join(file), "+++\ntitle = \"B\"\n+++\nTekst\n").unwrap();
-        assert!(reread_body(dir.path(), &page).is_err());
+        let e = reread_body(dir.path(), &page).unwrap_err();
+        assert!(e.to_string().contains("the file changed while the site was being built"), "{e}");
+        // Front matter now faulty: the change is what is said.
+        std::fs::write(dir.path().join(file), "+++\ntitle = \n+++\nTekst\n").unwrap();
+        let e = reread_body(dir.path(), &page).unwrap_err();
+        assert!(e.to_string().contains("the file changed while the site was being built"), "{e}");
+    }
+
+    #[test]
+    fn a_body_read_again_is_the_body_first_parsed_calls_and_lines_too() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        let pages = [
+            (
+                "content/t.md",
+                "+++\ntitle = \"T\"\n\n[extra]\nx = 1\n+++\n# Mål\n\n{{ chart(data=\"a.csv\", x=\"år\") }}\nTekst\n",
+            ),
+            ("content/y.md", "\u{feff}---\ntitle: Y\ntaxonomies:\n  kommune: [Asker]\n---\n\nTekst {{ figure(value=\"3\") }} her\n"),
+        ];
+        for (file, text) in pages {
+            std::fs::write(dir.path().join(file), text).unwrap();
+            let first = parse_page(Path::new(file), &file["content/".len()..], text).unwrap();
+            let mut page = first.clone();
+            page.body.drop_markdown();
+            let again = reread_body(dir.path(), &page).unwrap();
+            assert_eq!(again, first.body, "{file}");
+        }
     }
 
     #[test]
