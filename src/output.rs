@@ -97,7 +97,8 @@ pub fn write(out: &Path, files: &[OutputFile], force: bool) -> Result<WriteRepor
 /// is written to a temporary file beside its place as its batch comes; nothing the
 /// previous build left changes until [`Stage::finish`], which renames them all into
 /// place when every batch went well, and otherwise removes every temporary file
-/// and folder it made, leaving the previous output as it was.
+/// and folder it made, leaving the previous output as it was. Into a folder that
+/// held nothing, files are written at their places at once ([`Stage::add_fresh`]).
 pub struct Stage {
     out: PathBuf,
     force: bool,
@@ -177,7 +178,8 @@ impl Stage {
     }
 
     /// Takes a batch of files: those whose bytes differ from what the folder holds
-    /// are written to temporary files. Problems (two files at one path, a file
+    /// are written to temporary files (at their places, in a folder that held
+    /// nothing). Problems (two files at one path, a file
     /// innsyn did not write in the way, a write that failed) are kept for
     /// [`Stage::finish`]; after the first, nothing more is written.
     pub fn add(&mut self, files: &[OutputFile]) {
@@ -275,10 +277,9 @@ impl Stage {
             self.errors.push(Diagnostic::new(out.join(RECORD), format!("cannot write the output: {e}")));
             return;
         }
-        match place(&out, &placed, &mut self.made_dirs) {
-            Ok(made) => self.placed.extend(made),
-            Err(d) => self.errors.push(d),
-        }
+        let (made, failed) = place(&out, &placed, &mut self.made_dirs);
+        self.placed.extend(made);
+        self.errors.extend(failed);
     }
 
     /// Takes files of the previous build that this one produces with the same
@@ -371,8 +372,18 @@ impl Stage {
 
         let removed = remove_stale(out, &stale);
         let record_now: BTreeSet<&str> = self.produced.iter().map(String::as_str).collect();
-        std::fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
-        write_record(out, RECORD_HEADER, &record_now).map_err(|e| io_err(&out.join(RECORD), e))?;
+        let recorded = std::fs::create_dir_all(out)
+            .map_err(|e| io_err(out, e))
+            .and_then(|()| write_record(out, RECORD_HEADER, &record_now).map_err(|e| io_err(&out.join(RECORD), e)));
+        if let Err(d) = recorded {
+            // In a folder that held nothing, a build that fails leaves nothing
+            // there; elsewhere the files are in place, named in the record of
+            // a build that was writing, for the next build.
+            if self.fresh {
+                self.abort();
+            }
+            return Err(d.into());
+        }
         Ok(WriteReport { written: self.staged.len() + self.placed.len(), unchanged: self.unchanged, removed })
     }
 
@@ -387,8 +398,12 @@ impl Stage {
         for (tmp, _) in &self.staged {
             let _ = std::fs::remove_file(tmp);
         }
+        // A file written at its place that cannot be removed (held open by
+        // another program) stays named in the record, which still says a
+        // build is writing: the next build removes it.
+        let mut left = false;
         for path in &self.placed {
-            let _ = std::fs::remove_file(path);
+            left |= std::fs::remove_file(path).is_err_and(|e| e.kind() != std::io::ErrorKind::NotFound);
         }
         for d in self.made_dirs.iter().rev() {
             let _ = std::fs::remove_dir(d);
@@ -396,6 +411,7 @@ impl Stage {
         if self.pending {
             let _ = match &self.previous {
                 Some(p) => write_record(&self.out, RECORD_HEADER, &p.iter().map(String::as_str).collect()),
+                None if left => Ok(()),
                 None => std::fs::remove_file(self.out.join(RECORD)),
             };
         }
@@ -560,10 +576,10 @@ fn stage(
 
 /// Writes each file at its place in a folder that held nothing when the build
 /// began, making the folders it needs (added to `made_dirs`; a folder made
-/// before by this build is there, and no other can be). On failure the files
-/// it made are removed again (the folders by the caller) and the error names
-/// the first file that could not be written.
-fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>, Diagnostic> {
+/// before by this build is there, and no other can be). Returns the files it
+/// made, for [`Stage::abort`] to remove, and on failure the error of the first
+/// file or folder that could not be made.
+fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> (Vec<PathBuf>, Option<Diagnostic>) {
     let made: HashSet<&Path> = made_dirs.iter().map(PathBuf::as_path).collect();
     let mut wanted: Vec<PathBuf> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
@@ -581,10 +597,12 @@ fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> Res
         match std::fs::create_dir(&full) {
             Ok(()) => made_dirs.push(full),
             // Made meanwhile by someone else: written into only if it is a folder, not a link.
-            Err(e)
-                if e.kind() == std::io::ErrorKind::AlreadyExists
-                    && std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_dir()) => {}
-            Err(e) => return Err(Diagnostic::new(&full, format!("cannot write the output: {e}"))),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if !std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_dir()) {
+                    return (Vec::new(), Some(not_ours(out, &full, "a folder must go")));
+                }
+            }
+            Err(e) => return (Vec::new(), Some(Diagnostic::new(&full, format!("cannot write the output: {e}")))),
         }
     }
     let written: Vec<(PathBuf, std::io::Result<()>)> = files
@@ -603,9 +621,7 @@ fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> Res
             }
         })
         .collect();
-    if written.iter().all(|(_, r)| r.is_ok()) {
-        return Ok(written.into_iter().map(|(dest, _)| dest).collect());
-    }
+    let mut made = Vec::with_capacity(written.len());
     let mut first = None;
     for ((dest, result), f) in written.into_iter().zip(files) {
         if let Err(e) = result {
@@ -620,10 +636,10 @@ fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> Res
             });
         }
         if !dest.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(dest);
+            made.push(dest);
         }
     }
-    Err(first.expect("some file failed"))
+    (made, first)
 }
 
 /// The folders of a relative, `/`-separated path, innermost first (`a/b`, `a`
@@ -665,7 +681,10 @@ fn slashed(path: &Path) -> String {
 /// inside the folder: a tampered record must not make innsyn remove anything
 /// outside it, nor any input make it write there.
 pub fn safe_relative(line: &str) -> bool {
-    !line.is_empty() && !line.contains('\\') && Path::new(line).components().all(|c| matches!(c, Component::Normal(_)))
+    !line.is_empty()
+        && !line.contains('\\')
+        && line.split('/').all(|part| !matches!(part, "" | "." | ".."))
+        && Path::new(line).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
 fn write_record(out: &Path, header: &str, paths: &BTreeSet<&str>) -> std::io::Result<()> {
@@ -1018,6 +1037,39 @@ mod tests {
         let err = stage.finish().unwrap_err();
         assert!(err.0[0].message.contains("was not written by innsyn"), "{err:?}");
         assert_eq!(tree(&out), [("index.html".to_string(), b"someone else's".to_vec())]);
+    }
+
+    #[test]
+    fn a_file_where_a_fresh_build_needs_a_folder_is_never_replaced_or_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("index.html", "i")]);
+        std::fs::write(out.join("a"), "someone else's").unwrap();
+        stage.add(&[f("a/index.html", "a")]);
+        let err = stage.finish().unwrap_err();
+        assert!(err.0[0].message.contains("`a` was not written by innsyn, and a folder must go"), "{err:?}");
+        assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "someone else's");
+        assert!(!out.join("index.html").exists(), "the build's own file is gone");
+        #[cfg(unix)]
+        {
+            let mut stage = Stage::begin(&dir.path().join("other"), false).unwrap();
+            stage.add(&[f("x.html", "x")]);
+            std::os::unix::fs::symlink(dir.path(), dir.path().join("other/b")).unwrap();
+            stage.add(&[f("b/escaped.html", "b")]);
+            assert!(stage.finish().is_err());
+            assert!(!dir.path().join("escaped.html").exists(), "a link is never written through");
+        }
+    }
+
+    #[test]
+    fn paths_with_empty_or_dot_parts_are_not_plain() {
+        for bad in ["a/", "a//b", "./a", "a/./b", "a/..", "", "/a"] {
+            assert!(!safe_relative(bad), "{bad:?}");
+        }
+        for good in ["a", "a/b.html", ".innsyn-output", "a/.b/c", "a..b/c"] {
+            assert!(safe_relative(good), "{good:?}");
+        }
     }
 
     #[test]
