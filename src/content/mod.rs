@@ -583,7 +583,10 @@ mod tests {
                 "content/t.md",
                 "+++\ntitle = \"T\"\n\n[extra]\nx = 1\n+++\n# Mål\n\n{{ chart(data=\"a.csv\", x=\"år\") }}\nTekst\n",
             ),
-            ("content/y.md", "\u{feff}---\ntitle: Y\ntaxonomies:\n  kommune: [Asker]\n---\n\nTekst {{ figure(value=\"3\") }} her\n"),
+            (
+                "content/y.md",
+                "\u{feff}---\ntitle: Y\ntaxonomies:\n  kommune: [Asker]\n---\n\nTekst {{ figure(value=\"3\") }} her\n",
+            ),
         ];
         for (file, text) in pages {
             std::fs::write(dir.path().join(file), text).unwrap();
