@@ -490,6 +490,35 @@ struct Weighty {
     at: u32,
 }
 
+/// Weightier is greater: in a heading or the title before in the text, then
+/// written with a capital, heavier, longer, then the earlier segment and place
+/// (no two words share a place, so no two are equal).
+impl Ord for Weighty {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.place
+            .cmp(&other.place)
+            .then(self.capital.cmp(&other.capital))
+            .then(self.weight.total_cmp(&other.weight))
+            .then(self.letters.cmp(&other.letters))
+            .then(other.segment.cmp(&self.segment))
+            .then(other.at.cmp(&self.at))
+    }
+}
+
+impl PartialOrd for Weighty {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Weighty {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Weighty {}
+
 /// Words a passage reaches before and after the word it is for.
 const BEFORE: usize = 12;
 const AFTER: usize = 18;
@@ -538,18 +567,12 @@ fn passages(segs: &[Segment], prose: &[std::ops::Range<usize>], mut words: Vec<W
         w.capital = text[at..].chars().next().is_some_and(char::is_uppercase);
         w.at = at as u32;
     }
-    words.sort_by(|a, b| {
-        b.place
-            .cmp(&a.place)
-            .then(b.capital.cmp(&a.capital))
-            .then(b.weight.total_cmp(&a.weight))
-            .then(b.letters.cmp(&a.letters))
-            .then(a.segment.cmp(&b.segment))
-            .then(a.at.cmp(&b.at))
-    });
+    // Weightiest first; the budget is spent on the first few, so they are
+    // taken from a heap rather than all sorted.
+    let mut words: std::collections::BinaryHeap<Weighty> = words.into();
     let budget = passage_budget(segs.iter().map(|s| s.text.len()).sum());
     let mut spent = 0;
-    for w in words {
+    while let Some(w) = words.pop() {
         if spent + 40 > budget {
             break;
         }
