@@ -257,17 +257,22 @@ impl Stage {
     fn add_fresh(&mut self, files: &[OutputFile]) {
         let out = self.out.clone();
         let mut placed = Vec::with_capacity(files.len());
+        // The folders to make, each after its parent.
+        let mut new_folders = Vec::new();
         for f in files {
             let folders = parents(&f.path);
             // A file where a folder of others is, or within a file: a clash.
             if self.folders.contains(f.path.as_str()) || folders.clone().any(|d| self.produced.contains(d)) {
                 continue;
             }
+            let first_new = new_folders.len();
             for d in folders {
                 if !self.folders.insert(d.to_string()) {
                     break; // Its parents were added with it.
                 }
+                new_folders.push(out.join(d));
             }
+            new_folders[first_new..].reverse();
             placed.push(f);
         }
         if placed.is_empty() {
@@ -277,7 +282,7 @@ impl Stage {
             self.errors.push(Diagnostic::new(out.join(RECORD), format!("cannot write the output: {e}")));
             return;
         }
-        let (made, failed) = place(&out, &placed, &mut self.made_dirs);
+        let (made, failed) = place(&out, &placed, new_folders, &mut self.made_dirs);
         self.placed.extend(made);
         self.errors.extend(failed);
     }
@@ -575,25 +580,16 @@ fn stage(
 }
 
 /// Writes each file at its place in a folder that held nothing when the build
-/// began, making the folders it needs (added to `made_dirs`; a folder made
-/// before by this build is there, and no other can be). Returns the files it
-/// made, for [`Stage::abort`] to remove, and on failure the error of the first
-/// file or folder that could not be made.
-fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> (Vec<PathBuf>, Option<Diagnostic>) {
-    let made: HashSet<&Path> = made_dirs.iter().map(PathBuf::as_path).collect();
-    let mut wanted: Vec<PathBuf> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for f in files {
-        let dirs: Vec<&str> = parents(&f.path).collect();
-        for d in dirs.into_iter().rev() {
-            let full = out.join(d);
-            if !made.contains(full.as_path()) && seen.insert(d) {
-                wanted.push(full);
-            }
-        }
-    }
-    drop(made);
-    for full in wanted {
+/// began, after making `folders` (each after its parent; added to `made_dirs`).
+/// Returns the files it made, for [`Stage::abort`] to remove, and on failure
+/// the error of the first file or folder that could not be made.
+fn place(
+    out: &Path,
+    files: &[&OutputFile],
+    folders: Vec<PathBuf>,
+    made_dirs: &mut Vec<PathBuf>,
+) -> (Vec<PathBuf>, Option<Diagnostic>) {
+    for full in folders {
         match std::fs::create_dir(&full) {
             Ok(()) => made_dirs.push(full),
             // Made meanwhile by someone else: written into only if it is a folder, not a link.
@@ -605,19 +601,17 @@ fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> (Ve
             Err(e) => return (Vec::new(), Some(Diagnostic::new(&full, format!("cannot write the output: {e}")))),
         }
     }
-    let written: Vec<(PathBuf, std::io::Result<()>)> = files
+    // Each file made (ours to remove again; one that was there is not), and how its writing went.
+    let written: Vec<(Option<PathBuf>, std::io::Result<()>)> = files
         .par_iter()
         .map(|f| {
             let dest = out.join(&f.path);
-            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&dest);
-            let result = match file {
-                Ok(mut file) => file.write_all(&f.bytes).map_err(|e| (e, true)),
-                Err(e) => Err((e, false)),
-            };
-            match result {
-                Ok(()) => (dest, Ok(())),
-                // A file that was made is ours to remove again; one that was there is not.
-                Err((e, made)) => (if made { dest } else { PathBuf::new() }, Err(e)),
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&dest) {
+                Ok(mut file) => {
+                    let result = file.write_all(&f.bytes);
+                    (Some(dest), result)
+                }
+                Err(e) => (None, Err(e)),
             }
         })
         .collect();
@@ -635,9 +629,7 @@ fn place(out: &Path, files: &[&OutputFile], made_dirs: &mut Vec<PathBuf>) -> (Ve
                 }
             });
         }
-        if !dest.as_os_str().is_empty() {
-            made.push(dest);
-        }
+        made.extend(dest);
     }
     (made, first)
 }
