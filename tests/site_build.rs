@@ -423,6 +423,74 @@ fn two_hundred_thousand_term_references_build_and_every_term_lists_its_pages() {
     }
 }
 
+/// Lists longer than a batch's share of a thread render beside the batches of
+/// pages (see `render::render_jobs`): every one is written whole, the output is
+/// the same build after build, and a fault in a list template is reported once
+/// for long and short lists alike, with the same count every time.
+#[test]
+fn long_lists_render_beside_the_pages_whole_and_the_same_every_time() {
+    const PAGES: usize = 1300;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    for section in ["saker", "notater"] {
+        std::fs::create_dir_all(root.join("content").join(section)).unwrap();
+    }
+    std::fs::write(
+        root.join("config.toml"),
+        "title = \"Lange lister\"\nlanguage = \"nb\"\n\n[[taxonomies]]\nname = \"emne\"\n",
+    )
+    .unwrap();
+    for i in 0..PAGES {
+        // Every page in «Alle»; every tenth in «Tiende» too (a short list).
+        let terms = if i % 10 == 0 { "\"Alle\", \"Tiende\"" } else { "\"Alle\"" };
+        let page = format!("+++\ntitle = \"Sak {i}\"\n\n[taxonomies]\nemne = [{terms}]\n+++\nTekst om sak {i}.\n");
+        std::fs::write(root.join(format!("content/saker/sak-{i}.md")), page).unwrap();
+    }
+    std::fs::write(root.join("content/notater/notat.md"), "+++\ntitle = \"Notat\"\n+++\nKort.\n").unwrap();
+    let build = |out: &str| {
+        let out = dir.path().join(out);
+        let (code, _, err) = innsyn(&["build"], &root, Some(&out));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let first = build("en");
+    let links = |path: &str, prefix: &str| {
+        let html = std::fs::read_to_string(first.join(path)).unwrap();
+        (0..PAGES).filter(|i| html.contains(&format!("href=\"{prefix}sak-{i}/\""))).count()
+    };
+    assert_eq!(links("saker/index.html", ""), PAGES, "the section lists every page");
+    assert_eq!(links("emne/alle/index.html", "../../saker/"), PAGES, "the long term lists every page");
+    assert_eq!(links("emne/tiende/index.html", "../../saker/"), PAGES / 10, "the short term its tenth");
+    let second = build("to");
+    let files = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut all: Vec<_> = walkdir::WalkDir::new(out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(out).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        all.sort();
+        all
+    };
+    assert!(files(&first) == files(&second), "two builds of the same site differ");
+
+    // A fault in the list template: on the long section and the short one.
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/section.html"), "<p>{{ ingen.slik }}</p>\n").unwrap();
+    let mut said = Vec::new();
+    for _ in 0..3 {
+        let out = dir.path().join("feil");
+        let (code, _, err) = innsyn(&["build"], &root, Some(&out));
+        assert_eq!(code, 1, "{err}");
+        assert!(!out.exists(), "a failed build writes nothing: {err}");
+        said.push(err);
+    }
+    assert!(said[0].contains("section.html") && said[0].contains("ingen.slik"), "{}", said[0]);
+    assert_eq!(said[0].matches("ingen.slik").count(), 1, "the fault once: {}", said[0]);
+    assert!(said[0].contains("more pages)"), "the long list's fault counted with the others: {}", said[0]);
+    assert!(said.iter().all(|e| *e == said[0]), "the same report every time: {said:?}");
+}
+
 /// `check` sees every file a build makes, the search entries it writes while it
 /// renders the bodies too: a link to one is no broken link.
 #[test]

@@ -697,8 +697,8 @@ pub const BATCH: usize = 2048;
 /// each, a run of them held far more than a run of pages. Counted as a page
 /// per entry, each long list was a run of its own, rendered by one thread
 /// while the others waited. A list heavier than a batch is still a run of its own.
-fn batches<'a>(site: &Site, jobs: &'a [Job]) -> Vec<&'a [Job]> {
-    let weight = |job: &Job| -> usize { 1 + listed(site, job).div_ceil(LISTED_PER_PAGE) };
+fn batches<'a, 'j>(site: &Site, jobs: &'a [&'j Job]) -> Vec<&'a [&'j Job]> {
+    let weight = |job: &&Job| -> usize { 1 + listed(site, job).div_ceil(LISTED_PER_PAGE) };
     runs(jobs, weight, BATCH).into_iter().map(|r| &jobs[r]).collect()
 }
 
@@ -707,6 +707,11 @@ fn batches<'a>(site: &Site, jobs: &'a [Job]) -> Vec<&'a [Job]> {
 /// its template's context while it renders, against 10–18 kB of HTML for a
 /// page.
 const LISTED_PER_PAGE: usize = 8;
+
+/// Entries of a list above which it renders beside the batches rather than in
+/// one (see [`render_jobs`]): a list this long takes one thread longer than a
+/// batch keeps the others busy.
+const LONG_LIST: usize = BATCH / 2;
 
 /// How many pages or terms `job` lists (0 for a page).
 fn listed(site: &Site, job: &Job) -> usize {
@@ -788,50 +793,60 @@ fn render_jobs(
 
     let ctx = Shared::new(site, renderer, bodies, views, options);
     type Done = (Option<OutputFile>, Option<(String, u64)>);
-    // The same template fault on many pages is reported once, with a count.
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut fingerprints = Memo::new();
-    let mut repeats: HashMap<String, usize> = HashMap::new();
-    for batch in batches(site, &jobs) {
-        let results: Vec<Result<Done, Diagnostic>> = batch
-            .par_iter()
-            .map(|job| {
-                let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
-                if memo.is_empty() {
-                    // Nothing to compare with: fingerprint and render in one go.
-                    let prepared = ctx.prepare(job, Want::Both)?;
-                    let fingerprint = prepared.fingerprint().unwrap_or_default();
-                    let file = ctx.finish(&prepared)?;
-                    return Ok((Some(file), Some((output_path(&prepared.path), fingerprint))));
-                }
-                let hashed = ctx.prepare(job, Want::Hash)?;
-                let fingerprint = hashed.fingerprint().unwrap_or_default();
-                let out_path = output_path(&hashed.path);
-                let file = match memo.get(&out_path) {
-                    Some(&old) if old == fingerprint => None,
-                    _ => Some(ctx.render(job)?),
-                };
-                Ok((file, Some((out_path, fingerprint))))
-            })
-            .collect();
-        let mut files = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok((file, fingerprint)) => {
-                    files.extend(file);
-                    fingerprints.extend(fingerprint);
-                }
-                Err(d) => {
-                    let n = repeats.entry(d.message.clone()).or_default();
-                    *n += 1;
-                    if *n == 1 {
-                        errors.push(d);
-                    }
+    let one = |job: &Job| -> Result<Done, Diagnostic> {
+        let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
+        if memo.is_empty() {
+            // Nothing to compare with: fingerprint and render in one go.
+            let prepared = ctx.prepare(job, Want::Both)?;
+            let fingerprint = prepared.fingerprint().unwrap_or_default();
+            let file = ctx.finish(&prepared)?;
+            return Ok((Some(file), Some((output_path(&prepared.path), fingerprint))));
+        }
+        let hashed = ctx.prepare(job, Want::Hash)?;
+        let fingerprint = hashed.fingerprint().unwrap_or_default();
+        let out_path = output_path(&hashed.path);
+        let file = match memo.get(&out_path) {
+            Some(&old) if old == fingerprint => None,
+            _ => Some(ctx.render(job)?),
+        };
+        Ok((file, Some((out_path, fingerprint))))
+    };
+    // A long list is one template render, on one thread: rendered in a batch,
+    // the other threads waited for it. The long lists render one after the
+    // other beside the batches instead, and each batch takes along those done.
+    let (long, short): (Vec<&Job>, Vec<&Job>) = jobs.iter().partition(|job| listed(site, job) > LONG_LIST);
+    let (done_long, long_results) = std::sync::mpsc::channel::<Result<Done, Diagnostic>>();
+    let mut gathered = Gathered::default();
+    rayon::in_place_scope(|scope| {
+        let one = &one;
+        scope.spawn(move |_| {
+            for job in long {
+                // Unbounded: this side never waits for the batches, which
+                // may be waiting for a thread that runs it.
+                if done_long.send(one(job)).is_err() {
+                    break;
                 }
             }
+        });
+        for batch in batches(site, &short) {
+            let results: Vec<Result<Done, Diagnostic>> = batch.par_iter().map(|job| one(job)).collect();
+            let mut files = gathered.take(results, false);
+            files.extend(gathered.take(long_results.try_iter(), true));
+            if gathered.ok() {
+                emit(files);
+            }
         }
-        if errors.is_empty() {
-            emit(files);
+    });
+    let files = gathered.take(long_results.try_iter(), true);
+    if gathered.ok() {
+        emit(files);
+    }
+    let Gathered { mut errors, long_errors, fingerprints, mut repeats } = gathered;
+    for d in long_errors {
+        let n = repeats.entry(d.message.clone()).or_default();
+        *n += 1;
+        if *n == 1 {
+            errors.push(d);
         }
     }
     for d in &mut errors {
@@ -842,6 +857,51 @@ fn render_jobs(
     }
     Diagnostics(errors).into_result()?;
     Ok(fingerprints)
+}
+
+/// What [`render_jobs`] gathers of the renders done.
+#[derive(Default)]
+struct Gathered {
+    /// The same template fault on many pages is reported once, with a count.
+    errors: Vec<Diagnostic>,
+    /// The long lists' faults, in the lists' order, counted after the others'
+    /// so that which of a repeated fault is shown does not depend on timing.
+    long_errors: Vec<Diagnostic>,
+    fingerprints: Memo,
+    repeats: HashMap<String, usize>,
+}
+
+impl Gathered {
+    /// The files of `results`, noting their fingerprints and faults.
+    fn take(
+        &mut self,
+        results: impl IntoIterator<Item = Result<(Option<OutputFile>, Option<(String, u64)>), Diagnostic>>,
+        long: bool,
+    ) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        for r in results {
+            match r {
+                Ok((file, fingerprint)) => {
+                    files.extend(file);
+                    self.fingerprints.extend(fingerprint);
+                }
+                Err(d) if long => self.long_errors.push(d),
+                Err(d) => {
+                    let n = self.repeats.entry(d.message.clone()).or_default();
+                    *n += 1;
+                    if *n == 1 {
+                        self.errors.push(d);
+                    }
+                }
+            }
+        }
+        files
+    }
+
+    /// Whether no render failed so far (and what was rendered may be written).
+    fn ok(&self) -> bool {
+        self.errors.is_empty() && self.long_errors.is_empty()
+    }
 }
 
 /// Renders the HTML of one page alone (a dev-server rebuild after an edit that
