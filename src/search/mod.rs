@@ -688,12 +688,20 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let shards = vocabulary.lock();
     let by_number = words(&shards);
     let (vocab, rank) = {
-        let mut used = vec![false; by_number.len()];
-        for p in pages {
-            for u in p.word_uses() {
-                used[u.word as usize] = true;
-            }
-        }
+        let used = pages
+            .par_chunks(PAGES_AT_A_TIME)
+            .map(|chunk| {
+                let mut used = vec![false; by_number.len()];
+                for u in chunk.iter().flat_map(|p| p.word_uses()) {
+                    used[u.word as usize] = true;
+                }
+                used
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
+                a
+            })
+            .unwrap_or_else(|| vec![false; by_number.len()]);
         let mut order: Vec<u32> = (0..by_number.len() as u32).filter(|&n| used[n as usize]).collect();
         order.par_sort_unstable_by(|&a, &b| by_number[a as usize].cmp(&by_number[b as usize]));
         let mut rank = vec![0u32; by_number.len()];
@@ -810,12 +818,20 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     // for a run of terms at a time, so only a run's postings are held.
     let n = pages.len().max(1) as f64;
     let avg = (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / n).max(1.0);
-    let mut df = vec![0u32; terms.len()];
-    for f in &frequencies {
-        for e in f.iter() {
-            df[e.term as usize] += 1;
-        }
-    }
+    let df = frequencies
+        .par_chunks(PAGES_AT_A_TIME)
+        .map(|chunk| {
+            let mut df = vec![0u32; terms.len()];
+            for e in chunk.iter().flat_map(Frequencies::iter) {
+                df[e.term as usize] += 1;
+            }
+            df
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        })
+        .unwrap_or_else(|| vec![0u32; terms.len()]);
     let idf: Vec<f64> = df
         .iter()
         .map(|&d| {
@@ -830,19 +846,42 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     // for every run, a site of a hundred runs read them fifty times over).
     let mut cursors = vec![Cursor::default(); frequencies.len()];
     for run in crate::render::runs(&df, |&d| d as usize, POSTINGS_AT_A_TIME) {
-        let mut postings: Vec<Vec<Posting>> = df[run.clone()].iter().map(|&d| Vec::with_capacity(d as usize)).collect();
-        for (id, ((f, norm), cursor)) in frequencies.iter().zip(&norms).zip(&mut cursors).enumerate() {
-            while let Some(e) = f.next_before(cursor, run.end as u32) {
-                let t = e.term as usize;
-                let tf = f64::from(e.weight);
-                let score = idf[t] * (f64::from(e.bonus) / 4.0 + tf / (tf + norm));
-                postings[t - run.start].push(Posting {
-                    page: id as u32,
-                    score: quantize(score),
-                    heading: u32::from(e.segment),
-                });
-            }
-        }
+        // Each slice of pages gathers its postings of the run's terms; joined
+        // in the pages' order, each term's postings are in page order.
+        let parts: Vec<Vec<Vec<Posting>>> = frequencies
+            .par_chunks(PAGES_AT_A_TIME)
+            .zip(norms.par_chunks(PAGES_AT_A_TIME))
+            .zip(cursors.par_chunks_mut(PAGES_AT_A_TIME))
+            .enumerate()
+            .map(|(chunk, ((frequencies, norms), cursors))| {
+                let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); run.len()];
+                for (i, ((f, norm), cursor)) in frequencies.iter().zip(norms).zip(cursors).enumerate() {
+                    let id = chunk * PAGES_AT_A_TIME + i;
+                    while let Some(e) = f.next_before(cursor, run.end as u32) {
+                        let t = e.term as usize;
+                        let tf = f64::from(e.weight);
+                        let score = idf[t] * (f64::from(e.bonus) / 4.0 + tf / (tf + norm));
+                        postings[t - run.start].push(Posting {
+                            page: id as u32,
+                            score: quantize(score),
+                            heading: u32::from(e.segment),
+                        });
+                    }
+                }
+                postings
+            })
+            .collect();
+        let postings: Vec<Vec<Posting>> = (0..run.len())
+            .into_par_iter()
+            .map(|t| {
+                let mut all = Vec::with_capacity(df[run.start + t] as usize);
+                for part in &parts {
+                    all.extend_from_slice(&part[t]);
+                }
+                all
+            })
+            .collect();
+        drop(parts);
         encoded.par_extend(postings.par_iter().map(|p| encode(p)));
     }
     drop(frequencies);
@@ -927,6 +966,10 @@ fn word_lists(terms: &[&str]) -> (Vec<String>, Vec<OutputFile>) {
 
 /// Postings held at a time while the index is written (12 bytes each).
 const POSTINGS_AT_A_TIME: usize = 1 << 20;
+
+/// Pages a thread takes at a time where the index goes through every page's
+/// words or terms (to mark the words used, count and gather postings).
+const PAGES_AT_A_TIME: usize = 4096;
 
 /// A term of a page: its weight, the segment where it weighs most, and the
 /// bonus its place gives it (in quarters, [`PLACE_BONUS`]).

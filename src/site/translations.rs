@@ -61,7 +61,7 @@ pub(super) fn sort_into_trees(
         seen.insert((tree, s.dir.clone()), s.file.clone());
         out_sections.push((tree, s));
     }
-    let mut out_pages = Vec::new();
+    let mut out_pages = Vec::with_capacity(pages.len());
     for p in pages {
         match tree_of(&p.file, p.file_lang, errors) {
             Some(tree) => out_pages.push((tree, p)),
