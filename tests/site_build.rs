@@ -423,13 +423,16 @@ fn two_hundred_thousand_term_references_build_and_every_term_lists_its_pages() {
     }
 }
 
-/// Lists longer than a batch's share of a thread render beside the batches of
+/// Lists longer than `render::LONG_LIST` entries render beside the batches of
 /// pages (see `render::render_jobs`): every one is written whole, the output is
-/// the same build after build, and a fault in a list template is reported once
-/// for long and short lists alike, with the same count every time.
+/// the same build after build and on one thread, and a fault in a list
+/// template is reported once for long and short lists alike, always for the
+/// same list, with the same count, however the renders' ends fall.
 #[test]
 fn long_lists_render_beside_the_pages_whole_and_the_same_every_time() {
-    const PAGES: usize = 1300;
+    // More pages than a batch, so the short list renders in the second batch,
+    // after the long lists had time to end.
+    const PAGES: usize = 2300;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     for section in ["saker", "notater"] {
@@ -447,21 +450,27 @@ fn long_lists_render_beside_the_pages_whole_and_the_same_every_time() {
         std::fs::write(root.join(format!("content/saker/sak-{i}.md")), page).unwrap();
     }
     std::fs::write(root.join("content/notater/notat.md"), "+++\ntitle = \"Notat\"\n+++\nKort.\n").unwrap();
-    let build = |out: &str| {
+    let build = |out: &str, threads: &str| {
         let out = dir.path().join(out);
-        let (code, _, err) = innsyn(&["build"], &root, Some(&out));
-        assert_eq!(code, 0, "{err}");
-        out
+        let o = Command::new(env!("CARGO_BIN_EXE_innsyn"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["build", "--root"])
+            .arg(&root)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), out)
     };
-    let first = build("en");
+    let (code, err, first) = build("en", "2");
+    assert_eq!(code, Some(0), "{err}");
     let links = |path: &str, prefix: &str| {
         let html = std::fs::read_to_string(first.join(path)).unwrap();
         (0..PAGES).filter(|i| html.contains(&format!("href=\"{prefix}sak-{i}/\""))).count()
     };
     assert_eq!(links("saker/index.html", ""), PAGES, "the section lists every page");
     assert_eq!(links("emne/alle/index.html", "../../saker/"), PAGES, "the long term lists every page");
-    assert_eq!(links("emne/tiende/index.html", "../../saker/"), PAGES / 10, "the short term its tenth");
-    let second = build("to");
+    assert_eq!(links("emne/tiende/index.html", "../../saker/"), PAGES.div_ceil(10), "the short term its tenth");
     let files = |out: &Path| -> Vec<(String, Vec<u8>)> {
         let mut all: Vec<_> = walkdir::WalkDir::new(out)
             .into_iter()
@@ -472,19 +481,23 @@ fn long_lists_render_beside_the_pages_whole_and_the_same_every_time() {
         all.sort();
         all
     };
-    assert!(files(&first) == files(&second), "two builds of the same site differ");
+    for (out, threads) in [("to", "2"), ("tre", "1"), ("fire", "3")] {
+        let (code, err, again) = build(out, threads);
+        assert_eq!(code, Some(0), "{threads} threads: {err}");
+        assert!(files(&first) == files(&again), "the build on {threads} threads differs");
+    }
 
     // A fault in the list template: on the long section and the short one.
     std::fs::create_dir_all(root.join("templates")).unwrap();
     std::fs::write(root.join("templates/section.html"), "<p>{{ ingen.slik }}</p>\n").unwrap();
     let mut said = Vec::new();
-    for _ in 0..3 {
-        let out = dir.path().join("feil");
-        let (code, _, err) = innsyn(&["build"], &root, Some(&out));
-        assert_eq!(code, 1, "{err}");
+    for threads in ["2", "1", "2", "3"] {
+        let (code, err, out) = build("feil", threads);
+        assert_eq!(code, Some(1), "{err}");
         assert!(!out.exists(), "a failed build writes nothing: {err}");
         said.push(err);
     }
+    assert!(said[0].starts_with("content/notater/_index.md: error:"), "the short list's, always: {}", said[0]);
     assert!(said[0].contains("section.html") && said[0].contains("ingen.slik"), "{}", said[0]);
     assert_eq!(said[0].matches("ingen.slik").count(), 1, "the fault once: {}", said[0]);
     assert!(said[0].contains("more pages)"), "the long list's fault counted with the others: {}", said[0]);

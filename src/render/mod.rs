@@ -662,7 +662,8 @@ pub fn render_site(
 
 /// Like [`render_site`], handing the files to `emit` in batches of at most
 /// [`BATCH`] pages as they are rendered instead of keeping them, so a build holds
-/// one batch of rendered pages at a time. Every batch is rendered even after a
+/// one batch of rendered pages at a time (and a thread's worth of long lists;
+/// see [`render_jobs`]). Every batch is rendered even after a
 /// fault, so every fault is reported; `emit` is not called after the first.
 /// Returns the views, the fingerprints and the feeds' paths.
 pub fn render_site_into(
@@ -696,7 +697,8 @@ pub const BATCH: usize = 2048;
 /// few but long (a term of 12 000 pages is a page of 7 MB); counted as one page
 /// each, a run of them held far more than a run of pages. Counted as a page
 /// per entry, each long list was a run of its own, rendered by one thread
-/// while the others waited. A list heavier than a batch is still a run of its own.
+/// while the others waited. The longest lists ([`LONG_LIST`]) are not cut into
+/// runs at all: they render beside them.
 fn batches<'a, 'j>(site: &Site, jobs: &'a [&'j Job]) -> Vec<&'a [&'j Job]> {
     let weight = |job: &&Job| -> usize { 1 + listed(site, job).div_ceil(LISTED_PER_PAGE) };
     runs(jobs, weight, BATCH).into_iter().map(|r| &jobs[r]).collect()
@@ -709,8 +711,10 @@ fn batches<'a, 'j>(site: &Site, jobs: &'a [&'j Job]) -> Vec<&'a [&'j Job]> {
 const LISTED_PER_PAGE: usize = 8;
 
 /// Entries of a list above which it renders beside the batches rather than in
-/// one (see [`render_jobs`]): a list this long takes one thread longer than a
-/// batch keeps the others busy.
+/// one (see [`render_jobs`]). Lists this long are few, and the longest of a
+/// large site (a term of 12 000 pages) kept one thread busy for seconds at the
+/// end of a batch while the others waited; a shorter one in a batch costs
+/// little, beside it nothing.
 const LONG_LIST: usize = BATCH / 2;
 
 /// How many pages or terms `job` lists (0 for a page).
@@ -812,37 +816,60 @@ fn render_jobs(
         Ok((file, Some((out_path, fingerprint))))
     };
     // A long list is one template render, on one thread: rendered in a batch,
-    // the other threads waited for it. The long lists render one after the
-    // other beside the batches instead, and each batch takes along those done.
+    // the other threads waited for it. The long lists render beside the
+    // batches instead, as many at once as there are threads but one, and each
+    // batch takes along those done; those not started when the batches are
+    // done render then, a thread's worth at a time. So no more than a
+    // thread's worth of long lists is ever held.
     let (long, short): (Vec<&Job>, Vec<&Job>) = jobs.iter().partition(|job| listed(site, job) > LONG_LIST);
-    let (done_long, long_results) = std::sync::mpsc::channel::<Result<Done, Diagnostic>>();
+    let room = rayon::current_num_threads().saturating_sub(1).max(1);
+    let (done_long, long_results) = std::sync::mpsc::channel::<(usize, Result<Done, Diagnostic>)>();
     let mut gathered = Gathered::default();
     rayon::in_place_scope(|scope| {
         let one = &one;
-        scope.spawn(move |_| {
-            for job in long {
-                // Unbounded: this side never waits for the batches, which
-                // may be waiting for a thread that runs it.
-                if done_long.send(one(job)).is_err() {
-                    break;
-                }
+        let (mut next, mut in_flight) = (0, 0);
+        let start_more = |next: &mut usize, in_flight: &mut usize| {
+            while *in_flight < room && *next < long.len() {
+                let (i, job, done) = (*next, long[*next], done_long.clone());
+                // Unbounded: a list never waits for the batches, which may be
+                // waiting for the thread that runs it.
+                scope.spawn(move |_| {
+                    let _ = done.send((i, one(job)));
+                });
+                *next += 1;
+                *in_flight += 1;
             }
-        });
+        };
+        start_more(&mut next, &mut in_flight);
         for batch in batches(site, &short) {
             let results: Vec<Result<Done, Diagnostic>> = batch.par_iter().map(|job| one(job)).collect();
-            let mut files = gathered.take(results, false);
-            files.extend(gathered.take(long_results.try_iter(), true));
+            let mut files = gathered.take(results.into_iter().map(|r| (None, r)));
+            let arrived: Vec<_> = long_results.try_iter().map(|(i, r)| (Some(i), r)).collect();
+            in_flight -= arrived.len();
+            files.extend(gathered.take(arrived));
             if gathered.ok() {
                 emit(files);
             }
+            start_more(&mut next, &mut in_flight);
+        }
+        for lists in long[next..].chunks(room + 1) {
+            let results: Vec<_> = lists.par_iter().map(|job| one(job)).collect();
+            let mut files = gathered.take(results.into_iter().enumerate().map(|(j, r)| (Some(next + j), r)));
+            files.extend(gathered.take(long_results.try_iter().map(|(i, r)| (Some(i), r))));
+            if gathered.ok() {
+                emit(files);
+            }
+            next += lists.len();
         }
     });
-    let files = gathered.take(long_results.try_iter(), true);
+    drop(done_long);
+    let files = gathered.take(long_results.try_iter().map(|(i, r)| (Some(i), r)));
     if gathered.ok() {
         emit(files);
     }
-    let Gathered { mut errors, long_errors, fingerprints, mut repeats } = gathered;
-    for d in long_errors {
+    let Gathered { mut errors, mut long_errors, fingerprints, mut repeats } = gathered;
+    long_errors.sort_by_key(|(i, _)| *i);
+    for (_, d) in long_errors {
         let n = repeats.entry(d.message.clone()).or_default();
         *n += 1;
         if *n == 1 {
@@ -864,29 +891,30 @@ fn render_jobs(
 struct Gathered {
     /// The same template fault on many pages is reported once, with a count.
     errors: Vec<Diagnostic>,
-    /// The long lists' faults, in the lists' order, counted after the others'
-    /// so that which of a repeated fault is shown does not depend on timing.
-    long_errors: Vec<Diagnostic>,
+    /// The long lists' faults, by the list's place among them: counted after
+    /// the others and in the lists' order, so that which of a repeated fault is
+    /// shown does not depend on which render ended first.
+    long_errors: Vec<(usize, Diagnostic)>,
     fingerprints: Memo,
     repeats: HashMap<String, usize>,
 }
 
 impl Gathered {
-    /// The files of `results`, noting their fingerprints and faults.
+    /// The files of `results` (each with its place among the long lists, for
+    /// a long list's), noting their fingerprints and faults.
     fn take(
         &mut self,
-        results: impl IntoIterator<Item = Result<(Option<OutputFile>, Option<(String, u64)>), Diagnostic>>,
-        long: bool,
+        results: impl IntoIterator<Item = (Option<usize>, Result<(Option<OutputFile>, Option<(String, u64)>), Diagnostic>)>,
     ) -> Vec<OutputFile> {
         let mut files = Vec::new();
-        for r in results {
-            match r {
-                Ok((file, fingerprint)) => {
+        for (long, r) in results {
+            match (long, r) {
+                (_, Ok((file, fingerprint))) => {
                     files.extend(file);
                     self.fingerprints.extend(fingerprint);
                 }
-                Err(d) if long => self.long_errors.push(d),
-                Err(d) => {
+                (Some(i), Err(d)) => self.long_errors.push((i, d)),
+                (None, Err(d)) => {
                     let n = self.repeats.entry(d.message.clone()).or_default();
                     *n += 1;
                     if *n == 1 {

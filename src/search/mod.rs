@@ -845,7 +845,11 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     // another, so each page's terms are read once in all (read from the start
     // for every run, a site of a hundred runs read them fifty times over).
     let mut cursors = vec![Cursor::default(); frequencies.len()];
-    for run in crate::render::runs(&df, |&d| d as usize, POSTINGS_AT_A_TIME) {
+    // A term weighs its postings and, once per slice of pages, the list its
+    // postings are gathered in there: a run of rare terms (case numbers, say)
+    // would otherwise be a million terms, each with a list in every slice.
+    let slices = frequencies.len().div_ceil(PAGES_AT_A_TIME);
+    for run in crate::render::runs(&df, |&d| d as usize + slices, POSTINGS_AT_A_TIME) {
         // Each slice of pages gathers its postings of the run's terms; joined
         // in the pages' order, each term's postings are in page order.
         let parts: Vec<Vec<Vec<Posting>>> = frequencies
@@ -964,7 +968,9 @@ fn word_lists(terms: &[&str]) -> (Vec<String>, Vec<OutputFile>) {
     (starts, files)
 }
 
-/// Postings held at a time while the index is written (12 bytes each).
+/// Postings held at a time while the index is written (12 bytes each; twice,
+/// while the slices' lists are joined), with a term's list in each slice of
+/// pages counted as one.
 const POSTINGS_AT_A_TIME: usize = 1 << 20;
 
 /// Pages a thread takes at a time where the index goes through every page's
