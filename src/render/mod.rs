@@ -662,8 +662,8 @@ pub fn render_site(
 
 /// Like [`render_site`], handing the files to `emit` in batches of at most
 /// [`BATCH`] pages as they are rendered instead of keeping them, so a build holds
-/// one batch of rendered pages at a time (and a thread's worth of long lists;
-/// see [`render_jobs`]). Every batch is rendered even after a
+/// one batch of rendered pages at a time (and at most two threads' worth of
+/// long lists; see [`render_jobs`]). Every batch is rendered even after a
 /// fault, so every fault is reported; `emit` is not called after the first.
 /// Returns the views, the fingerprints and the feeds' paths.
 pub fn render_site_into(
@@ -819,8 +819,8 @@ fn render_jobs(
     // the other threads waited for it. The long lists render beside the
     // batches instead, as many at once as there are threads but one, and each
     // batch takes along those done; those not started when the batches are
-    // done render then, a thread's worth at a time. So no more than a
-    // thread's worth of long lists is ever held.
+    // done render then, a thread's worth at a time beside those still under
+    // way. So no more than two threads' worth of long lists is ever held.
     let (long, short): (Vec<&Job>, Vec<&Job>) = jobs.iter().partition(|job| listed(site, job) > LONG_LIST);
     let room = rayon::current_num_threads().saturating_sub(1).max(1);
     let (done_long, long_results) = std::sync::mpsc::channel::<(usize, Result<Done, Diagnostic>)>();
