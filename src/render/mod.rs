@@ -796,7 +796,6 @@ fn render_jobs(
     }
 
     let ctx = Shared::new(site, renderer, bodies, views, options);
-    type Done = (Option<OutputFile>, Option<(String, u64)>);
     let one = |job: &Job| -> Result<Done, Diagnostic> {
         let Some(memo) = memo else { return ctx.render(job).map(|f| (Some(f), None)) };
         if memo.is_empty() {
@@ -867,15 +866,12 @@ fn render_jobs(
     if gathered.ok() {
         emit(files);
     }
-    let Gathered { mut errors, mut long_errors, fingerprints, mut repeats } = gathered;
+    let mut long_errors = std::mem::take(&mut gathered.long_errors);
     long_errors.sort_by_key(|(i, _)| *i);
     for (_, d) in long_errors {
-        let n = repeats.entry(d.message.clone()).or_default();
-        *n += 1;
-        if *n == 1 {
-            errors.push(d);
-        }
+        gathered.count(d);
     }
+    let Gathered { mut errors, fingerprints, repeats, .. } = gathered;
     for d in &mut errors {
         let n = repeats[&d.message];
         if n > 1 {
@@ -885,6 +881,10 @@ fn render_jobs(
     Diagnostics(errors).into_result()?;
     Ok(fingerprints)
 }
+
+/// A render job's file (none when its fingerprint is unchanged) and its
+/// output path with its fingerprint (when fingerprints are kept).
+type Done = (Option<OutputFile>, Option<(String, u64)>);
 
 /// What [`render_jobs`] gathers of the renders done.
 #[derive(Default)]
@@ -904,7 +904,7 @@ impl Gathered {
     /// a long list's), noting their fingerprints and faults.
     fn take(
         &mut self,
-        results: impl IntoIterator<Item = (Option<usize>, Result<(Option<OutputFile>, Option<(String, u64)>), Diagnostic>)>,
+        results: impl IntoIterator<Item = (Option<usize>, Result<Done, Diagnostic>)>,
     ) -> Vec<OutputFile> {
         let mut files = Vec::new();
         for (long, r) in results {
@@ -914,16 +914,19 @@ impl Gathered {
                     self.fingerprints.extend(fingerprint);
                 }
                 (Some(i), Err(d)) => self.long_errors.push((i, d)),
-                (None, Err(d)) => {
-                    let n = self.repeats.entry(d.message.clone()).or_default();
-                    *n += 1;
-                    if *n == 1 {
-                        self.errors.push(d);
-                    }
-                }
+                (None, Err(d)) => self.count(d),
             }
         }
         files
+    }
+
+    /// Counts fault `d`, keeping the first of each message.
+    fn count(&mut self, d: Diagnostic) {
+        let n = self.repeats.entry(d.message.clone()).or_default();
+        *n += 1;
+        if *n == 1 {
+            self.errors.push(d);
+        }
     }
 
     /// Whether no render failed so far (and what was rendered may be written).

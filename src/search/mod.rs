@@ -688,20 +688,16 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     let shards = vocabulary.lock();
     let by_number = words(&shards);
     let (vocab, rank) = {
-        let used = pages
-            .par_chunks(PAGES_AT_A_TIME)
-            .map(|chunk| {
-                let mut used = vec![false; by_number.len()];
-                for u in chunk.iter().flat_map(|p| p.word_uses()) {
+        let used = per_slice(
+            pages,
+            by_number.len(),
+            |used: &mut [bool], p| {
+                for u in p.word_uses() {
                     used[u.word as usize] = true;
                 }
-                used
-            })
-            .reduce_with(|mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a |= b);
-                a
-            })
-            .unwrap_or_else(|| vec![false; by_number.len()]);
+            },
+            |a, b| a | b,
+        );
         let mut order: Vec<u32> = (0..by_number.len() as u32).filter(|&n| used[n as usize]).collect();
         order.par_sort_unstable_by(|&a, &b| by_number[a as usize].cmp(&by_number[b as usize]));
         let mut rank = vec![0u32; by_number.len()];
@@ -818,20 +814,16 @@ pub fn build_from(site: &Site, pages: &[Arc<PageWords>], vocabulary: &Vocabulary
     // for a run of terms at a time, so only a run's postings are held.
     let n = pages.len().max(1) as f64;
     let avg = (pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / n).max(1.0);
-    let df = frequencies
-        .par_chunks(PAGES_AT_A_TIME)
-        .map(|chunk| {
-            let mut df = vec![0u32; terms.len()];
-            for e in chunk.iter().flat_map(Frequencies::iter) {
+    let df = per_slice(
+        &frequencies,
+        terms.len(),
+        |df: &mut [u32], f| {
+            for e in f.iter() {
                 df[e.term as usize] += 1;
             }
-            df
-        })
-        .reduce_with(|mut a, b| {
-            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-            a
-        })
-        .unwrap_or_else(|| vec![0u32; terms.len()]);
+        },
+        |a, b| a + b,
+    );
     let idf: Vec<f64> = df
         .iter()
         .map(|&d| {
@@ -966,6 +958,31 @@ fn word_lists(terms: &[&str]) -> (Vec<String>, Vec<OutputFile>) {
         .map(|(i, range)| register(&format!("search/w/{i}.js"), &format!("w:{i}"), &words[range.clone()].join(" ")))
         .collect();
     (starts, files)
+}
+
+/// A table of `len` entries that `note` fills from each of `items`, filled
+/// for each slice of [`PAGES_AT_A_TIME`] items on a thread of its own; the
+/// slices' tables are then joined entry by entry with `join`.
+fn per_slice<T: Sync, V: Copy + Default + Send>(
+    items: &[T],
+    len: usize,
+    note: impl Fn(&mut [V], &T) + Sync,
+    join: impl Fn(V, V) -> V + Sync,
+) -> Vec<V> {
+    items
+        .par_chunks(PAGES_AT_A_TIME)
+        .map(|slice| {
+            let mut table = vec![V::default(); len];
+            for item in slice {
+                note(&mut table, item);
+            }
+            table
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a = join(*a, b));
+            a
+        })
+        .unwrap_or_else(|| vec![V::default(); len])
 }
 
 /// Postings held at a time while the index is written (12 bytes each; twice,
