@@ -472,7 +472,9 @@ pub fn parse_all(
         })
         .collect();
     let mut failed = Vec::new();
-    let mut ok_sections = Vec::new();
+    // A page is a kilobyte: 100 000 of them grown by doubling were copied
+    // twice over into memory the system had to supply afresh.
+    let mut ok_sections = Vec::with_capacity(sections.len());
     for (r, (path, dir)) in sections.into_iter().zip(&scanned.sections) {
         match r {
             Ok(s) => ok_sections.push(s),
@@ -483,7 +485,7 @@ pub fn parse_all(
             }
         }
     }
-    let mut ok_pages = Vec::new();
+    let mut ok_pages = Vec::with_capacity(pages.len());
     for (r, (_, rel)) in pages.into_iter().zip(&scanned.pages) {
         match r {
             Ok(p) => ok_pages.push(p),
