@@ -161,24 +161,6 @@ pub fn language_uri(code: &str) -> String {
     format!("http://publications.europa.eu/resource/authority/language/{eu}")
 }
 
-/// A path as it stands in an address: every byte but letters, digits, `/` and
-/// `-._~` percent-encoded, so `befolkning 2024.csv` and `årsverk.csv` are links.
-///
-/// ```
-/// assert_eq!(innsyn::dcat::encode_path("data/år 1.csv"), "data/%C3%A5r%201.csv");
-/// ```
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &b in path.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

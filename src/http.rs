@@ -246,6 +246,25 @@ pub fn split(stream: TcpStream) -> std::io::Result<(BufReader<TcpStream>, TcpStr
     Ok((BufReader::with_capacity(4096, stream.try_clone()?), stream))
 }
 
+/// A path as it stands in an address: every byte but letters, digits, `/` and
+/// `-._~` percent-encoded, so `befolkning 2024.csv`, `år #2.csv` and
+/// `årsverk.csv` are links that lead to their file. [`percent_decode`] reads it back.
+///
+/// ```
+/// assert_eq!(innsyn::http::encode_path("data/år 1 #2.csv"), "data/%C3%A5r%201%20%232.csv");
+/// ```
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `%C3%A5` → `å`; `None` for a `%` not followed by two hex digits or bytes that are
 /// not UTF-8.
 pub fn percent_decode(s: &str) -> Option<String> {

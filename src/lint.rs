@@ -309,7 +309,10 @@ impl Links {
                     None => (href.as_str(), None),
                 };
                 let target_path = target_path.split('?').next().unwrap_or("");
-                let target = if target_path.is_empty() { path.to_string() } else { join(dir, target_path) };
+                // `%20` in a link is the space in the file's name.
+                let decoded = crate::http::percent_decode(target_path);
+                let file_path = decoded.as_deref().unwrap_or(target_path);
+                let target = if file_path.is_empty() { path.to_string() } else { join(dir, file_path) };
                 let target =
                     if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
                 let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));

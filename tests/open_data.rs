@@ -185,7 +185,7 @@ fn pages_link_the_catalogue_and_mandates_and_goals_link_their_json() {
     let goal = text(&files, "mal/sykefravar/index.html");
     assert!(goal.contains(r#"type="application/json" title="Innholdet som data (JSON)" href="index.json""#));
     // The chart's figures can be downloaded from the page.
-    assert!(goal.contains("href=\"../../data/sykefravær 2024.csv\""), "{goal}");
+    assert!(goal.contains("href=\"../../data/sykefrav%C3%A6r%202024.csv\""), "{goal}");
 }
 
 #[test]
@@ -339,4 +339,71 @@ fn a_site_without_data_files_has_no_catalogue() {
     let (_out, files) = build(dir.path());
     assert!(!files.contains_key("data/catalog.jsonld"));
     assert!(!text(&files, "index.html").contains("application/ld+json\" title"));
+}
+
+/// The `href`s of the links to download in `html`.
+fn downloads(html: &str) -> Vec<String> {
+    html.match_indices("<a href=\"")
+        .filter_map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            let end = rest.find('"')?;
+            rest[end..].starts_with("\" download>").then(|| rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// `%C3%A5` → `å`, for the test's own reading of links.
+fn decode(href: &str) -> String {
+    let bytes = href.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&href[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn every_download_link_leads_to_its_file_whatever_the_file_is_called() {
+    // Spaces, `#` (which would start a fragment), `?` (a query), `%`, `&` and
+    // letters beyond ASCII in the names of data files.
+    let names = ["sykefravær 2024 #1.csv", "andel 50% ?.csv", "a&b + c.csv", "årsverk.csv"];
+    let dir = tempfile::tempdir().unwrap();
+    let data: Vec<(&str, &str)> = names.iter().map(|n| (*n, "år,verdi\n2023,4\n2024,5\n")).collect();
+    write_site(dir.path(), "title = \"T\"\nbase_url = \"https://t.example/\"\nlanguage = \"nb\"\n", &data);
+    let mut page = String::from("+++\ntitle = \"Tall\"\n+++\n");
+    for n in names {
+        page.push_str(&format!(
+            "\n{{{{ chart(data=\"{n}\", kind=\"line\", x=\"år\", y=\"verdi\", title=\"{n}\") }}}}\n\n{{{{ table(data=\"{n}\") }}}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("content/tall.md"), page).unwrap();
+    let (_out, files) = build(dir.path());
+    let html = text(&files, "tall/index.html");
+    let hrefs = downloads(&html);
+    // A chart links its figures and its drawing, a table its figures.
+    assert_eq!(hrefs.len(), 3 * names.len(), "{hrefs:?}");
+    for href in &hrefs {
+        assert!(!href.contains([' ', '#', '?']), "`{href}` is not one address");
+        let target = decode(href.strip_prefix("../").unwrap_or(href));
+        let target = if target.ends_with(".svg") { format!("tall/{target}") } else { target };
+        assert!(files.contains_key(&target), "`{href}` leads to `{target}`, which was not built");
+    }
+    for n in names {
+        assert!(hrefs.iter().any(|h| decode(h) == format!("../data/{n}")), "no link to `{n}` in {hrefs:?}");
+    }
+    // check reads the links as a browser does.
+    let (_, report) = check(dir.path());
+    assert!(!report.contains("does not exist"), "{report}");
+    // The catalogue and the schema.org metadata name the same addresses.
+    let catalog = text(&files, "data/catalog.jsonld");
+    assert!(catalog.contains("https://t.example/data/sykefrav%C3%A6r%202024%20%231.csv"), "{catalog}");
+    let home = text(&files, "index.html");
+    assert!(home.contains("https://t.example/data/andel%2050%25%20%3F.csv"), "{home}");
 }

@@ -200,9 +200,10 @@ fn with_recoding(d: Diagnostic, file: &DataFile) -> Diagnostic {
     }
 }
 
-/// A site-absolute link to the copy of a data file in the output.
+/// A site-absolute link to the copy of a data file in the output, percent-encoded:
+/// a file name may hold spaces, `#` or `?`.
 pub fn data_href(table: &Table) -> String {
-    format!("/data/{}", table.name)
+    crate::http::encode_path(&format!("/data/{}", table.name))
 }
 
 impl Builtin for Chart {

@@ -73,7 +73,7 @@ pub fn render(site: &Site) -> Option<OutputFile> {
 /// A site-absolute path as the catalogue names it: absolute from `base_url`, or
 /// relative to the catalogue (in `data/`) without one.
 fn address(site: &Site, path: &str) -> String {
-    let encoded = dcat::encode_path(path);
+    let encoded = crate::http::encode_path(path);
     if !site.settings.base_url.is_empty() {
         return site.settings.permalink(&encoded);
     }
@@ -116,7 +116,7 @@ fn dataset(site: &Site, name: &str, file: &DataFile, publisher: &Value) -> Value
     let text = |t: &str| json!({ "@value": t, "@language": lang });
     let empty = crate::data::Provenance::default();
     let p = file.provenance.as_ref().unwrap_or(&empty);
-    let id = format!("{}#{}", address(site, CATALOG_PATH), dcat::encode_path(name));
+    let id = format!("{}#{}", address(site, CATALOG_PATH), crate::http::encode_path(name));
     let title = [p.title.as_str(), file.table.title.as_deref().unwrap_or("")]
         .into_iter()
         .find(|t| !t.is_empty())

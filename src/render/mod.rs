@@ -1262,7 +1262,7 @@ impl<'a> Shared<'a> {
             .filter(|(_, f)| !f.broken)
             .map(|(name, f)| {
                 let mut d = serde_json::json!({ "@type": "Dataset", "name": name });
-                let url = s.permalink(&format!("/data/{name}"));
+                let url = s.permalink(&crate::http::encode_path(&format!("/data/{name}")));
                 d["distribution"] = serde_json::json!({ "@type": "DataDownload", "contentUrl": url, "encodingFormat": crate::mime::content_type(name) });
                 if let Some(p) = &f.provenance {
                     if !p.source.is_empty() {
