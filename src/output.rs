@@ -110,9 +110,10 @@ pub struct Stage {
     /// not exist): then no file there can be unchanged or in the way, and each
     /// file is written at its place at once (see [`Stage::add_fresh`]).
     fresh: bool,
-    /// Whether the folder did not exist when the build began: a build that
-    /// fails removes it again only then.
-    made_out: bool,
+    /// The folder and those above it that did not exist when the build began,
+    /// the folder first: a build that fails removes them again (each only
+    /// when it is empty), so `--output x/y/public` leaves no `x/y` behind.
+    made_out: Vec<PathBuf>,
     /// Files written at their places in a fresh folder, for [`Stage::abort`].
     placed: Vec<PathBuf>,
     /// In a fresh folder, the folders of the files written (`a`, `a/b` for
@@ -141,7 +142,11 @@ impl Stage {
     /// stopped build left there.
     pub fn begin(out: &Path, force: bool) -> Result<Stage, Diagnostics> {
         let (previous, interrupted) = adopt(out, force)?;
-        let made_out = std::fs::symlink_metadata(out).is_err();
+        let made_out = out
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
         let fresh = previous.is_none()
             && match std::fs::read_dir(out) {
                 Ok(mut entries) => entries.next().is_none(),
@@ -420,8 +425,8 @@ impl Stage {
                 None => std::fs::remove_file(self.out.join(RECORD)),
             };
         }
-        if self.made_out {
-            let _ = std::fs::remove_dir(&self.out); // Only when it is empty again.
+        for dir in &self.made_out {
+            let _ = std::fs::remove_dir(dir); // Only when it is empty again.
         }
     }
 }
@@ -858,6 +863,24 @@ mod tests {
         std::fs::write(out.join(RECORD), format!("{RECORD_HEADER}../precious\n{outside}\n./../precious\n")).unwrap();
         write(&out, &[f("index.html", "i")], false).unwrap();
         assert!(dir.path().join("precious").exists());
+    }
+
+    #[test]
+    fn a_failed_build_into_folders_that_did_not_exist_leaves_none_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("x/y/public");
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("index.html", "i"), f("a/b/index.html", "b")]);
+        assert!(out.join("a/b").is_dir(), "a batch is written as it comes");
+        stage.abandon();
+        assert!(!dir.path().join("x").exists(), "x/y/public was made by the build");
+        // Folders that were there stay, and so does what they hold.
+        std::fs::create_dir_all(dir.path().join("x/keep")).unwrap();
+        let mut stage = Stage::begin(&out, false).unwrap();
+        stage.add(&[f("index.html", "i")]);
+        stage.abandon();
+        assert!(dir.path().join("x/keep").is_dir());
+        assert!(!dir.path().join("x/y").exists());
     }
 
     #[test]

@@ -374,6 +374,9 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
     });
     // Search analyses made anew, not taken from the cache.
     let mut fresh_analyses = 0;
+    // A site already known to have faults will not be written: its pages'
+    // search entries are not staged in the output folder either.
+    let writing = errors.is_empty();
     let mut done =
         |site: &Site, first: usize, bodies: &[crate::markdown::Rendered], kept: &[Option<render::Kept<'_>>]| {
             let mut blobs = vec![None; bodies.len()];
@@ -422,7 +425,9 @@ fn make(options: &Options, progress: &dyn Fn(&str), sink: &mut Sink) -> Result<(
                 if let Some(links) = links.as_mut() {
                     links.add(&entries);
                 }
-                sink.take(entries, &mut count);
+                if writing {
+                    sink.take(entries, &mut count);
+                }
             }
             if checking {
                 for (i, body) in bodies.iter().enumerate() {
