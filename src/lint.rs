@@ -309,19 +309,30 @@ impl Links {
                     None => (href.as_str(), None),
                 };
                 let target_path = target_path.split('?').next().unwrap_or("");
+                let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
+                let last = |p: &str| p.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
                 // `%20` in a link is the space in the file's name.
-                let decoded = crate::http::percent_decode(target_path);
-                let file_path = decoded.as_deref().unwrap_or(target_path);
-                let target = if file_path.is_empty() { path.to_string() } else { join(dir, file_path) };
+                let Some(file_path) = crate::http::percent_decode(target_path) else {
+                    out.push(warn(
+                        source,
+                        line_of(path, source, markdown, offset, &last(target_path)),
+                        format!("the link `{href}` has a `%` that is not followed by two hex digits"),
+                        "write `%` in an address as `%25`; browsers and servers refuse it bare",
+                    ));
+                    continue;
+                };
+                let target = if file_path.is_empty() { path.to_string() } else { join(dir, &file_path) };
                 let target =
                     if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
-                let (source, markdown, offset) = sources.get(path).copied().unwrap_or((Path::new(path), "", 0));
-                // The link as the author wrote it is found by its anchor or its last part.
-                let written = anchor
-                    .map(|a| format!("#{a}"))
-                    .unwrap_or_else(|| target_path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string());
+                // The link as the author wrote it is found by its anchor or its
+                // last part, encoded (as Markdown writes it) or not.
+                let written = anchor.map(|a| format!("#{a}")).unwrap_or_else(|| last(target_path));
                 // Looked for only when there is something to say.
-                let line = || line_of(path, source, markdown, offset, &written);
+                let line = || {
+                    line_of(path, source, markdown, offset, &written).or_else(|| {
+                        anchor.is_none().then(|| line_of(path, source, markdown, offset, &last(&file_path))).flatten()
+                    })
+                };
                 if !self.paths.contains(target.as_str()) {
                     let folder = format!("{target}/index.html");
                     if !self.paths.contains(folder.as_str()) {

@@ -209,3 +209,68 @@ fn corrupt_and_oversized_images_are_errors_naming_the_page_and_the_file() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(files(&dir.path().join("public")), before, "a failed build leaves the output as it was");
 }
+
+/// `%C3%A5` → `å`, for the test's own reading of addresses.
+fn decode(href: &str) -> String {
+    let bytes = href.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&href[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn images_named_with_spaces_commas_and_hashes_are_shown_from_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "config.toml", b"title = \"Bilder\"\nlanguage = \"nb\"\n\n[images]\nwidths = [400, 800]\n");
+    write(root, "content/_index.md", b"+++\ntitle = \"Hjem\"\n+++\n");
+    // A comma would split a `srcset`, a space end a candidate, `#` start a fragment.
+    let names = ["Bilde 1, mai.jpg", "kart #2.png", "fjord.jpg"];
+    let mut page = String::from("+++\ntitle = \"Bilder\"\n+++\n");
+    for (i, n) in names.iter().enumerate() {
+        // In an address `#` starts a fragment: a file's `#` is written `%23`.
+        page.push_str(&format!("\n![Bilde {i}](<{}>)\n", n.replace('#', "%23")));
+    }
+    write(root, "content/bilder/index.md", page.as_bytes());
+    write(root, "content/bilder/Bilde 1, mai.jpg", &jpeg(900, 600));
+    write(root, "content/bilder/kart #2.png", &png(500, 300));
+    write(root, "content/bilder/fjord.jpg", &jpeg(500, 300));
+    let (code, _, err) = innsyn(&["build"], root);
+    assert_eq!(code, 0, "{err}");
+    let built = files(&root.join("public"));
+    let html = String::from_utf8(built["bilder/index.html"].clone()).unwrap();
+    // Every address in src and srcset, as a browser splits them.
+    let mut addresses = Vec::new();
+    for attr in [" src=\"", " srcset=\""] {
+        for (i, _) in html.match_indices(attr) {
+            let value = &html[i + attr.len()..];
+            let value = &value[..value.find('"').unwrap()];
+            if attr == " src=\"" {
+                addresses.push(value.to_string());
+            } else {
+                for candidate in value.split(',') {
+                    let parts: Vec<&str> = candidate.split_whitespace().collect();
+                    assert_eq!(parts.len(), 2, "`{candidate}` is one address and a width");
+                    addresses.push(parts[0].to_string());
+                }
+            }
+        }
+    }
+    // Each image: its src, and two widths in each of two srcsets.
+    assert_eq!(addresses.len(), 3 * 5, "{addresses:?}");
+    for a in &addresses {
+        assert!(!a.contains(['#', ' ', ',']), "`{a}` is not one address");
+        let file = format!("bilder/{}", decode(a));
+        assert!(built.contains_key(&file), "`{a}` leads to `{file}`, which was not built");
+    }
+    assert!(addresses.iter().any(|a| decode(a).starts_with("Bilde 1, mai-")), "{addresses:?}");
+}
