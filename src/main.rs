@@ -17,20 +17,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// mimalloc gives freed memory back to the system 1 s after it is freed, and the
-/// system zeroes it again when it is used anew. `serve` keeps what it frees for
-/// ten seconds, so a rebuild reuses it and an idle server gives it back.
+/// system zeroes it again when it is used anew. Every command keeps what it
+/// frees for ten seconds (`serve`: a rebuild reuses it, an idle server gives it
+/// back); those that build once and end keep it all (`keep_all_freed_memory`).
 fn keep_freed_memory() {
     // SAFETY: mi_option_set only stores a number in mimalloc's table of options,
     // which mimalloc reads atomically; any value is valid for this option.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 10_000) }
 }
 
-/// A build or check keeps all it frees until it ends, for the next phase to
-/// reuse. Memory given back is not only zeroed again when used anew: on a
-/// virtual machine that reports free pages to its host (as CI runners of this
-/// kind do), the host must supply it again, page by page. Giving back between
-/// phases and after ten seconds cost a 100 000-page build about 45 000 page
-/// faults and a tenth of its time, and kept its peak lower by 3–5 %.
+/// A build, check or archive keeps all it frees until it ends, for the next
+/// phase to reuse. Memory given back is not only zeroed again when used anew:
+/// on a virtual machine that reports free pages to its host (as the one the
+/// figures in docs/performance.md were measured on does), the host must supply
+/// it again, page by page. Giving back between phases and after ten seconds
+/// cost a 100 000-page build there 65 000–69 000 page faults (about 1 150 now)
+/// and 5–8 % of its time, and kept its peak 5–6 % lower.
 fn keep_all_freed_memory() {
     // SAFETY: as in keep_freed_memory; a negative delay means never.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
@@ -206,6 +208,7 @@ fn main() -> ExitCode {
                 }
             }
             None => {
+                keep_all_freed_memory();
                 let options = innsyn::archive::ArchiveOptions {
                     root: args.root,
                     output: args.output,
