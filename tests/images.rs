@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+use common::percent_decoded;
+
 fn innsyn(args: &[&str], root: &Path) -> (i32, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_innsyn")).args(args).arg("--root").arg(root).output().unwrap();
     (
@@ -210,23 +213,6 @@ fn corrupt_and_oversized_images_are_errors_naming_the_page_and_the_file() {
     assert_eq!(files(&dir.path().join("public")), before, "a failed build leaves the output as it was");
 }
 
-/// `%C3%A5` → `å`, for the test's own reading of addresses.
-fn decode(href: &str) -> String {
-    let bytes = href.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            out.push(u8::from_str_radix(&href[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
 #[test]
 fn images_named_with_spaces_commas_and_hashes_are_shown_from_their_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -269,8 +255,8 @@ fn images_named_with_spaces_commas_and_hashes_are_shown_from_their_files() {
     assert_eq!(addresses.len(), 3 * 5, "{addresses:?}");
     for a in &addresses {
         assert!(!a.contains(['#', ' ', ',']), "`{a}` is not one address");
-        let file = format!("bilder/{}", decode(a));
+        let file = format!("bilder/{}", percent_decoded(a));
         assert!(built.contains_key(&file), "`{a}` leads to `{file}`, which was not built");
     }
-    assert!(addresses.iter().any(|a| decode(a).starts_with("Bilde 1, mai-")), "{addresses:?}");
+    assert!(addresses.iter().any(|a| percent_decoded(a).starts_with("Bilde 1, mai-")), "{addresses:?}");
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{tools_dir, tools_required};
+use common::{percent_decoded, tools_dir, tools_required};
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/open_data")
@@ -352,23 +352,6 @@ fn downloads(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// `%C3%A5` → `å`, for the test's own reading of links.
-fn decode(href: &str) -> String {
-    let bytes = href.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            out.push(u8::from_str_radix(&href[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
 #[test]
 fn every_download_link_leads_to_its_file_whatever_the_file_is_called() {
     // Spaces, `#` (which would start a fragment), `?` (a query), `%`, `&` and
@@ -403,12 +386,12 @@ fn every_download_link_leads_to_its_file_whatever_the_file_is_called() {
     assert_eq!(hrefs.len(), 3 * names.len(), "{hrefs:?}");
     for href in &hrefs {
         assert!(!href.contains([' ', '#', '?']), "`{href}` is not one address");
-        let target = decode(href.strip_prefix("../").unwrap_or(href));
+        let target = percent_decoded(href.strip_prefix("../").unwrap_or(href));
         let target = if target.ends_with(".svg") { format!("tall/{target}") } else { target };
         assert!(files.contains_key(&target), "`{href}` leads to `{target}`, which was not built");
     }
     for n in names {
-        assert!(hrefs.iter().any(|h| decode(h) == format!("../data/{n}")), "no link to `{n}` in {hrefs:?}");
+        assert!(hrefs.iter().any(|h| percent_decoded(h) == format!("../data/{n}")), "no link to `{n}` in {hrefs:?}");
     }
     // check reads the links as a browser does: of those written in Markdown,
     // only the missing file and the bare `%` are warned of, at their lines.
