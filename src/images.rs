@@ -24,7 +24,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::file::OutputFile;
 use crate::fsx;
 use crate::html::escape;
-// Image files keep their names: `Bilde 1, mai.jpg` is written as an address.
+// Image files keep their names: `Bilde 1, mai.jpg` is written as an address
+// (of letters, digits and `/-._~%` only, which need no escaping in HTML).
 use crate::http::encode_path;
 
 /// The most pixels an image may have (about a 50-megapixel camera's). A file
@@ -360,16 +361,13 @@ impl Catalogue {
         tail.push_str(" decoding=\"async\">");
         if meta.kind == Kind::Gif {
             let (w, h) = (meta.width, meta.height);
-            return Some(Ok(format!(
-                "<img src=\"/{}\" width=\"{w}\" height=\"{h}\"{tail}",
-                escape(&encode_path(path))
-            )));
+            return Some(Ok(format!("<img src=\"/{}\" width=\"{w}\" height=\"{h}\"{tail}", encode_path(path))));
         }
         let all = variants(meta, &self.settings);
         let srcset = |kind: Kind| {
             all.iter()
                 .filter(|v| v.kind == kind)
-                .map(|&v| format!("/{} {}w", escape(&encode_path(&variant_path(path, v))), v.width))
+                .map(|&v| format!("/{} {}w", encode_path(&variant_path(path, v)), v.width))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -386,7 +384,7 @@ impl Catalogue {
         }
         html.push_str(&format!(
             "<img src=\"/{}\" srcset=\"{}\" sizes=\"{sizes}\" width=\"{widest}\" height=\"{}\"{tail}</picture>",
-            escape(&encode_path(&fallback)),
+            encode_path(&fallback),
             srcset(meta.kind),
             height_at(meta, widest),
         ));
